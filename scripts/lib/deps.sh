@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+# shellcheck shell=bash
+#
+# Debian packages ditto needs, installed only when missing.  The system's
+# apt configuration is used as it is (binary packages only).
+
+# Build: ntirpc, nfs-ganesha (with monitoring and DBus), fsal_ditto, tests.
+DITTO_BUILD_PKGS=(gcc g++ make cmake pkgconf patch bison flex
+	liburcu-dev libkrb5-dev libdbus-1-dev libacl1-dev libattr1-dev
+	libblkid-dev uuid-dev libnsl-dev libcriterion-dev)
+# Run and test: private DBus bus, dbus-send, metric scrapes.
+DITTO_RUN_PKGS=(dbus-daemon dbus-bin curl procps)
+
+# ensure_pkgs PKG...: install the missing ones (needs root).
+ensure_pkgs() {
+	local missing=() p
+
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] ||
+		die "missing Debian packages: ${missing[*]} (run as root or install them)"
+	echo "ditto: installing ${missing[*]}" >&2
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "${missing[@]}" >&2; then
+		apt-get update -q >&2 || true
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends "${missing[@]}" >&2 ||
+			die "apt-get install ${missing[*]} failed"
+	fi
+}
