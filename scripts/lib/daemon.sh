@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+# shellcheck shell=bash
+#
+# Start and stop ganesha.nfsd and its private DBus bus.  Sourced by
+# scripts/ditto and the test scripts.  Processes are only ever stopped by
+# the PIDs recorded when we started them.
+
+# port_in_use PORT: true if a TCP socket is bound to PORT (v4 or v6).
+port_in_use() {
+	local hex
+
+	hex=$(printf ':%04X ' "$1")
+	grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# free_port: a TCP port nobody is bound to, from the dynamic range.
+free_port() {
+	local p i
+
+	for i in $(seq 1 200); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		port_in_use "$p" || { echo "$p"; return 0; }
+	done
+	die "no free TCP port found"
+}
+
+# render_conf TEMPLATE OUT: substitute the @...@ placeholders.
+render_conf() {
+	sed -e "s|@NFS_PORT@|$NFS_PORT|g" \
+		-e "s|@MONITORING_PORT@|$MONITORING_PORT|g" \
+		-e "s|@RUN_DIR@|$RUN_DIR|g" \
+		-e "s|@PLUGINS_DIR@|$DITTO_BUILD/plugins|g" \
+		-e "s|@LEASE@|${DITTO_LEASE:-90}|g" \
+		-e "s|@GRACE@|${DITTO_GRACE:-90}|g" \
+		"$1" >"$2" || die "cannot write $2"
+	grep -q '@[A-Z_]*@' "$2" &&
+		die "$1: unknown placeholder $(grep -o '@[A-Z_]*@' "$2" | head -n 1)"
+	return 0
+}
+
+# bus_start: a private system bus for Ganesha's DBus interfaces, so the
+# machine's own bus (if any) is never touched.
+bus_start() {
+	local out
+
+	cat >"$RUN_DIR/dbus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$RUN_DIR/dbus.sock</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+EOF
+	out=$(dbus-daemon --config-file="$RUN_DIR/dbus.conf" --fork \
+		--print-pid --print-address) || die "dbus-daemon failed to start"
+	DBUS_PID=$(echo "$out" | sed -n 2p)
+	echo "$DBUS_PID" >"$RUN_DIR/dbus.pid"
+	DBUS_SYSTEM_BUS_ADDRESS=unix:path=$RUN_DIR/dbus.sock
+	export DBUS_SYSTEM_BUS_ADDRESS
+}
+
+# stop_pidfile FILE: SIGTERM the PID in FILE, wait, then SIGKILL.
+stop_pidfile() {
+	local pid i
+
+	[ -f "$1" ] || return 0
+	pid=$(cat "$1")
+	rm -f "$1"
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for i in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+# config_errors LOG: the daemon's own complaints about its configuration.
+config_errors() {
+	grep -E ':(CONFIG|EXPORT|FSAL|NFS STARTUP) :(CRIT|MAJ|FATAL) :|Config File|No export entries found|Error while parsing' \
+		"$1" || true
+}
+
+# daemon_start CONF: start ganesha.nfsd (foreground mode, in the
+# background of this shell) and wait until it serves or fails.
+daemon_start() {
+	local conf=$1 log="$RUN_DIR/ganesha.log" i errs
+
+	: >"$log"
+	mkdir -p "$RUN_DIR/recovery"
+	[ -n "${DBUS_SYSTEM_BUS_ADDRESS:-}" ] || bus_start
+	LD_LIBRARY_PATH="$DITTO_UPSTREAM/prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+		"$DITTO_UPSTREAM/prefix/bin/ganesha.nfsd" -F -f "$conf" \
+		-L "$log" -N NIV_EVENT -p "$RUN_DIR/ganesha.nfsd.pid" \
+		>>"$RUN_DIR/ganesha.out" 2>&1 &
+	GANESHA_PID=$!
+	echo "$GANESHA_PID" >"$RUN_DIR/ganesha.pid"
+	for i in $(seq 1 300); do
+		if ! kill -0 "$GANESHA_PID" 2>/dev/null; then
+			tail -n 20 "$log" "$RUN_DIR/ganesha.out" >&2
+			daemon_stop
+			die "ganesha.nfsd exited during start (log above, full log: $log)"
+		fi
+		grep -q 'NFS SERVER INITIALIZED' "$log" &&
+			port_in_use "$NFS_PORT" && break
+		sleep 0.1
+	done
+	if ! grep -q 'NFS SERVER INITIALIZED' "$log"; then
+		tail -n 20 "$log" >&2
+		daemon_stop
+		die "ganesha.nfsd did not come up within 30 s (full log: $log)"
+	fi
+	errs=$(config_errors "$log")
+	if [ -n "$errs" ]; then
+		echo "$errs" >&2
+		daemon_stop
+		die "ganesha.nfsd rejected its configuration $conf (errors above); not serving"
+	fi
+}
+
+daemon_stop() {
+	stop_pidfile "$RUN_DIR/ganesha.pid"
+	stop_pidfile "$RUN_DIR/dbus.pid"
+	unset DBUS_SYSTEM_BUS_ADDRESS
+}
+
+# upstream_ready: DITTO_UPSTREAM from the cache, or a clear error.
+upstream_ready() {
+	[ -n "${DITTO_UPSTREAM:-}" ] && [ -f "$DITTO_UPSTREAM/.complete" ] &&
+		return 0
+	DITTO_UPSTREAM=$(upstream_dir)
+	[ -f "$DITTO_UPSTREAM/.complete" ] ||
+		die "no upstream build at $DITTO_UPSTREAM; run scripts/ditto build"
+	export DITTO_UPSTREAM
+}
+
+# pseudo_of CONF: the first export's Pseudo path.
+pseudo_of() {
+	sed -n 's/^[[:space:]]*Pseudo[[:space:]]*=[[:space:]]*"\{0,1\}\([^";]*\).*/\1/p' "$1" |
+		head -n 1
+}
+
+cmd_run() {
+	local conf="$DITTO_ROOT/ganesha-conf/ditto.conf" fsal=""
+
+	NFS_PORT=2049
+	MONITORING_PORT=""
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--port) NFS_PORT=${2:?--port needs a number}; shift ;;
+		--monitoring-port) MONITORING_PORT=${2:?}; shift ;;
+		--conf) conf=${2:?--conf needs a file}; shift ;;
+		*) die "run: unknown option $1 (see --help)" ;;
+		esac
+		shift
+	done
+	[ -f "$conf" ] || die "run: no such config file $conf"
+	case "$NFS_PORT" in
+	'' | *[!0-9]*) die "run: --port takes a number, not '$NFS_PORT'" ;;
+	esac
+	port_in_use "$NFS_PORT" &&
+		die "run: port $NFS_PORT is in use (another NFS server?); pick one with --port N"
+	[ -n "$MONITORING_PORT" ] || MONITORING_PORT=$(free_port)
+	upstream_ready
+	RUN_DIR=$DITTO_RUN
+	mkdir -p "$RUN_DIR"
+	[ -f "$RUN_DIR/ganesha.pid" ] && kill -0 "$(cat "$RUN_DIR/ganesha.pid")" 2>/dev/null &&
+		die "run: a ditto daemon is already running (PID $(cat "$RUN_DIR/ganesha.pid")); scripts/ditto stop"
+	render_conf "$conf" "$RUN_DIR/ganesha.conf"
+	trap 'daemon_stop; exit 130' INT TERM
+	daemon_start "$RUN_DIR/ganesha.conf"
+	cat <<EOF
+ditto: ganesha.nfsd (PID $GANESHA_PID) serves $conf on 127.0.0.1:$NFS_PORT
+  mount:    mount -t nfs4 -o vers=4.1,port=$NFS_PORT 127.0.0.1:$(pseudo_of "$RUN_DIR/ganesha.conf") /mnt
+  metrics:  curl http://127.0.0.1:$MONITORING_PORT/metrics
+  dbus:     DBUS_SYSTEM_BUS_ADDRESS=$DBUS_SYSTEM_BUS_ADDRESS
+  log:      $RUN_DIR/ganesha.log
+  stop:     Ctrl-C here, or scripts/ditto stop
+EOF
+	wait "$GANESHA_PID" || true
+	daemon_stop
+	echo "ditto: daemon stopped"
+}
+
+cmd_stop() {
+	RUN_DIR=$DITTO_RUN
+	[ -f "$RUN_DIR/ganesha.pid" ] || die "stop: no daemon started by scripts/ditto run (no $RUN_DIR/ganesha.pid)"
+	daemon_stop
+	echo "ditto: stopped"
+}

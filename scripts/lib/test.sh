@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+# shellcheck shell=bash
+#
+# `scripts/ditto test` and `scripts/ditto conformance`.
+
+TEST_PASSED=0
+TEST_FAILED=0
+
+# count_ctest LOG: add ctest's totals ("..., F tests failed out of T").
+count_ctest() {
+	local line t f
+
+	line=$(grep -E 'tests? failed out of [0-9]+' "$1" | tail -n 1)
+	if [ -z "$line" ]; then
+		TEST_FAILED=$((TEST_FAILED + 1))
+		return
+	fi
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/')
+	t=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/')
+	TEST_PASSED=$((TEST_PASSED + t - f))
+	TEST_FAILED=$((TEST_FAILED + f))
+}
+
+# count_suite LOG RC: add a suite's closing "N passed, N failed" line; a
+# suite that failed without one counts as one failure.
+count_suite() {
+	local line
+
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+	if [ -z "$line" ]; then
+		TEST_FAILED=$((TEST_FAILED + 1))
+		return
+	fi
+	TEST_PASSED=$((TEST_PASSED + $(echo "$line" | cut -d' ' -f1)))
+	TEST_FAILED=$((TEST_FAILED + $(echo "$line" | cut -d' ' -f3)))
+	[ "$2" -eq 0 ] || [ "$(echo "$line" | cut -d' ' -f3)" -gt 0 ] ||
+		TEST_FAILED=$((TEST_FAILED + 1))
+}
+
+cmd_conformance() {
+	upstream_ready
+	"$DITTO_ROOT/tests/conformance/run.sh" "$@"
+}
+
+cmd_test() {
+	local logs="$DITTO_BUILD/test-logs" rc fsal
+
+	[ $# -eq 0 ] || die "test: takes no arguments (use conformance/e2e for selections)"
+	upstream_ready
+	rm -rf "$logs"
+	mkdir -p "$logs"
+
+	echo "== unit and daemon tests (ctest)"
+	rc=0
+	ctest --test-dir "$DITTO_BUILD" --output-on-failure --timeout 600 \
+		2>&1 | tee "$logs/ctest.log" || rc=$?
+	count_ctest "$logs/ctest.log"
+
+	for fsal in ditto mem; do
+		echo "== conformance suite against FSAL_${fsal^^}"
+		rc=0
+		cmd_conformance --fsal "$fsal" --json "$logs/conformance-$fsal.json" \
+			2>&1 | tee "$logs/conformance-$fsal.log" || rc=$?
+		count_suite "$logs/conformance-$fsal.log" "$rc"
+	done
+
+	echo "== total (logs in $logs)"
+	echo "$TEST_PASSED passed, $TEST_FAILED failed"
+	[ "$TEST_FAILED" -eq 0 ]
+}

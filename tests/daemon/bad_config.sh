@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# `scripts/ditto run` refuses configs Ganesha complains about instead of
+# running a server with no (or a half-configured) export.
+. "$(dirname "$0")/lib.sh"
+
+expect_refused "$(conf_with 's/Name = DITTO;/Name = DITTO; No_Such_Option = 1;/')" \
+	"an unknown FSAL option" "Unknown parameter (No_Such_Option)"
+expect_refused "$(conf_with 's/Lease_Lifetime = @LEASE@;/Lease_Lifetime = 100000;/')" \
+	"an out-of-range value" "Lease_Lifetime"
+expect_refused "$(conf_with '/^EXPORT {/,/^}/d')" \
+	"no export" "No export entries found"
+expect_refused "$(conf_with 's/Name = DITTO;/Name = NOSUCHFSAL;/')" \
+	"an FSAL that does not exist" "NOSUCHFSAL"
+echo "bad_config: all refused"

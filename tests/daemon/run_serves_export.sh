@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# README command 1: `scripts/ditto run` serves the FSAL_DITTO export over
+# NFSv4.1 (NULL, then a session and PUTROOTFH/LOOKUP/GETATTR through our
+# test client), exposes /metrics, and `scripts/ditto stop` ends it.
+. "$(dirname "$0")/lib.sh"
+
+port=$(free_port)
+mport=$(free_port)
+out="$DITTO_RUN/run.out"
+"$DITTO_ROOT/scripts/ditto" run --port "$port" --monitoring-port "$mport" \
+	>"$out" 2>&1 &
+RUN_CMD_PID=$!
+for _ in $(seq 1 300); do
+	grep -q 'serves' "$out" && break
+	kill -0 "$RUN_CMD_PID" 2>/dev/null || { cat "$out"; die "run exited early"; }
+	sleep 0.1
+done
+cat "$out"
+grep -q "serves .* on 127.0.0.1:$port" "$out" || die "run never said it serves"
+
+client="$DITTO_BUILD/tests/conformance/ditto-conformance"
+"$client" --server "127.0.0.1:$port:/ditto" --ping || die "NFS NULL failed"
+"$client" --server "127.0.0.1:$port:/ditto" SMOKE ||
+	die "session + PUTROOTFH/GETATTR against the export failed"
+
+curl -sf "http://127.0.0.1:$mport/metrics" >"$DITTO_RUN/metrics" ||
+	die "no /metrics on port $mport"
+grep -q '^[a-z_]* *[0-9]' "$DITTO_RUN/metrics" ||
+	grep -q '^[a-z_]*{' "$DITTO_RUN/metrics" || die "/metrics has no samples"
+
+"$DITTO_ROOT/scripts/ditto" stop || die "stop failed"
+for _ in $(seq 1 100); do
+	kill -0 "$RUN_CMD_PID" 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 "$RUN_CMD_PID" 2>/dev/null && die "run did not exit after stop"
+wait "$RUN_CMD_PID" || die "run exited non-zero after stop"
+RUN_CMD_PID=
+port_in_use "$port" && die "port $port still bound after stop"
+echo "run_serves_export: ok"
