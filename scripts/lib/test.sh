@@ -42,6 +42,12 @@ cmd_conformance() {
 	"$DITTO_ROOT/tests/conformance/run.sh" "$@"
 }
 
+cmd_e2e() {
+	upstream_ready
+	ensure_pkgs qemu-system-x86 busybox-static cpio socat xz-utils zstd
+	"$DITTO_ROOT/tests/e2e/run.sh" "$@"
+}
+
 cmd_test() {
 	local logs="$DITTO_BUILD/test-logs" rc fsal
 
