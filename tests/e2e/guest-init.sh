@@ -29,6 +29,9 @@ for kv in $(cat /proc/cmdline); do
 	esac
 done
 
+# The client owner string carries the host name: one per guest, so two
+# guests are two NFSv4 clients.
+hostname "${DITTO_scenario:-guest}"
 . /guest-lib.sh
 say "kernel $(uname -r) scenario ${DITTO_scenario:-?} start"
 rc=0

@@ -67,6 +67,8 @@ build_initramfs() {
 	done
 	cp "$DITTO_ROOT/tests/e2e/guest-init.sh" "$stage/init"
 	cp "$DITTO_ROOT/tests/e2e/guest-lib.sh" "$stage/guest-lib.sh"
+	mkdir -p "$stage/scenarios"
+	cp "$DITTO_ROOT"/tests/e2e/scenarios/*.sh "$stage/scenarios/"
 	cp "$scen" "$stage/scenario.sh"
 	chmod +x "$stage/init" "$stage/scenario.sh"
 	(cd "$stage" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"

@@ -22,11 +22,12 @@ die() {
 # shellcheck source=initramfs.sh
 . "$DITTO_ROOT/tests/e2e/initramfs.sh"
 
-# name  kernel  workload  kernel-command-line options
+# name  kernel  driver  workload  kernel-command-line options
 SCENARIOS="
-basic-v4.1	6.1	basic	ditto.vers=4.1
-basic-v4.0	6.1	basic	ditto.vers=4.0
-basic-v4.2	6.12	basic	ditto.vers=4.2
+basic-v4.1	6.1	plain	basic	ditto.vers=4.1
+basic-v4.0	6.1	plain	basic	ditto.vers=4.0
+basic-v4.2	6.12	plain	basic	ditto.vers=4.2
+disconnect	6.1	disconnect	-	ditto.vers=4.1
 "
 GUEST_TIMEOUT=${DITTO_E2E_GUEST_TIMEOUT:-600}
 
@@ -50,13 +51,17 @@ fi
 	mapfile -t sel < <(echo "$SCENARIOS" | awk 'NF { print $1 }')
 
 RUN_DIR=$(mktemp -d /tmp/ditto-e2e.XXXXXX)
-trap 'daemon_stop; rm -rf "$RUN_DIR/guest"*' EXIT
+trap '[ -n "${QEMU_PID:-}" ] && kill -KILL "$QEMU_PID" 2>/dev/null; [ -n "${DITTO_E2E_KEEP:-}" ] && sleep "$DITTO_E2E_KEEP"; daemon_stop' EXIT
 NFS_PORT=$(free_port)
 MONITORING_PORT=$(free_port)
 DITTO_LEASE=${DITTO_LEASE:-15} DITTO_GRACE=${DITTO_GRACE:-5}
 export DITTO_LEASE DITTO_GRACE
-sed "s/Name = DITTO;/Name = ${fsal^^};/" "$DITTO_ROOT/ganesha-conf/ditto.conf" \
-	>"$RUN_DIR/template.conf"
+# Ganesha 6.5 parks expired clients for up to a day (courtesy clients,
+# Expired_Client_Threshold); off here so the lease is the only clock and
+# "gone after the lease" is what the disconnect scenario checks.
+sed -e "s/Name = DITTO;/Name = ${fsal^^};/" \
+	-e 's/^\(\s*\)Lease_Lifetime = .*/&\n\1Expired_Client_Threshold = 0;/' \
+	"${DITTO_E2E_CONF:-$DITTO_ROOT/ganesha-conf/ditto.conf}" >"$RUN_DIR/template.conf"
 render_conf "$RUN_DIR/template.conf" "$RUN_DIR/ganesha.conf"
 daemon_start "$RUN_DIR/ganesha.conf"
 echo "e2e: ganesha.nfsd PID $GANESHA_PID on 127.0.0.1:$NFS_PORT (FSAL_${fsal^^}), logs in $RUN_DIR"
@@ -72,18 +77,114 @@ stamp() {
 	done
 }
 
-# boot NAME KERNEL WORKLOAD OPTS: one guest; console in $RUN_DIR/NAME.console
-boot() {
+# boot_start NAME KDIR WORKLOAD OPTS: start one guest in the background
+# (QEMU_PID); its console goes to $RUN_DIR/NAME.console.
+boot_start() {
 	local name=$1 kdir=$2 work=$3 opts=$4 initrd="$RUN_DIR/$1.initrd"
 
 	build_initramfs "$kdir" "$DITTO_ROOT/tests/e2e/scenarios/$work.sh" "$initrd"
-	timeout "$GUEST_TIMEOUT" qemu-system-x86_64 -machine pc -cpu max \
+	qemu-system-x86_64 -machine pc -cpu max \
 		-accel tcg -m 768 -smp 1 -nographic -no-reboot \
 		-kernel "$kdir/vmlinux" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 loglevel=4 ditto.scenario=$name $opts" \
 		-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:2049-cmd:socat - TCP:127.0.0.1:$NFS_PORT" \
 		-device virtio-net-pci,netdev=n0,romfile= \
-		</dev/null 2>&1 | stamp >"$RUN_DIR/$name.console" || true
+		</dev/null > >(stamp >"$RUN_DIR/$name.console") 2>&1 &
+	QEMU_PID=$!
+}
+
+# boot_wait: wait for the guest to power off, at most GUEST_TIMEOUT.
+boot_wait() {
+	local i
+
+	for i in $(seq 1 $((GUEST_TIMEOUT * 10))); do
+		kill -0 "$QEMU_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$QEMU_PID" 2>/dev/null; then
+		kill -KILL "$QEMU_PID"
+		echo "E2E: host: guest timed out after ${GUEST_TIMEOUT}s" >>"$CONSOLE"
+	fi
+	wait "$QEMU_PID" 2>/dev/null || true
+	sleep 0.2	# let the console pipe drain
+}
+
+# boot_kill_at MARK DELAY: kill -9 the guest DELAY seconds after its
+# console says "mark MARK" (a client vanishing without a word).
+boot_kill_at() {
+	local i
+
+	for i in $(seq 1 $((GUEST_TIMEOUT * 10))); do
+		grep -q "E2E: mark $1" "$CONSOLE" && break
+		kill -0 "$QEMU_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	sleep "$2"
+	kill -KILL "$QEMU_PID" 2>/dev/null || return 1
+	wait "$QEMU_PID" 2>/dev/null || true
+	echo "E2E: host: killed the guest $2 s after mark $1" >>"$CONSOLE"
+}
+
+guest_passed() {
+	grep -q 'E2E: RESULT PASS' "$1"
+}
+
+# Daemon figures for leak checks.
+fd_count() { ls "/proc/$GANESHA_PID/fd" | wc -l; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$GANESHA_PID/status"; }
+client_ids() {
+	dbus-send --system --print-reply --dest=org.ganesha.nfsd \
+		/org/ganesha/nfsd/CBSIM org.ganesha.nfsd.cbsim.get_client_ids |
+		awk '/array \[/ { a = 1; next } a && /uint64/ { n++ }
+			END { print n + 0 }'
+}
+
+# scenario_plain NAME KDIR WORKLOAD OPTS: one guest, its verdict.
+scenario_plain() {
+	CONSOLE="$RUN_DIR/$1.console"
+	boot_start "$@"
+	boot_wait
+	guest_passed "$CONSOLE" || { FAIL_WHY=$(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-); return 1; }
+}
+
+# scenario_disconnect NAME KDIR _ OPTS: guests killed during a large
+# write, a 10,000-entry listing and the mount; the server stays up, their
+# client records go after the lease, a fresh guest works, and the
+# daemon's fd count comes back to where it was.
+scenario_disconnect() {
+	local name=$1 kdir=$2 opts=$4 fd0 rss0 k mark delay n i
+
+	fd0=$(fd_count)
+	rss0=$(rss_kib)
+	for k in write:big-write:2 readdir:readdir:1 mount:mount:0.3; do
+		IFS=: read -r work mark delay <<<"$k"
+		CONSOLE="$RUN_DIR/$name-$work.console"
+		boot_start "$name-$work" "$kdir" "kill-$work" "$opts"
+		boot_kill_at "$mark" "$delay" ||
+			{ FAIL_WHY="guest kill-$work ended before mark $mark"; return 1; }
+		kill -0 "$GANESHA_PID" ||
+			{ FAIL_WHY="ganesha.nfsd died after kill-$work"; return 1; }
+	done
+	# The killed clients' records must go once their lease runs out.
+	for i in $(seq 1 $((DITTO_LEASE * 40))); do
+		n=$(client_ids)
+		[ "$n" = 0 ] && break
+		sleep 0.1
+	done
+	[ "$n" = 0 ] || { FAIL_WHY="$n client records left $((DITTO_LEASE * 4)) s after the clients died"; return 1; }
+	echo "    killed clients expired after ~$((i / 10)) s (lease ${DITTO_LEASE} s)"
+	CONSOLE="$RUN_DIR/$name-fresh.console"
+	boot_start "$name-fresh" "$kdir" cleanup-and-basic "$opts"
+	boot_wait
+	guest_passed "$CONSOLE" ||
+		{ FAIL_WHY="fresh guest after the kills: $(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-)"; return 1; }
+	for i in $(seq 1 100); do
+		[ "$(fd_count)" -le "$fd0" ] && break
+		sleep 0.1
+	done
+	echo "    daemon fds $fd0 -> $(fd_count), RSS ${rss0} -> $(rss_kib) KiB"
+	[ "$(fd_count)" -le "$fd0" ] ||
+		{ FAIL_WHY="daemon fds grew from $fd0 to $(fd_count)"; return 1; }
 }
 
 passed=0
@@ -91,21 +192,23 @@ failed=0
 for s in "${sel[@]}"; do
 	line=$(echo "$SCENARIOS" | awk -v n="$s" '$1 == n')
 	[ -n "$line" ] || die "unknown scenario '$s' (see --list)"
-	read -r name kern work opts <<<"$line"
+	read -r name kern driver work opts <<<"$line"
 	kdir=$(kernel_fetch "$kern")
 	t0=$(date +%s)
-	boot "$name" "$kdir" "$work" "$opts"
+	FAIL_WHY=""
+	rc=0
+	"scenario_$driver" "$name" "$kdir" "$work" "$opts" || rc=$?
 	dt=$(($(date +%s) - t0))
 	if ! kill -0 "$GANESHA_PID" 2>/dev/null; then
 		echo "FAIL $name: ganesha.nfsd died (see $RUN_DIR/ganesha.log)"
 		failed=$((failed + 1))
 		break
-	elif grep -q 'E2E: RESULT PASS' "$RUN_DIR/$name.console"; then
+	elif [ "$rc" -eq 0 ]; then
 		echo "PASS $name (kernel $(cat "$kdir/release"), ${dt}s)"
 		passed=$((passed + 1))
 	else
-		echo "FAIL $name (kernel $(cat "$kdir/release"), ${dt}s): $(grep -E 'E2E: (FAIL|RESULT)' "$RUN_DIR/$name.console" | head -n 1 | cut -c10-)"
-		tail -n 30 "$RUN_DIR/$name.console" | sed 's/^/    /'
+		echo "FAIL $name (kernel $(cat "$kdir/release"), ${dt}s): ${FAIL_WHY:-see console}"
+		tail -n 30 "$CONSOLE" | sed 's/^/    /'
 		failed=$((failed + 1))
 	fi
 done
