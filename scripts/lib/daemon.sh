@@ -5,12 +5,18 @@
 # scripts/ditto and the test scripts.  Processes are only ever stopped by
 # the PIDs recorded when we started them.
 
-# port_in_use PORT: true if a TCP socket is bound to PORT (v4 or v6).
+# port_in_use PORT: true if any TCP socket (any state) uses PORT locally.
 port_in_use() {
-	local hex
+	awk -v p="$(printf ':%04X' "$1")" \
+		'substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
+		/proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
 
-	hex=$(printf ':%04X ' "$1")
-	grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null
+# port_listening PORT: true if a TCP socket listens on PORT.
+port_listening() {
+	awk -v p="$(printf ':%04X' "$1")" \
+		'substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 }
+		END { exit !f }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
 # free_port: a TCP port nobody is bound to, from the dynamic range.
@@ -104,12 +110,18 @@ daemon_start() {
 	echo "$GANESHA_PID" >"$RUN_DIR/ganesha.pid"
 	for i in $(seq 1 300); do
 		if ! kill -0 "$GANESHA_PID" 2>/dev/null; then
-			tail -n 20 "$log" "$RUN_DIR/ganesha.out" >&2
+			errs=$(config_errors "$log")
+			if [ -n "$errs" ]; then
+				echo "$errs" >&2
+			else
+				grep -v '^/' "$log" | tail -n 10 >&2
+				tail -n 5 "$RUN_DIR/ganesha.out" >&2
+			fi
 			daemon_stop
 			die "ganesha.nfsd exited during start (log above, full log: $log)"
 		fi
 		grep -q 'NFS SERVER INITIALIZED' "$log" &&
-			port_in_use "$NFS_PORT" && break
+			port_listening "$NFS_PORT" && break
 		sleep 0.1
 	done
 	if ! grep -q 'NFS SERVER INITIALIZED' "$log"; then
@@ -165,7 +177,7 @@ cmd_run() {
 	case "$NFS_PORT" in
 	'' | *[!0-9]*) die "run: --port takes a number, not '$NFS_PORT'" ;;
 	esac
-	port_in_use "$NFS_PORT" &&
+	port_listening "$NFS_PORT" &&
 		die "run: port $NFS_PORT is in use (another NFS server?); pick one with --port N"
 	[ -n "$MONITORING_PORT" ] || MONITORING_PORT=$(free_port)
 	upstream_ready

@@ -8,7 +8,7 @@
 expect_refused "$(conf_with 's/Name = DITTO;/Name = DITTO; No_Such_Option = 1;/')" \
 	"an unknown FSAL option" "Unknown parameter (No_Such_Option)"
 expect_refused "$(conf_with 's/Lease_Lifetime = @LEASE@;/Lease_Lifetime = 100000;/')" \
-	"an out-of-range value" "Lease_Lifetime"
+	"an out-of-range value" "(100000) is out of range"
 expect_refused "$(conf_with '/^EXPORT {/,/^}/d')" \
 	"no export" "No export entries found"
 expect_refused "$(conf_with 's/Name = DITTO;/Name = NOSUCHFSAL;/')" \

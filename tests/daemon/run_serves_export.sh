@@ -22,7 +22,7 @@ grep -q "serves .* on 127.0.0.1:$port" "$out" || die "run never said it serves"
 
 client="$DITTO_BUILD/tests/conformance/ditto-conformance"
 "$client" --server "127.0.0.1:$port:/ditto" --ping || die "NFS NULL failed"
-"$client" --server "127.0.0.1:$port:/ditto" SMOKE ||
+"$client" --server "127.0.0.1:$port:/ditto" SEQ4 COEX1 ||
 	die "session + PUTROOTFH/GETATTR against the export failed"
 
 curl -sf "http://127.0.0.1:$mport/metrics" >"$DITTO_RUN/metrics" ||
@@ -38,5 +38,5 @@ done
 kill -0 "$RUN_CMD_PID" 2>/dev/null && die "run did not exit after stop"
 wait "$RUN_CMD_PID" || die "run exited non-zero after stop"
 RUN_CMD_PID=
-port_in_use "$port" && die "port $port still bound after stop"
+port_listening "$port" && die "port $port still listened on after stop"
 echo "run_serves_export: ok"
