@@ -70,6 +70,11 @@ cmd_test() {
 		count_suite "$logs/conformance-$fsal.log" "$rc"
 	done
 
+	echo "== end-to-end tests: Linux kernel NFS clients under qemu"
+	rc=0
+	cmd_e2e 2>&1 | tee "$logs/e2e.log" || rc=$?
+	count_suite "$logs/e2e.log" "$rc"
+
 	echo "== total (logs in $logs)"
 	echo "$TEST_PASSED passed, $TEST_FAILED failed"
 	[ "$TEST_FAILED" -eq 0 ]

@@ -8,6 +8,8 @@
 . /guest-lib.sh
 
 nfs_mount "${DITTO_vers:-4.1}"
+# Space the server reports in use (1 KiB blocks) before the workload.
+used0=$(df -k /mnt | awk 'NR == 2 { print $3 }')
 cd /mnt
 d=basic.$$
 mkdir "$d" || fail mkdir
@@ -47,5 +49,9 @@ step remove-all rm -rf many big2 hard sym
 cd /mnt
 step rmdir rmdir "$d"
 [ "$(ls /mnt | grep -c "^$d\$")" = 0 ] || fail "$d still listed"
+used1=$(df -k /mnt | awk 'NR == 2 { print $3 }')
+[ "$used1" -le "$used0" ] ||
+	fail "server reports $used1 KiB used after removing everything, $used0 KiB before"
+say "ok space-returned ($used0 KiB -> $used1 KiB used)"
 cd /
 step umount umount /mnt
