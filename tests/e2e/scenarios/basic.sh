@@ -18,6 +18,10 @@ cd "$d"
 step write-64MiB dd if=/dev/urandom of=/tmp/src bs=1M count=64
 src=$(sha256sum /tmp/src | cut -d' ' -f1)
 step copy-in cp /tmp/src big
+sync
+usedw=$(df -k /mnt | awk 'NR == 2 { print $3 }')
+[ "$usedw" -ge $((used0 + 65536)) ] ||
+	fail "server reports $usedw KiB used with a 64 MiB file, $used0 KiB before"
 cd / && umount /mnt && nfs_mount "${DITTO_vers:-4.1}" && cd "/mnt/$d"
 got=$(sha256sum big | cut -d' ' -f1)
 [ "$got" = "$src" ] || fail "64 MiB read back: sha256 $got, wrote $src"
@@ -52,6 +56,6 @@ step rmdir rmdir "$d"
 used1=$(df -k /mnt | awk 'NR == 2 { print $3 }')
 [ "$used1" -le "$used0" ] ||
 	fail "server reports $used1 KiB used after removing everything, $used0 KiB before"
-say "ok space-returned ($used0 KiB -> $used1 KiB used)"
+say "ok space-returned ($used0 KiB -> $usedw KiB -> $used1 KiB used)"
 cd /
 step umount umount /mnt
