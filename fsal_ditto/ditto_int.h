@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * FSAL_DITTO internals: the glue between Ganesha's FSAL ops tables and
+ * the Ganesha-free store in store/.
+ */
+#ifndef DITTO_INT_H
+#define DITTO_INT_H
+
+#include "fsal.h"
+#include "fsal_types.h"
+#include "fsal_api.h"
+#include "FSAL/fsal_commonlib.h"
+
+#include "ditto_store.h"
+
+#define DITTO_NAME "DITTO"
+/* fsid.major of every ditto export; fsid.minor is the export id. */
+#define DITTO_FSID_MAJOR 0x6469746fULL
+
+#define DITTO_SUPPORTED_ATTRS (ATTRS_POSIX | ATTR_CREATION | ATTR4_XATTR)
+
+struct ditto_fsal_module {
+	struct fsal_module fsal;
+	struct fsal_obj_ops handle_ops;
+};
+
+extern struct ditto_fsal_module DITTO;
+
+/* Per-export FSAL block; see ganesha-conf/ditto-example.conf. */
+struct ditto_export_cfg {
+	uint64_t max_bytes;
+	uint64_t max_files;
+	uint64_t max_file_size;
+	uint32_t block_size;
+};
+
+struct ditto_export {
+	struct fsal_export export;
+	struct ditto_export_cfg cfg;
+	struct ds_store *store;
+	uint16_t export_id;
+	char *export_path;
+};
+
+/*
+ * Wire handle: stable for the object's life, independent of mdcache.
+ * All fields little-endian.  generation is per store instance, so a
+ * handle from an earlier daemon run (or another export) is stale.
+ */
+struct ditto_wire {
+	uint8_t version;
+	uint8_t pad;
+	uint16_t export_id;
+	uint32_t generation;
+	uint64_t fileid;
+} __attribute__((packed));
+
+#define DITTO_WIRE_VERSION 1
+
+/* An fsal_fd that also holds one store open (keeps unlinked data). */
+struct ditto_fd {
+	struct fsal_fd fsal_fd;
+	bool counted;
+};
+
+struct ditto_state_fd {
+	/* state MUST be first to use the default free_state */
+	struct state_t state;
+	struct ditto_fd fd;
+};
+
+struct ditto_handle {
+	struct fsal_obj_handle obj_handle;
+	struct ditto_export *exp;
+	struct ds_inode *ino;
+	struct ditto_wire wire;
+	/* regular files only */
+	struct fsal_share share;
+	struct ditto_fd fd;
+};
+
+static inline struct ditto_handle *ditto_h(struct fsal_obj_handle *obj)
+{
+	return container_of(obj, struct ditto_handle, obj_handle);
+}
+
+static inline struct ditto_export *ditto_exp(struct fsal_export *exp)
+{
+	return container_of(exp, struct ditto_export, export);
+}
+
+/* Store errno (negative) to FSAL status. */
+fsal_status_t ditto_err(int rc);
+
+/* handle.c */
+void ditto_handle_ops_init(struct fsal_obj_ops *ops);
+struct ditto_handle *ditto_new_handle(struct ditto_export *exp,
+				      struct ds_inode *ino);
+void ditto_fill_attrs(struct ditto_export *exp, const struct ds_attr *a,
+		      struct fsal_attrlist *out);
+fsal_status_t ditto_getattrs(struct fsal_obj_handle *obj,
+			     struct fsal_attrlist *out);
+fsal_status_t ditto_lookup_path(struct fsal_export *exp_hdl, const char *path,
+				struct fsal_obj_handle **handle,
+				struct fsal_attrlist *attrs_out);
+fsal_status_t ditto_create_handle(struct fsal_export *exp_hdl,
+				  struct gsh_buffdesc *hdl_desc,
+				  struct fsal_obj_handle **handle,
+				  struct fsal_attrlist *attrs_out);
+fsal_status_t ditto_apply_set(struct ditto_handle *h,
+			      struct fsal_attrlist *set, attrmask_t mask);
+
+/* file.c */
+void ditto_file_ops_init(struct fsal_obj_ops *ops);
+fsal_status_t ditto_close_func(struct fsal_obj_handle *obj,
+			       struct fsal_fd *fd);
+
+/* xattr.c */
+void ditto_xattr_ops_init(struct fsal_obj_ops *ops);
+
+/* lock.c */
+void ditto_lock_ops_init(struct fsal_obj_ops *ops);
+
+/* export.c */
+fsal_status_t ditto_create_export(struct fsal_module *fsal_hdl,
+				  void *parse_node,
+				  struct config_error_type *err_type,
+				  const struct fsal_up_vector *up_ops);
+fsal_status_t ditto_update_export(struct fsal_module *fsal_hdl,
+				  void *parse_node,
+				  struct config_error_type *err_type,
+				  struct fsal_export *original,
+				  struct fsal_module *updated_super);
+
+#endif /* DITTO_INT_H */

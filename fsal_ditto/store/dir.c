@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/*
+ * Directory entries: a cds_lfht keyed by name hash for O(1) lock-free
+ * lookup, plus the cookie-ordered index used by readdir (the design is
+ * described at the top of ditto_store.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+#define DS_DIR_MIN_BUCKETS 8UL
+
+struct name_key {
+	const char *name;
+	size_t len;
+};
+
+static unsigned long name_hash(const char *name, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)name[i];
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (unsigned long)h;
+}
+
+static int name_match(struct cds_lfht_node *node, const void *key)
+{
+	const struct ds_dentry *de =
+		caa_container_of(node, struct ds_dentry, node);
+	const struct name_key *k = key;
+
+	return de->namelen == k->len && memcmp(de->name, k->name, k->len) == 0;
+}
+
+int ds_dir_init(struct ds_inode *dir)
+{
+	/*
+	 * Small start, resized by us (see dir_resize): liburcu's automatic
+	 * resize runs in a background worker that falls far behind a fast
+	 * inserter, and long chains made inserts O(n).
+	 */
+	dir->dir.names = cds_lfht_new_flavor(DS_DIR_MIN_BUCKETS,
+					     DS_DIR_MIN_BUCKETS, 0, 0,
+					     &urcu_bp_flavor, NULL);
+	dir->dir.buckets = DS_DIR_MIN_BUCKETS;
+	if (!dir->dir.names)
+		return -ENOMEM;
+	dir->dir.next_cookie = DS_FIRST_COOKIE;
+	return 0;
+}
+
+/* Called once no reader can reach the directory (after a grace period). */
+void ds_dir_fini(struct ds_inode *dir)
+{
+	if (dir->dir.names)
+		cds_lfht_destroy(dir->dir.names, NULL);
+	dir->dir.names = NULL;
+	free(dir->dir.cidx.cookie);
+	free(dir->dir.cidx.ent);
+	memset(&dir->dir.cidx, 0, sizeof(dir->dir.cidx));
+}
+
+/* Names that may be stored: not "." or "..", no '/', 1..255 bytes. */
+int ds_name_check(const char *name)
+{
+	size_t len = strnlen(name, DS_NAME_MAX + 1);
+
+	if (len == 0)
+		return -EINVAL;
+	if (len > DS_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (strchr(name, '/'))
+		return -EINVAL;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return -EEXIST;
+	return 0;
+}
+
+static struct ds_dentry *find_rcu(struct ds_inode *dir, const char *name)
+{
+	struct name_key k = { name, strlen(name) };
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *node;
+
+	cds_lfht_lookup(dir->dir.names, name_hash(name, k.len), name_match, &k,
+			&it);
+	node = cds_lfht_iter_get_node(&it);
+	return node ? caa_container_of(node, struct ds_dentry, node) : NULL;
+}
+
+/* Caller holds dir->lock, which keeps the result valid. */
+struct ds_dentry *ds_dir_find(struct ds_inode *dir, const char *name)
+{
+	struct ds_dentry *de;
+
+	urcu_bp_read_lock();
+	de = find_rcu(dir, name);
+	urcu_bp_read_unlock();
+	return de;
+}
+
+static int cidx_append(struct ds_cidx *c, struct ds_dentry *de)
+{
+	if (c->len == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		uint64_t *ck = realloc(c->cookie, cap * sizeof(*ck));
+		struct ds_dentry **en;
+
+		if (!ck)
+			return -ENOMEM;
+		c->cookie = ck;
+		en = realloc(c->ent, cap * sizeof(*en));
+		if (!en)
+			return -ENOMEM;
+		c->ent = en;
+		c->cap = cap;
+	}
+	c->cookie[c->len] = de->cookie;
+	c->ent[c->len] = de;
+	de->slot = c->len++;
+	c->live++;
+	return 0;
+}
+
+/* Squeeze out tombstones; order is kept, so cookies stay sorted. */
+static void cidx_compact(struct ds_cidx *c)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < c->len; i++) {
+		if (!c->ent[i])
+			continue;
+		c->cookie[j] = c->cookie[i];
+		c->ent[j] = c->ent[i];
+		c->ent[j]->slot = j;
+		j++;
+	}
+	c->len = j;
+}
+
+/* First slot whose cookie is > whence. */
+static size_t cidx_seek(const struct ds_cidx *c, uint64_t whence)
+{
+	size_t lo = 0, hi = c->len;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->cookie[mid] <= whence)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Keeps the load factor between 1/8 and 2 by doubling/halving steps of
+ * 4x.  cds_lfht_resize waits for a grace period; it runs only when the
+ * size crosses a power-of-two threshold, so the cost is amortised O(1)
+ * per insert.  Lookups proceed lock-free throughout.  Caller holds
+ * dir->lock for writing and is outside any RCU read-side section.
+ */
+static void dir_resize(struct ds_inode *dir)
+{
+	unsigned long live = dir->dir.cidx.live, b = dir->dir.buckets;
+
+	if (live > 2 * b) {
+		b *= 4;
+	} else if (b > DS_DIR_MIN_BUCKETS && live < b / 8) {
+		b /= 4;
+		if (b < DS_DIR_MIN_BUCKETS)
+			b = DS_DIR_MIN_BUCKETS;
+	} else {
+		return;
+	}
+	cds_lfht_resize(dir->dir.names, b);
+	dir->dir.buckets = b;
+}
+
+/* Caller holds dir->lock for writing and has checked the name is free. */
+int ds_dir_insert(struct ds_inode *dir, const char *name,
+		  struct ds_inode *ino)
+{
+	size_t len = strlen(name);
+	struct ds_dentry *de = malloc(sizeof(*de) + len + 1);
+	struct cds_lfht_node *old;
+	struct name_key k = { name, len };
+
+	if (!de)
+		return -ENOMEM;
+	memcpy(de->name, name, len + 1);
+	de->namelen = len;
+	de->ino = ino;
+	de->hash = name_hash(name, len);
+	de->cookie = dir->dir.next_cookie;
+	if (cidx_append(&dir->dir.cidx, de)) {
+		free(de);
+		return -ENOMEM;
+	}
+	dir->dir.next_cookie++;
+	cds_lfht_node_init(&de->node);
+	urcu_bp_read_lock();
+	old = cds_lfht_add_unique(dir->dir.names, de->hash, name_match, &k,
+				  &de->node);
+	urcu_bp_read_unlock();
+	if (old != &de->node) {
+		/* Cannot happen while callers hold the lock; be safe. */
+		dir->dir.cidx.ent[de->slot] = NULL;
+		dir->dir.cidx.live--;
+		free(de);
+		return -EEXIST;
+	}
+	dir_resize(dir);
+	return 0;
+}
+
+static void dentry_free_rcu(struct rcu_head *head)
+{
+	free(caa_container_of(head, struct ds_dentry, rcu));
+}
+
+/* Caller holds dir->lock for writing. */
+void ds_dir_remove(struct ds_inode *dir, struct ds_dentry *de)
+{
+	struct ds_cidx *c = &dir->dir.cidx;
+
+	urcu_bp_read_lock();
+	cds_lfht_del(dir->dir.names, &de->node);
+	urcu_bp_read_unlock();
+	c->ent[de->slot] = NULL;
+	c->live--;
+	if (c->len >= 64 && c->live < c->len / 2)
+		cidx_compact(c);
+	urcu_bp_call_rcu(&de->rcu, dentry_free_rcu);
+	dir_resize(dir);
+}
+
+uint64_t ds_dir_count(struct ds_inode *dir)
+{
+	uint64_t n;
+
+	if (dir->type != DS_DIR)
+		return 0;
+	pthread_rwlock_rdlock(&dir->lock);
+	n = dir->dir.cidx.live;
+	pthread_rwlock_unlock(&dir->lock);
+	return n;
+}
+
+int ds_lookup(struct ds_inode *dir, const char *name, struct ds_inode **out)
+{
+	struct ds_inode *ino = NULL;
+	struct ds_dentry *de;
+	int rc = 0;
+
+	if (dir->type != DS_DIR)
+		return -ENOTDIR;
+	if (strnlen(name, DS_NAME_MAX + 1) > DS_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (!*name || strchr(name, '/'))
+		return -EINVAL;
+
+	urcu_bp_read_lock();
+	if (__atomic_load_n(&dir->dead, __ATOMIC_ACQUIRE)) {
+		rc = -ENOENT;
+	} else if (!strcmp(name, ".")) {
+		ino = dir;
+	} else if (!strcmp(name, "..")) {
+		ino = rcu_dereference(dir->dir.parent);
+	} else {
+		de = find_rcu(dir, name);
+		if (de)
+			ino = rcu_dereference(de->ino);
+		else
+			rc = -ENOENT;
+	}
+	if (ino && !ds_get_unless_zero(ino)) {
+		ino = NULL;
+		rc = -ENOENT;
+	}
+	urcu_bp_read_unlock();
+	if (rc)
+		return rc;
+	*out = ino;
+	return 0;
+}
+
+int ds_readdir(struct ds_inode *dir, uint64_t whence, struct ds_dirent *ents,
+	       unsigned int max, unsigned int *n, bool *eof)
+{
+	struct ds_cidx *c;
+	size_t i;
+
+	*n = 0;
+	*eof = false;
+	if (dir->type != DS_DIR)
+		return -ENOTDIR;
+	pthread_rwlock_rdlock(&dir->lock);
+	if (dir->dead) {
+		pthread_rwlock_unlock(&dir->lock);
+		return -ESTALE;
+	}
+	c = &dir->dir.cidx;
+	for (i = cidx_seek(c, whence); i < c->len && *n < max; i++) {
+		struct ds_dentry *de = c->ent[i];
+		struct ds_dirent *o;
+
+		if (!de)
+			continue;
+		o = &ents[(*n)++];
+		memcpy(o->name, de->name, de->namelen + 1);
+		o->cookie = de->cookie;
+		o->ino = de->ino;
+		ds_get(de->ino);
+	}
+	/* Skip trailing tombstones so a full last batch still reports eof. */
+	while (i < c->len && !c->ent[i])
+		i++;
+	*eof = i >= c->len;
+	pthread_rwlock_unlock(&dir->lock);
+	return 0;
+}

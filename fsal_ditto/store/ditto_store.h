@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * ditto store: an in-memory filesystem core with no Ganesha dependency.
+ *
+ * One struct ds_store is one filesystem: a namespace of inodes, a sparse
+ * block store for file data, xattrs, byte-range locks, leases and
+ * capacity accounting.  Every function returns 0 or a negative errno.
+ *
+ * Concurrency
+ * -----------
+ * Lookups (by name in a directory, by fileid in the inode table) are
+ * lock-free: both tables are RCU hash tables (cds_lfht, urcu-bp flavour
+ * so callers never register threads).  Every mutation of an inode takes
+ * that inode's rwlock for writing; reads of data and attributes take it
+ * for reading.
+ *
+ * Lock order (outermost first):
+ *   1. store->rename_lock   only for renames between two directories;
+ *                           it freezes the shape of the tree so the
+ *                           "into own subtree" walk is safe.
+ *   2. directory locks      parent before child; two unrelated
+ *                           directories (rename) in ascending fileid
+ *                           order, which is safe because (1) is held.
+ *   3. non-directory locks  (victim/target of unlink, link, rename),
+ *                           in ascending fileid order among themselves.
+ *   4. store->itable_lock   inode-table resize (leaf; trylock only).
+ * Capacity counters are atomics and take no lock.  Freed inodes and
+ * directory entries go through call_rcu, so an RCU reader never sees
+ * freed memory.  Hash tables are resized by hand (4x steps, load factor
+ * kept at most 2) because liburcu's background auto-resize lags far
+ * behind a fast inserter.
+ *
+ * Readdir cookies
+ * ---------------
+ * Every entry gets a cookie from a per-directory counter at insert time
+ * (first cookie 3, so 0, 1 and 2 stay reserved for NFS).  Cookies are
+ * never reused, so a cookie names one entry for that entry's whole life
+ * and cookie order is insert order.  Each directory keeps an array of
+ * (cookie, entry) in cookie order; removal leaves a tombstone and the
+ * array is compacted when more than half of it is tombstones.  Resuming
+ * after cookie C is a binary search for the first cookie > C, so an
+ * entry that exists for a whole scan is returned exactly once, and a
+ * cookie whose entry was removed still resumes at the right place.
+ * Name lookup uses the hash table, never this array, so its cost does
+ * not depend on directory size.
+ */
+#ifndef DITTO_STORE_H
+#define DITTO_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#define DS_NAME_MAX 255
+#define DS_SYMLINK_MAX 4095
+#define DS_XATTR_NAME_MAX 255
+#define DS_XATTR_SIZE_MAX 65536
+#define DS_FIRST_COOKIE 3
+
+struct ds_store;
+struct ds_inode;
+
+enum ds_type {
+	DS_REG = 1,
+	DS_DIR,
+	DS_LNK,
+	DS_FIFO,
+	DS_SOCK,
+	DS_CHR,
+	DS_BLK,
+};
+
+struct ds_config {
+	uint64_t max_bytes;	/* data + symlink + xattr bytes */
+	uint64_t max_files;	/* live inodes, root included */
+	uint64_t max_file_size;
+	uint32_t block_size;	/* power of two */
+};
+
+struct ds_attr {
+	enum ds_type type;
+	uint32_t mode;		/* permission bits only (07777) */
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t nlink;
+	uint64_t size;
+	uint64_t space_used;	/* allocated blocks * block size */
+	uint64_t fileid;
+	uint32_t generation;
+	uint64_t change;	/* moves on every change, never back */
+	uint32_t rdev_major;
+	uint32_t rdev_minor;
+	struct timespec atime;
+	struct timespec mtime;
+	struct timespec ctime;
+	struct timespec btime;
+};
+
+/* What a create needs; uid/gid/mode come from the caller. */
+struct ds_new {
+	enum ds_type type;
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t rdev_major;
+	uint32_t rdev_minor;
+	const char *target;	/* DS_LNK only */
+};
+
+enum ds_set_mask {
+	DS_SET_MODE = 1 << 0,
+	DS_SET_UID = 1 << 1,
+	DS_SET_GID = 1 << 2,
+	DS_SET_SIZE = 1 << 3,
+	DS_SET_ATIME = 1 << 4,		/* to .atime */
+	DS_SET_ATIME_NOW = 1 << 5,	/* to server time */
+	DS_SET_MTIME = 1 << 6,
+	DS_SET_MTIME_NOW = 1 << 7,
+	DS_SET_BTIME = 1 << 8,
+};
+
+struct ds_set {
+	unsigned int mask;
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint64_t size;
+	struct timespec atime;
+	struct timespec mtime;
+	struct timespec btime;
+};
+
+struct ds_dirent {
+	char name[DS_NAME_MAX + 1];
+	struct ds_inode *ino;	/* referenced; drop with ds_put() */
+	uint64_t cookie;
+};
+
+struct ds_statfs {
+	uint64_t total_bytes;
+	uint64_t free_bytes;
+	uint64_t total_files;
+	uint64_t free_files;
+};
+
+enum ds_lock_type { DS_LOCK_NONE, DS_LOCK_READ, DS_LOCK_WRITE };
+
+struct ds_lock {
+	enum ds_lock_type type;
+	uint64_t start;
+	uint64_t len;		/* 0 = to end of file */
+	uintptr_t owner;
+};
+
+enum ds_lease_type { DS_LEASE_NONE, DS_LEASE_READ, DS_LEASE_WRITE };
+
+#define DS_XATTR_CREATE 1
+#define DS_XATTR_REPLACE 2
+
+/* Store */
+int ds_store_new(const struct ds_config *cfg, struct ds_store **out);
+void ds_store_free(struct ds_store *st);
+int ds_config_check(const struct ds_config *cfg);
+void ds_statfs(struct ds_store *st, struct ds_statfs *out);
+uint32_t ds_store_block_size(const struct ds_store *st);
+uint64_t ds_store_max_file_size(const struct ds_store *st);
+
+/* Inode references */
+struct ds_inode *ds_root(struct ds_store *st);
+void ds_get(struct ds_inode *ino);
+void ds_put(struct ds_inode *ino);
+int ds_find(struct ds_store *st, uint64_t fileid, uint32_t generation,
+	    struct ds_inode **out);
+uint64_t ds_fileid(const struct ds_inode *ino);
+uint32_t ds_generation(const struct ds_inode *ino);
+enum ds_type ds_type_of(const struct ds_inode *ino);
+struct ds_store *ds_store_of(const struct ds_inode *ino);
+
+/* Attributes */
+int ds_getattr(struct ds_inode *ino, struct ds_attr *out);
+int ds_setattr(struct ds_inode *ino, const struct ds_set *set,
+	       struct ds_attr *out);
+
+/* Namespace; pre/post (may be NULL) are the directory's attributes taken
+ * atomically around the change.
+ */
+int ds_lookup(struct ds_inode *dir, const char *name, struct ds_inode **out);
+int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
+	      struct ds_inode **out, struct ds_attr *pre, struct ds_attr *post);
+int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
+	    struct ds_attr *pre, struct ds_attr *post);
+int ds_unlink(struct ds_inode *dir, const char *name, struct ds_attr *pre,
+	      struct ds_attr *post);
+int ds_rename(struct ds_inode *odir, const char *oname, struct ds_inode *ndir,
+	      const char *nname, struct ds_attr *opre, struct ds_attr *opost,
+	      struct ds_attr *npre, struct ds_attr *npost);
+int ds_readlink(struct ds_inode *ino, char *buf, size_t bufsz, size_t *len);
+int ds_readdir(struct ds_inode *dir, uint64_t whence, struct ds_dirent *ents,
+	       unsigned int max, unsigned int *n, bool *eof);
+uint64_t ds_dir_count(struct ds_inode *dir);
+
+/* Opens keep an unlinked inode's data alive until the last close. */
+int ds_open(struct ds_inode *ino);
+void ds_close(struct ds_inode *ino);
+
+/* Data */
+ssize_t ds_read(struct ds_inode *ino, const struct iovec *iov, int iovcnt,
+		uint64_t off, bool *eof);
+ssize_t ds_write(struct ds_inode *ino, const struct iovec *iov, int iovcnt,
+		 uint64_t off);
+int ds_allocate(struct ds_inode *ino, uint64_t off, uint64_t len);
+int ds_deallocate(struct ds_inode *ino, uint64_t off, uint64_t len);
+int ds_seek(struct ds_inode *ino, uint64_t off, bool hole, uint64_t *out,
+	    bool *eof);
+
+/* Extended attributes */
+int ds_getxattr(struct ds_inode *ino, const char *name, void *buf,
+		size_t bufsz, size_t *len);
+int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
+		size_t len, int flags);
+int ds_removexattr(struct ds_inode *ino, const char *name);
+/* Calls cb for each name from index *cookie on; stops (not an error) when
+ * cb returns non-zero, leaving *cookie at the entry not yet consumed.
+ */
+int ds_listxattr(struct ds_inode *ino, uint64_t *cookie,
+		 int (*cb)(const char *name, size_t len, void *arg), void *arg,
+		 bool *eof);
+
+/* Byte-range locks (POSIX semantics per owner) */
+int ds_lock_test(struct ds_inode *ino, const struct ds_lock *req,
+		 struct ds_lock *conflict);
+int ds_lock_set(struct ds_inode *ino, const struct ds_lock *req,
+		struct ds_lock *conflict);
+int ds_lock_unset(struct ds_inode *ino, const struct ds_lock *req);
+void ds_lock_release_owner(struct ds_inode *ino, uintptr_t owner);
+
+/* Leases (delegations) */
+int ds_lease(struct ds_inode *ino, uintptr_t owner, enum ds_lease_type type);
+enum ds_lease_type ds_lease_held(struct ds_inode *ino, uintptr_t owner);
+
+#endif /* DITTO_STORE_H */

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/*
+ * Namespace mutations: create, link, unlink/rmdir, rename, readlink.
+ * Locks are taken in the order documented in ditto_store.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+static void wrlock2(struct ds_inode *a, struct ds_inode *b)
+{
+	if (a && b && a != b && a->fileid > b->fileid) {
+		struct ds_inode *t = a;
+
+		a = b;
+		b = t;
+	}
+	if (a)
+		pthread_rwlock_wrlock(&a->lock);
+	if (b && b != a)
+		pthread_rwlock_wrlock(&b->lock);
+}
+
+static void unlock2(struct ds_inode *a, struct ds_inode *b)
+{
+	if (a)
+		pthread_rwlock_unlock(&a->lock);
+	if (b && b != a)
+		pthread_rwlock_unlock(&b->lock);
+}
+
+static void snap(const struct ds_inode *dir, struct ds_attr *out)
+{
+	if (out)
+		ds_fill_attr(dir, out);
+}
+
+/* Drops one name of a non-directory; caller holds its lock. */
+static void drop_link(struct ds_inode *ino)
+{
+	if (ino->nlink > 0)
+		ino->nlink--;
+	ds_touch(ino, false);
+	if (ino->nlink == 0 && ino->opens == 0)
+		ds_inode_kill(ino);
+}
+
+int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
+	      struct ds_inode **out, struct ds_attr *pre, struct ds_attr *post)
+{
+	struct ds_inode *ino;
+	int rc;
+
+	if (dir->type != DS_DIR)
+		return -ENOTDIR;
+	rc = ds_name_check(name);
+	if (rc)
+		return rc;
+	pthread_rwlock_wrlock(&dir->lock);
+	if (dir->dead) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (ds_dir_find(dir, name)) {
+		rc = -EEXIST;
+		goto out;
+	}
+	snap(dir, pre);
+	ino = ds_inode_alloc(dir->store, nw, &rc);
+	if (!ino)
+		goto out;
+	if (nw->type == DS_DIR) {
+		ino->nlink = 2;
+		ino->dir.parent = dir;
+	} else {
+		ino->nlink = 1;
+	}
+	rc = ds_dir_insert(dir, name, ino);
+	if (rc) {
+		pthread_rwlock_wrlock(&ino->lock);
+		ino->nlink = 0;
+		ds_inode_kill(ino);
+		pthread_rwlock_unlock(&ino->lock);
+		ds_put(ino);
+		goto out;
+	}
+	if (nw->type == DS_DIR)
+		dir->nlink++;
+	ds_touch(dir, true);
+	snap(dir, post);
+	*out = ino;
+out:
+	pthread_rwlock_unlock(&dir->lock);
+	return rc;
+}
+
+int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
+	    struct ds_attr *pre, struct ds_attr *post)
+{
+	int rc;
+
+	if (dir->type != DS_DIR)
+		return -ENOTDIR;
+	if (ino->type == DS_DIR)
+		return -EPERM;
+	if (ino->store != dir->store)
+		return -EXDEV;
+	rc = ds_name_check(name);
+	if (rc)
+		return rc;
+	pthread_rwlock_wrlock(&dir->lock);
+	pthread_rwlock_wrlock(&ino->lock);
+	if (dir->dead || ino->nlink == 0) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (ds_dir_find(dir, name)) {
+		rc = -EEXIST;
+		goto out;
+	}
+	if (ino->nlink == UINT32_MAX) {
+		rc = -EMLINK;
+		goto out;
+	}
+	snap(dir, pre);
+	rc = ds_dir_insert(dir, name, ino);
+	if (rc)
+		goto out;
+	ino->nlink++;
+	ds_touch(ino, false);
+	ds_touch(dir, true);
+	snap(dir, post);
+out:
+	pthread_rwlock_unlock(&ino->lock);
+	pthread_rwlock_unlock(&dir->lock);
+	return rc;
+}
+
+int ds_unlink(struct ds_inode *dir, const char *name, struct ds_attr *pre,
+	      struct ds_attr *post)
+{
+	struct ds_dentry *de;
+	struct ds_inode *victim;
+	int rc = 0;
+
+	if (dir->type != DS_DIR)
+		return -ENOTDIR;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return -EINVAL;
+	if (strnlen(name, DS_NAME_MAX + 1) > DS_NAME_MAX)
+		return -ENAMETOOLONG;
+	pthread_rwlock_wrlock(&dir->lock);
+	de = dir->dead ? NULL : ds_dir_find(dir, name);
+	if (!de) {
+		pthread_rwlock_unlock(&dir->lock);
+		return -ENOENT;
+	}
+	victim = de->ino;
+	ds_get(victim);
+	pthread_rwlock_wrlock(&victim->lock);
+	if (victim->type == DS_DIR && victim->dir.cidx.live > 0) {
+		rc = -ENOTEMPTY;
+		goto out;
+	}
+	snap(dir, pre);
+	ds_dir_remove(dir, de);
+	if (victim->type == DS_DIR) {
+		victim->nlink = 0;
+		dir->nlink--;
+		ds_inode_kill(victim);
+	} else {
+		drop_link(victim);
+	}
+	ds_touch(dir, true);
+	snap(dir, post);
+out:
+	pthread_rwlock_unlock(&victim->lock);
+	pthread_rwlock_unlock(&dir->lock);
+	ds_put(victim);
+	return rc;
+}
+
+/*
+ * True if dir is anc or lies below it.  Caller holds rename_lock, so
+ * parent pointers of live directories do not move; RCU keeps a parent
+ * that dies meanwhile readable until we are done.
+ */
+static bool is_under(struct ds_inode *dir, struct ds_inode *anc)
+{
+	struct ds_inode *root = dir->store->root;
+	bool found = false;
+
+	urcu_bp_read_lock();
+	if (__atomic_load_n(&dir->dead, __ATOMIC_ACQUIRE))
+		goto out;
+	for (;;) {
+		if (dir == anc) {
+			found = true;
+			break;
+		}
+		if (dir == root)
+			break;
+		dir = rcu_dereference(dir->dir.parent);
+	}
+out:
+	urcu_bp_read_unlock();
+	return found;
+}
+
+/* Two directories of a rename: an ancestor before its descendant,
+ * otherwise by fileid (see the lock order in ditto_store.h).
+ */
+static void lock_rename_dirs(struct ds_inode *odir, struct ds_inode *ndir)
+{
+	struct ds_inode *first = odir, *second = ndir;
+
+	if (odir == ndir) {
+		second = NULL;
+	} else if (is_under(odir, ndir)) {
+		first = ndir;
+		second = odir;
+	} else if (!is_under(ndir, odir)) {
+		wrlock2(odir, ndir);
+		return;
+	}
+	pthread_rwlock_wrlock(&first->lock);
+	if (second)
+		pthread_rwlock_wrlock(&second->lock);
+}
+
+static int rename_name_check(const char *name)
+{
+	int rc = ds_name_check(name);
+
+	return rc == -EEXIST ? -EINVAL : rc;
+}
+
+int ds_rename(struct ds_inode *odir, const char *oname, struct ds_inode *ndir,
+	      const char *nname, struct ds_attr *opre, struct ds_attr *opost,
+	      struct ds_attr *npre, struct ds_attr *npost)
+{
+	struct ds_store *st = odir->store;
+	bool cross = odir != ndir;
+	struct ds_dentry *sde, *tde;
+	struct ds_inode *src, *tgt = NULL;
+	int rc;
+
+	if (odir->type != DS_DIR || ndir->type != DS_DIR)
+		return -ENOTDIR;
+	if (odir->store != ndir->store)
+		return -EXDEV;
+	rc = rename_name_check(oname);
+	if (!rc)
+		rc = rename_name_check(nname);
+	if (rc)
+		return rc;
+
+	if (cross)
+		pthread_mutex_lock(&st->rename_lock);
+	lock_rename_dirs(odir, ndir);
+	if (odir->dead || ndir->dead) {
+		rc = -ENOENT;
+		goto unlock_dirs;
+	}
+	sde = ds_dir_find(odir, oname);
+	if (!sde) {
+		rc = -ENOENT;
+		goto unlock_dirs;
+	}
+	src = sde->ino;
+	tde = ds_dir_find(ndir, nname);
+	if (tde)
+		tgt = tde->ino;
+	snap(odir, opre);
+	snap(ndir, npre);
+	if (tgt == src) {
+		/* Two names of one inode: POSIX says do nothing. */
+		rc = 0;
+		goto done;
+	}
+	if (src->type == DS_DIR && cross && is_under(ndir, src)) {
+		rc = -EINVAL;
+		goto unlock_dirs;
+	}
+	if (tgt && src->type == DS_DIR && tgt->type != DS_DIR) {
+		rc = -ENOTDIR;
+		goto unlock_dirs;
+	}
+	if (tgt && src->type != DS_DIR && tgt->type == DS_DIR) {
+		rc = -EISDIR;
+		goto unlock_dirs;
+	}
+	/* A target above the source directory cannot be empty; refusing
+	 * here also avoids locking it after its own descendant.
+	 */
+	if (tgt && tgt->type == DS_DIR && cross && is_under(odir, tgt)) {
+		rc = -ENOTEMPTY;
+		goto unlock_dirs;
+	}
+	ds_get(src);
+	if (tgt)
+		ds_get(tgt);
+	wrlock2(src, tgt);
+	if (tgt && tgt->type == DS_DIR && tgt->dir.cidx.live > 0) {
+		rc = -ENOTEMPTY;
+		goto unlock_all;
+	}
+	if (tgt)
+		ds_dir_remove(ndir, tde);
+	rc = ds_dir_insert(ndir, nname, src);
+	if (rc) {
+		if (tgt)
+			ds_dir_insert(ndir, nname, tgt);
+		goto unlock_all;
+	}
+	ds_dir_remove(odir, sde);
+	if (tgt) {
+		if (tgt->type == DS_DIR) {
+			tgt->nlink = 0;
+			ndir->nlink--;
+			ds_inode_kill(tgt);
+		} else {
+			drop_link(tgt);
+		}
+	}
+	if (src->type == DS_DIR && cross) {
+		rcu_assign_pointer(src->dir.parent, ndir);
+		odir->nlink--;
+		ndir->nlink++;
+	}
+	ds_touch(src, false);
+	ds_touch(odir, true);
+	if (cross)
+		ds_touch(ndir, true);
+unlock_all:
+	unlock2(src, tgt);
+	ds_put(src);
+	if (tgt)
+		ds_put(tgt);
+	if (rc)
+		goto unlock_dirs;
+done:
+	snap(odir, opost);
+	snap(ndir, npost);
+unlock_dirs:
+	unlock2(odir, ndir);
+	if (cross)
+		pthread_mutex_unlock(&st->rename_lock);
+	return rc;
+}
+
+int ds_readlink(struct ds_inode *ino, char *buf, size_t bufsz, size_t *len)
+{
+	int rc = 0;
+
+	if (ino->type != DS_LNK)
+		return -EINVAL;
+	pthread_rwlock_rdlock(&ino->lock);
+	if (ino->dead) {
+		rc = -ESTALE;
+	} else if (bufsz < ino->lnk.len + 1) {
+		*len = ino->lnk.len;
+		rc = -ERANGE;
+	} else {
+		memcpy(buf, ino->lnk.target, ino->lnk.len + 1);
+		*len = ino->lnk.len;
+	}
+	pthread_rwlock_unlock(&ino->lock);
+	return rc;
+}

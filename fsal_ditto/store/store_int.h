@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * ditto store internals, shared by the store's own .c files only.
+ */
+#ifndef DITTO_STORE_INT_H
+#define DITTO_STORE_INT_H
+
+#include <pthread.h>
+#include <urcu/urcu-bp.h>
+#include <urcu/rculfhash.h>
+
+#include "ditto_store.h"
+
+/* Sparse block map: a radix tree of fan-out DS_BM_FAN over block index. */
+#define DS_BM_SHIFT 6
+#define DS_BM_FAN (1u << DS_BM_SHIFT)
+
+struct ds_bmnode {
+	void *slot[DS_BM_FAN];
+	unsigned int count;
+};
+
+struct ds_blockmap {
+	void *root;
+	unsigned int height;	/* 0: empty; h levels cover FAN^h blocks */
+	uint64_t nblocks;
+};
+
+struct ds_dentry {
+	struct cds_lfht_node node;
+	struct rcu_head rcu;
+	struct ds_inode *ino;
+	uint64_t cookie;
+	size_t slot;		/* position in the cookie index */
+	unsigned long hash;
+	uint16_t namelen;
+	char name[];
+};
+
+/* Cookie-ordered index of a directory's entries (see ditto_store.h). */
+struct ds_cidx {
+	uint64_t *cookie;
+	struct ds_dentry **ent;	/* NULL = tombstone */
+	size_t len;
+	size_t cap;
+	size_t live;
+};
+
+struct ds_xattr {
+	struct ds_xattr *next;
+	size_t vlen;
+	char *value;
+	char name[];
+};
+
+struct ds_brl {
+	struct ds_brl *next;
+	uintptr_t owner;
+	enum ds_lock_type type;
+	uint64_t start;
+	uint64_t end;		/* inclusive */
+};
+
+struct ds_lease_holder {
+	struct ds_lease_holder *next;
+	uintptr_t owner;
+	enum ds_lease_type type;
+};
+
+struct ds_inode {
+	struct cds_lfht_node tnode;	/* in store->itable */
+	struct rcu_head rcu;
+	struct ds_store *store;
+	pthread_rwlock_t lock;
+	long refcnt;		/* holders + 1 while alive */
+	bool dead;		/* unlinked and closed: gone for good */
+	enum ds_type type;
+	uint64_t fileid;
+	uint32_t generation;
+
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t nlink;
+	uint32_t opens;
+	uint64_t size;
+	uint64_t change;
+	uint32_t rdev_major;
+	uint32_t rdev_minor;
+	struct timespec atime;
+	struct timespec mtime;
+	struct timespec ctime;
+	struct timespec btime;
+
+	struct ds_xattr *xattrs;
+	struct ds_brl *locks;
+	struct ds_lease_holder *leases;
+
+	union {
+		struct {
+			struct cds_lfht *names;
+			unsigned long buckets;	/* current size of names */
+			struct ds_cidx cidx;
+			uint64_t next_cookie;
+			struct ds_inode *parent;
+		} dir;
+		struct ds_blockmap blocks;
+		struct {
+			char *target;
+			size_t len;
+		} lnk;
+	};
+};
+
+struct ds_store {
+	struct ds_config cfg;
+	struct cds_lfht *itable;
+	unsigned long itable_buckets;	/* under itable_lock */
+	pthread_mutex_t itable_lock;	/* serialises itable resizes */
+	struct ds_inode *root;
+	pthread_mutex_t rename_lock;
+	uint64_t next_fileid;
+	uint32_t generation;
+	uint64_t bytes_used;	/* atomic */
+	uint64_t files_used;	/* atomic */
+};
+
+/* store.c */
+int ds_reserve_bytes(struct ds_store *st, uint64_t n);
+void ds_release_bytes(struct ds_store *st, uint64_t n);
+struct ds_inode *ds_inode_alloc(struct ds_store *st, const struct ds_new *nw,
+				int *err);
+void ds_inode_kill(struct ds_inode *ino);
+bool ds_get_unless_zero(struct ds_inode *ino);
+void ds_now(struct timespec *ts);
+void ds_touch(struct ds_inode *ino, bool data);
+void ds_fill_attr(const struct ds_inode *ino, struct ds_attr *out);
+
+/* dir.c */
+int ds_dir_init(struct ds_inode *dir);
+void ds_dir_fini(struct ds_inode *dir);
+int ds_name_check(const char *name);
+struct ds_dentry *ds_dir_find(struct ds_inode *dir, const char *name);
+int ds_dir_insert(struct ds_inode *dir, const char *name,
+		  struct ds_inode *ino);
+void ds_dir_remove(struct ds_inode *dir, struct ds_dentry *de);
+
+/* blockmap.c */
+void *ds_bm_get(const struct ds_blockmap *bm, uint64_t idx);
+int ds_bm_set(struct ds_blockmap *bm, uint64_t idx, void *blk);
+/* Removes blocks in [from, to) calling fr on each; returns number removed */
+uint64_t ds_bm_drop(struct ds_blockmap *bm, uint64_t from, uint64_t to,
+		    void (*fr)(void *blk));
+/* Smallest present index >= idx, or UINT64_MAX */
+uint64_t ds_bm_next(const struct ds_blockmap *bm, uint64_t idx);
+
+/* data.c */
+void ds_data_truncate(struct ds_inode *ino, uint64_t size);
+void ds_data_free(struct ds_inode *ino);
+
+/* xattr.c, brlock.c, lease.c */
+void ds_xattr_free_all(struct ds_inode *ino);
+void ds_brl_free_all(struct ds_inode *ino);
+void ds_lease_free_all(struct ds_inode *ino);
+
+static inline bool ds_alive(const struct ds_inode *ino)
+{
+	return !ino->dead;
+}
+
+#endif /* DITTO_STORE_INT_H */

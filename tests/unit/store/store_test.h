@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Helpers shared by the store unit tests.
+ */
+#ifndef DITTO_STORE_TEST_H
+#define DITTO_STORE_TEST_H
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "ditto_store.h"
+
+static inline struct ds_store *mkstore(uint64_t bytes, uint64_t files,
+				       uint32_t bs, uint64_t maxfile)
+{
+	struct ds_config c = {
+		.max_bytes = bytes,
+		.max_files = files,
+		.block_size = bs,
+		.max_file_size = maxfile,
+	};
+	struct ds_store *st = NULL;
+
+	cr_assert_eq(ds_store_new(&c, &st), 0);
+	return st;
+}
+
+static inline struct ds_store *mkstore_default(void)
+{
+	return mkstore(1ULL << 30, 100000, 4096, 1ULL << 40);
+}
+
+static inline struct ds_inode *mk(struct ds_inode *dir, const char *name,
+				  enum ds_type t)
+{
+	struct ds_new nw = { .type = t, .mode = 0644, .target = "target" };
+	struct ds_inode *ino = NULL;
+
+	cr_assert_eq(ds_create(dir, name, &nw, &ino, NULL, NULL), 0,
+		     "create %s", name);
+	return ino;
+}
+
+static inline struct ds_attr attr_of(struct ds_inode *ino)
+{
+	struct ds_attr a;
+
+	cr_assert_eq(ds_getattr(ino, &a), 0);
+	return a;
+}
+
+static inline ssize_t wr(struct ds_inode *ino, const void *buf, size_t len,
+			 uint64_t off)
+{
+	struct iovec v = { .iov_base = (void *)buf, .iov_len = len };
+
+	return ds_write(ino, &v, 1, off);
+}
+
+static inline ssize_t rd(struct ds_inode *ino, void *buf, size_t len,
+			 uint64_t off, bool *eof)
+{
+	struct iovec v = { .iov_base = buf, .iov_len = len };
+	bool e;
+
+	return ds_read(ino, &v, 1, off, eof ? eof : &e);
+}
+
+static inline bool exists(struct ds_inode *dir, const char *name)
+{
+	struct ds_inode *ino;
+
+	if (ds_lookup(dir, name, &ino))
+		return false;
+	ds_put(ino);
+	return true;
+}
+
+#endif /* DITTO_STORE_TEST_H */
