@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/*
+ * Back channel: decoding CB calls, CB_SEQUENCE checks, replies, records.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "backchannel.h"
+
+#define CB_NULL_PROC 0
+#define CB_COMPOUND_PROC 1
+#define REPLY_BUF_MAX 65536
+
+void dc_cb_init(struct dc_backchannel *cb, uint32_t program)
+{
+	memset(cb, 0, sizeof(*cb));
+	pthread_mutex_init(&cb->lock, NULL);
+	pthread_cond_init(&cb->cond, NULL);
+	cb->program = program;
+}
+
+void dc_cb_destroy(struct dc_backchannel *cb)
+{
+	free(cb->recs);
+	cb->recs = NULL;
+	pthread_mutex_destroy(&cb->lock);
+	pthread_cond_destroy(&cb->cond);
+}
+
+void dc_cb_set_session(struct dc_backchannel *cb, const sessionid4 sid,
+		       uint32_t nslots)
+{
+	pthread_mutex_lock(&cb->lock);
+	memcpy(cb->sid, sid, NFS4_SESSIONID_SIZE);
+	cb->have_sid = true;
+	cb->nslots = nslots > DC_CB_MAX_SLOTS ? DC_CB_MAX_SLOTS : nslots;
+	memset(cb->slot_seqid, 0, sizeof(cb->slot_seqid));
+	pthread_mutex_unlock(&cb->lock);
+}
+
+void dc_cb_set_handler(struct dc_backchannel *cb, dc_cb_handler_fn fn,
+		       void *arg)
+{
+	pthread_mutex_lock(&cb->lock);
+	cb->handler = fn;
+	cb->handler_arg = arg;
+	pthread_mutex_unlock(&cb->lock);
+}
+
+/* Reply header: accepted, AUTH_NONE verifier, accept_stat. */
+static bool encode_reply_hdr(XDR *x, uint32_t xid, uint32_t accept_stat)
+{
+	uint32_t w[6] = { xid, DC_MSG_REPLY, DC_MSG_ACCEPTED, 0, 0,
+			  accept_stat };
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (!xdr_u_int32_t(x, &w[i]))
+			return false;
+	return true;
+}
+
+static void send_simple_reply(struct dc_conn *conn, uint32_t xid,
+			      uint32_t accept_stat)
+{
+	char buf[64];
+	XDR x;
+
+	xdrmem_create(&x, buf, sizeof(buf), XDR_ENCODE);
+	if (!encode_reply_hdr(&x, xid, accept_stat))
+		return;
+	if (accept_stat == DC_PROG_MISMATCH) {
+		uint32_t lo = 1, hi = 1;
+
+		xdr_u_int32_t(&x, &lo);
+		xdr_u_int32_t(&x, &hi);
+	}
+	dc_conn_send(conn, buf, xdr_getpos(&x));
+}
+
+/* Check CB_SEQUENCE against our slot table; advances it when valid. */
+static nfsstat4 check_sequence(struct dc_backchannel *cb,
+			       struct dc_cb_record *r)
+{
+	uint32_t want;
+
+	if (!cb->have_sid ||
+	    memcmp(r->seq_sid, cb->sid, NFS4_SESSIONID_SIZE)) {
+		snprintf(r->seq_problem, sizeof(r->seq_problem),
+			 "unknown session id");
+		return NFS4ERR_BADSESSION;
+	}
+	if (r->seq_slot >= cb->nslots) {
+		snprintf(r->seq_problem, sizeof(r->seq_problem),
+			 "slot %u >= %u back channel slots", r->seq_slot,
+			 cb->nslots);
+		return NFS4ERR_BADSLOT;
+	}
+	want = cb->slot_seqid[r->seq_slot] + 1;
+	if (r->seq_seqid != want) {
+		snprintf(r->seq_problem, sizeof(r->seq_problem),
+			 "slot %u seqid %u, expected %u", r->seq_slot,
+			 r->seq_seqid, want);
+		/* We keep no reply cache: a retry cannot be replayed. */
+		return r->seq_seqid == want - 1 ? NFS4ERR_RETRY_UNCACHED_REP :
+						   NFS4ERR_SEQ_MISORDERED;
+	}
+	cb->slot_seqid[r->seq_slot] = want;
+	return NFS4_OK;
+}
+
+static void fill_record(struct dc_cb_record *r, CB_COMPOUND4args *a)
+{
+	unsigned i;
+
+	r->decoded = true;
+	r->minorversion = a->minorversion;
+	r->callback_ident = a->callback_ident;
+	r->nops = a->argarray.argarray_len;
+	for (i = 0; i < r->nops && i < DC_CB_MAX_OPS; i++)
+		r->ops[i] = a->argarray.argarray_val[i].argop;
+	if (r->nops && r->ops[0] == NFS4_OP_CB_SEQUENCE) {
+		nfs_cb_argop4 *op0 = &a->argarray.argarray_val[0];
+		CB_SEQUENCE4args *s = &op0->nfs_cb_argop4_u.opcbsequence;
+
+		r->has_sequence = true;
+		memcpy(r->seq_sid, s->csa_sessionid, NFS4_SESSIONID_SIZE);
+		r->seq_seqid = s->csa_sequenceid;
+		r->seq_slot = s->csa_slotid;
+		r->seq_highest = s->csa_highest_slotid;
+	}
+	for (i = 0; i < r->nops; i++) {
+		CB_RECALL4args *rc;
+
+		if (a->argarray.argarray_val[i].argop != NFS4_OP_CB_RECALL)
+			continue;
+		rc = &a->argarray.argarray_val[i].nfs_cb_argop4_u.opcbrecall;
+		r->has_recall = true;
+		r->recall_sid = rc->stateid;
+		r->recall_truncate = rc->truncate;
+		r->recall_fh_len = rc->fh.nfs_fh4_len < NFS4_FHSIZE ?
+					   rc->fh.nfs_fh4_len :
+					   NFS4_FHSIZE;
+		memcpy(r->recall_fh, rc->fh.nfs_fh4_val, r->recall_fh_len);
+		break;
+	}
+}
+
+/* Build and send the CB_COMPOUND4res for the chosen action. */
+static void send_compound_reply(struct dc_backchannel *cb,
+				struct dc_conn *conn, struct dc_cb_record *r,
+				CB_COMPOUND4args *a, nfsstat4 seq_status)
+{
+	nfs_cb_resop4 res[DC_CB_MAX_OPS];
+	CB_COMPOUND4res cres;
+	char *buf;
+	unsigned i, n = 0;
+	XDR x;
+
+	memset(res, 0, sizeof(res));
+	memset(&cres, 0, sizeof(cres));
+	cres.tag = a->tag;
+	cres.status = NFS4_OK;
+	for (i = 0; i < r->nops && i < DC_CB_MAX_OPS; i++) {
+		nfs_cb_resop4 *op = &res[n++];
+		nfsstat4 st = NFS4_OK;
+
+		op->resop = r->ops[i];
+		if (i == 0 && r->has_sequence) {
+			CB_SEQUENCE4res *s = &op->nfs_cb_resop4_u.opcbsequence;
+			CB_SEQUENCE4resok *ok =
+				&s->CB_SEQUENCE4res_u.csr_resok4;
+
+			st = seq_status;
+			s->csr_status = st;
+			if (st == NFS4_OK) {
+				memcpy(ok->csr_sessionid, r->seq_sid,
+				       NFS4_SESSIONID_SIZE);
+				ok->csr_sequenceid = r->seq_seqid;
+				ok->csr_slotid = r->seq_slot;
+				ok->csr_highest_slotid = cb->nslots - 1;
+				ok->csr_target_highest_slotid = cb->nslots - 1;
+			}
+		} else if (r->action != DC_CB_OK) {
+			st = r->status;
+		}
+		/* Every nfs_cb_resop4 arm starts with its nfsstat4. */
+		op->nfs_cb_resop4_u.opcbrecall.status = st;
+		if (st != NFS4_OK) {
+			cres.status = st;
+			break;
+		}
+	}
+	cres.resarray.resarray_len = n;
+	cres.resarray.resarray_val = res;
+	buf = malloc(REPLY_BUF_MAX);
+	if (!buf)
+		return;
+	xdrmem_create(&x, buf, REPLY_BUF_MAX, XDR_ENCODE);
+	if (encode_reply_hdr(&x, r->xid, DC_SUCCESS) &&
+	    xdr_CB_COMPOUND4res(&x, &cres) &&
+	    dc_conn_send(conn, buf, xdr_getpos(&x)) == 0)
+		r->replied = true;
+	free(buf);
+}
+
+static void record(struct dc_backchannel *cb, const struct dc_cb_record *r)
+{
+	if (cb->nrecs == cb->cap) {
+		unsigned cap = cb->cap ? 2 * cb->cap : 16;
+		struct dc_cb_record *n = realloc(cb->recs, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		cb->recs = n;
+		cb->cap = cap;
+	}
+	cb->recs[cb->nrecs++] = *r;
+	pthread_cond_broadcast(&cb->cond);
+}
+
+/* Reader-thread entry for every CALL record on an attached connection. */
+static void on_call(struct dc_conn *conn, const uint8_t *rec, size_t len,
+		    void *arg)
+{
+	struct dc_backchannel *cb = arg;
+	struct dc_cb_record r;
+	CB_COMPOUND4args a;
+	uint32_t mtype, rpcvers, fl, blen;
+	nfsstat4 seq_status = NFS4_OK;
+	XDR x;
+	int i;
+
+	memset(&r, 0, sizeof(r));
+	clock_gettime(CLOCK_REALTIME, &r.ts);
+	r.conn = conn;
+	xdrmem_create(&x, (char *)rec, len, XDR_DECODE);
+	if (!xdr_u_int32_t(&x, &r.xid) || !xdr_u_int32_t(&x, &mtype) ||
+	    !xdr_u_int32_t(&x, &rpcvers) || !xdr_u_int32_t(&x, &r.prog) ||
+	    !xdr_u_int32_t(&x, &r.vers) || !xdr_u_int32_t(&x, &r.proc))
+		return;
+	for (i = 0; i < 2; i++) /* credential, verifier */
+		if (!xdr_u_int32_t(&x, &fl) || !xdr_u_int32_t(&x, &blen) ||
+		    blen > 400 ||
+		    !xdr_setpos(&x, xdr_getpos(&x) + ((blen + 3) & ~3u)))
+			return;
+
+	pthread_mutex_lock(&cb->lock);
+	if (r.prog != cb->program) {
+		snprintf(r.seq_problem, sizeof(r.seq_problem),
+			 "program %#x, expected %#x", r.prog, cb->program);
+		send_simple_reply(conn, r.xid, DC_PROG_UNAVAIL);
+		record(cb, &r);
+		goto out;
+	}
+	if (r.proc == CB_NULL_PROC) {
+		send_simple_reply(conn, r.xid, DC_SUCCESS);
+		r.replied = true;
+		record(cb, &r);
+		goto out;
+	}
+	if (r.proc != CB_COMPOUND_PROC) {
+		send_simple_reply(conn, r.xid, DC_PROC_UNAVAIL);
+		record(cb, &r);
+		goto out;
+	}
+	memset(&a, 0, sizeof(a));
+	if (!xdr_CB_COMPOUND4args(&x, &a)) {
+		xdr_free((xdrproc_t)xdr_CB_COMPOUND4args, &a);
+		snprintf(r.seq_problem, sizeof(r.seq_problem),
+			 "undecodable CB_COMPOUND4args");
+		send_simple_reply(conn, r.xid, DC_GARBAGE_ARGS);
+		record(cb, &r);
+		goto out;
+	}
+	fill_record(&r, &a);
+	if (r.has_sequence) {
+		seq_status = check_sequence(cb, &r);
+		r.seq_valid = seq_status == NFS4_OK;
+	} else {
+		snprintf(r.seq_problem, sizeof(r.seq_problem),
+			 "no CB_SEQUENCE first (minorversion %u)",
+			 r.minorversion);
+	}
+	r.action = DC_CB_OK;
+	r.status = NFS4_OK;
+	if (cb->handler)
+		r.action = cb->handler(cb->handler_arg, &r, &r.status);
+	if (r.action == DC_CB_DELAY)
+		r.status = NFS4ERR_DELAY;
+	if (r.action != DC_CB_DROP)
+		send_compound_reply(cb, conn, &r, &a, seq_status);
+	xdr_free((xdrproc_t)xdr_CB_COMPOUND4args, &a);
+	record(cb, &r);
+out:
+	pthread_mutex_unlock(&cb->lock);
+}
+
+void dc_cb_attach(struct dc_backchannel *cb, struct dc_conn *conn)
+{
+	dc_conn_set_call_handler(conn, on_call, cb);
+}
+
+unsigned dc_cb_wait(struct dc_backchannel *cb, unsigned count,
+		    int timeout_ms)
+{
+	struct timespec dl;
+	unsigned n;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += timeout_ms / 1000;
+	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&cb->lock);
+	while (cb->nrecs < count)
+		if (pthread_cond_timedwait(&cb->cond, &cb->lock, &dl) ==
+		    ETIMEDOUT)
+			break;
+	n = cb->nrecs;
+	pthread_mutex_unlock(&cb->lock);
+	return n;
+}
+
+unsigned dc_cb_count(struct dc_backchannel *cb)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&cb->lock);
+	n = cb->nrecs;
+	pthread_mutex_unlock(&cb->lock);
+	return n;
+}
+
+bool dc_cb_get(struct dc_backchannel *cb, unsigned i,
+	       struct dc_cb_record *out)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&cb->lock);
+	if (i < cb->nrecs) {
+		*out = cb->recs[i];
+		ok = true;
+	}
+	pthread_mutex_unlock(&cb->lock);
+	return ok;
+}

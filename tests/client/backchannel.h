@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * NFSv4.1 back channel service on the client: CB_NULL and CB_COMPOUND
+ * calls arriving on any connection attached here are decoded, their
+ * CB_SEQUENCE checked against the session's back channel slot table,
+ * recorded with a timestamp and answered as the per-test handler says.
+ */
+#ifndef DITTO_BACKCHANNEL_H
+#define DITTO_BACKCHANNEL_H
+
+#include <pthread.h>
+#include <time.h>
+#include "compound.h"
+
+#define DC_CB_MAX_SLOTS 64
+#define DC_CB_MAX_OPS 16
+
+enum dc_cb_action {
+	DC_CB_OK,	/* every op NFS4_OK */
+	DC_CB_ERROR,	/* first op after CB_SEQUENCE fails with status */
+	DC_CB_DELAY,	/* same with NFS4ERR_DELAY */
+	DC_CB_DROP,	/* send no reply at all */
+};
+
+struct dc_cb_record {
+	struct timespec ts;	/* CLOCK_REALTIME at arrival */
+	struct dc_conn *conn;	/* connection it arrived on */
+	uint32_t xid, prog, vers, proc;
+	/* CB_COMPOUND only */
+	bool decoded;
+	uint32_t minorversion, callback_ident;
+	unsigned nops;
+	uint32_t ops[DC_CB_MAX_OPS];
+	bool has_sequence;
+	sessionid4 seq_sid;
+	uint32_t seq_seqid, seq_slot, seq_highest;
+	/* CB_SEQUENCE matched our session, slot range and seqid+1 */
+	bool seq_valid;
+	char seq_problem[128];
+	/* Arguments of the first CB_RECALL in the compound, if any */
+	bool has_recall;
+	stateid4 recall_sid;
+	bool recall_truncate;
+	uint32_t recall_fh_len;
+	uint8_t recall_fh[NFS4_FHSIZE];
+	/* What we answered */
+	enum dc_cb_action action;
+	nfsstat4 status;
+	bool replied;
+};
+
+/*
+ * Chooses the answer; may set *status for DC_CB_ERROR.  Runs on the
+ * connection's reader thread with the back channel locked: it must not
+ * call dc_cb_* functions.
+ */
+typedef enum dc_cb_action (*dc_cb_handler_fn)(void *arg,
+					      const struct dc_cb_record *rec,
+					      nfsstat4 *status);
+
+struct dc_backchannel {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint32_t program;
+	sessionid4 sid;
+	bool have_sid;
+	uint32_t nslots;
+	uint32_t slot_seqid[DC_CB_MAX_SLOTS];
+	dc_cb_handler_fn handler;
+	void *handler_arg;
+	struct dc_cb_record *recs;
+	unsigned nrecs, cap;
+};
+
+void dc_cb_init(struct dc_backchannel *cb, uint32_t program);
+void dc_cb_destroy(struct dc_backchannel *cb);
+void dc_cb_set_session(struct dc_backchannel *cb, const sessionid4 sid,
+		       uint32_t nslots);
+void dc_cb_set_handler(struct dc_backchannel *cb, dc_cb_handler_fn fn,
+		       void *arg);
+/* Serve callbacks arriving on conn. */
+void dc_cb_attach(struct dc_backchannel *cb, struct dc_conn *conn);
+/* Wait until at least count callbacks were recorded; returns how many. */
+unsigned dc_cb_wait(struct dc_backchannel *cb, unsigned count,
+		    int timeout_ms);
+unsigned dc_cb_count(struct dc_backchannel *cb);
+/* Copy of the i-th record; false if there is none. */
+bool dc_cb_get(struct dc_backchannel *cb, unsigned i,
+	       struct dc_cb_record *out);
+
+#endif

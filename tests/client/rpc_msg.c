@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/*
+ * RPC call building, sending and reply header parsing.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rpc_msg.h"
+
+/* Upper bound on a request we build: beyond any NFS max request size. */
+#define CALL_BUF_MAX (2u * 1024 * 1024)
+
+bool dc_rpc_encode_call_hdr(XDR *x, uint32_t xid, uint32_t prog,
+			    uint32_t vers, uint32_t proc,
+			    const struct dc_auth *auth)
+{
+	uint32_t w[6] = { xid, DC_MSG_CALL, 2, prog, vers, proc };
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (!xdr_u_int32_t(x, &w[i]))
+			return false;
+	return dc_auth_encode(x, auth);
+}
+
+static int call_common(struct dc_conn *c, const struct dc_auth *auth,
+		       uint32_t prog, uint32_t vers, uint32_t proc,
+		       xdrproc_t enc, void *args, const void *raw,
+		       size_t raw_len, struct dc_reply *rep, int timeout_ms)
+{
+	uint32_t xid = dc_conn_new_xid(c);
+	uint8_t *buf = malloc(CALL_BUF_MAX);
+	size_t len;
+	XDR x;
+	int rc;
+
+	if (!buf)
+		return -ENOMEM;
+	xdrmem_create(&x, (char *)buf, CALL_BUF_MAX, XDR_ENCODE);
+	if (!dc_rpc_encode_call_hdr(&x, xid, prog, vers, proc, auth) ||
+	    (enc && !enc(&x, args))) {
+		free(buf);
+		return -EINVAL;
+	}
+	len = xdr_getpos(&x);
+	if (raw) {
+		if (len + raw_len > CALL_BUF_MAX) {
+			free(buf);
+			return -EMSGSIZE;
+		}
+		memcpy(buf + len, raw, raw_len);
+		len += raw_len;
+	}
+	rc = dc_rpc_send_record(c, buf, len, false, rep, timeout_ms);
+	free(buf);
+	return rc;
+}
+
+int dc_rpc_call(struct dc_conn *c, const struct dc_auth *auth, uint32_t prog,
+		uint32_t vers, uint32_t proc, xdrproc_t enc, void *args,
+		struct dc_reply *rep, int timeout_ms)
+{
+	return call_common(c, auth, prog, vers, proc, enc, args, NULL, 0, rep,
+			   timeout_ms);
+}
+
+int dc_rpc_call_bytes(struct dc_conn *c, const struct dc_auth *auth,
+		      uint32_t prog, uint32_t vers, uint32_t proc,
+		      const void *args, size_t args_len, struct dc_reply *rep,
+		      int timeout_ms)
+{
+	return call_common(c, auth, prog, vers, proc, NULL, NULL,
+			   args ? args : "", args_len, rep, timeout_ms);
+}
+
+int dc_rpc_send_record(struct dc_conn *c, const void *rec, size_t len,
+		       bool new_xid, struct dc_reply *rep, int timeout_ms)
+{
+	uint32_t xid;
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	if (len < 4)
+		return -EINVAL;
+	rep->req = malloc(len);
+	if (!rep->req)
+		return -ENOMEM;
+	memcpy(rep->req, rec, len);
+	rep->req_len = len;
+	if (new_xid) {
+		xid = htonl(dc_conn_new_xid(c));
+		memcpy(rep->req, &xid, 4);
+	}
+	memcpy(&xid, rep->req, 4);
+	xid = ntohl(xid);
+	rep->xid = xid;
+	rc = dc_conn_expect(c, xid);
+	if (rc)
+		return rc;
+	rc = dc_conn_send(c, rep->req, len);
+	if (rc) {
+		dc_conn_forget(c, xid);
+		return rc;
+	}
+	rc = dc_conn_wait(c, xid, timeout_ms, &rep->rec, &rep->len);
+	if (rc)
+		return rc;
+	return dc_rpc_parse_reply(rep);
+}
+
+int dc_rpc_parse_reply(struct dc_reply *rep)
+{
+	uint32_t xid, mtype, flavor, vlen, lo, hi;
+	XDR x;
+
+	xdrmem_create(&x, (char *)rep->rec, rep->len, XDR_DECODE);
+	if (!xdr_u_int32_t(&x, &xid) || !xdr_u_int32_t(&x, &mtype) ||
+	    mtype != DC_MSG_REPLY || !xdr_u_int32_t(&x, &rep->reply_stat))
+		return -EPROTO;
+	if (rep->reply_stat == DC_MSG_DENIED) {
+		/* reject_stat, then mismatch_info or auth_stat */
+		if (!xdr_u_int32_t(&x, &rep->reject_stat))
+			return -EPROTO;
+		return 0;
+	}
+	if (rep->reply_stat != DC_MSG_ACCEPTED)
+		return -EPROTO;
+	if (!xdr_u_int32_t(&x, &flavor) || !xdr_u_int32_t(&x, &vlen) ||
+	    vlen > 400 || !xdr_setpos(&x, xdr_getpos(&x) + ((vlen + 3) & ~3u)))
+		return -EPROTO;
+	if (!xdr_u_int32_t(&x, &rep->accept_stat))
+		return -EPROTO;
+	if (rep->accept_stat == DC_PROG_MISMATCH &&
+	    (!xdr_u_int32_t(&x, &lo) || !xdr_u_int32_t(&x, &hi)))
+		return -EPROTO;
+	rep->body_off = xdr_getpos(&x);
+	return 0;
+}
+
+bool dc_rpc_decode_results(const struct dc_reply *rep, xdrproc_t dec,
+			   void *res)
+{
+	XDR x;
+
+	if (rep->reply_stat != DC_MSG_ACCEPTED ||
+	    rep->accept_stat != DC_SUCCESS)
+		return false;
+	xdrmem_create(&x, (char *)rep->rec + rep->body_off,
+		      rep->len - rep->body_off, XDR_DECODE);
+	return dec(&x, res);
+}
+
+void dc_reply_free(struct dc_reply *rep)
+{
+	free(rep->req);
+	free(rep->rec);
+	rep->req = NULL;
+	rep->rec = NULL;
+}
+
+int dc_rpc_null(struct dc_conn *c, uint32_t prog, uint32_t vers,
+		int timeout_ms)
+{
+	struct dc_auth none;
+	struct dc_reply rep;
+	int rc;
+
+	dc_auth_none(&none);
+	rc = dc_rpc_call(c, &none, prog, vers, 0, NULL, NULL, &rep,
+			 timeout_ms);
+	if (!rc && (rep.reply_stat != DC_MSG_ACCEPTED ||
+		    rep.accept_stat != DC_SUCCESS))
+		rc = -EPROTO;
+	dc_reply_free(&rep);
+	return rc;
+}

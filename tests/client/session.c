@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/*
+ * NFSv4.1 client session management.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "session.h"
+
+int dc_client_init(struct dc_client *cl, const struct dc_server *srv,
+		   const char *owner)
+{
+	struct timespec ts;
+	int rc;
+
+	memset(cl, 0, sizeof(*cl));
+	cl->srv = *srv;
+	cl->timeout_ms = DC_DEFAULT_TIMEOUT_MS;
+	snprintf(cl->owner, sizeof(cl->owner), "%s", owner);
+	dc_auth_sys(&cl->auth, 0, 0);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	memcpy(cl->verf, &ts.tv_nsec, 4);
+	memcpy(cl->verf + 4, &ts.tv_sec, 4);
+	dc_cb_init(&cl->cb, DC_CB_PROGRAM);
+	cl->inited = true;
+	rc = dc_conn_open(&cl->conns[0], srv->host, srv->port);
+	if (rc)
+		return rc;
+	cl->nconns = 1;
+	return 0;
+}
+
+int dc_client_add_conn(struct dc_client *cl)
+{
+	int rc;
+
+	if (cl->nconns >= DC_MAX_CONNS)
+		return -ENOSPC;
+	rc = dc_conn_open(&cl->conns[cl->nconns], cl->srv.host, cl->srv.port);
+	if (rc)
+		return rc;
+	return cl->nconns++;
+}
+
+/* First connection whose reader is still alive, or NULL. */
+static struct dc_conn *live_conn(struct dc_client *cl)
+{
+	unsigned i;
+
+	for (i = 0; i < cl->nconns; i++) {
+		struct dc_conn *c = cl->conns[i];
+		bool dead;
+
+		if (!c)
+			continue;
+		pthread_mutex_lock(&c->lock);
+		dead = c->dead || c->stopping;
+		pthread_mutex_unlock(&c->lock);
+		if (!dead)
+			return c;
+	}
+	return NULL;
+}
+
+void dc_client_destroy(struct dc_client *cl)
+{
+	struct dc_compound c;
+	struct dc_conn *conn;
+	struct dc_cres r;
+	unsigned i;
+
+	if (!cl->inited)
+		return;
+	conn = live_conn(cl);
+	if (conn && cl->have_session) {
+		dc_compound_init(&c, 1, "destroy_session");
+		dc_op_destroy_session(&c, cl->sid);
+		if (!dc_compound_call(conn, &cl->auth, &c, &r,
+				      cl->timeout_ms))
+			dc_cres_free(&r);
+		else
+			dc_reply_free(&r.rpc);
+		dc_compound_free(&c);
+	}
+	if (conn && cl->clientid) {
+		dc_compound_init(&c, 1, "destroy_clientid");
+		dc_op_destroy_clientid(&c, cl->clientid);
+		if (!dc_compound_call(conn, &cl->auth, &c, &r,
+				      cl->timeout_ms))
+			dc_cres_free(&r);
+		else
+			dc_reply_free(&r.rpc);
+		dc_compound_free(&c);
+	}
+	/* Close connections first: their readers may touch cb. */
+	for (i = 0; i < DC_MAX_CONNS; i++) {
+		dc_conn_close(cl->conns[i]);
+		cl->conns[i] = NULL;
+	}
+	cl->nconns = 0;
+	dc_slots_destroy(&cl->slots);
+	dc_cb_destroy(&cl->cb);
+	cl->inited = false;
+}
+
+int dc_client_exchange_id(struct dc_client *cl, uint32_t flags,
+			  nfsstat4 *status)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	int rc;
+
+	dc_compound_init(&c, 1, "exchange_id");
+	dc_op_exchange_id(&c, cl->owner, cl->verf, flags);
+	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r, cl->timeout_ms);
+	dc_compound_free(&c);
+	if (rc) {
+		dc_reply_free(&r.rpc);
+		return rc;
+	}
+	*status = r.res.status;
+	if (r.res.status == NFS4_OK && dc_cres_op(&r, 0)) {
+		EXCHANGE_ID4resok *ok = &dc_cres_op(&r, 0)
+			->nfs_resop4_u.opexchange_id.EXCHANGE_ID4res_u
+			.eir_resok4;
+
+		cl->clientid = ok->eir_clientid;
+		cl->cs_seq = ok->eir_sequenceid;
+		cl->eir_flags = ok->eir_flags;
+	}
+	dc_cres_free(&r);
+	return 0;
+}
+
+int dc_client_create_session(struct dc_client *cl, uint32_t flags,
+			     uint32_t slots, nfsstat4 *status)
+{
+	channel_attrs4 fore, back;
+	struct dc_compound c;
+	struct dc_cres r;
+	int rc;
+
+	dc_default_chan_attrs(&fore, slots);
+	dc_default_chan_attrs(&back, 4);
+	back.ca_maxrequestsize = 16384;
+	back.ca_maxresponsesize = 16384;
+	back.ca_maxresponsesize_cached = 0;
+	back.ca_maxoperations = 8;
+	dc_compound_init(&c, 1, "create_session");
+	dc_op_create_session(&c, cl->clientid, cl->cs_seq, flags, &fore, &back,
+			     cl->cb.program, &cl->auth);
+	/* Serve callbacks before the server may send any. */
+	dc_cb_attach(&cl->cb, cl->conns[0]);
+	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r, cl->timeout_ms);
+	dc_compound_free(&c);
+	if (rc) {
+		dc_reply_free(&r.rpc);
+		return rc;
+	}
+	*status = r.res.status;
+	if (r.res.status == NFS4_OK && dc_cres_op(&r, 0)) {
+		CREATE_SESSION4resok *ok = &dc_cres_op(&r, 0)
+			->nfs_resop4_u.opcreate_session.CREATE_SESSION4res_u
+			.csr_resok4;
+
+		memcpy(cl->sid, ok->csr_sessionid, NFS4_SESSIONID_SIZE);
+		cl->fore = ok->csr_fore_chan_attrs;
+		cl->back = ok->csr_back_chan_attrs;
+		cl->fore.ca_rdma_ird.ca_rdma_ird_len = 0;
+		cl->fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
+		cl->back.ca_rdma_ird.ca_rdma_ird_len = 0;
+		cl->back.ca_rdma_ird.ca_rdma_ird_val = NULL;
+		cl->have_session = true;
+		cl->cs_seq++;
+		dc_slots_destroy(&cl->slots);
+		rc = dc_slots_init(&cl->slots, cl->fore.ca_maxrequests ?
+						       cl->fore.ca_maxrequests :
+						       1);
+		dc_cb_set_session(&cl->cb, cl->sid, cl->back.ca_maxrequests);
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
+static void fill_reclaim_complete(struct dc_compound *c, void *arg)
+{
+	dc_op_reclaim_complete(c, false);
+}
+
+int dc_client_mount(struct dc_client *cl)
+{
+	nfsstat4 st;
+	int rc;
+
+	rc = dc_client_exchange_id(cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
+	if (rc)
+		return rc;
+	if (st != NFS4_OK)
+		return -EPROTO;
+	rc = dc_client_create_session(cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
+				      8, &st);
+	if (rc)
+		return rc;
+	if (st != NFS4_OK)
+		return -EPROTO;
+	rc = dc_client_simple(cl, fill_reclaim_complete, NULL, NULL, &st);
+	if (rc)
+		return rc;
+	return st == NFS4_OK ? 0 : -EPROTO;
+}
+
+int dc_client_begin(struct dc_client *cl, struct dc_compound *c,
+		    const char *tag, bool cachethis, uint32_t *slot)
+{
+	uint32_t seqid;
+	int s = dc_slot_get(&cl->slots, &seqid);
+
+	if (s < 0)
+		return -EBUSY;
+	dc_compound_init(c, 1, tag);
+	dc_op_sequence(c, cl->sid, seqid, s, dc_slot_highest_busy(&cl->slots),
+		       cachethis);
+	*slot = s;
+	return 0;
+}
+
+void dc_client_slot_done(struct dc_client *cl, uint32_t slot,
+			 struct dc_cres *res)
+{
+	bool processed = false;
+
+	if (res && res->decoded && dc_cres_op(res, 0) &&
+	    dc_cres_op(res, 0)->resop == NFS4_OP_SEQUENCE)
+		processed = dc_slot_status_processed(dc_cres_status(res, 0));
+	dc_slot_put(&cl->slots, slot, processed);
+}
+
+int dc_client_send(struct dc_client *cl, unsigned ci, struct dc_compound *c,
+		   uint32_t slot, struct dc_cres *res)
+{
+	int rc;
+
+	if (ci >= cl->nconns) {
+		dc_slot_put(&cl->slots, slot, false);
+		memset(res, 0, sizeof(*res));
+		return -EINVAL;
+	}
+	rc = dc_compound_call(cl->conns[ci], &cl->auth, c, res,
+			      cl->timeout_ms);
+	dc_client_slot_done(cl, slot, rc ? NULL : res);
+	return rc;
+}
+
+void dc_client_put_export(struct dc_client *cl, struct dc_compound *c)
+{
+	char path[256], *save = NULL, *p;
+
+	dc_op_putrootfh(c);
+	snprintf(path, sizeof(path), "%s", cl->srv.export);
+	for (p = strtok_r(path, "/", &save); p; p = strtok_r(NULL, "/", &save))
+		dc_op_lookup(c, p);
+}
+
+int dc_client_simple(struct dc_client *cl,
+		     void (*fill)(struct dc_compound *c, void *arg), void *arg,
+		     struct dc_cres *res, nfsstat4 *status)
+{
+	struct dc_compound c;
+	struct dc_cres local;
+	uint32_t slot;
+	int rc;
+
+	if (!res)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	rc = dc_client_begin(cl, &c, "simple", false, &slot);
+	if (rc)
+		return rc;
+	if (fill)
+		fill(&c, arg);
+	rc = dc_client_send(cl, 0, &c, slot, res);
+	dc_compound_free(&c);
+	if (!rc)
+		*status = res->res.status;
+	if (rc || res == &local)
+		dc_cres_free(res);
+	return rc;
+}
+
+void dc_fh_free(nfs_fh4 *fh)
+{
+	free(fh->nfs_fh4_val);
+	fh->nfs_fh4_val = NULL;
+	fh->nfs_fh4_len = 0;
+}
+
+void dc_fh_copy(nfs_fh4 *dst, const nfs_fh4 *src)
+{
+	dst->nfs_fh4_len = src->nfs_fh4_len;
+	dst->nfs_fh4_val = malloc(src->nfs_fh4_len ? src->nfs_fh4_len : 1);
+	memcpy(dst->nfs_fh4_val, src->nfs_fh4_val, src->nfs_fh4_len);
+}
+
+int dc_client_open_file(struct dc_client *cl, const char *name, bool create,
+			stateid4 *sid, nfs_fh4 *fh, nfsstat4 *status)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	uint32_t slot;
+	char oo[64];
+	int rc;
+
+	rc = dc_client_begin(cl, &c, "open", false, &slot);
+	if (rc)
+		return rc;
+	dc_client_put_export(cl, &c);
+	snprintf(oo, sizeof(oo), "oo-%llx",
+		 (unsigned long long)cl->clientid);
+	dc_op_open(&c, 0, cl->clientid, oo, name, create,
+		   OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG);
+	dc_op_getfh(&c);
+	rc = dc_client_send(cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (rc) {
+		dc_reply_free(&r.rpc);
+		return rc;
+	}
+	*status = r.res.status;
+	if (r.res.status == NFS4_OK) {
+		unsigned n = r.res.resarray.resarray_len;
+
+		*sid = dc_cres_op(&r, n - 2)
+			       ->nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
+		dc_fh_copy(fh, &dc_cres_op(&r, n - 1)
+				       ->nfs_resop4_u.opgetfh.GETFH4res_u
+				       .resok4.object);
+	}
+	dc_cres_free(&r);
+	return 0;
+}
+
+int dc_client_close_file(struct dc_client *cl, const nfs_fh4 *fh,
+			 const stateid4 *sid, nfsstat4 *status)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	uint32_t slot;
+	int rc;
+
+	rc = dc_client_begin(cl, &c, "close", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_putfh(&c, fh);
+	dc_op_close(&c, 0, sid);
+	rc = dc_client_send(cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (!rc)
+		*status = r.res.status;
+	dc_cres_free(&r);
+	return rc;
+}

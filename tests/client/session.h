@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * An NFSv4.1 client: owner, clientid, one session with its fore channel
+ * slot table and back channel, and the connections bound to it.
+ */
+#ifndef DITTO_SESSION_H
+#define DITTO_SESSION_H
+
+#include "backchannel.h"
+#include "compound.h"
+#include "slot_table.h"
+
+/* Program number the client registers for its back channel. */
+#define DC_CB_PROGRAM 0x40000077u
+#define DC_MAX_CONNS 4
+
+struct dc_server {
+	char host[64];
+	int port;
+	char export[256];	/* e.g. "/mem" */
+};
+
+struct dc_client {
+	bool inited;	/* dc_client_destroy() is a no-op until set */
+	struct dc_server srv;
+	struct dc_auth auth;
+	/* conns[0] is the connection EXCHANGE_ID/CREATE_SESSION used. */
+	struct dc_conn *conns[DC_MAX_CONNS];
+	unsigned nconns;
+	char owner[256];
+	verifier4 verf;
+	clientid4 clientid;
+	uint32_t cs_seq;	/* next csa_sequence */
+	uint32_t eir_flags;
+	sessionid4 sid;
+	bool have_session;
+	channel_attrs4 fore, back;
+	struct dc_slot_table slots;
+	struct dc_backchannel cb;
+	int timeout_ms;
+};
+
+/* Connect and prepare; owner should be unique per test. */
+int dc_client_init(struct dc_client *cl, const struct dc_server *srv,
+		   const char *owner);
+/* Best-effort DESTROY_SESSION + DESTROY_CLIENTID, then close all. */
+void dc_client_destroy(struct dc_client *cl);
+/* Open another TCP connection (not yet bound); returns its index. */
+int dc_client_add_conn(struct dc_client *cl);
+
+/* EXCHANGE_ID on conns[0]; fills clientid, cs_seq, eir_flags. */
+int dc_client_exchange_id(struct dc_client *cl, uint32_t flags,
+			  nfsstat4 *status);
+/*
+ * CREATE_SESSION with the given fore slots and flags; on success the
+ * session id, slot table and back channel are set up and conns[0] serves
+ * callbacks.
+ */
+int dc_client_create_session(struct dc_client *cl, uint32_t flags,
+			     uint32_t slots, nfsstat4 *status);
+/* EXCHANGE_ID + CREATE_SESSION (with back channel) + RECLAIM_COMPLETE. */
+int dc_client_mount(struct dc_client *cl);
+
+/*
+ * Start a 4.1 compound with SEQUENCE on a free slot.  The slot must be
+ * given back through dc_client_send() (or dc_client_slot_done()).
+ */
+int dc_client_begin(struct dc_client *cl, struct dc_compound *c,
+		    const char *tag, bool cachethis, uint32_t *slot);
+/* Send c on conns[ci]; returns transport status; updates the slot. */
+int dc_client_send(struct dc_client *cl, unsigned ci, struct dc_compound *c,
+		   uint32_t slot, struct dc_cres *res);
+void dc_client_slot_done(struct dc_client *cl, uint32_t slot,
+			 struct dc_cres *res);
+/* Add PUTROOTFH and a LOOKUP per component of the export path. */
+void dc_client_put_export(struct dc_client *cl, struct dc_compound *c);
+
+/*
+ * Convenience: one SEQUENCE'd compound with the ops added by fill; status
+ * is the compound status.  fill may be NULL (SEQUENCE alone).
+ */
+int dc_client_simple(struct dc_client *cl,
+		     void (*fill)(struct dc_compound *c, void *arg), void *arg,
+		     struct dc_cres *res, nfsstat4 *status);
+
+/* Create (or open) name in the export; returns open stateid and fh. */
+int dc_client_open_file(struct dc_client *cl, const char *name, bool create,
+			stateid4 *sid, nfs_fh4 *fh, nfsstat4 *status);
+int dc_client_close_file(struct dc_client *cl, const nfs_fh4 *fh,
+			 const stateid4 *sid, nfsstat4 *status);
+void dc_fh_free(nfs_fh4 *fh);
+void dc_fh_copy(nfs_fh4 *dst, const nfs_fh4 *src);
+
+const char *dc_nfsstat_name(nfsstat4 s);
+
+#endif
