@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/*
+ * Malformed COMPOUND arguments (RFC 8881 sections 15.1.1.1 BADXDR,
+ * 18.52 ILLEGAL, 16.2.3) and server survival.  Where the server
+ * cannot decode the arguments at all, RPC GARBAGE_ARGS (RFC 5531 section
+ * 9) is an equally correct answer: the NFS layer never saw a request.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include "case.h"
+
+#define NFS4_PROC_COMPOUND 1
+
+struct wbuf {
+	uint8_t b[1024];
+	size_t n;
+};
+
+static void put32(struct wbuf *w, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(w->b + w->n, &v, 4);
+	w->n += 4;
+}
+
+/* tag (given length, given bytes), minorversion, op count. */
+static void hdr(struct wbuf *w, uint32_t taglen, const char *tag,
+		uint32_t minor, uint32_t nops)
+{
+	size_t n = tag ? strlen(tag) : 0;
+
+	put32(w, taglen);
+	memcpy(w->b + w->n, tag ? tag : "", n);
+	w->n += (n + 3) & ~3u;
+	put32(w, minor);
+	put32(w, nops);
+}
+
+/* SEQUENCE4args for cl on slot 0 with the table's next seqid. */
+static void put_sequence(struct wbuf *w, struct dc_client *cl, uint32_t seq)
+{
+	put32(w, NFS4_OP_SEQUENCE);
+	memcpy(w->b + w->n, cl->sid, NFS4_SESSIONID_SIZE);
+	w->n += NFS4_SESSIONID_SIZE;
+	put32(w, seq);
+	put32(w, 0);	/* slot */
+	put32(w, 0);	/* highest */
+	put32(w, 0);	/* cachethis */
+}
+
+/* The server answers NULL on a fresh connection. */
+static bool server_alive(struct dc_ctx *ctx)
+{
+	struct dc_conn *c;
+	int rc = dc_conn_open(&c, ctx->srv.host, ctx->srv.port);
+
+	if (rc)
+		return false;
+	rc = dc_rpc_null(c, NFS4_PROGRAM, NFS_V4, DC_DEFAULT_TIMEOUT_MS);
+	dc_conn_close(c);
+	return rc == 0;
+}
+
+/*
+ * Send raw COMPOUND args; accept GARBAGE_ARGS, or a COMPOUND reply whose
+ * status is BADXDR.  Records which one in the note.
+ */
+static void expect_garbage(struct dc_ctx *ctx, struct dc_client *cl,
+			   const struct wbuf *w, const char *what)
+{
+	struct dc_cres r = { 0 };
+	int rc;
+
+	rc = dc_rpc_call_bytes(cl->conns[0], &cl->auth, NFS4_PROGRAM, NFS_V4,
+			       NFS4_PROC_COMPOUND, w->b, w->n, &r.rpc,
+			       DC_DEFAULT_TIMEOUT_MS);
+	EXPECT_RPC(rc, what);
+	EXPECT(r.rpc.reply_stat == DC_MSG_ACCEPTED, "%s: RPC denied (%u)",
+	       what, r.rpc.reject_stat);
+	if (r.rpc.accept_stat == DC_GARBAGE_ARGS) {
+		dc_note(ctx, "%s: RPC GARBAGE_ARGS", what);
+		CHECKED();
+	} else {
+		EXPECT(r.rpc.accept_stat == DC_SUCCESS,
+		       "%s: accept_stat %u", what, r.rpc.accept_stat);
+		EXPECT(dc_cres_decode(&r) == 0, "%s: reply undecodable", what);
+		EXPECT_STATUS(r.res.status, NFS4ERR_BADXDR, what);
+		dc_note(ctx, "%s: NFS4ERR_BADXDR", what);
+	}
+	EXPECT(server_alive(ctx), "server does not answer NULL after %s",
+	       what);
+	/* The connection that carried the garbage still works too. */
+	rc = dc_rpc_null(cl->conns[0], NFS4_PROGRAM, NFS_V4,
+			 DC_DEFAULT_TIMEOUT_MS);
+	EXPECT(rc == 0, "NULL on the same connection after %s: %d", what, rc);
+out:
+	dc_cres_free(&r);
+}
+
+static void xdr1_truncated(struct dc_ctx *ctx)
+{
+	struct dc_client cl = { 0 };
+	struct wbuf w = { .n = 0 };
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &cl);
+	EXPECT_RPC(rc, "mount");
+	hdr(&w, 4, "xdr1", 1, 2);
+	put_sequence(&w, &cl, 1);
+	/* Cut SEQUENCE short and drop the second op entirely. */
+	w.n -= 8;
+	ctx->checks++;
+	expect_garbage(ctx, &cl, &w, "truncated COMPOUND");
+out:
+	dc_client_destroy(&cl);
+}
+
+static void xdr2_count(struct dc_ctx *ctx)
+{
+	struct dc_client cl = { 0 };
+	struct wbuf w = { .n = 0 };
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &cl);
+	EXPECT_RPC(rc, "mount");
+	hdr(&w, 4, "xdr2", 1, 5);
+	put32(&w, NFS4_OP_PUTROOTFH);
+	ctx->checks++;
+	expect_garbage(ctx, &cl, &w, "op count 5 with 1 op in the body");
+out:
+	dc_client_destroy(&cl);
+}
+
+static void xdr3_tag(struct dc_ctx *ctx)
+{
+	struct dc_client cl = { 0 };
+	struct wbuf w = { .n = 0 };
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &cl);
+	EXPECT_RPC(rc, "mount");
+	/* A tag claiming 256 MiB in a 40-byte body. */
+	hdr(&w, 0x10000000, "huge", 1, 1);
+	put32(&w, NFS4_OP_PUTROOTFH);
+	ctx->checks++;
+	expect_garbage(ctx, &cl, &w, "oversized tag length");
+out:
+	dc_client_destroy(&cl);
+}
+
+static void xdr4_illegal(struct dc_ctx *ctx)
+{
+	struct dc_client cl = { 0 };
+	struct dc_compound c;
+	struct dc_cres r = { 0 };
+	nfs_argop4 *op;
+	uint32_t slot;
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &cl);
+	EXPECT_RPC(rc, "mount");
+	rc = dc_client_begin(&cl, &c, "illegal", false, &slot);
+	EXPECT(rc == 0, "no free slot");
+	/* Ganesha's encoder writes unknown numbers as given. */
+	op = dc_op_add(&c, NFS4_OP_PUTROOTFH);
+	op->argop = 9999;
+	rc = dc_client_send(&cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	EXPECT_RPC(rc, "COMPOUND with op 9999");
+	EXPECT(r.decoded, "reply undecodable");
+	EXPECT_STATUS(r.res.status, NFS4ERR_OP_ILLEGAL, "compound status");
+	EXPECT(r.res.resarray.resarray_len == 2, "%u results, expected 2",
+	       r.res.resarray.resarray_len);
+	/* 15.2 / ILLEGAL: the result is reported as OP_ILLEGAL. */
+	EXPECT(dc_cres_op(&r, 1)->resop == NFS4_OP_ILLEGAL,
+	       "result op %u, expected OP_ILLEGAL (%u)",
+	       dc_cres_op(&r, 1)->resop, NFS4_OP_ILLEGAL);
+	EXPECT_STATUS(dc_cres_status(&r, 1), NFS4ERR_OP_ILLEGAL,
+		      "unknown op 9999");
+	EXPECT(server_alive(ctx), "server does not answer NULL afterwards");
+out:
+	dc_cres_free(&r);
+	dc_client_destroy(&cl);
+}
+
+static void xdr5_minor(struct dc_ctx *ctx)
+{
+	struct dc_client cl = { 0 };
+	struct dc_compound c;
+	struct dc_cres r = { 0 };
+	int rc;
+
+	rc = dc_ctx_client(ctx, &cl);
+	EXPECT_RPC(rc, "connect");
+	dc_compound_init(&c, 99, "minor99");
+	dc_op_putrootfh(&c);
+	rc = dc_compound_call(cl.conns[0], &cl.auth, &c, &r, cl.timeout_ms);
+	dc_compound_free(&c);
+	EXPECT_RPC(rc, "COMPOUND minorversion 99");
+	EXPECT_STATUS(r.res.status, NFS4ERR_MINOR_VERS_MISMATCH,
+		      "minorversion 99");
+	EXPECT(r.res.resarray.resarray_len == 0,
+	       "%u results with MINOR_VERS_MISMATCH, expected none",
+	       r.res.resarray.resarray_len);
+out:
+	dc_cres_free(&r);
+	dc_client_destroy(&cl);
+}
+
+static void xdr6_fragments(struct dc_ctx *ctx)
+{
+	struct dc_client cl = { 0 };
+	struct dc_compound c;
+	struct dc_cres r = { 0 };
+	uint32_t slot;
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &cl);
+	EXPECT_RPC(rc, "mount");
+	/* RFC 5531 section 11: the server must reassemble fragments. */
+	cl.conns[0]->max_frag = 12;
+	rc = dc_client_begin(&cl, &c, "fragmented-request-tag", false, &slot);
+	EXPECT(rc == 0, "no free slot");
+	dc_client_put_export(&cl, &c);
+	dc_op_getfh(&c);
+	rc = dc_client_send(&cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	cl.conns[0]->max_frag = 0;
+	EXPECT_RPC(rc, "COMPOUND in 12-byte fragments");
+	EXPECT_STATUS(r.res.status, NFS4_OK, "COMPOUND in 12-byte fragments");
+	EXPECT(r.res.tag.utf8string_len == strlen("fragmented-request-tag"),
+	       "tag not echoed intact");
+out:
+	dc_cres_free(&r);
+	dc_client_destroy(&cl);
+}
+
+const struct dc_case dc_cases_xdr[] = {
+	{ "XDR1", "truncated COMPOUND: BADXDR or GARBAGE_ARGS; server lives",
+	  "15.1.1.1", "xdr all", "CSESS1", xdr1_truncated },
+	{ "XDR2", "op count beyond the body: BADXDR or GARBAGE_ARGS",
+	  "15.1.1.1", "xdr all", "CSESS1", xdr2_count },
+	{ "XDR3", "oversized tag length: BADXDR or GARBAGE_ARGS", "15.1.1.1",
+	  "xdr all", "CSESS1", xdr3_tag },
+	{ "XDR4", "unknown operation number: NFS4ERR_OP_ILLEGAL as OP_ILLEGAL",
+	  "18.52 / 15.1.3.4", "xdr all", "CSESS1", xdr4_illegal },
+	{ "XDR5", "minorversion 99: MINOR_VERS_MISMATCH with no results",
+	  "16.2.3", "xdr all", "", xdr5_minor },
+	{ "XDR6", "request sent in 12-byte record fragments is reassembled",
+	  "RFC 5531 11", "xdr rpc all", "CSESS1", xdr6_fragments },
+	{ NULL }
+};

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# Run the NFSv4.1 conformance suite.
+#
+#   run.sh [--fsal ditto|mem|vfs] [--server HOST:PORT:/EXPORT]
+#          [--json FILE] [--list] [SELECTORS...]
+#
+# SELECTORS: CODE, code PREFIX or FLAG to run; -FLAG or !FLAG (or -CODE)
+# to leave out.  Without selectors some cases that can only fail for
+# reasons of the backend are left out:
+#   --fsal mem: -deleg -data (FSAL_MEM grants no delegations, drops file
+#     data beyond Inode_Size, has no xattrs, SEEK or statfs figures);
+#   --fsal vfs: -deleg -xattr -DATA6 (FSAL_VFS here grants no
+#     delegations (WND4_NOT_SUPP_FTYPE) and answers the RFC 8276 xattr
+#     ops with NFS4ERR_NOTSUPP; DATA6 reads the free space of the host
+#     file system holding the run dir, which other processes change).
+# "-deleg" also leaves out OPS3 (GET_DIR_DELEGATION), flagged deleg too.
+#
+# With --server the suite runs against that server.  Without it, a
+# private dbus-daemon and ganesha.nfsd are started on free loopback
+# ports, the suite runs, and both are stopped again (by PID).
+#
+# Environment: DITTO_UPSTREAM (cached upstream build: prefix/bin/ganesha.nfsd
+# and prefix/lib), DITTO_BUILD (our build dir: plugins/ and
+# tests/conformance/ditto-conformance).  The daemon and its private bus
+# are started and stopped with scripts/lib/daemon.sh.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+die() {
+	echo "run.sh: $*" >&2
+	exit 2
+}
+# shellcheck source=../../scripts/lib/daemon.sh
+. "$here/../../scripts/lib/daemon.sh"
+
+fsal=mem
+server=
+json=
+list=0
+sel=()
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--fsal) fsal=${2:?--fsal needs a value}; shift 2 ;;
+	--server) server=${2:?--server needs a value}; shift 2 ;;
+	--json) json=${2:?--json needs a value}; shift 2 ;;
+	--list) list=1; shift ;;
+	-h|--help) sed -n '4,27p' "$0"; exit 0 ;;
+	--) shift; sel+=("$@"); break ;;
+	--*) die "unknown option $1" ;;
+	-?) die "unknown option $1" ;;
+	# -FLAG: an exclusion selector for the runner
+	-*) sel+=("$1"); shift ;;
+	*) sel+=("$1"); shift ;;
+	esac
+done
+
+case "$fsal" in
+mem|vfs|ditto) ;;
+*) die "--fsal must be ditto, mem or vfs" ;;
+esac
+
+DITTO_BUILD=${DITTO_BUILD:-$(cd "$here/../.." && pwd)/build}
+runner=$DITTO_BUILD/tests/conformance/ditto-conformance
+[ -x "$runner" ] || die "no runner at $runner (build target ditto-conformance)"
+
+jsonargs=()
+[ -n "$json" ] && jsonargs=(--json "$json")
+
+# Backend limits (see the header): left out unless cases are asked for.
+if [ ${#sel[@]} -eq 0 ] && [ -z "$server" ]; then
+	case "$fsal" in
+	mem) sel=(-deleg -data) ;;
+	vfs) sel=(-deleg -xattr -DATA6) ;;
+	esac
+fi
+
+if [ "$list" = 1 ]; then
+	exec "$runner" --list "${sel[@]}"
+fi
+if [ -n "$server" ]; then
+	exec "$runner" --server "$server" "${jsonargs[@]}" "${sel[@]}"
+fi
+
+[ -n "${DITTO_UPSTREAM:-}" ] || die "DITTO_UPSTREAM is not set"
+[ -x "$DITTO_UPSTREAM/prefix/bin/ganesha.nfsd" ] ||
+	die "no ganesha.nfsd in $DITTO_UPSTREAM/prefix/bin"
+[ -e "$DITTO_BUILD/plugins/libfsal$fsal.so" ] ||
+	die "no libfsal$fsal.so in $DITTO_BUILD/plugins"
+
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ditto-conformance.XXXXXX")
+trap 'daemon_stop; rm -rf "$RUN_DIR"' EXIT
+trap 'exit 130' INT TERM
+
+NFS_PORT=$(free_port)
+MONITORING_PORT=$(free_port)
+[ "$MONITORING_PORT" != "$NFS_PORT" ] || MONITORING_PORT=$(free_port)
+
+module_block=
+case "$fsal" in
+mem) fsal_name=MEM; export_path=/
+	module_block='MEM { Inode_Size = 1048576; }' ;;
+vfs) fsal_name=VFS; export_path=$RUN_DIR/export; mkdir -p "$export_path" ;;
+ditto) fsal_name=DITTO; export_path=/ ;;
+esac
+
+sed -e "s|@EXPORT_PATH@|$export_path|" \
+    -e "s|@EXPORT_NAME@|$fsal|" \
+    -e "s|@FSAL_NAME@|$fsal_name|" \
+    -e "s|@FSAL_MODULE_BLOCK@|$module_block|" \
+    "$here/server.conf.in" >"$RUN_DIR/template.conf"
+render_conf "$RUN_DIR/template.conf" "$RUN_DIR/ganesha.conf"
+# Starts a private system bus too (DBus cases, the callback simulator).
+daemon_start "$RUN_DIR/ganesha.conf"
+
+srv=127.0.0.1:$NFS_PORT:/$fsal
+ready=0
+for _ in $(seq 1 60); do
+	kill -0 "$GANESHA_PID" 2>/dev/null || break
+	if "$runner" --server "$srv" --ping; then
+		ready=1
+		break
+	fi
+	sleep 0.5
+done
+if [ "$ready" != 1 ]; then
+	echo "run.sh: ganesha.nfsd does not answer NULL on $srv" >&2
+	tail -n 40 "$RUN_DIR/ganesha.log" >&2 || true
+	exit 1
+fi
+
+rc=0
+"$runner" --server "$srv" "${jsonargs[@]}" "${sel[@]}" || rc=$?
+if ! kill -0 "$GANESHA_PID" 2>/dev/null; then
+	echo "run.sh: ganesha.nfsd died during the run" >&2
+	tail -n 40 "$RUN_DIR/ganesha.log" >&2 || true
+	[ "$rc" != 0 ] || rc=1
+fi
+exit "$rc"
