@@ -9,6 +9,8 @@
 # flags and the build steps, so any change to them rebuilds from scratch.
 
 UPSTREAM_LOCK="$DITTO_ROOT/upstream.lock"
+# shellcheck source=apt.sh
+. "$DITTO_ROOT/scripts/lib/apt.sh"
 
 # Ganesha's build flags: only what ditto needs (see README "Build").
 GANESHA_CMAKE_FLAGS=(
@@ -42,16 +44,23 @@ lock_field() {
 	awk -v p="$1" -v c="$2" '$1 == p { print $c }' "$UPSTREAM_LOCK"
 }
 
+# patch_series: patches/series, or nothing when DITTO_PATCHES=none (a
+# stock upstream build, e.g. the baseline of bench/seq_overhead).
+patch_series() {
+	[ "${DITTO_PATCHES:-}" = none ] || cat "$DITTO_ROOT/patches/series"
+}
+
 upstream_key() {
 	local flavour=${DITTO_SANITIZE:+-asan}
 
+	[ "${DITTO_PATCHES:-}" != none ] || flavour+=-unpatched
 	{
 		grep -v '^#' "$UPSTREAM_LOCK"
-		cat "$DITTO_ROOT/patches/series"
+		patch_series
 		while read -r p _; do
 			case "$p" in '' | '#'*) continue ;; esac
 			cat "$DITTO_ROOT/patches/$p"
-		done <"$DITTO_ROOT/patches/series"
+		done < <(patch_series)
 		# The build flags and steps, not this file's comments.
 		declare -p GANESHA_CMAKE_FLAGS NTIRPC_CMAKE_FLAGS
 		declare -f apply_patches build_upstream
@@ -68,12 +77,7 @@ upstream_dir() {
 private_apt() {
 	local dir="$DITTO_CACHE/apt" uri suites
 
-	uri=$( (cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		awk '/^URIs:/ { print $2 }'
-		cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-			2>/dev/null | awk '$1 == "deb" { print $2 }') |
-		grep -E '/debian/?$' | head -n 1)
-	[ -n "$uri" ] || die "no Debian mirror found in /etc/apt sources; cannot fetch upstream sources"
+	uri=$(debian_mirror) || exit 1
 	suites=$(awk '!/^#/ && NF { print $3 }' "$UPSTREAM_LOCK" | sort -u)
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
 	: >"$dir/sources.list.new"
@@ -127,7 +131,7 @@ apply_patches() {
 		patch -d "$src" -p1 --fuzz=0 --no-backup-if-mismatch -s \
 			<"$DITTO_ROOT/patches/$p" ||
 			die "patches/$p does not apply cleanly to nfs-ganesha $(lock_field nfs-ganesha 2)"
-	done <"$DITTO_ROOT/patches/series"
+	done < <(patch_series)
 }
 
 # build_upstream: make sure the cache holds a complete build; prints its dir.

@@ -6,18 +6,15 @@
 # system's apt configuration is not changed) and prepare each as an ELF
 # vmlinux (direct PVH boot saves ~4 s against the bzImage) plus modules.
 # apt checks every .deb against the signed archive index.
+# shellcheck source=../../scripts/lib/apt.sh
+. "$DITTO_ROOT/scripts/lib/apt.sh"
 
 # kernel_apt: APT_K set up for binary packages of the suites we boot.
 kernel_apt() {
 	local dir="$DITTO_CACHE/kernel-apt" main sec
 
-	main=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		awk '/^URIs:/ { print $2 }' | grep -E '/debian/?$' | head -n 1)
-	sec=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		awk '/^URIs:/ { print $2 }' | grep -E '/debian-security/?$' |
-		head -n 1)
-	[ -n "$main" ] || die "no Debian mirror in /etc/apt sources"
-	[ -n "$sec" ] || sec=${main%/debian*}/debian-security
+	main=$(debian_mirror) || exit 1
+	sec=$(debian_security_mirror) || exit 1
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
 	cat >"$dir/sources.list" <<EOS
 deb $main bookworm main
@@ -27,7 +24,10 @@ EOS
 	APT_K=(-o "Dir::Etc::sourcelist=$dir/sources.list"
 		-o "Dir::Etc::sourceparts=/nonexistent"
 		-o "Dir::State::lists=$dir/lists" -o "Dir::Cache=$dir/cache"
-		-o "Dir::State::status=/dev/null" -o "APT::Sandbox::User=root")
+		-o "Dir::State::status=/dev/null" -o "APT::Sandbox::User=root"
+		# Signatures are still checked; only the index's freshness
+		# date is not (mirrors that serve a frozen snapshot).
+		-o "Acquire::Check-Valid-Until=false")
 	if [ -z "$(find "$dir/lists" -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
 		apt-get "${APT_K[@]}" update >&2 ||
 			die "apt-get update for kernel packages failed"
