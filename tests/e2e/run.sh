@@ -33,6 +33,8 @@ basic-v4.1	6.1	plain	basic	ditto.vers=4.1
 basic-v4.0	6.1	plain	basic	ditto.vers=4.0
 basic-v4.2	6.12	plain	basic	ditto.vers=4.2
 disconnect	6.1	disconnect	-	ditto.vers=4.1
+deleg-recall	6.1	deleg	-	ditto.mntopts=actimeo=1
+eos-reconnect	6.1	eos	-	ditto.vers=4.1
 "
 GUEST_TIMEOUT=${DITTO_E2E_GUEST_TIMEOUT:-600}
 
@@ -56,7 +58,17 @@ fi
 	mapfile -t sel < <(echo "$SCENARIOS" | awk 'NF { print $1 }')
 
 RUN_DIR=$(mktemp -d /tmp/ditto-e2e.XXXXXX)
-trap '[ -n "${QEMU_PID:-}" ] && kill -KILL "$QEMU_PID" 2>/dev/null; [ -n "${DITTO_E2E_KEEP:-}" ] && sleep "$DITTO_E2E_KEEP"; daemon_stop' EXIT
+cleanup() {
+	if [ -n "${QEMU_PID:-}" ]; then
+		kill -KILL "$QEMU_PID" 2>/dev/null || true
+	fi
+	if [ -n "${DITTO_E2E_KEEP:-}" ]; then
+		sleep "$DITTO_E2E_KEEP"
+	fi
+	daemon_stop
+}
+# Keep the run's own exit status whatever the clean-up returns.
+trap 'rc=$?; cleanup; exit $rc' EXIT
 NFS_PORT=$(free_port)
 MONITORING_PORT=$(free_port)
 DITTO_LEASE=${DITTO_LEASE:-15} DITTO_GRACE=${DITTO_GRACE:-5}
@@ -88,13 +100,15 @@ boot_start() {
 	local name=$1 kdir=$2 work=$3 opts=$4 initrd="$RUN_DIR/$1.initrd"
 
 	build_initramfs "$kdir" "$DITTO_ROOT/tests/e2e/scenarios/$work.sh" "$initrd"
+	# Appended to, so the host's own notes land between guest lines.
+	: >"$RUN_DIR/$name.console"
 	qemu-system-x86_64 -machine pc -cpu max \
 		-accel tcg -m 768 -smp 1 -nographic -no-reboot \
 		-kernel "$kdir/vmlinux" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 loglevel=4 ditto.scenario=$name $opts" \
-		-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:2049-cmd:socat - TCP:127.0.0.1:$NFS_PORT" \
+		-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:2049-cmd:$DITTO_ROOT/tests/e2e/forward.sh $RUN_DIR/$name.fwd.pids $NFS_PORT" \
 		-device virtio-net-pci,netdev=n0,romfile= \
-		</dev/null > >(stamp >"$RUN_DIR/$name.console") 2>&1 &
+		</dev/null > >(stamp >>"$RUN_DIR/$name.console") 2>&1 &
 	QEMU_PID=$!
 }
 
@@ -114,16 +128,22 @@ boot_wait() {
 	sleep 0.2	# let the console pipe drain
 }
 
-# boot_kill_at MARK DELAY: kill -9 the guest DELAY seconds after its
-# console says "mark MARK" (a client vanishing without a word).
-boot_kill_at() {
+# wait_mark MARK: wait until the console says "mark MARK".
+wait_mark() {
 	local i
 
 	for i in $(seq 1 $((GUEST_TIMEOUT * 10))); do
-		grep -q "E2E: mark $1" "$CONSOLE" && break
+		grep -q "E2E: mark $1" "$CONSOLE" && return 0
 		kill -0 "$QEMU_PID" 2>/dev/null || return 1
 		sleep 0.1
 	done
+	return 1
+}
+
+# boot_kill_at MARK DELAY: kill -9 the guest DELAY seconds after its
+# console says "mark MARK" (a client vanishing without a word).
+boot_kill_at() {
+	wait_mark "$1" || return 1
 	sleep "$2"
 	kill -KILL "$QEMU_PID" 2>/dev/null || return 1
 	wait "$QEMU_PID" 2>/dev/null || true
@@ -155,6 +175,85 @@ scenario_plain() {
 	boot_start "$@"
 	boot_wait
 	guest_passed "$CONSOLE" || { FAIL_WHY=$(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-); return 1; }
+}
+
+# metric NAME_WITH_LABELS: its value on the daemon's /metrics (0 if absent).
+metric() {
+	curl -sf "http://127.0.0.1:$MONITORING_PORT/metrics" |
+		awk -v m="$1" '$1 == m { v = $2 } END { print v + 0 }'
+}
+
+# scenario_deleg NAME KDIR _ OPTS: two guests, two clients on one file:
+# A holds a write delegation, B's open makes the server recall it over
+# A's back channel; both must see the other's data in order.
+scenario_deleg() {
+	local name=$1 kdir=$2 opts=$4 pa pb r0 r1 rc=0
+
+	r0=$(metric 'nfsv41_callbacks_total{op="CB_RECALL"}')
+	boot_start "$name-a" "$kdir" deleg-holder "$opts"
+	pa=$QEMU_PID
+	boot_start "$name-b" "$kdir" deleg-breaker "$opts"
+	pb=$QEMU_PID
+	QEMU_PID=$pa CONSOLE="$RUN_DIR/$name-a.console" boot_wait
+	QEMU_PID=$pb CONSOLE="$RUN_DIR/$name-b.console" boot_wait
+	QEMU_PID=
+	r1=$(metric 'nfsv41_callbacks_total{op="CB_RECALL"}')
+	for g in a b; do
+		CONSOLE="$RUN_DIR/$name-$g.console"
+		guest_passed "$CONSOLE" || {
+			FAIL_WHY="guest $g: $(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-)"
+			return 1
+		}
+	done
+	echo "    CB_RECALL callbacks sent: $((r1 - r0))"
+	[ "$((r1 - r0))" -ge 1 ] ||
+		{ FAIL_WHY="no CB_RECALL was sent (nfsv41_callbacks_total{op=\"CB_RECALL\"} $r0 -> $r1)"; return 1; }
+	grep -q 'CB_RECALL' "$RUN_DIR/ganesha.log" &&
+		echo "    log: $(grep 'CB_RECALL' "$RUN_DIR/ganesha.log" | head -n 1 | cut -d: -f5-)"
+	return $rc
+}
+
+# scenario_eos NAME KDIR _ OPTS: cut the guest's forwarded connection in
+# the middle of a large write (kill the socat qemu started for it); the
+# client reconnects on the same session and the data must be intact.
+scenario_eos() {
+	local name=$1 kdir=$2 opts=$4 p k=0 i m d
+	local metrics=(nfsv41_sessions_created_total
+		'nfsv41_connections_unbind_total{reason="closed"}'
+		nfsv41_sequence_replay_hits_total
+		nfsv41_sequence_retry_uncached_total)
+	local before=() delta=()
+
+	for i in "${!metrics[@]}"; do
+		before[i]=$(metric "${metrics[i]}")
+	done
+	CONSOLE="$RUN_DIR/$name.console"
+	boot_start "$name" "$kdir" eos-write "$opts"
+	wait_mark "eos-write" || { FAIL_WHY="guest never reached the write"; return 1; }
+	sleep 1.5
+	# The forwarders of this guest's connections, by their own PIDs.
+	for p in $(cat "$RUN_DIR/$name.fwd.pids" 2>/dev/null); do
+		[ "$(cat /proc/"$p"/comm 2>/dev/null)" = socat ] || continue
+		kill -KILL "$p" && k=$((k + 1))
+	done
+	echo "E2E: host: cut $k forwarded connection(s) during the write" >>"$CONSOLE"
+	[ "$k" -ge 1 ] || { FAIL_WHY="no forwarded connection to cut"; return 1; }
+	boot_wait
+	guest_passed "$CONSOLE" ||
+		{ FAIL_WHY=$(grep -E 'E2E: (FAIL|host: guest)' "$CONSOLE" | head -n 1 | cut -c10-); return 1; }
+	for i in "${!metrics[@]}"; do
+		m=$(metric "${metrics[i]}")
+		delta[i]=$((m - before[i]))
+		echo "    ${metrics[i]} +${delta[i]}"
+	done
+	d=$(wc -l <"$RUN_DIR/$name.fwd.pids")
+	echo "    guest connections: $d"
+	[ "$d" -ge 2 ] || { FAIL_WHY="the client never reconnected"; return 1; }
+	[ "${delta[1]}" -ge 1 ] ||
+		{ FAIL_WHY="the server never saw a session connection close"; return 1; }
+	# Two mounts, two sessions: the reconnect reused the session.
+	[ "${delta[0]}" -eq 2 ] ||
+		{ FAIL_WHY="${delta[0]} sessions created for 2 mounts: the reconnect did not keep its session"; return 1; }
 }
 
 # scenario_disconnect NAME KDIR _ OPTS: guests killed during a large
