@@ -23,10 +23,13 @@ die() {
 cleanup() {
 	RUN_DIR=$DITTO_RUN
 	daemon_stop
-	[ -n "${RUN_CMD_PID:-}" ] && kill "$RUN_CMD_PID" 2>/dev/null
+	if [ -n "${RUN_CMD_PID:-}" ]; then
+		kill "$RUN_CMD_PID" 2>/dev/null || true
+	fi
 	rm -rf "$DITTO_RUN"
 }
-trap cleanup EXIT
+# Keep the test's own exit status whatever the clean-up returns.
+trap 'rc=$?; cleanup; exit $rc' EXIT
 
 # conf_with SED_EXPR: the default config edited by SED_EXPR, as a file.
 conf_with() {
