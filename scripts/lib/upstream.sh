@@ -10,7 +10,7 @@
 
 UPSTREAM_LOCK="$DITTO_ROOT/upstream.lock"
 # shellcheck source=apt.sh
-. "$DITTO_ROOT/scripts/lib/apt.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 # Ganesha's build flags: only what ditto needs (see README "Build").
 GANESHA_CMAKE_FLAGS=(
