@@ -169,6 +169,7 @@ cmd_run() {
 		--port) NFS_PORT=${2:?--port needs a number}; shift ;;
 		--monitoring-port) MONITORING_PORT=${2:?}; shift ;;
 		--conf) conf=${2:?--conf needs a file}; shift ;;
+		--fsal) fsal=${2:?--fsal needs ditto, mem or vfs}; shift ;;
 		*) die "run: unknown option $1 (see --help)" ;;
 		esac
 		shift
@@ -186,6 +187,19 @@ cmd_run() {
 	[ -f "$RUN_DIR/ganesha.pid" ] && kill -0 "$(cat "$RUN_DIR/ganesha.pid")" 2>/dev/null &&
 		die "run: a ditto daemon is already running (PID $(cat "$RUN_DIR/ganesha.pid")); scripts/ditto stop"
 	render_conf "$conf" "$RUN_DIR/ganesha.conf"
+	case "$fsal" in
+	'' | ditto) ;;
+	mem) sed -i 's/Name = DITTO;/Name = MEM;/' "$RUN_DIR/ganesha.conf" ;;
+	vfs)
+		# FSAL_VFS exports a real directory: a fresh one per run.
+		rm -rf "$RUN_DIR/vfs-export"
+		mkdir -p "$RUN_DIR/vfs-export"
+		sed -i -e 's/Name = DITTO;/Name = VFS;/' \
+			-e "s|^\([[:space:]]*Path = \)/;|\1$RUN_DIR/vfs-export;|" \
+			"$RUN_DIR/ganesha.conf"
+		;;
+	*) die "run: --fsal takes ditto, mem or vfs, not '$fsal'" ;;
+	esac
 	trap 'daemon_stop; exit 130' INT TERM
 	daemon_start "$RUN_DIR/ganesha.conf"
 	cat <<EOF
