@@ -9,10 +9,12 @@
  * directory so that no other case's changes reach its delegations.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "case.h"
+#include "cb_notify.h"
 
 /* Bounds of every wait below (they bound, they are not asserted). */
 #define CB_WAIT_MS 15000
@@ -48,6 +50,7 @@ struct dd_call {
 	const nfs_fh4 *fh2;	/* second fh (rename target dir) */
 	const char *name, *name2;
 	uint32_t notify;	/* GDD notification types */
+	uint32_t child[2], dattr[2];	/* GDD attribute bitmaps */
 	uint32_t mode;
 	stateid4 sid;
 };
@@ -80,8 +83,12 @@ static void fill_gdd(struct dc_compound *c, void *arg)
 		     ->nfs_argop4_u.opget_dir_delegation;
 	a->gdda_signal_deleg_avail = FALSE;
 	set_bm(&a->gdda_notification_types, d->notify, 0);
-	a->gdda_child_attributes.bitmap4_len = 0;
-	a->gdda_dir_attributes.bitmap4_len = 0;
+	set_bm(&a->gdda_child_attributes, d->child[0], d->child[1]);
+	set_bm(&a->gdda_dir_attributes, d->dattr[0], d->dattr[1]);
+	if (!d->child[0] && !d->child[1])
+		a->gdda_child_attributes.bitmap4_len = 0;
+	if (!d->dattr[0] && !d->dattr[1])
+		a->gdda_dir_attributes.bitmap4_len = 0;
 }
 
 static void fill_remove(struct dc_compound *c, void *arg)
@@ -185,16 +192,22 @@ struct gdd_res {
 	uint32_t notify;	/* granted types, word 0 */
 	unsigned notify_len;
 	bool signal;
+	uint32_t child[2], dattr[2];	/* granted attributes */
 };
 
-static int gdd(struct dc_client *cl, const nfs_fh4 *dir, uint32_t notify,
-	       struct gdd_res *g)
+static int gdd_attrs(struct dc_client *cl, const nfs_fh4 *dir,
+		     uint32_t notify, const uint32_t *child,
+		     const uint32_t *dattr, struct gdd_res *g)
 {
 	struct dd_call d = { .cl = cl, .fh = dir, .notify = notify };
 	struct dc_cres r;
 	nfsstat4 cst;
 	int rc;
 
+	if (child)
+		memcpy(d.child, child, sizeof(d.child));
+	if (dattr)
+		memcpy(d.dattr, dattr, sizeof(d.dattr));
 	memset(g, 0, sizeof(*g));
 	rc = dc_client_simple(cl, fill_gdd, &d, &r, &cst);
 	if (rc)
@@ -217,6 +230,18 @@ static int gdd(struct dc_client *cl, const nfs_fh4 *dir, uint32_t notify,
 			g->notify = g->notify_len ?
 					    ok->gddr_notification.map[0] :
 					    0;
+			memcpy(g->child, ok->gddr_child_attributes.map,
+			       sizeof(g->child));
+			if (ok->gddr_child_attributes.bitmap4_len < 2)
+				g->child[1] = 0;
+			if (ok->gddr_child_attributes.bitmap4_len < 1)
+				g->child[0] = 0;
+			memcpy(g->dattr, ok->gddr_dir_attributes.map,
+			       sizeof(g->dattr));
+			if (ok->gddr_dir_attributes.bitmap4_len < 2)
+				g->dattr[1] = 0;
+			if (ok->gddr_dir_attributes.bitmap4_len < 1)
+				g->dattr[0] = 0;
 		} else {
 			g->signal = nf->GET_DIR_DELEGATION4res_non_fatal_u
 					    .gddrnf_signal;
@@ -224,6 +249,12 @@ static int gdd(struct dc_client *cl, const nfs_fh4 *dir, uint32_t notify,
 	}
 	dc_cres_free(&r);
 	return 0;
+}
+
+static int gdd(struct dc_client *cl, const nfs_fh4 *dir, uint32_t notify,
+	       struct gdd_res *g)
+{
+	return gdd_attrs(cl, dir, notify, NULL, NULL, g);
 }
 
 static int remove_in(struct dc_client *cl, const nfs_fh4 *dir,
@@ -779,16 +810,40 @@ out:
 	teardown(&s);
 }
 
+/* A sessionless compound with one op (DESTROY_SESSION/_CLIENTID). */
+static int lone_op(struct dc_client *cl, bool session, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r = { 0 };
+	int rc;
+
+	dc_compound_init(&c, 1, session ? "destroy_session" :
+					   "destroy_clientid");
+	if (session)
+		dc_op_destroy_session(&c, cl->sid);
+	else
+		dc_op_destroy_clientid(&c, cl->clientid);
+	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r,
+			      cl->timeout_ms);
+	dc_compound_free(&c);
+	if (!rc)
+		*st = r.res.status;
+	dc_cres_free(&r);
+	return rc;
+}
+
 /*
- * DESTROY_SESSION + DESTROY_CLIENTID of a holder cleans its delegation
- * up: B's later change and GET_DIR_DELEGATION work at once.
+ * A holder that destroys its session keeps its client ID while it holds
+ * a directory delegation (18.50.3: NFS4ERR_CLIENTID_BUSY); when its
+ * lease expires the delegation goes with it and the server carries on.
  */
 static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 {
 	struct dd_setup s = { 0 };
 	struct gdd_res g, gb;
 	char n1[96];
-	nfsstat4 st;
+	nfsstat4 st = NFS4_OK;
+	double end;
 	int rc;
 
 	rc = setup(ctx, &s, true);
@@ -797,10 +852,27 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 	rc = gdd(&s.a, &s.dir, 0, &g);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
-	dc_client_destroy(&s.a);
+	rc = lone_op(&s.a, true, &st);
+	EXPECT_RPC(rc, "DESTROY_SESSION");
+	EXPECT_STATUS(st, NFS4_OK, "DESTROY_SESSION");
+	s.a.have_session = false;
+	rc = lone_op(&s.a, false, &st);
+	EXPECT_RPC(rc, "DESTROY_CLIENTID");
+	EXPECT_STATUS(st, NFS4ERR_CLIENTID_BUSY,
+		      "DESTROY_CLIENTID while holding a directory delegation");
+	/* B's change recalls towards a client without a back channel */
 	rc = mkdir_in(&s.b, &s.dir, n1, NULL, &st);
 	EXPECT_RPC(rc, "mkdir by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir by B after A is gone");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+	/* Bounded wait for A's lease to expire (lease 10 s here) */
+	end = now_s() + REVOKE_WAIT_S;
+	do {
+		sleep_ms(1000);
+		rc = lone_op(&s.a, false, &st);
+		EXPECT_RPC(rc, "DESTROY_CLIENTID");
+	} while (st == NFS4ERR_CLIENTID_BUSY && now_s() < end);
+	EXPECT(st == NFS4ERR_STALE_CLIENTID || st == NFS4_OK,
+	       "DESTROY_CLIENTID after the lease: %s", dc_nfsstat_name(st));
 	rc = gdd(&s.b, &s.dir, 0, &gb);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION by B");
 	EXPECT_GRANTED(gb);
@@ -809,6 +881,941 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN by B");
 out:
 	teardown(&s);
+}
+
+/* ---- CB_NOTIFY (RFC 8881 20.4) -------------------------------------- */
+
+static void fill_reclaim(struct dc_compound *c, void *arg)
+{
+	dc_op_reclaim_complete(c, false);
+}
+
+/* Draft NFSv4.1bis: notifications without directory position data */
+#define NOTIFY4_GFLAG_EXTEND 6
+#define NB(t) (1u << (t))
+#define N_ENTRIES                                                              \
+	(NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_REMOVE_ENTRY) |                    \
+	 NB(NOTIFY4_RENAME_ENTRY))
+#define N_ALL                                                                  \
+	(N_ENTRIES | NB(NOTIFY4_CHANGE_DIR_ATTRS) |                            \
+	 NB(NOTIFY4_CHANGE_COOKIE_VERIFIER) | NB(NOTIFY4_GFLAG_EXTEND))
+#define A0(a) (1u << (a))
+#define A1(a) (1u << ((a) - 32))
+/* Child attributes the cases ask for */
+static const uint32_t child_attrs[2] = {
+	A0(FATTR4_TYPE) | A0(FATTR4_CHANGE) | A0(FATTR4_SIZE) |
+		A0(FATTR4_FILEHANDLE) | A0(FATTR4_FILEID),
+	A1(FATTR4_MODE) | A1(FATTR4_NUMLINKS)
+};
+static const uint32_t dir_attrs[2] = { A0(FATTR4_TYPE) | A0(FATTR4_FILEID),
+				       A1(FATTR4_MODE) };
+/* Bound of the waits for notifications (window + batching + slack) */
+#define NOTIFY_WAIT_MS 30000
+
+struct nt_setup {
+	struct dd_setup s;
+	struct dc_notify_tap tap;
+	struct gdd_res g;
+};
+
+/* A and B mounted, A's directory, A's tap and delegation with notify. */
+static int nt_setup(struct dc_ctx *ctx, struct nt_setup *n, uint32_t notify,
+		    const uint32_t *child, const uint32_t *dattr)
+{
+	int rc = setup(ctx, &n->s, true);
+
+	if (rc)
+		return rc;
+	dc_notify_tap_attach(&n->tap, &n->s.a);
+	return gdd_attrs(&n->s.a, &n->s.dir, notify, child, dattr, &n->g);
+}
+
+static void nt_teardown(struct nt_setup *n)
+{
+	teardown(&n->s);
+	dc_notify_tap_destroy(&n->tap);
+}
+
+static const char *ntype(uint32_t t)
+{
+	static const char *const names[] = { "CHILD_ATTRS", "DIR_ATTRS",
+					     "REMOVE",	    "ADD",
+					     "RENAME",	    "COOKIE_VERIFIER" };
+
+	return t < 6 ? names[t] : "?";
+}
+
+/* Every CB_NOTIFY decoded, for our delegation and directory. */
+static bool nt_calls_ok(struct nt_setup *n, const stateid4 *sid,
+			const nfs_fh4 *fh, char *why, size_t len)
+{
+	struct dc_notify_call c;
+	unsigned i;
+
+	for (i = 0; dc_notify_get_call(&n->tap, i, &c); i++) {
+		if (!c.ok) {
+			snprintf(why, len, "CB_NOTIFY %u: %s", i, c.problem);
+			return false;
+		}
+		if (memcmp(c.sid.other, sid->other, sizeof(sid->other)))
+			continue;
+		if (c.fh_len != fh->nfs_fh4_len ||
+		    memcmp(c.fh, fh->nfs_fh4_val, c.fh_len)) {
+			snprintf(why, len, "CB_NOTIFY %u: not the directory's "
+				 "filehandle", i);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Index of the first notification of type named name from *from on */
+static bool nt_find(struct nt_setup *n, uint32_t type, const char *name,
+		    unsigned from, struct dc_notify_ent *e, unsigned *idx)
+{
+	unsigned i;
+
+	for (i = from; dc_notify_get(&n->tap, i, e); i++)
+		if (e->type == type && (!name || !strcmp(e->name, name))) {
+			if (idx)
+				*idx = i;
+			return true;
+		}
+	return false;
+}
+
+static unsigned nt_count_name(struct nt_setup *n, const char *name)
+{
+	struct dc_notify_ent e;
+	unsigned i, k = 0;
+
+	for (i = 0; dc_notify_get(&n->tap, i, &e); i++)
+		if (!strcmp(e.name, name) || !strcmp(e.old_name, name))
+			k++;
+	return k;
+}
+
+/* open(create) name in dir, then close; fh gets the file. */
+static int open_in(struct dc_client *cl, const nfs_fh4 *dir,
+		   const char *name, nfs_fh4 *fh, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	stateid4 sid;
+	uint32_t slot;
+	char oo[64];
+	int rc;
+
+	rc = dc_client_begin(cl, &c, "open", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_putfh(&c, dir);
+	snprintf(oo, sizeof(oo), "oo-%llx", (unsigned long long)cl->clientid);
+	dc_op_open(&c, 0, cl->clientid, oo, name, true,
+		   OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG);
+	dc_op_getfh(&c);
+	rc = dc_client_send(cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (rc) {
+		dc_reply_free(&r.rpc);
+		return rc;
+	}
+	*st = r.res.status;
+	if (*st == NFS4_OK) {
+		sid = dc_cres_op(&r, 2)
+			      ->nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
+		dc_fh_copy(fh, &dc_cres_op(&r, 3)
+				       ->nfs_resop4_u.opgetfh.GETFH4res_u
+				       .resok4.object);
+	}
+	dc_cres_free(&r);
+	if (*st != NFS4_OK)
+		return 0;
+	return dc_client_close_file(cl, fh, &sid, st);
+}
+
+static void fill_link(struct dc_compound *c, void *arg)
+{
+	struct dd_call *d = arg;
+
+	dc_op_putfh(c, d->fh2);	/* the file */
+	dc_op_savefh(c);
+	dc_op_putfh(c, d->fh);	/* the directory */
+	dc_op_link(c, d->name);
+}
+
+static int link_in(struct dc_client *cl, const nfs_fh4 *file,
+		   const nfs_fh4 *dir, const char *name, nfsstat4 *st)
+{
+	struct dd_call d = { .fh = dir, .fh2 = file, .name = name };
+
+	return call_last(cl, fill_link, &d, st);
+}
+
+#define EXPECT_NOTIFY_GRANTED(g, want)                                         \
+	do {                                                                   \
+		EXPECT_GRANTED(g);                                             \
+		EXPECT(((g).notify & (want)) == (want),                        \
+		       "granted notification types 0x%x, asked 0x%x",         \
+		       (g).notify, (want));                                    \
+	} while (0)
+
+/* Grant of types, attributes; attributes 56/57 */
+static void fill_getattr_delays(struct dc_compound *c, void *arg)
+{
+	struct dd_call *d = arg;
+
+	dc_op_putfh(c, d->fh);
+	dc_op_getattr(c, A0(FATTR4_SUPPORTED_ATTRS),
+		      A1(FATTR4_DIR_NOTIF_DELAY) |
+			      A1(FATTR4_DIRENT_NOTIF_DELAY));
+}
+
+static void dirdeleg13_grant_notify(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	const uint32_t ask = N_ALL | NB(NOTIFY4_CHANGE_CHILD_ATTRS) |
+			     (1u << 20);
+	uint32_t child[2] = { child_attrs[0] | A0(FATTR4_ACL),
+			      child_attrs[1] };
+	struct dd_call d = { 0 };
+	struct dc_cres r = { 0 };
+	struct gdd_res g;
+	nfsstat4 st;
+	int rc;
+
+	rc = setup(ctx, &n.s, false);
+	EXPECT_RPC(rc, "mount and mkdir");
+	rc = gdd_attrs(&n.s.a, &n.s.dir, ask, child, dir_attrs, &g);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
+	EXPECT_NOTIFY_GRANTED(g, N_ENTRIES | NB(NOTIFY4_CHANGE_DIR_ATTRS));
+	EXPECT((g.notify & ~ask) == 0,
+	       "granted types 0x%x not asked (0x%x)", g.notify, ask);
+	EXPECT((g.child[0] & ~child[0]) == 0 && (g.child[1] & ~child[1]) == 0,
+	       "granted child attributes %#x/%#x not asked", g.child[0],
+	       g.child[1]);
+	EXPECT(g.child[0] == child_attrs[0] && g.child[1] == child_attrs[1],
+	       "granted child attributes %#x/%#x, expected %#x/%#x (FH, "
+	       "FILEID, TYPE, CHANGE, SIZE, MODE, NUMLINKS)",
+	       g.child[0], g.child[1], child_attrs[0], child_attrs[1]);
+	EXPECT(!(g.child[0] & A0(FATTR4_ACL)), "ACL granted");
+	EXPECT(g.dattr[0] == dir_attrs[0] && g.dattr[1] == dir_attrs[1],
+	       "granted directory attributes %#x/%#x", g.dattr[0],
+	       g.dattr[1]);
+	dc_note(ctx, "asked 0x%x, granted 0x%x", ask, g.notify);
+	/* dir_notif_delay and dirent_notif_delay */
+	d.cl = &n.s.a;
+	d.fh = &n.s.dir;
+	rc = dc_client_simple(&n.s.a, fill_getattr_delays, &d, &r, &st);
+	EXPECT_RPC(rc, "GETATTR");
+	EXPECT_STATUS(st, NFS4_OK, "GETATTR 56/57");
+	{
+		fattr4 *f = &dc_cres_op(&r, 2)
+				     ->nfs_resop4_u.opgetattr.GETATTR4res_u
+				     .resok4.obj_attributes;
+		XDR x;
+		uint32_t bml, w[3] = { 0 }, len, i, nsec;
+		int64_t sec;
+
+		EXPECT(f->attrmask.bitmap4_len >= 2 &&
+			       (f->attrmask.map[1] &
+				A1(FATTR4_DIR_NOTIF_DELAY)) &&
+			       (f->attrmask.map[1] &
+				A1(FATTR4_DIRENT_NOTIF_DELAY)),
+		       "GETATTR did not return attributes 56 and 57");
+		/* SUPPORTED_ATTRS first, then the two nfstime4 */
+		xdrmem_create(&x, f->attr_vals.attrlist4_val,
+			      f->attr_vals.attrlist4_len, XDR_DECODE);
+		EXPECT(xdr_u_int32_t(&x, &bml) && bml <= 3,
+		       "supported_attrs undecodable");
+		for (i = 0; i < bml; i++)
+			xdr_u_int32_t(&x, &w[i]);
+		EXPECT((w[1] & A1(FATTR4_DIR_NOTIF_DELAY)) &&
+			       (w[1] & A1(FATTR4_DIRENT_NOTIF_DELAY)),
+		       "supported_attrs lacks 56/57");
+		EXPECT(xdr_int64_t(&x, &sec) && xdr_u_int32_t(&x, &nsec) &&
+			       sec >= 0 && nsec < 1000000000u,
+		       "dir_notif_delay undecodable");
+		dc_note(ctx, "asked 0x%x, granted 0x%x; dir_notif_delay "
+			"%lld.%09u s",
+			ask, g.notify, (long long)sec, nsec);
+		EXPECT(xdr_int64_t(&x, &sec) && xdr_u_int32_t(&x, &nsec) &&
+			       sec >= 0 && nsec < 1000000000u,
+		       "dirent_notif_delay undecodable");
+		len = xdr_getpos(&x);
+		EXPECT(len == f->attr_vals.attrlist4_len,
+		       "%u bytes of attributes left over",
+		       f->attr_vals.attrlist4_len - len);
+	}
+	rc = delegreturn(&n.s.a, &n.s.dir, &g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+out:
+	dc_cres_free(&r);
+	teardown(&n.s);
+}
+
+/* ADD: mkdir, open-create, link by B, mkdir over NFSv4.0 */
+static void dirdeleg14_notify_add(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_ent e, ef = { 0 };
+	nfs_fh4 ffh = { 0 };
+	char n1[96], n2[96], n3[96], n4[96], why[160];
+	nfsstat4 st;
+	unsigned i;
+	int rc;
+
+	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		      child_attrs, NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	EXPECT(n.g.notify & NB(NOTIFY4_GFLAG_EXTEND),
+	       "NOTIFY4_GFLAG_EXTEND not granted");
+	dc_name(ctx, "sub", n1, sizeof(n1));
+	dc_name(ctx, "file", n2, sizeof(n2));
+	dc_name(ctx, "link", n3, sizeof(n3));
+	dc_name(ctx, "v40", n4, sizeof(n4));
+	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
+	EXPECT_RPC(rc, "mkdir by B");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+	rc = open_in(&n.s.b, &n.s.dir, n2, &ffh, &st);
+	EXPECT_RPC(rc, "open-create by B");
+	EXPECT_STATUS(st, NFS4_OK, "open-create by B");
+	rc = link_in(&n.s.b, &ffh, &n.s.dir, n3, &st);
+	EXPECT_RPC(rc, "link by B");
+	EXPECT_STATUS(st, NFS4_OK, "link by B");
+	rc = v40_mkdir(ctx, &n.s.dir, n4, &st);
+	EXPECT_RPC(rc, "mkdir over NFSv4.0");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir over NFSv4.0");
+	EXPECT(dc_notify_wait(&n.tap, 4, NOTIFY_WAIT_MS) >= 4,
+	       "%u notifications of 4 changes", dc_notify_count(&n.tap));
+	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
+	       why);
+	EXPECT(dc_notify_count(&n.tap) == 4, "%u notifications, expected 4",
+	       dc_notify_count(&n.tap));
+	for (i = 0; i < 4; i++) {
+		const char *want = i == 0 ? n1 : i == 1 ? n2 : i == 2 ? n3 : n4;
+
+		EXPECT(dc_notify_get(&n.tap, i, &e), "notification %u", i);
+		EXPECT(e.type == NOTIFY4_ADD_ENTRY && !strcmp(e.name, want),
+		       "notification %u: %s %s, expected ADD %s", i,
+		       ntype(e.type), e.name, want);
+		EXPECT(e.attrs.known && e.attrs.mask[0] == child_attrs[0] &&
+			       e.attrs.mask[1] == child_attrs[1],
+		       "ADD %s: attributes %#x/%#x (decoded %d)", e.name,
+		       e.attrs.mask[0], e.attrs.mask[1], e.attrs.known);
+		EXPECT(e.attrs.type == ((i == 0 || i == 3) ? NF4DIR : NF4REG),
+		       "ADD %s: type %u", e.name, e.attrs.type);
+		EXPECT(e.attrs.fh_len > 0 && e.attrs.fileid != 0,
+		       "ADD %s: no filehandle or fileid", e.name);
+		EXPECT(e.ncookie == 0 && e.nprev == 0 && !e.replaced,
+		       "ADD %s: position data in NOTIFY4_GFLAG_EXTEND mode",
+		       e.name);
+		if (i == 1)
+			ef = e;
+	}
+	EXPECT(dc_notify_get(&n.tap, 2, &e), "link notification");
+	EXPECT(e.attrs.fileid == ef.attrs.fileid &&
+		       e.attrs.fh_len == ffh.nfs_fh4_len &&
+		       !memcmp(e.attrs.fh, ffh.nfs_fh4_val, e.attrs.fh_len),
+	       "ADD of the link: not the file's fileid and filehandle");
+	EXPECT(e.attrs.numlinks == 2, "ADD of the link: numlinks %u",
+	       e.attrs.numlinks);
+	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0,
+	       "subscribed changes recalled the delegation");
+	dc_note(ctx, "4 ADDs in %u CB_NOTIFY", dc_notify_calls(&n.tap));
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+out:
+	dc_fh_free(&ffh);
+	nt_teardown(&n);
+}
+
+/* REMOVE by B; A's own changes are not notified */
+static void dirdeleg15_notify_remove(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_ent e;
+	char n1[96], n2[96], why[160];
+	nfsstat4 st;
+	int rc;
+
+	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		      child_attrs, NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	dc_name(ctx, "e1", n1, sizeof(n1));
+	dc_name(ctx, "e2", n2, sizeof(n2));
+	/* A's own: nothing */
+	rc = mkdir_in(&n.s.a, &n.s.dir, n1, NULL, &st);
+	EXPECT_RPC(rc, "mkdir by A");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir by A");
+	rc = mkdir_in(&n.s.a, &n.s.dir, n2, NULL, &st);
+	EXPECT_RPC(rc, "mkdir by A");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir by A");
+	rc = remove_in(&n.s.b, &n.s.dir, n1, &st);
+	EXPECT_RPC(rc, "remove by B");
+	EXPECT_STATUS(st, NFS4_OK, "remove by B");
+	EXPECT(dc_notify_wait(&n.tap, 1, NOTIFY_WAIT_MS) >= 1,
+	       "no notification of B's remove");
+	/* A's own remove after B's: still only one */
+	rc = remove_in(&n.s.a, &n.s.dir, n2, &st);
+	EXPECT_RPC(rc, "remove by A");
+	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
+	       why);
+	EXPECT(dc_notify_get(&n.tap, 0, &e), "notification");
+	EXPECT(e.type == NOTIFY4_REMOVE_ENTRY && !strcmp(e.name, n1),
+	       "%s %s, expected REMOVE %s", ntype(e.type), e.name, n1);
+	EXPECT(nt_count_name(&n, n2) == 0, "A's own changes were notified");
+	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT(dc_notify_count(&n.tap) == 1, "%u notifications, expected 1",
+	       dc_notify_count(&n.tap));
+out:
+	nt_teardown(&n);
+}
+
+/* RENAME within the directory, and over an existing entry */
+static void dirdeleg16_notify_rename(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_ent e;
+	char n1[96], n2[96], n3[96], why[160];
+	nfsstat4 st;
+	int rc;
+
+	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		      child_attrs, NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	dc_name(ctx, "a", n1, sizeof(n1));
+	dc_name(ctx, "b", n2, sizeof(n2));
+	dc_name(ctx, "c", n3, sizeof(n3));
+	rc = mkdir_in(&n.s.a, &n.s.dir, n1, NULL, &st);
+	EXPECT_RPC(rc, "mkdir a by A");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir a by A");
+	rc = mkdir_in(&n.s.a, &n.s.dir, n3, NULL, &st);
+	EXPECT_RPC(rc, "mkdir c by A");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir c by A");
+	rc = rename_in(&n.s.b, &n.s.dir, n1, NULL, n2, &st);
+	EXPECT_RPC(rc, "rename a b by B");
+	EXPECT_STATUS(st, NFS4_OK, "rename a b by B");
+	/* b over the empty directory c */
+	rc = rename_in(&n.s.b, &n.s.dir, n2, NULL, n3, &st);
+	EXPECT_RPC(rc, "rename b c by B");
+	EXPECT_STATUS(st, NFS4_OK, "rename b over c by B");
+	EXPECT(dc_notify_wait(&n.tap, 2, NOTIFY_WAIT_MS) >= 2,
+	       "%u notifications of 2 renames", dc_notify_count(&n.tap));
+	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
+	       why);
+	EXPECT(dc_notify_get(&n.tap, 0, &e), "notification 0");
+	EXPECT(e.type == NOTIFY4_RENAME_ENTRY && !strcmp(e.old_name, n1) &&
+		       !strcmp(e.name, n2) && !e.replaced,
+	       "%s %s -> %s (replaced %d), expected RENAME %s -> %s",
+	       ntype(e.type), e.old_name, e.name, e.replaced, n1, n2);
+	EXPECT(e.attrs.type == NF4DIR && e.attrs.fileid != 0,
+	       "RENAME: attributes of the new entry");
+	EXPECT(dc_notify_get(&n.tap, 1, &e), "notification 1");
+	EXPECT(e.type == NOTIFY4_RENAME_ENTRY && !strcmp(e.old_name, n2) &&
+		       !strcmp(e.name, n3),
+	       "%s %s -> %s, expected RENAME %s -> %s", ntype(e.type),
+	       e.old_name, e.name, n2, n3);
+	EXPECT(e.replaced && !strcmp(e.replaced_name, n3),
+	       "RENAME over %s: no nad_old_entry for the entry replaced", n3);
+	EXPECT(dc_notify_count(&n.tap) == 2, "%u notifications, expected 2",
+	       dc_notify_count(&n.tap));
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+out:
+	nt_teardown(&n);
+}
+
+/* Across directories: REMOVE in the source, ADD in the target */
+static void dirdeleg17_notify_rename_across(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_ent e;
+	struct dc_notify_call c;
+	struct gdd_res g2;
+	nfs_fh4 dir2 = { 0 };
+	char d2[96], n1[96], n2[96];
+	nfsstat4 st;
+	unsigned i;
+	int rc;
+
+	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		      child_attrs, NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	dc_name(ctx, "d2", d2, sizeof(d2));
+	dc_name(ctx, "x", n1, sizeof(n1));
+	dc_name(ctx, "y", n2, sizeof(n2));
+	rc = mkdir_in(&n.s.a, NULL, d2, &dir2, &st);
+	EXPECT_RPC(rc, "mkdir d2");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir d2");
+	rc = gdd_attrs(&n.s.a, &dir2, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		       child_attrs, NULL, &g2);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION d2");
+	EXPECT_NOTIFY_GRANTED(g2, N_ENTRIES);
+	rc = mkdir_in(&n.s.a, &n.s.dir, n1, NULL, &st);
+	EXPECT_RPC(rc, "mkdir x by A");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir x by A");
+	rc = rename_in(&n.s.b, &n.s.dir, n1, &dir2, n2, &st);
+	EXPECT_RPC(rc, "rename across by B");
+	EXPECT_STATUS(st, NFS4_OK, "rename dir/x d2/y by B");
+	EXPECT(dc_notify_wait(&n.tap, 2, NOTIFY_WAIT_MS) >= 2,
+	       "%u notifications of a rename across directories",
+	       dc_notify_count(&n.tap));
+	for (i = 0; i < 2; i++) {
+		EXPECT(dc_notify_get(&n.tap, i, &e) &&
+			       dc_notify_get_call(&n.tap, e.call, &c),
+		       "notification %u", i);
+		if (e.type == NOTIFY4_REMOVE_ENTRY) {
+			EXPECT(!strcmp(e.name, n1) &&
+				       !memcmp(c.sid.other, n.g.sid.other, 12) &&
+				       c.fh_len == n.s.dir.nfs_fh4_len,
+			       "REMOVE %s not for the source's delegation",
+			       e.name);
+		} else {
+			EXPECT(e.type == NOTIFY4_ADD_ENTRY && !strcmp(e.name, n2) &&
+				       !memcmp(c.sid.other, g2.sid.other, 12) &&
+				       c.fh_len == dir2.nfs_fh4_len &&
+				       !memcmp(c.fh, dir2.nfs_fh4_val, c.fh_len),
+			       "%s %s, expected ADD %s for the target",
+			       ntype(e.type), e.name, n2);
+		}
+	}
+	EXPECT(nt_find(&n, NOTIFY4_REMOVE_ENTRY, n1, 0, &e, NULL) &&
+		       nt_find(&n, NOTIFY4_ADD_ENTRY, n2, 0, &e, NULL),
+	       "expected REMOVE %s and ADD %s", n1, n2);
+	rc = delegreturn(&n.s.a, &dir2, &g2.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN d2");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN d2");
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+out:
+	dc_fh_free(&dir2);
+	nt_teardown(&n);
+}
+
+/* CHANGE_DIR_ATTRS: SETATTR of the directory by B */
+static void dirdeleg18_notify_dir_attrs(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_ent e;
+	char why[160];
+	nfsstat4 st;
+	int rc;
+
+	rc = nt_setup(ctx, &n,
+		      NB(NOTIFY4_CHANGE_DIR_ATTRS) | NB(NOTIFY4_GFLAG_EXTEND),
+		      NULL, dir_attrs);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_CHANGE_DIR_ATTRS));
+	rc = chmod_fh(&n.s.b, &n.s.dir, 0710, &st);
+	EXPECT_RPC(rc, "chmod by B");
+	EXPECT_STATUS(st, NFS4_OK, "chmod of the directory by B");
+	EXPECT(dc_notify_wait(&n.tap, 1, NOTIFY_WAIT_MS) >= 1,
+	       "no notification of the directory's SETATTR");
+	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
+	       why);
+	EXPECT(dc_notify_get(&n.tap, 0, &e), "notification");
+	EXPECT(e.type == NOTIFY4_CHANGE_DIR_ATTRS && e.name[0] == '\0',
+	       "%s \"%s\", expected CHANGE_DIR_ATTRS \"\"", ntype(e.type),
+	       e.name);
+	EXPECT(e.attrs.known && e.attrs.mask[0] == dir_attrs[0] &&
+		       e.attrs.mask[1] == dir_attrs[1],
+	       "DIR_ATTRS attributes %#x/%#x", e.attrs.mask[0],
+	       e.attrs.mask[1]);
+	EXPECT((e.attrs.mode & 07777) == 0710 && e.attrs.type == NF4DIR,
+	       "DIR_ATTRS: mode %o type %u, expected 710 directory",
+	       e.attrs.mode, e.attrs.type);
+	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+out:
+	nt_teardown(&n);
+}
+
+/* A type not subscribed recalls; no notification is sent */
+static void dirdeleg19_unsubscribed(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_cb_record rec;
+	char n1[96];
+	nfsstat4 st;
+	int rc;
+
+	rc = nt_setup(ctx, &n,
+		      NB(NOTIFY4_REMOVE_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND),
+		      NULL, NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_REMOVE_ENTRY));
+	dc_name(ctx, "e1", n1, sizeof(n1));
+	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
+	EXPECT_RPC(rc, "mkdir by B");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+	EXPECT(wait_recall_of(&n.s.a, &n.g.sid, 0, CB_WAIT_MS, &rec, NULL),
+	       "no CB_RECALL for an unsubscribed ADD");
+	EXPECT(rec_is(&rec, &n.g.sid, &n.s.dir), "CB_RECALL fh");
+	EXPECT(dc_notify_count(&n.tap) == 0,
+	       "%u notifications for an unsubscribed type",
+	       dc_notify_count(&n.tap));
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+out:
+	nt_teardown(&n);
+}
+
+/*
+ * DELEGRETURN stops notifications: B's change after the return is not
+ * notified (a notification of d2, after it, bounds the wait).
+ */
+static void dirdeleg20_return_stops(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_ent e;
+	struct gdd_res g2;
+	nfs_fh4 dir2 = { 0 };
+	char d2[96], n1[96], n2[96], n3[96];
+	nfsstat4 st;
+	int rc;
+
+	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND), NULL,
+		      NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	dc_name(ctx, "d2", d2, sizeof(d2));
+	dc_name(ctx, "e1", n1, sizeof(n1));
+	dc_name(ctx, "e2", n2, sizeof(n2));
+	dc_name(ctx, "e3", n3, sizeof(n3));
+	rc = mkdir_in(&n.s.a, NULL, d2, &dir2, &st);
+	EXPECT_RPC(rc, "mkdir d2");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir d2");
+	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
+	EXPECT_RPC(rc, "mkdir e1 by B");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir e1 by B");
+	EXPECT(dc_notify_wait(&n.tap, 1, NOTIFY_WAIT_MS) >= 1,
+	       "no notification of e1");
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	rc = mkdir_in(&n.s.b, &n.s.dir, n2, NULL, &st);
+	EXPECT_RPC(rc, "mkdir e2 by B");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir e2 by B");
+	rc = gdd_attrs(&n.s.a, &dir2, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		       NULL, NULL, &g2);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION d2");
+	EXPECT_NOTIFY_GRANTED(g2, N_ENTRIES);
+	rc = mkdir_in(&n.s.b, &dir2, n3, NULL, &st);
+	EXPECT_RPC(rc, "mkdir d2/e3 by B");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir d2/e3 by B");
+	EXPECT(dc_notify_wait(&n.tap, 2, NOTIFY_WAIT_MS) >= 2,
+	       "no notification of d2/e3");
+	EXPECT(nt_find(&n, NOTIFY4_ADD_ENTRY, n3, 0, &e, NULL),
+	       "no ADD of d2/e3");
+	EXPECT(nt_count_name(&n, n2) == 0,
+	       "a change after DELEGRETURN was notified");
+	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0,
+	       "a returned delegation was recalled");
+	rc = delegreturn(&n.s.a, &dir2, &g2.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN d2");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN d2");
+out:
+	dc_fh_free(&dir2);
+	nt_teardown(&n);
+}
+
+/* Every name of B's creates exactly once, in order, from index from */
+static bool nt_names_in_order(struct nt_setup *n, struct dc_ctx *ctx,
+			      const char *prefix, unsigned count,
+			      char *why, size_t len)
+{
+	struct dc_notify_ent e;
+	char want[160];
+	unsigned i;
+
+	if (dc_notify_count(&n->tap) != count) {
+		snprintf(why, len, "%u notifications, expected %u",
+			 dc_notify_count(&n->tap), count);
+		return false;
+	}
+	for (i = 0; i < count; i++) {
+		snprintf(want, sizeof(want), "%s-%u", prefix, i);
+		if (!dc_notify_get(&n->tap, i, &e) ||
+		    e.type != NOTIFY4_ADD_ENTRY || strcmp(e.name, want)) {
+			snprintf(why, len, "notification %u: %s %.60s, "
+				 "expected ADD %.60s", i, ntype(e.type),
+				 e.name, want);
+			return false;
+		}
+	}
+	return true;
+}
+
+static int create_many(struct dc_client *cl, const nfs_fh4 *dir,
+		       const char *prefix, unsigned count, nfsstat4 *st)
+{
+	char name[160];
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < count; i++) {
+		snprintf(name, sizeof(name), "%s-%u", prefix, i);
+		rc = mkdir_in(cl, dir, name, NULL, st);
+		if (rc || *st != NFS4_OK)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * 1,000 creates inside one window: ceil(1000 / Dir_Notify_Max_Batch)
+ * CB_NOTIFYs (server.conf.in: window 3 s, default batch of 100), every
+ * name exactly once, in order.
+ */
+#define MANY 1000
+#define MAX_BATCH 100
+static void dirdeleg21_batching(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_call c;
+	char prefix[96], why[200], sizes[256] = "";
+	double t0, t1;
+	unsigned i, calls;
+	nfsstat4 st = NFS4_OK;
+	int rc;
+
+	rc = nt_setup(ctx, &n,
+		      NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND), NULL,
+		      NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_ADD_ENTRY));
+	dc_name(ctx, "m", prefix, sizeof(prefix));
+	t0 = now_s();
+	rc = create_many(&n.s.b, &n.s.dir, prefix, MANY, &st);
+	t1 = now_s();
+	EXPECT_RPC(rc, "creates by B");
+	EXPECT_STATUS(st, NFS4_OK, "creates by B");
+	EXPECT(dc_notify_wait(&n.tap, MANY, NOTIFY_WAIT_MS * 2) >= MANY,
+	       "%u notifications of %u creates", dc_notify_count(&n.tap),
+	       MANY);
+	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
+	       why);
+	EXPECT(nt_names_in_order(&n, ctx, prefix, MANY, why, sizeof(why)),
+	       "%s", why);
+	calls = dc_notify_calls(&n.tap);
+	for (i = 0; i < calls && dc_notify_get_call(&n.tap, i, &c); i++)
+		snprintf(sizes + strlen(sizes), sizeof(sizes) - strlen(sizes),
+			 "%s%u", i ? "," : "", c.count);
+	dc_note(ctx, "%u creates in %.2f s: %u CB_NOTIFYs [%s]", MANY,
+		t1 - t0, calls, sizes);
+	EXPECT(calls == (MANY + MAX_BATCH - 1) / MAX_BATCH,
+	       "%u CB_NOTIFYs for %u creates, expected %u (creates took "
+	       "%.2f s) [%s]",
+	       calls, MANY, (MANY + MAX_BATCH - 1) / MAX_BATCH, t1 - t0, sizes);
+	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+out:
+	nt_teardown(&n);
+}
+
+/*
+ * A small back channel ca_maxrequestsize: every CB_NOTIFY fits it, so
+ * batches are smaller; nothing is lost or repeated.
+ */
+#define SMALL_MAXREQ 1200
+#define SMALL_COUNT 40
+static void dirdeleg22_small_maxrequest(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_call c;
+	char prefix[96], why[200], sizes[256] = "";
+	unsigned i, calls, maxlen = 0;
+	nfsstat4 st = NFS4_OK;
+	int rc;
+
+	rc = dc_ctx_client(ctx, &n.s.a);
+	EXPECT_RPC(rc, "connect A");
+	rc = dc_client_exchange_id(&n.s.a, EXCHGID4_FLAG_USE_NON_PNFS, &st);
+	EXPECT_RPC(rc, "EXCHANGE_ID");
+	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	rc = dc_notify_create_session(&n.s.a, SMALL_MAXREQ, &st);
+	EXPECT_RPC(rc, "CREATE_SESSION");
+	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION, small back channel");
+	EXPECT(n.s.a.back.ca_maxrequestsize == SMALL_MAXREQ,
+	       "back channel ca_maxrequestsize %u",
+	       n.s.a.back.ca_maxrequestsize);
+	rc = dc_client_simple(&n.s.a, fill_reclaim, NULL, NULL, &st);
+	EXPECT_RPC(rc, "RECLAIM_COMPLETE");
+	rc = dc_ctx_mounted(ctx, &n.s.b);
+	EXPECT_RPC(rc, "mount B");
+	dc_name(ctx, "d", n.s.dname, sizeof(n.s.dname));
+	rc = mkdir_in(&n.s.a, NULL, n.s.dname, &n.s.dir, &st);
+	EXPECT_RPC(rc, "mkdir");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir");
+	dc_notify_tap_attach(&n.tap, &n.s.a);
+	rc = gdd_attrs(&n.s.a, &n.s.dir,
+		       NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND),
+		       child_attrs, NULL, &n.g);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
+	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_ADD_ENTRY));
+	dc_name(ctx, "s", prefix, sizeof(prefix));
+	rc = create_many(&n.s.b, &n.s.dir, prefix, SMALL_COUNT, &st);
+	EXPECT_RPC(rc, "creates by B");
+	EXPECT_STATUS(st, NFS4_OK, "creates by B");
+	EXPECT(dc_notify_wait(&n.tap, SMALL_COUNT, NOTIFY_WAIT_MS) >=
+		       SMALL_COUNT,
+	       "%u notifications of %u creates", dc_notify_count(&n.tap),
+	       SMALL_COUNT);
+	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
+	       why);
+	EXPECT(nt_names_in_order(&n, ctx, prefix, SMALL_COUNT, why,
+				 sizeof(why)),
+	       "%s", why);
+	calls = dc_notify_calls(&n.tap);
+	for (i = 0; i < calls && dc_notify_get_call(&n.tap, i, &c); i++) {
+		if (c.rec_len > maxlen)
+			maxlen = c.rec_len;
+		snprintf(sizes + strlen(sizes), sizeof(sizes) - strlen(sizes),
+			 "%s%u", i ? "," : "", c.count);
+	}
+	dc_note(ctx, "ca_maxrequestsize %u: %u CB_NOTIFYs [%s], largest %u "
+		"bytes", SMALL_MAXREQ, calls, sizes, maxlen);
+	EXPECT(maxlen <= SMALL_MAXREQ,
+	       "a CB_NOTIFY of %u bytes, ca_maxrequestsize %u", maxlen,
+	       SMALL_MAXREQ);
+	EXPECT(calls > 1, "one CB_NOTIFY of %u notifications in %u bytes",
+	       SMALL_COUNT, maxlen);
+	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+out:
+	nt_teardown(&n);
+}
+
+/* Handler: never answer CB_NOTIFY, answer the rest. */
+static enum dc_cb_action drop_notify(void *arg, const struct dc_cb_record *r,
+				     nfsstat4 *status)
+{
+	return r->nops > 1 && r->ops[1] == NFS4_OP_CB_NOTIFY ? DC_CB_DROP :
+								  DC_CB_OK;
+}
+
+/* A holder that never answers CB_NOTIFY is recalled, then revoked */
+static void dirdeleg23_notify_unanswered(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_cb_record rec;
+	char n1[96];
+	nfsstat4 st, code;
+	int rc;
+
+	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND), NULL,
+		      NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	dc_cb_set_handler(&n.s.a.cb, drop_notify, NULL);
+	dc_name(ctx, "e1", n1, sizeof(n1));
+	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
+	EXPECT_RPC(rc, "mkdir by B");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+	EXPECT(wait_recall_of(&n.s.a, &n.g.sid, 0, REVOKE_WAIT_S * 1000, &rec,
+			      NULL),
+	       "no CB_RECALL after unanswered CB_NOTIFYs");
+	EXPECT(dc_notify_count(&n.tap) >= 1,
+	       "recalled without a CB_NOTIFY first");
+	dc_note(ctx, "%u CB_NOTIFY tries before the recall",
+		dc_notify_calls(&n.tap));
+	EXPECT(wait_revoked(&n.s.a, REVOKE_WAIT_S),
+	       "recalled delegation not revoked within %d s", REVOKE_WAIT_S);
+	rc = test_sid(&n.s.a, &n.g.sid, &code);
+	EXPECT_RPC(rc, "TEST_STATEID");
+	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
+		      "TEST_STATEID of the revoked directory delegation");
+	rc = free_sid(&n.s.a, &n.g.sid, &st);
+	EXPECT_RPC(rc, "FREE_STATEID");
+	EXPECT_STATUS(st, NFS4_OK, "FREE_STATEID");
+out:
+	nt_teardown(&n);
+}
+
+/*
+ * Classic RFC 8881 notifications (no NOTIFY4_GFLAG_EXTEND); add then
+ * remove of one name within a batch may be coalesced: either both are
+ * told, in order, or neither.
+ */
+static void dirdeleg24_classic_coalesce(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_ent e;
+	char n1[96], n2[96], why[160];
+	unsigned ia, ir, k;
+	nfsstat4 st;
+	int rc;
+
+	rc = nt_setup(ctx, &n, N_ENTRIES, child_attrs, NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	EXPECT(!(n.g.notify & NB(NOTIFY4_GFLAG_EXTEND)),
+	       "NOTIFY4_GFLAG_EXTEND granted unasked");
+	dc_name(ctx, "tmp", n1, sizeof(n1));
+	dc_name(ctx, "keep", n2, sizeof(n2));
+	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
+	EXPECT_RPC(rc, "mkdir tmp by B");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir tmp by B");
+	rc = remove_in(&n.s.b, &n.s.dir, n1, &st);
+	EXPECT_RPC(rc, "remove tmp by B");
+	EXPECT_STATUS(st, NFS4_OK, "remove tmp by B");
+	rc = mkdir_in(&n.s.b, &n.s.dir, n2, NULL, &st);
+	EXPECT_RPC(rc, "mkdir keep by B");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir keep by B");
+	EXPECT(dc_notify_wait(&n.tap, 1, NOTIFY_WAIT_MS) >= 1,
+	       "no notification");
+	/* keep's ADD is the last one: wait for it */
+	for (k = 0; k < 60 && !nt_find(&n, NOTIFY4_ADD_ENTRY, n2, 0, &e, NULL);
+	     k++)
+		dc_notify_wait(&n.tap, dc_notify_count(&n.tap) + 1, 500);
+	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
+	       why);
+	EXPECT(nt_find(&n, NOTIFY4_ADD_ENTRY, n2, 0, &e, NULL),
+	       "no ADD of %s", n2);
+	EXPECT(e.ncookie <= 1 && e.nprev <= 1,
+	       "classic ADD: %u cookies, %u previous entries", e.ncookie,
+	       e.nprev);
+	EXPECT(e.attrs.known && e.attrs.type == NF4DIR, "ADD attributes");
+	EXPECT(nt_count_name(&n, n2) == 1, "%s told %u times", n2,
+	       nt_count_name(&n, n2));
+	k = nt_count_name(&n, n1);
+	if (k == 0) {
+		dc_note(ctx, "add+remove coalesced; ADD cookie count %u",
+			e.ncookie);
+		CHECKED();
+	} else {
+		EXPECT(k == 2 && nt_find(&n, NOTIFY4_ADD_ENTRY, n1, 0, &e, &ia) &&
+			       nt_find(&n, NOTIFY4_REMOVE_ENTRY, n1, 0, &e,
+				       &ir) &&
+			       ia < ir,
+		       "%s: %u notifications, expected ADD then REMOVE", n1,
+		       k);
+		dc_note(ctx, "add+remove not coalesced (2 batches)");
+	}
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+out:
+	nt_teardown(&n);
 }
 
 const struct dc_case dc_cases_dirdeleg[] = {
@@ -842,7 +1849,42 @@ const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG11", "recalled and never returned: revoked after a lease",
 	  "10.4.6 / 8.3", "dirdeleg deleg slow", "DIRDELEG4",
 	  dirdeleg11_not_returned },
-	{ "DIRDELEG12", "DESTROY_CLIENTID of the holder cleans up",
-	  "18.50", "dirdeleg deleg", "DIRDELEG1", dirdeleg12_client_gone },
+	{ "DIRDELEG12", "holder: DESTROY_CLIENTID busy, lease expiry cleans up",
+	  "18.50.3 / 8.3", "dirdeleg deleg slow", "DIRDELEG1",
+	  dirdeleg12_client_gone },
+	{ "DIRDELEG13", "grant of notification types, attributes; attrs 56/57",
+	  "18.39.3 / 5.11", "dirdeleg notify", "DIRDELEG1",
+	  dirdeleg13_grant_notify },
+	{ "DIRDELEG14", "CB_NOTIFY ADD: mkdir, open-create, link, NFSv4.0",
+	  "20.4.3", "dirdeleg notify", "DIRDELEG13", dirdeleg14_notify_add },
+	{ "DIRDELEG15", "CB_NOTIFY REMOVE; holder's own changes not told",
+	  "20.4.3", "dirdeleg notify", "DIRDELEG13",
+	  dirdeleg15_notify_remove },
+	{ "DIRDELEG16", "CB_NOTIFY RENAME, and over an existing entry",
+	  "20.4.3", "dirdeleg notify", "DIRDELEG13",
+	  dirdeleg16_notify_rename },
+	{ "DIRDELEG17", "rename across directories: REMOVE and ADD",
+	  "20.4.3", "dirdeleg notify", "DIRDELEG13",
+	  dirdeleg17_notify_rename_across },
+	{ "DIRDELEG18", "CB_NOTIFY CHANGE_DIR_ATTRS on SETATTR of the directory",
+	  "20.4.3", "dirdeleg notify", "DIRDELEG13",
+	  dirdeleg18_notify_dir_attrs },
+	{ "DIRDELEG19", "unsubscribed type: CB_RECALL, no CB_NOTIFY",
+	  "10.9.1 / 20.2", "dirdeleg notify", "DIRDELEG13",
+	  dirdeleg19_unsubscribed },
+	{ "DIRDELEG20", "DELEGRETURN stops notifications",
+	  "18.49 / 20.4", "dirdeleg notify", "DIRDELEG14",
+	  dirdeleg20_return_stops },
+	{ "DIRDELEG21", "1000 creates in one window: ceil(1000/100) CB_NOTIFYs",
+	  "20.4", "dirdeleg notify", "DIRDELEG14", dirdeleg21_batching },
+	{ "DIRDELEG22", "small back channel ca_maxrequestsize: smaller batches",
+	  "18.36 / 20.4", "dirdeleg notify", "DIRDELEG21",
+	  dirdeleg22_small_maxrequest },
+	{ "DIRDELEG23", "CB_NOTIFY never answered: recalled, then revoked",
+	  "20.4 / 10.4.6", "dirdeleg notify slow", "DIRDELEG14",
+	  dirdeleg23_notify_unanswered },
+	{ "DIRDELEG24", "classic notifications; add+remove coalesced or both",
+	  "20.4.3", "dirdeleg notify", "DIRDELEG14",
+	  dirdeleg24_classic_coalesce },
 	{ NULL }
 };
