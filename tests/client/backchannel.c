@@ -240,11 +240,14 @@ static void on_call(struct dc_conn *conn, const uint8_t *rec, size_t len,
 	    !xdr_u_int32_t(&x, &rpcvers) || !xdr_u_int32_t(&x, &r.prog) ||
 	    !xdr_u_int32_t(&x, &r.vers) || !xdr_u_int32_t(&x, &r.proc))
 		return;
-	for (i = 0; i < 2; i++) /* credential, verifier */
+	for (i = 0; i < 2; i++) { /* credential, verifier */
 		if (!xdr_u_int32_t(&x, &fl) || !xdr_u_int32_t(&x, &blen) ||
 		    blen > 400 ||
 		    !xdr_setpos(&x, xdr_getpos(&x) + ((blen + 3) & ~3u)))
 			return;
+		if (i == 0)
+			r.cred_flavor = fl;
+	}
 
 	pthread_mutex_lock(&cb->lock);
 	if (r.prog != cb->program) {

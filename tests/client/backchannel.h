@@ -26,6 +26,7 @@ struct dc_cb_record {
 	struct timespec ts;	/* CLOCK_REALTIME at arrival */
 	struct dc_conn *conn;	/* connection it arrived on */
 	uint32_t xid, prog, vers, proc;
+	uint32_t cred_flavor;	/* of the call's credential */
 	/* CB_COMPOUND only */
 	bool decoded;
 	uint32_t minorversion, callback_ident;

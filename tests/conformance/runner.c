@@ -18,6 +18,9 @@ static const struct dc_case *const tables[] = {
 	dc_cases_bind_conn,   dc_cases_lifecycle,      dc_cases_stateid,
 	dc_cases_ops,	      dc_cases_coex,	       dc_cases_cbsim,
 	dc_cases_xdr,	      dc_cases_deleg,	       dc_cases_data,
+	dc_cases_dirdeleg,
+	dc_cases_session_limits,
+	dc_cases_session_ext,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
