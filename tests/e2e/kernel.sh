@@ -63,7 +63,7 @@ extract_elf() {
 # kernel_fetch NAME: prints the prepared kernel's directory (vmlinux,
 # lib/modules/<release>/, release).  NAME: 6.1, 6.12 or 7.
 kernel_fetch() {
-	local name=$1 re dir pkgs=() p rel
+	local name=$1 re dir pkgs=() p rel img
 
 	kernel_apt
 	case $name in
@@ -88,8 +88,11 @@ kernel_fetch() {
 		rel=$(ls "$dir/root/lib/modules" 2>/dev/null | head -n 1)
 		[ -n "$rel" ] || rel=$(ls "$dir/root/usr/lib/modules" | head -n 1)
 		echo "$rel" >"$dir/release"
-		extract_elf "$(ls "$dir"/root/boot/vmlinuz-* | head -n 1)" \
-			"$dir/vmlinux"
+		# /boot/vmlinuz-REL, or (newer packaging) in the modules dir.
+		img=$(ls "$dir"/root/boot/vmlinuz-* \
+			"$dir"/root/usr/lib/modules/*/vmlinuz 2>/dev/null | head -n 1)
+		[ -n "$img" ] || die "no vmlinuz in ${pkgs[*]}"
+		extract_elf "$img" "$dir/vmlinux"
 		rm -rf "$dir/deb"
 		touch "$dir/.complete"
 	fi

@@ -35,6 +35,7 @@ basic-v4.2	6.12	plain	basic	ditto.vers=4.2
 disconnect	6.1	disconnect	-	ditto.vers=4.1
 deleg-recall	6.1	deleg	-	ditto.mntopts=actimeo=1
 eos-reconnect	6.1	eos	-	ditto.vers=4.1
+dirdeleg-7x	7	dirdeleg	-	ditto.mntopts=acdirmin=3600,acdirmax=3600
 "
 GUEST_TIMEOUT=${DITTO_E2E_GUEST_TIMEOUT:-600}
 
@@ -254,6 +255,35 @@ scenario_eos() {
 	# Two mounts, two sessions: the reconnect reused the session.
 	[ "${delta[0]}" -eq 2 ] ||
 		{ FAIL_WHY="${delta[0]} sessions created for 2 mounts: the reconnect did not keep its session"; return 1; }
+}
+
+# scenario_dirdeleg NAME KDIR _ OPTS: guest A lists a directory (and gets
+# a directory delegation), then guest B creates an entry in it; the
+# server must recall A's delegation so that A's next listing shows it.
+scenario_dirdeleg() {
+	local name=$1 kdir=$2 opts=$4 pa r0 r1
+
+	r0=$(metric 'nfsv41_callbacks_total{op="CB_RECALL"}')
+	CONSOLE="$RUN_DIR/$name-a.console"
+	boot_start "$name-a" "$kdir" dirdeleg-holder "$opts"
+	pa=$QEMU_PID
+	wait_mark a-listed ||
+		{ FAIL_WHY="guest A: $(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-)"; return 1; }
+	CONSOLE="$RUN_DIR/$name-b.console"
+	boot_start "$name-b" "$kdir" dirdeleg-changer "$opts"
+	boot_wait
+	guest_passed "$CONSOLE" ||
+		{ FAIL_WHY="guest B: $(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-)"; return 1; }
+	QEMU_PID=$pa
+	CONSOLE="$RUN_DIR/$name-a.console"
+	boot_wait
+	QEMU_PID=
+	guest_passed "$CONSOLE" ||
+		{ FAIL_WHY="guest A: $(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-)"; return 1; }
+	r1=$(metric 'nfsv41_callbacks_total{op="CB_RECALL"}')
+	echo "    CB_RECALL callbacks sent: $((r1 - r0))"
+	[ "$((r1 - r0))" -ge 1 ] ||
+		{ FAIL_WHY="no CB_RECALL was sent"; return 1; }
 }
 
 # scenario_disconnect NAME KDIR _ OPTS: guests killed during a large
