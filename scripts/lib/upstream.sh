@@ -136,7 +136,7 @@ apply_patches() {
 
 # build_upstream: make sure the cache holds a complete build; prints its dir.
 build_upstream() {
-	local dir t_gan t_ntirpc t_prom jobs cflags
+	local dir t_gan t_ntirpc t_prom jobs cflags sanitize
 
 	dir=$(upstream_dir)
 	if [ -f "$dir/.complete" ]; then
@@ -157,8 +157,12 @@ build_upstream() {
 
 	jobs=$(nproc)
 	cflags="-g -O2"
+	sanitize=()
 	if [ -n "${DITTO_SANITIZE:-}" ]; then
 		cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined"
+		# Ganesha's own switch: it also stops loading FSALs with
+		# RTLD_DEEPBIND, which the sanitizer runtime cannot handle.
+		sanitize=(-DSANITIZE_ADDRESS=ON)
 	fi
 	echo "ditto: building ntirpc $(lock_field ntirpc 2)" >&2
 	cmake -S "$dir/ntirpc-src" -B "$dir/ntirpc-build" \
@@ -178,7 +182,8 @@ build_upstream() {
 		-DCMAKE_INSTALL_PREFIX="$dir/prefix" \
 		-DSYSCONFDIR="$dir/prefix/etc" \
 		-DNTIRPC_PREFIX="$dir/prefix" \
-		"${GANESHA_CMAKE_FLAGS[@]}" >"$dir/ganesha-build.log" 2>&1 &&
+		"${GANESHA_CMAKE_FLAGS[@]}" "${sanitize[@]}" \
+		>"$dir/ganesha-build.log" 2>&1 &&
 		make -C "$dir/build" -j"$jobs" install \
 			>>"$dir/ganesha-build.log" 2>&1 ||
 		die "nfs-ganesha build failed; see $dir/ganesha-build.log"
