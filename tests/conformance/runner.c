@@ -139,19 +139,18 @@ static int ping(const struct dc_server *srv)
 	return rc;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv, char **sel)
 {
 	static const char *const names[] = { "PASS", "FAIL", "SKIP" };
 	const char *json = NULL;
 	bool list = false, do_ping = false, have_srv = false;
 	struct dc_server srv;
-	char run_id[32], **sel;
+	char run_id[32];
 	int nsel = 0, i, npass = 0, nfail = 0, nskip = 0;
 	unsigned t;
 	FILE *jf = NULL;
 	bool first = true;
 
-	sel = calloc(argc, sizeof(*sel));
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--server") && i + 1 < argc) {
 			if (parse_server(argv[++i], &srv)) {
@@ -275,6 +274,20 @@ int main(int argc, char **argv)
 		       nskip);
 	else
 		printf("%d passed, %d failed\n", npass, nfail);
-	free(sel);
 	return nfail ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	/* Selectors point into argv; one slot per argument is enough. */
+	char **sel = calloc(argc, sizeof(*sel));
+	int rc;
+
+	if (!sel) {
+		perror("calloc");
+		return 2;
+	}
+	rc = run(argc, argv, sel);
+	free(sel);
+	return rc;
 }
