@@ -13,8 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "case.h"
 #include "cb_notify.h"
+#include "metrics_scrape.h"
 
 /* Bounds of every wait below (they bound, they are not asserted). */
 #define CB_WAIT_MS 15000
@@ -1720,6 +1724,8 @@ static void dirdeleg23_notify_unanswered(struct dc_ctx *ctx)
 	struct dc_cb_record rec;
 	char n1[96];
 	nfsstat4 st, code;
+	uint32_t flags;
+	unsigned i;
 	int rc;
 
 	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND), NULL,
@@ -1731,9 +1737,14 @@ static void dirdeleg23_notify_unanswered(struct dc_ctx *ctx)
 	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
 	EXPECT_RPC(rc, "mkdir by B");
 	EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
-	EXPECT(wait_recall_of(&n.s.a, &n.g.sid, 0, REVOKE_WAIT_S * 1000, &rec,
-			      NULL),
-	       "no CB_RECALL after unanswered CB_NOTIFYs");
+	/* A keeps its lease (SEQUENCE) while its CB_NOTIFYs time out */
+	for (i = 0; i < REVOKE_WAIT_S &&
+		    !wait_recall_of(&n.s.a, &n.g.sid, 0, 1000, &rec, NULL);
+	     i++) {
+		rc = seq_flags(&n.s.a, &flags, &st);
+		EXPECT_RPC(rc, "SEQUENCE");
+	}
+	EXPECT(i < REVOKE_WAIT_S, "no CB_RECALL after unanswered CB_NOTIFYs");
 	EXPECT(dc_notify_count(&n.tap) >= 1,
 	       "recalled without a CB_NOTIFY first");
 	dc_note(ctx, "%u CB_NOTIFY tries before the recall",
@@ -1818,6 +1829,274 @@ out:
 	nt_teardown(&n);
 }
 
+/* Scrape one sample (0 if absent); false if the scrape failed */
+static bool nt_metric(const struct dc_metrics *m, const char *name,
+		      const char *labels, double *v)
+{
+	*v = 0;
+	return dc_metric_get(m, name, labels, v);
+}
+
+/* Metrics of directory delegations and CB_NOTIFY move as they should */
+static void dirdeleg25_metrics(struct dc_ctx *ctx)
+{
+	static const char *const names[] = {
+		"nfsv41_dir_delegations_granted_total",
+		"nfsv41_dir_notifications_queued_total",
+		"nfsv41_dir_notifications_sent_total",
+		"nfsv41_cb_notify_total",
+		"nfsv41_cb_notify_batch_size_count",
+		"nfsv41_dir_notification_latency_milliseconds_count",
+		"nfsv41_dir_delegations_recalled_total",
+		"nfsv41_callbacks_total",
+	};
+	static const char *const labels[] = {
+		NULL,		      "type=\"add\"",
+		"type=\"add\"",	      "result=\"ok\"",
+		NULL,		      NULL,
+		"reason=\"unsubscribed\"", "op=\"CB_NOTIFY\"",
+	};
+	const unsigned nm = sizeof(names) / sizeof(names[0]);
+	double before[8], after[8];
+	struct dc_metrics m0 = { 0 }, m1 = { 0 };
+	struct nt_setup n = { 0 };
+	struct dc_cb_record rec;
+	struct gdd_res g2;
+	nfs_fh4 dir2 = { 0 };
+	char n1[96], n2[96], d2[96];
+	int port = dc_metrics_port();
+	nfsstat4 st;
+	unsigned i;
+	int rc;
+
+	if (port == 0)
+		SKIP("DITTO_MONITORING_PORT not set");
+	rc = dc_metrics_scrape(port, 5000, &m0);
+	EXPECT(rc == 0, "scrape /metrics: %d", rc);
+	for (i = 0; i < nm; i++)
+		EXPECT(nt_metric(&m0, names[i], labels[i], &before[i]),
+		       "%s", names[i]);
+	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND), NULL,
+		      NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	dc_name(ctx, "e1", n1, sizeof(n1));
+	dc_name(ctx, "e2", n2, sizeof(n2));
+	dc_name(ctx, "d2", d2, sizeof(d2));
+	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
+	EXPECT_RPC(rc, "mkdir e1 by B");
+	rc = mkdir_in(&n.s.b, &n.s.dir, n2, NULL, &st);
+	EXPECT_RPC(rc, "mkdir e2 by B");
+	EXPECT(dc_notify_wait(&n.tap, 2, NOTIFY_WAIT_MS) >= 2,
+	       "no notifications");
+	/* An unsubscribed change: recall */
+	rc = mkdir_in(&n.s.a, NULL, d2, &dir2, &st);
+	EXPECT_RPC(rc, "mkdir d2");
+	rc = gdd_attrs(&n.s.a, &dir2,
+		       NB(NOTIFY4_REMOVE_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND), NULL,
+		       NULL, &g2);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION d2");
+	EXPECT_GRANTED(g2);
+	rc = mkdir_in(&n.s.b, &dir2, n1, NULL, &st);
+	EXPECT_RPC(rc, "mkdir d2/e1 by B");
+	EXPECT(wait_recall_of(&n.s.a, &g2.sid, 0, CB_WAIT_MS, &rec, NULL),
+	       "no CB_RECALL of d2");
+	rc = dc_metrics_scrape(port, 5000, &m1);
+	EXPECT(rc == 0, "scrape /metrics: %d", rc);
+	for (i = 0; i < nm; i++)
+		EXPECT(nt_metric(&m1, names[i], labels[i], &after[i]),
+		       "%s", names[i]);
+	EXPECT(after[0] - before[0] >= 2, "granted +%.0f, expected +2",
+	       after[0] - before[0]);
+	EXPECT(after[1] - before[1] >= 2, "queued{add} +%.0f, expected +2",
+	       after[1] - before[1]);
+	EXPECT(after[2] - before[2] >= 2, "sent{add} +%.0f, expected +2",
+	       after[2] - before[2]);
+	EXPECT(after[3] - before[3] >= 1, "cb_notify{ok} +%.0f",
+	       after[3] - before[3]);
+	EXPECT(after[4] - before[4] >= 1, "batch size count +%.0f",
+	       after[4] - before[4]);
+	EXPECT(after[5] - before[5] >= 2, "latency count +%.0f",
+	       after[5] - before[5]);
+	EXPECT(after[6] - before[6] >= 1, "recalled{unsubscribed} +%.0f",
+	       after[6] - before[6]);
+	EXPECT(after[7] - before[7] >= 1, "callbacks{CB_NOTIFY} +%.0f",
+	       after[7] - before[7]);
+	EXPECT(dc_metric_find(&m1, "nfsv41_dir_delegations_active", NULL,
+			      &after[0]) && after[0] >= 2,
+	       "nfsv41_dir_delegations_active %.0f", after[0]);
+	rc = delegreturn(&n.s.a, &dir2, &g2.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN d2");
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+out:
+	dc_metrics_free(&m0);
+	dc_metrics_free(&m1);
+	dc_fh_free(&dir2);
+	nt_teardown(&n);
+}
+
+/* dbus-send to SessionMgr; its printed reply in out. */
+static int nt_dbus(const char *method, uint64_t clientid, char *out,
+		   size_t len)
+{
+	char iface[96], arg[64];
+	int pfd[2], status;
+	size_t have = 0;
+	pid_t pid;
+
+	snprintf(iface, sizeof(iface), "org.ganesha.nfsd.sessionmgr.%s",
+		 method);
+	snprintf(arg, sizeof(arg), "uint64:%llu",
+		 (unsigned long long)clientid);
+	if (pipe(pfd))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -EIO;
+	}
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		execlp("dbus-send", "dbus-send", "--system", "--print-reply",
+		       "--reply-timeout=10000", "--dest=org.ganesha.nfsd",
+		       "/org/ganesha/nfsd/SessionMgr", iface, arg,
+		       (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		ssize_t k = read(pfd[0], out + have, len - 1 - have);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		have += k;
+		if (have >= len - 1)
+			break;
+	}
+	out[have] = 0;
+	close(pfd[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+/* DBus: ListDirDelegations shows it; RecallDirDelegations recalls it */
+static void dirdeleg26_dbus(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_cb_record rec;
+	char *out = NULL, hex[32];
+	nfsstat4 st;
+	unsigned i;
+	int rc;
+
+	if (!getenv("DBUS_SYSTEM_BUS_ADDRESS"))
+		SKIP("DBUS_SYSTEM_BUS_ADDRESS not set");
+	out = malloc(65536);
+	EXPECT(out != NULL, "malloc");
+	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND), NULL,
+		      NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	for (i = 0; i < 12; i++)
+		sprintf(hex + 2 * i, "%02x",
+			(unsigned char)n.g.sid.other[i]);
+	rc = nt_dbus("ListDirDelegations", n.s.a.clientid, out, 65536);
+	EXPECT(rc == 0, "ListDirDelegations: dbus-send failed");
+	EXPECT(strstr(out, "boolean true") != NULL,
+	       "ListDirDelegations: status false: %.200s", out);
+	EXPECT(strstr(out, hex) != NULL && strstr(out, "\"granted\""),
+	       "ListDirDelegations does not list %s as granted: %.300s",
+	       hex, out);
+	rc = nt_dbus("RecallDirDelegations", n.s.a.clientid, out, 65536);
+	EXPECT(rc == 0 && strstr(out, "boolean true") &&
+		       strstr(out, "uint32 1"),
+	       "RecallDirDelegations: %.200s", out);
+	EXPECT(wait_recall_of(&n.s.a, &n.g.sid, 0, CB_WAIT_MS, &rec, NULL),
+	       "no CB_RECALL after RecallDirDelegations");
+	rc = nt_dbus("ListDirDelegations", n.s.a.clientid, out, 65536);
+	EXPECT(rc == 0 && strstr(out, "\"recalling\"") &&
+		       strstr(out, "\"admin\""),
+	       "ListDirDelegations after the recall: %.300s", out);
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	rc = nt_dbus("ListDirDelegations", n.s.a.clientid, out, 65536);
+	EXPECT(rc == 0 && !strstr(out, hex),
+	       "returned delegation still listed: %.300s", out);
+out:
+	free(out);
+	nt_teardown(&n);
+}
+
+/*
+ * Queue overflow: more than Dir_Notify_Queue_Max (1000) notifications
+ * wait while the holder does not answer its CB_NOTIFY: the delegation is
+ * recalled (reason overflow), none is dropped silently.
+ */
+#define OVERFLOW_COUNT 1300
+static void dirdeleg27_overflow(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_cb_record rec;
+	struct dc_metrics m0 = { 0 }, m1 = { 0 };
+	char prefix[96];
+	double before = 0, after = 0;
+	int port = dc_metrics_port();
+	nfsstat4 st = NFS4_OK;
+	uint32_t flags;
+	unsigned i;
+	int rc;
+
+	if (port != 0 && dc_metrics_scrape(port, 5000, &m0) == 0)
+		nt_metric(&m0, "nfsv41_dir_delegations_recalled_total",
+			  "reason=\"overflow\"", &before);
+	rc = nt_setup(ctx, &n,
+		      NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND), NULL,
+		      NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_ADD_ENTRY));
+	dc_cb_set_handler(&n.s.a.cb, drop_notify, NULL);
+	dc_name(ctx, "o", prefix, sizeof(prefix));
+	rc = create_many(&n.s.b, &n.s.dir, prefix, OVERFLOW_COUNT, &st);
+	EXPECT_RPC(rc, "creates by B");
+	EXPECT_STATUS(st, NFS4_OK, "creates by B");
+	for (i = 0; i < REVOKE_WAIT_S &&
+		    !wait_recall_of(&n.s.a, &n.g.sid, 0, 1000, &rec, NULL);
+	     i++) {
+		rc = seq_flags(&n.s.a, &flags, &st);
+		EXPECT_RPC(rc, "SEQUENCE");
+	}
+	EXPECT(i < REVOKE_WAIT_S, "no CB_RECALL after %u unsent notifications",
+	       OVERFLOW_COUNT);
+	dc_note(ctx, "%u creates, %u notifications in %u unanswered "
+		"CB_NOTIFYs, then CB_RECALL",
+		OVERFLOW_COUNT, dc_notify_count(&n.tap),
+		dc_notify_calls(&n.tap));
+	if (port != 0) {
+		rc = dc_metrics_scrape(port, 5000, &m1);
+		EXPECT(rc == 0, "scrape /metrics: %d", rc);
+		nt_metric(&m1, "nfsv41_dir_delegations_recalled_total",
+			  "reason=\"overflow\"", &after);
+		EXPECT(after - before >= 1, "recalled{overflow} +%.0f",
+		       after - before);
+	}
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN after the recall");
+out:
+	dc_metrics_free(&m0);
+	dc_metrics_free(&m1);
+	nt_teardown(&n);
+}
+
 const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG1", "GET_DIR_DELEGATION grants; granted types a subset",
 	  "18.39.3", "dirdeleg deleg", "CSESS1", dirdeleg1_grant },
@@ -1886,5 +2165,12 @@ const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG24", "classic notifications; add+remove coalesced or both",
 	  "20.4.3", "dirdeleg notify", "DIRDELEG14",
 	  dirdeleg24_classic_coalesce },
+	{ "DIRDELEG25", "metrics: dir delegations, notifications, CB_NOTIFY",
+	  "20.4", "dirdeleg notify metrics", "DIRDELEG14",
+	  dirdeleg25_metrics },
+	{ "DIRDELEG26", "DBus ListDirDelegations, RecallDirDelegations",
+	  "10.9", "dirdeleg notify dbus", "DIRDELEG14", dirdeleg26_dbus },
+	{ "DIRDELEG27", "queue overflow: recalled, nothing dropped silently",
+	  "20.4", "dirdeleg notify", "DIRDELEG23", dirdeleg27_overflow },
 	{ NULL }
 };
