@@ -101,7 +101,9 @@ daemon_start() {
 
 	: >"$log"
 	mkdir -p "$RUN_DIR/recovery"
-	[ -n "${DBUS_SYSTEM_BUS_ADDRESS:-}" ] || bus_start
+	# Always our own bus: an address inherited from the environment may
+	# be the machine's bus or a stale one from an earlier run.
+	bus_start
 	LD_LIBRARY_PATH="$DITTO_UPSTREAM/prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
 		"$DITTO_UPSTREAM/prefix/bin/ganesha.nfsd" -F -f "$conf" \
 		-L "$log" -N NIV_EVENT -p "$RUN_DIR/ganesha.nfsd.pid" \

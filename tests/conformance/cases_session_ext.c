@@ -1938,7 +1938,7 @@ const struct dc_case dc_cases_session_ext[] = {
 	  "18.38.3 / 15.2", "free_stateid all", "FSTID4", fstid6_bad },
 	{ "FSTID7", "revoked delegation: flag, DELEG_REVOKED, FREE_STATEID "
 		    "frees it",
-	  "18.38.3 / 8.4.3 / 18.46.3", "free_stateid deleg callback slow all",
+	  "18.38.3 / 8.4.3 / 18.46.3", "free_stateid deleg filedeleg callback slow all",
 	  "DELEG3", fstid7_revoked },
 	{ "RECC2", "RECLAIM_COMPLETE(one_fs) without FH: NOFILEHANDLE",
 	  "18.51.3", "reclaim_complete all", "RECC1", recc2_no_fh },
