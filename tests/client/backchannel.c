@@ -129,6 +129,22 @@ static void fill_record(struct dc_cb_record *r, CB_COMPOUND4args *a)
 		r->seq_seqid = s->csa_sequenceid;
 		r->seq_slot = s->csa_slotid;
 		r->seq_highest = s->csa_highest_slotid;
+		if (s->csa_referring_call_lists.csarcl_len > 0) {
+			referring_call_list4 *l =
+				s->csa_referring_call_lists.csarcl_val;
+
+			memcpy(r->refer_sid, l->rcl_sessionid,
+			       NFS4_SESSIONID_SIZE);
+			if (l->rcl_referring_calls.rcl_referring_calls_len) {
+				referring_call4 *c =
+					l->rcl_referring_calls
+						.rcl_referring_calls_val;
+
+				r->has_refer = true;
+				r->refer_seqid = c->rc_sequenceid;
+				r->refer_slot = c->rc_slotid;
+			}
+		}
 	}
 	for (i = 0; i < r->nops; i++) {
 		CB_RECALL4args *rc;

@@ -35,6 +35,12 @@ struct dc_cb_record {
 	bool has_sequence;
 	sessionid4 seq_sid;
 	uint32_t seq_seqid, seq_slot, seq_highest;
+	/* First referring call of the CB_SEQUENCE, if it names one
+	 * (RFC 8881 20.9.3: the fore channel call that caused this one)
+	 */
+	bool has_refer;
+	sessionid4 refer_sid;
+	uint32_t refer_seqid, refer_slot;
 	/* CB_SEQUENCE matched our session, slot range and seqid+1 */
 	bool seq_valid;
 	char seq_problem[128];

@@ -376,6 +376,16 @@ static bool wait_recall(struct dc_client *cl, int timeout_ms,
 	}
 }
 
+/* How many leading bytes of two session ids agree. */
+static int common_prefix(const char *a, const char *b)
+{
+	int i = 0;
+
+	while (i < NFS4_SESSIONID_SIZE && a[i] == b[i])
+		i++;
+	return i;
+}
+
 static bool same_fh(const struct dc_cb_record *r, const nfs_fh4 *fh)
 {
 	return r->recall_fh_len == fh->nfs_fh4_len &&
@@ -663,6 +673,16 @@ static void recall_flow(struct dc_ctx *ctx, open_delegation_type4 type)
 	EXPECT(same_fh(&rec, &o.fh), "CB_RECALL fh (%u bytes) is not the "
 				     "file's (%u bytes)",
 	       rec.recall_fh_len, o.fh.nfs_fh4_len);
+	/* The recall names the OPEN that got the delegation (20.9.3):
+	 * all 16 bytes of A's session id, on one of A's slots.
+	 */
+	EXPECT(rec.has_refer, "CB_SEQUENCE names no referring call");
+	EXPECT(!memcmp(rec.refer_sid, a.sid, NFS4_SESSIONID_SIZE),
+	       "referring call's session id is not A's (only %d leading "
+	       "bytes match)", common_prefix(rec.refer_sid, a.sid));
+	EXPECT(rec.refer_slot < a.slots.n,
+	       "referring call on slot %u, A has %u", rec.refer_slot,
+	       a.slots.n);
 	EXPECT(rec.replied, "A's CB_RECALL reply was not sent");
 	rc = delegreturn(&a, &o.fh, &o.dsid, &st);
 	EXPECT_RPC(rc, "DELEGRETURN");
