@@ -14,10 +14,10 @@
 #include <string.h>
 #include <time.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "case.h"
 #include "cb_notify.h"
+#include "dbus_sessionmgr.h"
 #include "metrics_scrape.h"
 
 /* Bounds of every wait below (they bound, they are not asserted). */
@@ -1941,50 +1941,11 @@ out:
 static int nt_dbus(const char *method, uint64_t clientid, char *out,
 		   size_t len)
 {
-	char iface[96], arg[64];
-	int pfd[2], status;
-	size_t have = 0;
-	pid_t pid;
+	char arg[64];
 
-	snprintf(iface, sizeof(iface), "org.ganesha.nfsd.sessionmgr.%s",
-		 method);
 	snprintf(arg, sizeof(arg), "uint64:%llu",
 		 (unsigned long long)clientid);
-	if (pipe(pfd))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -EIO;
-	}
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		close(pfd[1]);
-		execlp("dbus-send", "dbus-send", "--system", "--print-reply",
-		       "--reply-timeout=10000", "--dest=org.ganesha.nfsd",
-		       "/org/ganesha/nfsd/SessionMgr", iface, arg,
-		       (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	for (;;) {
-		ssize_t k = read(pfd[0], out + have, len - 1 - have);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		have += k;
-		if (have >= len - 1)
-			break;
-	}
-	out[have] = 0;
-	close(pfd[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+	return dc_sm_call(method, arg, out, len);
 }
 
 /* DBus: ListDirDelegations shows it; RecallDirDelegations recalls it */

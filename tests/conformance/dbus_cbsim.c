@@ -7,9 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include "dbus_cbsim.h"
+#include "dbus_send.h"
 
 #define OUT_MAX 65536
 
@@ -20,47 +19,14 @@ const char *dc_cbsim_bus(void)
 	return a && *a ? a : NULL;
 }
 
-/* Run dbus-send with the method and optional argument; capture stdout. */
+/* A callback simulator method with an optional argument. */
 static int dbus_send(const char *method, const char *arg, char *out,
 		     size_t outlen)
 {
-	char dest[128];
-	int pfd[2], status;
-	size_t have = 0;
-	pid_t pid;
+	char name[128];
 
-	snprintf(dest, sizeof(dest), "org.ganesha.nfsd.cbsim.%s", method);
-	if (pipe(pfd))
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		close(pfd[1]);
-		execlp("dbus-send", "dbus-send", "--system", "--print-reply",
-		       "--reply-timeout=10000", "--dest=org.ganesha.nfsd",
-		       "/org/ganesha/nfsd/CBSIM", dest, arg, (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	for (;;) {
-		ssize_t n = read(pfd[0], out + have, outlen - 1 - have);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		have += n;
-		if (have >= outlen - 1)
-			break;
-	}
-	out[have] = 0;
-	close(pfd[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+	snprintf(name, sizeof(name), "org.ganesha.nfsd.cbsim.%s", method);
+	return dc_dbus_send("/org/ganesha/nfsd/CBSIM", name, arg, out, outlen);
 }
 
 int dc_cbsim_client_ids(uint64_t *ids, size_t max)

@@ -8,9 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include "dbus_sessionmgr.h"
+#include "dbus_send.h"
 
 #define OUT_MAX (1u << 20)
 
@@ -25,53 +24,14 @@ void dc_sm_hex(const void *sessionid, char out[33])
 }
 
 /* dbus-send METHOD ARG; stdout into out.  0, or -EIO on a failure. */
-static int sm_call(const char *method, const char *arg, char *out,
-		   size_t outlen)
+int dc_sm_call(const char *method, const char *arg, char *out, size_t outlen)
 {
-	char iface[96];
-	int pfd[2], status;
-	size_t have = 0;
-	pid_t pid;
+	char name[96];
 
-	snprintf(iface, sizeof(iface), "org.ganesha.nfsd.sessionmgr.%s",
+	snprintf(name, sizeof(name), "org.ganesha.nfsd.sessionmgr.%s",
 		 method);
-	if (pipe(pfd))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		int rc = -errno;
-
-		close(pfd[0]);
-		close(pfd[1]);
-		return rc;
-	}
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		close(pfd[1]);
-		execlp("dbus-send", "dbus-send", "--system", "--print-reply",
-		       "--reply-timeout=10000", "--dest=org.ganesha.nfsd",
-		       "/org/ganesha/nfsd/SessionMgr", iface, arg,
-		       (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	for (;;) {
-		ssize_t n = read(pfd[0], out + have, outlen - 1 - have);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		have += n;
-		if (have >= outlen - 1)
-			break;
-	}
-	out[have] = 0;
-	close(pfd[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+	return dc_dbus_send("/org/ganesha/nfsd/SessionMgr", name, arg, out,
+			    outlen);
 }
 
 /* The value after "TYPE " on the line at p (strings unquoted). */
@@ -135,7 +95,7 @@ int dc_sm_list(uint64_t clientid, struct dc_sm_status *st,
 	if (!buf)
 		return -ENOMEM;
 	snprintf(arg, sizeof(arg), "uint64:%" PRIu64, clientid);
-	rc = sm_call("ListSessions", arg, buf, OUT_MAX);
+	rc = dc_sm_call("ListSessions", arg, buf, OUT_MAX);
 	if (rc)
 		goto out;
 	p = parse_status(buf, st);
@@ -191,7 +151,7 @@ int dc_sm_destroy(const char *id, struct dc_sm_status *st)
 	st->ok = false;
 	st->error[0] = 0;
 	snprintf(arg, sizeof(arg), "string:%s", id);
-	rc = sm_call("DestroySession", arg, buf, sizeof(buf));
+	rc = dc_sm_call("DestroySession", arg, buf, sizeof(buf));
 	if (rc)
 		return rc;
 	return parse_status(buf, st) ? 0 : -EPROTO;

@@ -39,5 +39,7 @@ int dc_sm_list(uint64_t clientid, struct dc_sm_status *st,
 	       struct dc_sm_session *out, int max);
 /* DestroySession(id): 0 when the method returned (see st), or -errno. */
 int dc_sm_destroy(const char *id, struct dc_sm_status *st);
+/* Any SessionMgr METHOD with one dbus-send ARG; the reply in out. */
+int dc_sm_call(const char *method, const char *arg, char *out, size_t outlen);
 
 #endif
