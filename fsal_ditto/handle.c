@@ -151,6 +151,28 @@ static void put_batch(struct ds_dirent *ents, unsigned int from,
 		ds_put(ents[from].ino);
 }
 
+#ifdef FSAL_HAS_DIRENT_POSITION
+/* Cookies name one entry for its life (store/dir.c): tell where it is. */
+static fsal_status_t ditto_dirent_position(struct fsal_obj_handle *dir_hdl,
+					   const char *name,
+					   struct fsal_dirent_pos *pos)
+{
+	struct ds_dirpos dp;
+	int rc = ds_dir_position(ditto_h(dir_hdl)->ino, name, &dp);
+
+	if (rc)
+		return ditto_err(rc);
+	pos->cookie = dp.cookie;
+	pos->has_prev = dp.has_prev;
+	pos->prev_cookie = dp.prev_cookie;
+	_Static_assert(sizeof(pos->prev_name) >= sizeof(dp.prev_name),
+		       "entry names fit");
+	memcpy(pos->prev_name, dp.prev_name, sizeof(dp.prev_name));
+	pos->last = dp.last;
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
+#endif
+
 static fsal_status_t ditto_readdir(struct fsal_obj_handle *dir_hdl,
 				   fsal_cookie_t *whence, void *dir_state,
 				   fsal_readdir_cb cb, attrmask_t attrmask,
@@ -571,6 +593,9 @@ void ditto_handle_ops_init(struct fsal_obj_ops *ops)
 	ops->mknode = ditto_mknode;
 	ops->symlink = ditto_symlink;
 	ops->readlink = ditto_readlink;
+#ifdef FSAL_HAS_DIRENT_POSITION
+	ops->dirent_position = ditto_dirent_position;
+#endif
 	ops->getattrs = ditto_getattrs;
 	ops->setattr2 = ditto_setattr2;
 	ops->link = ditto_link;

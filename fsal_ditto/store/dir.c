@@ -330,3 +330,51 @@ int ds_readdir(struct ds_inode *dir, uint64_t whence, struct ds_dirent *ents,
 	pthread_rwlock_unlock(&dir->lock);
 	return 0;
 }
+
+/*
+ * The entry's cookie and its neighbours in cookie order, for directory
+ * notifications (what a READDIR returns around it).  Tombstones are
+ * skipped; compaction keeps them at most half of the index.
+ */
+int ds_dir_position(struct ds_inode *dir, const char *name,
+		    struct ds_dirpos *pos)
+{
+	struct ds_cidx *c;
+	struct ds_dentry *de;
+	size_t i;
+	int rc = 0;
+
+	memset(pos, 0, sizeof(*pos));
+	if (dir->type != DS_DIR)
+		return -ENOTDIR;
+	if (strnlen(name, DS_NAME_MAX + 1) > DS_NAME_MAX)
+		return -ENAMETOOLONG;
+	pthread_rwlock_rdlock(&dir->lock);
+	if (dir->dead) {
+		rc = -ESTALE;
+		goto out;
+	}
+	de = ds_dir_find(dir, name);
+	if (!de) {
+		rc = -ENOENT;
+		goto out;
+	}
+	c = &dir->dir.cidx;
+	pos->cookie = de->cookie;
+	for (i = de->slot; i > 0; i--) {
+		struct ds_dentry *p = c->ent[i - 1];
+
+		if (!p)
+			continue;
+		pos->has_prev = true;
+		pos->prev_cookie = p->cookie;
+		memcpy(pos->prev_name, p->name, p->namelen + 1);
+		break;
+	}
+	for (i = de->slot + 1; i < c->len && !c->ent[i]; i++)
+		;
+	pos->last = i >= c->len;
+out:
+	pthread_rwlock_unlock(&dir->lock);
+	return rc;
+}

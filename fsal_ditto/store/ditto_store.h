@@ -202,6 +202,18 @@ int ds_readdir(struct ds_inode *dir, uint64_t whence, struct ds_dirent *ents,
 	       unsigned int max, unsigned int *n, bool *eof);
 uint64_t ds_dir_count(struct ds_inode *dir);
 
+/* Where an entry stands in readdir (cookie) order. */
+struct ds_dirpos {
+	uint64_t cookie;	/* the entry's */
+	bool has_prev;		/* a live entry comes before it */
+	uint64_t prev_cookie;
+	char prev_name[DS_NAME_MAX + 1];
+	bool last;		/* no live entry after it */
+};
+
+int ds_dir_position(struct ds_inode *dir, const char *name,
+		    struct ds_dirpos *pos);
+
 /* Opens keep an unlinked inode's data alive until the last close. */
 int ds_open(struct ds_inode *ino);
 void ds_close(struct ds_inode *ino);

@@ -321,8 +321,9 @@ void dc_cb_attach(struct dc_backchannel *cb, struct dc_conn *conn)
 	dc_conn_set_call_handler(conn, on_call, cb);
 }
 
-unsigned dc_cb_wait(struct dc_backchannel *cb, unsigned count,
-		    int timeout_ms)
+unsigned dc_wait_count(pthread_mutex_t *lock, pthread_cond_t *cond,
+		       const unsigned *counter, unsigned count,
+		       int timeout_ms)
 {
 	struct timespec dl;
 	unsigned n;
@@ -334,14 +335,20 @@ unsigned dc_cb_wait(struct dc_backchannel *cb, unsigned count,
 		dl.tv_sec++;
 		dl.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&cb->lock);
-	while (cb->nrecs < count)
-		if (pthread_cond_timedwait(&cb->cond, &cb->lock, &dl) ==
-		    ETIMEDOUT)
+	pthread_mutex_lock(lock);
+	while (*counter < count)
+		if (pthread_cond_timedwait(cond, lock, &dl) == ETIMEDOUT)
 			break;
-	n = cb->nrecs;
-	pthread_mutex_unlock(&cb->lock);
+	n = *counter;
+	pthread_mutex_unlock(lock);
 	return n;
+}
+
+unsigned dc_cb_wait(struct dc_backchannel *cb, unsigned count,
+		    int timeout_ms)
+{
+	return dc_wait_count(&cb->lock, &cb->cond, &cb->nrecs, count,
+			     timeout_ms);
 }
 
 unsigned dc_cb_count(struct dc_backchannel *cb)

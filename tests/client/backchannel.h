@@ -87,6 +87,13 @@ void dc_cb_set_handler(struct dc_backchannel *cb, dc_cb_handler_fn fn,
 		       void *arg);
 /* Serve callbacks arriving on conn. */
 void dc_cb_attach(struct dc_backchannel *cb, struct dc_conn *conn);
+/*
+ * Wait (at most timeout_ms) until *counter, guarded by lock and signalled
+ * on cond, reaches count; returns its last value.
+ */
+unsigned dc_wait_count(pthread_mutex_t *lock, pthread_cond_t *cond,
+		       const unsigned *counter, unsigned count,
+		       int timeout_ms);
 /* Wait until at least count callbacks were recorded; returns how many. */
 unsigned dc_cb_wait(struct dc_backchannel *cb, unsigned count,
 		    int timeout_ms);

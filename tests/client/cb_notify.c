@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "backchannel.h"
 #include "cb_notify.h"
 
 #define CB_COMPOUND_PROC 1
@@ -111,11 +112,19 @@ static void from_add(const notify_add4 *a, struct dc_notify_ent *e)
 		copy_name(e->replaced_name,
 			  &a->nad_old_entry.nad_old_entry_val[0]
 				   .nrm_old_entry.ne_file);
+		e->replaced_cookie = a->nad_old_entry.nad_old_entry_val[0]
+					     .nrm_old_entry_cookie;
 	}
 	e->ncookie = a->nad_new_entry_cookie.nad_new_entry_cookie_len;
 	if (e->ncookie)
 		e->cookie = a->nad_new_entry_cookie.nad_new_entry_cookie_val[0];
 	e->nprev = a->nad_prev_entry.nad_prev_entry_len;
+	if (e->nprev) {
+		const prev_entry4 *p = &a->nad_prev_entry.nad_prev_entry_val[0];
+
+		copy_name(e->prev_name, &p->pe_prev_entry.ne_file);
+		e->prev_cookie = p->pe_prev_entry_cookie;
+	}
 	e->last = a->nad_last_entry;
 }
 
@@ -171,6 +180,7 @@ bool dc_notify_decode_body(uint32_t type, const char *buf, unsigned len,
 			break;
 		case NOTIFY4_RENAME_ENTRY:
 			from_add(&u.rn.nrn_new_entry, e);
+			e->old_cookie = u.rn.nrn_old_entry.nrm_old_entry_cookie;
 			copy_name(e->old_name,
 				  &u.rn.nrn_old_entry.nrm_old_entry.ne_file);
 			decode_attrs(&u.rn.nrn_old_entry.nrm_old_entry.ne_attrs,
@@ -281,6 +291,22 @@ static void record_notify(struct dc_notify_tap *t, const CB_NOTIFY4args *n,
 	add_call(t, &c);
 }
 
+/* Record one CB_RECALLABLE_OBJ_AVAIL; t->lock held. */
+static void record_avail(struct dc_notify_tap *t,
+			 const CB_RECALLABLE_OBJ_AVAIL4args *a)
+{
+	struct dc_obj_avail *o;
+
+	if (t->navail == sizeof(t->avail) / sizeof(t->avail[0]))
+		return;
+	o = &t->avail[t->navail++];
+	clock_gettime(CLOCK_REALTIME, &o->ts);
+	o->objects_to_keep = a->craa_objects_to_keep;
+	o->type_mask = a->craa_type_mask.bitmap4_len ?
+			       a->craa_type_mask.map[0] :
+			       0;
+}
+
 static void tap_call(struct dc_conn *conn, const uint8_t *rec, size_t len,
 		     void *arg)
 {
@@ -304,14 +330,16 @@ static void tap_call(struct dc_conn *conn, const uint8_t *rec, size_t len,
 	memset(&a, 0, sizeof(a));
 	if (xdr_CB_COMPOUND4args(&x, &a)) {
 		pthread_mutex_lock(&t->lock);
-		for (i = 0; i < a.argarray.argarray_len; i++)
-			if (a.argarray.argarray_val[i].argop ==
-			    NFS4_OP_CB_NOTIFY)
-				record_notify(t,
-					      &a.argarray.argarray_val[i]
-						       .nfs_cb_argop4_u
-						       .opcbnotify,
+		for (i = 0; i < a.argarray.argarray_len; i++) {
+			nfs_cb_argop4 *op = &a.argarray.argarray_val[i];
+
+			if (op->argop == NFS4_OP_CB_NOTIFY)
+				record_notify(t, &op->nfs_cb_argop4_u.opcbnotify,
 					      len);
+			else if (op->argop == NFS4_OP_CB_RECALLABLE_OBJ_AVAIL)
+				record_avail(t, &op->nfs_cb_argop4_u
+							 .opcbrecallable_obj_avail);
+		}
 		pthread_cond_broadcast(&t->cond);
 		pthread_mutex_unlock(&t->lock);
 	}
@@ -349,24 +377,28 @@ void dc_notify_tap_destroy(struct dc_notify_tap *t)
 unsigned dc_notify_wait(struct dc_notify_tap *t, unsigned count,
 			int timeout_ms)
 {
-	struct timespec dl;
-	unsigned n;
+	return dc_wait_count(&t->lock, &t->cond, &t->nents, count,
+			     timeout_ms);
+}
 
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+unsigned dc_notify_wait_avail(struct dc_notify_tap *t, unsigned count,
+			      int timeout_ms)
+{
+	return dc_wait_count(&t->lock, &t->cond, &t->navail, count,
+			     timeout_ms);
+}
+
+bool dc_notify_get_avail(struct dc_notify_tap *t, unsigned i,
+			 struct dc_obj_avail *out)
+{
+	bool ok;
+
 	pthread_mutex_lock(&t->lock);
-	while (t->nents < count)
-		if (pthread_cond_timedwait(&t->cond, &t->lock, &dl) ==
-		    ETIMEDOUT)
-			break;
-	n = t->nents;
+	ok = i < t->navail;
+	if (ok)
+		*out = t->avail[i];
 	pthread_mutex_unlock(&t->lock);
-	return n;
+	return ok;
 }
 
 unsigned dc_notify_count(struct dc_notify_tap *t)

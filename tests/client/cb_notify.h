@@ -26,6 +26,13 @@ struct dc_notify_attrs {
 	uint8_t fh[NFS4_FHSIZE];
 };
 
+/* CB_RECALLABLE_OBJ_AVAIL (RFC 8881 20.7) seen on the connection */
+struct dc_obj_avail {
+	struct timespec ts;
+	uint32_t objects_to_keep;	/* craa_objects_to_keep */
+	uint32_t type_mask;		/* craa_type_mask word 0 */
+};
+
 /* One notification: one bit of a notify4's mask and its body. */
 struct dc_notify_ent {
 	uint32_t type;		/* NOTIFY4_* */
@@ -47,6 +54,10 @@ struct dc_notify_ent {
 	unsigned ncookie, nprev;
 	uint64_t cookie;
 	bool last;
+	char prev_name[DC_NOTIFY_NAME_MAX];	/* nad_prev_entry's name */
+	uint64_t prev_cookie;			/* and cookie */
+	uint64_t old_cookie;	/* RENAME: nrn_old_entry's cookie */
+	uint64_t replaced_cookie;	/* nad_old_entry's cookie */
 	/* CHANGE_COOKIE_VERIFIER */
 	verifier4 old_verf, new_verf;
 };
@@ -73,6 +84,8 @@ struct dc_notify_tap {
 	unsigned ncalls, ccap;
 	struct dc_notify_ent *ents;
 	unsigned nents, ecap;
+	struct dc_obj_avail avail[8];	/* the first CB_RECALLABLE_OBJ_AVAILs */
+	unsigned navail;
 };
 
 /* Tap cl's first connection (after its session is up). */
@@ -83,6 +96,11 @@ void dc_notify_tap_destroy(struct dc_notify_tap *t);
 unsigned dc_notify_wait(struct dc_notify_tap *t, unsigned count,
 			int timeout_ms);
 unsigned dc_notify_count(struct dc_notify_tap *t);
+/* Wait until at least count CB_RECALLABLE_OBJ_AVAILs arrived. */
+unsigned dc_notify_wait_avail(struct dc_notify_tap *t, unsigned count,
+			      int timeout_ms);
+bool dc_notify_get_avail(struct dc_notify_tap *t, unsigned i,
+			 struct dc_obj_avail *out);
 unsigned dc_notify_calls(struct dc_notify_tap *t);
 bool dc_notify_get(struct dc_notify_tap *t, unsigned i,
 		   struct dc_notify_ent *out);

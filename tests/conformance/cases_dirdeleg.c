@@ -57,6 +57,8 @@ struct dd_call {
 	uint32_t child[2], dattr[2];	/* GDD attribute bitmaps */
 	uint32_t mode;
 	stateid4 sid;
+	uint32_t child_delay_ms;	/* gdda_child_attr_delay */
+	bool signal;		/* gdda_signal_deleg_avail */
 };
 
 static void put_fh(struct dc_compound *c, struct dd_call *d,
@@ -85,7 +87,9 @@ static void fill_gdd(struct dc_compound *c, void *arg)
 	put_fh(c, d, d->fh);
 	a = &dc_op_add(c, NFS4_OP_GET_DIR_DELEGATION)
 		     ->nfs_argop4_u.opget_dir_delegation;
-	a->gdda_signal_deleg_avail = FALSE;
+	a->gdda_signal_deleg_avail = d->signal;
+	a->gdda_child_attr_delay.seconds = d->child_delay_ms / 1000;
+	a->gdda_child_attr_delay.nseconds = d->child_delay_ms % 1000 * 1000000;
 	set_bm(&a->gdda_notification_types, d->notify, 0);
 	set_bm(&a->gdda_child_attributes, d->child[0], d->child[1]);
 	set_bm(&a->gdda_dir_attributes, d->dattr[0], d->dattr[1]);
@@ -199,21 +203,17 @@ struct gdd_res {
 	uint32_t child[2], dattr[2];	/* granted attributes */
 };
 
-static int gdd_attrs(struct dc_client *cl, const nfs_fh4 *dir,
-		     uint32_t notify, const uint32_t *child,
-		     const uint32_t *dattr, struct gdd_res *g)
+/* GET_DIR_DELEGATION with all of d's arguments */
+static int gdd_call(struct dc_client *cl, struct dd_call *d,
+		    struct gdd_res *g)
 {
-	struct dd_call d = { .cl = cl, .fh = dir, .notify = notify };
 	struct dc_cres r;
 	nfsstat4 cst;
 	int rc;
 
-	if (child)
-		memcpy(d.child, child, sizeof(d.child));
-	if (dattr)
-		memcpy(d.dattr, dattr, sizeof(d.dattr));
+	d->cl = cl;
 	memset(g, 0, sizeof(*g));
-	rc = dc_client_simple(cl, fill_gdd, &d, &r, &cst);
+	rc = dc_client_simple(cl, fill_gdd, d, &r, &cst);
 	if (rc)
 		return rc;
 	g->status = dc_cres_status(&r, r.res.resarray.resarray_len - 1);
@@ -253,6 +253,19 @@ static int gdd_attrs(struct dc_client *cl, const nfs_fh4 *dir,
 	}
 	dc_cres_free(&r);
 	return 0;
+}
+
+static int gdd_attrs(struct dc_client *cl, const nfs_fh4 *dir,
+		     uint32_t notify, const uint32_t *child,
+		     const uint32_t *dattr, struct gdd_res *g)
+{
+	struct dd_call d = { .cl = cl, .fh = dir, .notify = notify };
+
+	if (child)
+		memcpy(d.child, child, sizeof(d.child));
+	if (dattr)
+		memcpy(d.dattr, dattr, sizeof(d.dattr));
+	return gdd_call(cl, &d, g);
 }
 
 static int gdd(struct dc_client *cl, const nfs_fh4 *dir, uint32_t notify,
@@ -1582,19 +1595,20 @@ static int create_many(struct dc_client *cl, const nfs_fh4 *dir,
 }
 
 /*
- * 1,000 creates inside one window: ceil(1000 / Dir_Notify_Max_Batch)
+ * 10,000 creates inside one window: ceil(10000 / Dir_Notify_Max_Batch)
  * CB_NOTIFYs (server.conf.in: window 3 s, default batch of 100), every
- * name exactly once, in order.
+ * name exactly once, in order.  A full batch goes at once, so the count
+ * holds as long as the creates outpace one batch per window.
  */
-#define MANY 1000
+#define MANY 10000
 #define MAX_BATCH 100
 static void dirdeleg21_batching(struct dc_ctx *ctx)
 {
 	struct nt_setup n = { 0 };
 	struct dc_notify_call c;
-	char prefix[96], why[200], sizes[256] = "";
+	char prefix[96], why[200];
 	double t0, t1;
-	unsigned i, calls;
+	unsigned i, calls, smin = ~0u, smax = 0;
 	nfsstat4 st = NFS4_OK;
 	int rc;
 
@@ -1617,15 +1631,17 @@ static void dirdeleg21_batching(struct dc_ctx *ctx)
 	EXPECT(nt_names_in_order(&n, ctx, prefix, MANY, why, sizeof(why)),
 	       "%s", why);
 	calls = dc_notify_calls(&n.tap);
-	for (i = 0; i < calls && dc_notify_get_call(&n.tap, i, &c); i++)
-		snprintf(sizes + strlen(sizes), sizeof(sizes) - strlen(sizes),
-			 "%s%u", i ? "," : "", c.count);
-	dc_note(ctx, "%u creates in %.2f s: %u CB_NOTIFYs [%s]", MANY,
-		t1 - t0, calls, sizes);
+	for (i = 0; i < calls && dc_notify_get_call(&n.tap, i, &c); i++) {
+		smin = c.count < smin ? c.count : smin;
+		smax = c.count > smax ? c.count : smax;
+	}
+	dc_note(ctx, "%u creates in %.2f s: %u CB_NOTIFYs of %u..%u", MANY,
+		t1 - t0, calls, smin, smax);
 	EXPECT(calls == (MANY + MAX_BATCH - 1) / MAX_BATCH,
-	       "%u CB_NOTIFYs for %u creates, expected %u (creates took "
-	       "%.2f s) [%s]",
-	       calls, MANY, (MANY + MAX_BATCH - 1) / MAX_BATCH, t1 - t0, sizes);
+	       "%u CB_NOTIFYs (of %u..%u) for %u creates, expected %u "
+	       "(creates took %.2f s)",
+	       calls, smin, smax, MANY, (MANY + MAX_BATCH - 1) / MAX_BATCH,
+	       t1 - t0);
 	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
 	EXPECT_RPC(rc, "DELEGRETURN");
@@ -2058,6 +2074,661 @@ out:
 	nt_teardown(&n);
 }
 
+/* ---- CHANGE_CHILD_ATTRS -------------------------------------------- */
+
+struct sa_call {
+	const nfs_fh4 *fh;
+	int what;		/* 0 mode, 1 owner, 2 size */
+	uint32_t mode;
+	const char *owner;
+	uint64_t size;
+};
+
+static void fill_setattr_child(struct dc_compound *c, void *arg)
+{
+	struct sa_call *a = arg;
+	SETATTR4args *s;
+	char buf[80];
+	XDR x;
+
+	dc_op_putfh(c, a->fh);
+	if (a->what == 2) {
+		stateid4 anon = { 0 };
+
+		dc_op_setattr_size(c, &anon, a->size);
+		return;
+	}
+	s = &dc_op_add(c, NFS4_OP_SETATTR)->nfs_argop4_u.opsetattr;
+	memset(&s->stateid, 0, sizeof(s->stateid));
+	xdrmem_create(&x, buf, sizeof(buf), XDR_ENCODE);
+	if (a->what == 0) {
+		set_bm(&s->obj_attributes.attrmask, 0, A1(FATTR4_MODE));
+		xdr_u_int32_t(&x, &a->mode);
+	} else {
+		char *o = (char *)a->owner;
+
+		set_bm(&s->obj_attributes.attrmask, 0, A1(FATTR4_OWNER));
+		xdr_string(&x, &o, 64);
+	}
+	s->obj_attributes.attr_vals.attrlist4_len = xdr_getpos(&x);
+	s->obj_attributes.attr_vals.attrlist4_val =
+		dc_compound_keep(c, buf, xdr_getpos(&x));
+	xdr_destroy(&x);
+}
+
+static int setattr_child(struct dc_client *cl, struct sa_call *a,
+			 nfsstat4 *st)
+{
+	struct dc_cres r;
+	int rc;
+
+	rc = dc_client_simple(cl, fill_setattr_child, a, &r, st);
+	if (rc)
+		return rc;
+	if (*st != NFS4_OK)
+		*st = dc_cres_status(&r, r.res.resarray.resarray_len - 1);
+	dc_cres_free(&r);
+	return 0;
+}
+
+/* The notifications from *from on: all CHILD_ATTRS of name a or b */
+static bool nt_only_child(struct nt_setup *n, unsigned from, const char *a,
+			  const char *b, char *why, size_t len)
+{
+	struct dc_notify_ent e;
+	unsigned i;
+
+	for (i = from; dc_notify_get(&n->tap, i, &e); i++)
+		if (e.type != NOTIFY4_CHANGE_CHILD_ATTRS ||
+		    (strcmp(e.name, a) && strcmp(e.name, b))) {
+			snprintf(why, len, "notification %u: %s %.64s", i,
+				 ntype(e.type), e.name);
+			return false;
+		}
+	return true;
+}
+
+/*
+ * chmod, truncate and chown of a file by B: CHANGE_CHILD_ATTRS with the
+ * granted child attributes, once for each of the file's names in the
+ * directory; a newer one for a name replaces one still queued.
+ */
+static void dirdeleg28_child_attrs(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_ent e;
+	struct dd_call d = { 0 };
+	struct sa_call sa = { 0 };
+	nfs_fh4 ffh = { 0 };
+	char f[96], l[96], why[160];
+	unsigned i, have, nf = 0, nl = 0;
+	struct dc_metrics m0 = { 0 }, m1 = { 0 };
+	double q0 = 0, q1 = 0, s0 = 0, s1 = 0;
+	uint32_t flags;
+	int port = dc_metrics_port();
+	nfsstat4 st;
+	int rc;
+
+	if (port != 0 && dc_metrics_scrape(port, 5000, &m0) == 0) {
+		nt_metric(&m0, "nfsv41_dir_notifications_queued_total",
+			  "type=\"child_attrs\"", &q0);
+		nt_metric(&m0, "nfsv41_dir_notifications_sent_total",
+			  "type=\"child_attrs\"", &s0);
+	}
+	rc = setup(ctx, &n.s, true);
+	EXPECT_RPC(rc, "mount and mkdir");
+	dc_notify_tap_attach(&n.tap, &n.s.a);
+	dc_name(ctx, "file", f, sizeof(f));
+	dc_name(ctx, "link", l, sizeof(l));
+	/* Two names of one file, made by A (its own changes: not told) */
+	rc = open_in(&n.s.a, &n.s.dir, f, &ffh, &st);
+	EXPECT_RPC(rc, "open-create by A");
+	EXPECT_STATUS(st, NFS4_OK, "open-create by A");
+	rc = link_in(&n.s.a, &ffh, &n.s.dir, l, &st);
+	EXPECT_RPC(rc, "link by A");
+	EXPECT_STATUS(st, NFS4_OK, "link by A");
+	/* A delay above the server's limit (1 s) is clamped, not refused */
+	d.fh = &n.s.dir;
+	d.notify = NB(NOTIFY4_CHANGE_CHILD_ATTRS) | NB(NOTIFY4_GFLAG_EXTEND);
+	memcpy(d.child, child_attrs, sizeof(d.child));
+	d.child_delay_ms = 5000;
+	rc = gdd_call(&n.s.a, &d, &n.g);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
+	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_CHANGE_CHILD_ATTRS));
+	EXPECT(n.g.child[0] == child_attrs[0] && n.g.child[1] == child_attrs[1],
+	       "granted child attributes %#x/%#x", n.g.child[0],
+	       n.g.child[1]);
+
+	/* chmod: one notification per name, mode and fileid */
+	sa.fh = &ffh;
+	sa.what = 0;
+	sa.mode = 0640;
+	rc = setattr_child(&n.s.b, &sa, &st);
+	EXPECT_RPC(rc, "chmod by B");
+	EXPECT_STATUS(st, NFS4_OK, "chmod of the file by B");
+	EXPECT(dc_notify_wait(&n.tap, 2, NOTIFY_WAIT_MS) >= 2,
+	       "%u notifications of a chmod of a file with 2 names",
+	       dc_notify_count(&n.tap));
+	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
+	       why);
+	EXPECT(nt_only_child(&n, 0, f, l, why, sizeof(why)), "%s", why);
+	for (i = 0; dc_notify_get(&n.tap, i, &e); i++) {
+		nf += !strcmp(e.name, f);
+		nl += !strcmp(e.name, l);
+		EXPECT(e.attrs.known && e.attrs.mask[0] == child_attrs[0] &&
+			       e.attrs.mask[1] == child_attrs[1],
+		       "CHILD_ATTRS %s: attributes %#x/%#x", e.name,
+		       e.attrs.mask[0], e.attrs.mask[1]);
+		EXPECT((e.attrs.mode & 07777) == 0640 &&
+			       e.attrs.type == NF4REG && e.attrs.numlinks == 2,
+		       "CHILD_ATTRS %s: mode %o type %u numlinks %u", e.name,
+		       e.attrs.mode, e.attrs.type, e.attrs.numlinks);
+		EXPECT(e.attrs.fh_len == ffh.nfs_fh4_len &&
+			       !memcmp(e.attrs.fh, ffh.nfs_fh4_val,
+				       e.attrs.fh_len),
+		       "CHILD_ATTRS %s: not the file's filehandle", e.name);
+	}
+	EXPECT(nf == 1 && nl == 1, "chmod: %u for %s, %u for %s, expected 1",
+	       nf, f, nl, l);
+
+	/* A only waited: renew its lease (the suite's is 10 s) */
+	rc = seq_flags(&n.s.a, &flags, &st);
+	EXPECT_RPC(rc, "SEQUENCE");
+	/* truncate then chown at once: the chown's attributes replace
+	 * the truncate's (coalesced) or follow them
+	 */
+	have = dc_notify_count(&n.tap);
+	sa.what = 2;
+	sa.size = 4096;
+	rc = setattr_child(&n.s.b, &sa, &st);
+	EXPECT_RPC(rc, "truncate by B");
+	EXPECT_STATUS(st, NFS4_OK, "truncate of the file by B");
+	sa.what = 1;
+	sa.owner = "4242";
+	rc = setattr_child(&n.s.b, &sa, &st);
+	EXPECT_RPC(rc, "chown by B");
+	EXPECT_STATUS(st, NFS4_OK, "chown of the file by B");
+	EXPECT(dc_notify_wait(&n.tap, have + 2, NOTIFY_WAIT_MS) >= have + 2,
+	       "%u notifications of a truncate and a chown",
+	       dc_notify_count(&n.tap) - have);
+	/* The chown's may be in a later CB_NOTIFY than the truncate's */
+	sleep_ms(200);
+	rc = seq_flags(&n.s.a, &flags, &st);
+	EXPECT_RPC(rc, "SEQUENCE");
+	EXPECT(nt_only_child(&n, have, f, l, why, sizeof(why)), "%s", why);
+	nf = nl = 0;
+	for (i = have; dc_notify_get(&n.tap, i, &e); i++) {
+		EXPECT(e.attrs.known && e.attrs.size == 4096,
+		       "CHILD_ATTRS %s after truncate: size %llu", e.name,
+		       (unsigned long long)e.attrs.size);
+		nf += !strcmp(e.name, f);
+		nl += !strcmp(e.name, l);
+	}
+	EXPECT(nf >= 1 && nf <= 2 && nl >= 1 && nl <= 2,
+	       "truncate + chown: %u for %s, %u for %s", nf, f, nl, l);
+	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
+	if (port != 0) {
+		rc = dc_metrics_scrape(port, 5000, &m1);
+		EXPECT(rc == 0, "scrape /metrics: %d", rc);
+		nt_metric(&m1, "nfsv41_dir_notifications_queued_total",
+			  "type=\"child_attrs\"", &q1);
+		nt_metric(&m1, "nfsv41_dir_notifications_sent_total",
+			  "type=\"child_attrs\"", &s1);
+		EXPECT(q1 - q0 >= 6 && s1 - s0 >= 4,
+		       "queued{child_attrs} +%.0f (expected >= 6), "
+		       "sent{child_attrs} +%.0f (expected >= 4)",
+		       q1 - q0, s1 - s0);
+	}
+	dc_note(ctx, "chmod: 2 notifications; truncate+chown: %u (%s)",
+		nf + nl, nf + nl == 2 ? "coalesced" : "not coalesced");
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+out:
+	dc_metrics_free(&m0);
+	dc_metrics_free(&m1);
+	dc_fh_free(&ffh);
+	nt_teardown(&n);
+}
+
+/* ---- position data (classic RFC 8881 notifications) --------------- */
+
+#define RD_MAX 16
+
+struct rd_list {
+	unsigned n;
+	char name[RD_MAX][96];
+	uint64_t cookie[RD_MAX];
+};
+
+struct rd_call {
+	const nfs_fh4 *dir;
+	uint64_t cookie;
+	verifier4 verf;
+};
+
+static void fill_readdir(struct dc_compound *c, void *arg)
+{
+	struct rd_call *a = arg;
+
+	dc_op_putfh(c, a->dir);
+	dc_op_readdir(c, a->cookie, 4096, 16384, A0(FATTR4_FILEID), 0);
+	memcpy(c->ops[c->nops - 1].nfs_argop4_u.opreaddir.cookieverf,
+	       a->verf, NFS4_VERIFIER_SIZE);
+}
+
+/* Every (name, cookie) a READDIR of dir returns, in order */
+static int readdir_all(struct dc_client *cl, const nfs_fh4 *dir,
+		       struct rd_list *l, nfsstat4 *st)
+{
+	struct rd_call a = { .dir = dir };
+	bool eof = false;
+	unsigned calls;
+
+	l->n = 0;
+	for (calls = 0; !eof && calls < 64; calls++) {
+		struct dc_cres r;
+		READDIR4resok *ok;
+		entry4 *e;
+		int rc = dc_client_simple(cl, fill_readdir, &a, &r, st);
+
+		if (rc)
+			return rc;
+		if (*st != NFS4_OK) {
+			*st = dc_cres_status(&r, r.res.resarray.resarray_len - 1);
+			dc_cres_free(&r);
+			return 0;
+		}
+		ok = &dc_cres_op(&r, r.res.resarray.resarray_len - 1)
+			      ->nfs_resop4_u.opreaddir.READDIR4res_u.resok4;
+		memcpy(a.verf, ok->cookieverf, NFS4_VERIFIER_SIZE);
+		for (e = ok->reply.entries; e; e = e->nextentry) {
+			if (l->n < RD_MAX) {
+				unsigned len = e->name.utf8string_len < 95 ?
+						       e->name.utf8string_len :
+						       95;
+
+				memcpy(l->name[l->n], e->name.utf8string_val,
+				       len);
+				l->name[l->n][len] = '\0';
+				l->cookie[l->n++] = e->cookie;
+			}
+			a.cookie = e->cookie;
+		}
+		eof = ok->reply.eof;
+		dc_cres_free(&r);
+	}
+	return 0;
+}
+
+/* Index of name in l, or -1 */
+static int rd_find(const struct rd_list *l, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->name[i], name))
+			return i;
+	return -1;
+}
+
+/* e's new entry stands where READDIR (l) puts name */
+static bool pos_matches(const struct dc_notify_ent *e,
+			const struct rd_list *l, const char *name, char *why,
+			size_t len)
+{
+	int i = rd_find(l, name);
+
+	if (i < 0) {
+		snprintf(why, len, "%.40s not in READDIR", name);
+		return false;
+	}
+	if (e->ncookie != 1 || e->cookie != l->cookie[i]) {
+		snprintf(why, len, "%.40s: cookie %llu (%u), READDIR %llu",
+			 name, (unsigned long long)e->cookie, e->ncookie,
+			 (unsigned long long)l->cookie[i]);
+		return false;
+	}
+	if (i == 0 ? e->nprev != 0 :
+		     e->nprev != 1 || strcmp(e->prev_name, l->name[i - 1]) ||
+			     e->prev_cookie != l->cookie[i - 1]) {
+		snprintf(why, len, "%.40s: previous entry %.40s/%llu (%u), "
+			 "READDIR %.40s", name, e->prev_name,
+			 (unsigned long long)e->prev_cookie, e->nprev,
+			 i ? l->name[i - 1] : "(none)");
+		return false;
+	}
+	if (e->last != ((unsigned)i == l->n - 1)) {
+		snprintf(why, len, "%.40s: last %d, READDIR has %u after it",
+			 name, e->last, l->n - 1 - i);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Classic (no NOTIFY4_GFLAG_EXTEND) notifications carry the entry's
+ * position: the READDIR cookie of a new entry, the entry before it
+ * (name, cookie) and whether it is the last; the cookie of an entry
+ * removed, renamed or renamed over.  Each must be what READDIR says.
+ */
+static void dirdeleg29_position(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_ent e;
+	struct rd_list r1, r2, r3;
+	char p[4][96], why[200];
+	unsigned i, idx;
+	nfsstat4 st;
+	int rc;
+
+	rc = nt_setup(ctx, &n, N_ENTRIES, child_attrs, NULL);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	EXPECT(!(n.g.notify & NB(NOTIFY4_GFLAG_EXTEND)),
+	       "NOTIFY4_GFLAG_EXTEND granted but not asked");
+	for (i = 0; i < 4; i++) {
+		char what[8];
+
+		snprintf(what, sizeof(what), "p%u", i);
+		dc_name(ctx, what, p[i], sizeof(p[i]));
+	}
+	/* Three entries, one after the other */
+	for (i = 0; i < 3; i++) {
+		rc = mkdir_in(&n.s.b, &n.s.dir, p[i], NULL, &st);
+		EXPECT_RPC(rc, "mkdir by B");
+		EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+	}
+	EXPECT(dc_notify_wait(&n.tap, 3, NOTIFY_WAIT_MS) >= 3,
+	       "%u notifications of 3 mkdirs", dc_notify_count(&n.tap));
+	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
+	       why);
+	rc = readdir_all(&n.s.a, &n.s.dir, &r1, &st);
+	EXPECT_RPC(rc, "READDIR");
+	EXPECT_STATUS(st, NFS4_OK, "READDIR");
+	EXPECT(r1.n == 3, "READDIR: %u entries, expected 3", r1.n);
+	EXPECT(dc_notify_get(&n.tap, 0, &e), "notification");
+	if (e.ncookie == 0 && e.nprev == 0 && !e.last) {
+		delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+		SKIP("no position data: the FSAL does not tell where entries "
+		     "stand (dirent_position)");
+	}
+	/* Each was the last when it came; the ADDs say so */
+	for (i = 0; i < 3; i++) {
+		struct rd_list upto = r1;
+
+		upto.n = rd_find(&r1, p[i]) + 1;
+		EXPECT(nt_find(&n, NOTIFY4_ADD_ENTRY, p[i], 0, &e, NULL),
+		       "no ADD of %s", p[i]);
+		EXPECT(pos_matches(&e, &upto, p[i], why, sizeof(why)),
+		       "ADD: %s", why);
+	}
+
+	/* Remove the middle one; rename the first to a new name */
+	idx = dc_notify_count(&n.tap);
+	rc = remove_in(&n.s.b, &n.s.dir, p[1], &st);
+	EXPECT_RPC(rc, "remove by B");
+	EXPECT_STATUS(st, NFS4_OK, "remove by B");
+	rc = rename_in(&n.s.b, &n.s.dir, p[0], &n.s.dir, p[3], &st);
+	EXPECT_RPC(rc, "rename by B");
+	EXPECT_STATUS(st, NFS4_OK, "rename by B");
+	EXPECT(dc_notify_wait(&n.tap, idx + 2, NOTIFY_WAIT_MS) >= idx + 2,
+	       "%u notifications of a remove and a rename",
+	       dc_notify_count(&n.tap) - idx);
+	rc = readdir_all(&n.s.a, &n.s.dir, &r2, &st);
+	EXPECT_RPC(rc, "READDIR");
+	EXPECT_STATUS(st, NFS4_OK, "READDIR");
+	EXPECT(nt_find(&n, NOTIFY4_REMOVE_ENTRY, p[1], idx, &e, NULL),
+	       "no REMOVE of %s", p[1]);
+	EXPECT(e.cookie == r1.cookie[rd_find(&r1, p[1])],
+	       "REMOVE %s: nrm_old_entry_cookie %llu, READDIR had %llu",
+	       p[1], (unsigned long long)e.cookie,
+	       (unsigned long long)r1.cookie[rd_find(&r1, p[1])]);
+	EXPECT(nt_find(&n, NOTIFY4_RENAME_ENTRY, p[3], idx, &e, NULL),
+	       "no RENAME to %s", p[3]);
+	EXPECT(!strcmp(e.old_name, p[0]) &&
+		       e.old_cookie == r1.cookie[rd_find(&r1, p[0])],
+	       "RENAME: old entry %s cookie %llu, READDIR had %s %llu",
+	       e.old_name, (unsigned long long)e.old_cookie, p[0],
+	       (unsigned long long)r1.cookie[rd_find(&r1, p[0])]);
+	EXPECT(pos_matches(&e, &r2, p[3], why, sizeof(why)), "RENAME: %s",
+	       why);
+
+	/* Rename over an entry: the one renamed over is named by cookie */
+	idx = dc_notify_count(&n.tap);
+	rc = rename_in(&n.s.b, &n.s.dir, p[2], &n.s.dir, p[3], &st);
+	EXPECT_RPC(rc, "rename over by B");
+	EXPECT_STATUS(st, NFS4_OK, "rename over by B");
+	EXPECT(dc_notify_wait(&n.tap, idx + 1, NOTIFY_WAIT_MS) >= idx + 1,
+	       "no notification of a rename over an entry");
+	rc = readdir_all(&n.s.a, &n.s.dir, &r3, &st);
+	EXPECT_RPC(rc, "READDIR");
+	EXPECT_STATUS(st, NFS4_OK, "READDIR");
+	EXPECT(nt_find(&n, NOTIFY4_RENAME_ENTRY, p[3], idx, &e, NULL),
+	       "no RENAME of %s over %s", p[2], p[3]);
+	EXPECT(e.replaced && !strcmp(e.replaced_name, p[3]) &&
+		       e.replaced_cookie == r2.cookie[rd_find(&r2, p[3])],
+	       "RENAME over: nad_old_entry %s cookie %llu, READDIR had %llu",
+	       e.replaced_name, (unsigned long long)e.replaced_cookie,
+	       (unsigned long long)r2.cookie[rd_find(&r2, p[3])]);
+	EXPECT(e.old_cookie == r2.cookie[rd_find(&r2, p[2])],
+	       "RENAME over: old entry cookie %llu, READDIR had %llu",
+	       (unsigned long long)e.old_cookie,
+	       (unsigned long long)r2.cookie[rd_find(&r2, p[2])]);
+	EXPECT(pos_matches(&e, &r3, p[3], why, sizeof(why)),
+	       "RENAME over: %s", why);
+	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
+	dc_note(ctx, "READDIR cookies %llu %llu %llu; after the renames "
+		"%u entries, the last at %llu",
+		(unsigned long long)r1.cookie[0],
+		(unsigned long long)r1.cookie[1],
+		(unsigned long long)r1.cookie[2], r3.n,
+		(unsigned long long)r3.cookie[r3.n - 1]);
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+out:
+	nt_teardown(&n);
+}
+
+/* ---- CB_RECALLABLE_OBJ_AVAIL --------------------------------------- */
+
+/*
+ * While the directory's delegation is being recalled, another client's
+ * GET_DIR_DELEGATION gets GDD4_UNAVAIL; asked with
+ * gdda_signal_deleg_avail, the server promises
+ * (gddrnf_will_signal_deleg_avail) and, once the recalled delegation is
+ * returned, sends CB_RECALLABLE_OBJ_AVAIL for directory delegations; not
+ * asked, no promise.
+ */
+static void dirdeleg30_signal_avail(struct dc_ctx *ctx)
+{
+	struct dd_setup s = { 0 };
+	struct dc_client c = { 0 };
+	struct dc_notify_tap tap = { 0 };
+	struct dc_metrics m0 = { 0 }, m1 = { 0 };
+	struct dd_call d = { 0 };
+	struct dc_cb_record rec;
+	struct dc_obj_avail av;
+	struct gdd_res g, gc;
+	char name[96];
+	double before = 0, after = 0;
+	int port = dc_metrics_port();
+	bool tapped = false;
+	nfsstat4 st;
+	int rc;
+
+	if (port != 0 && dc_metrics_scrape(port, 5000, &m0) == 0)
+		nt_metric(&m0, "nfsv41_callbacks_total",
+			  "op=\"CB_RECALLABLE_OBJ_AVAIL\"", &before);
+	rc = setup(ctx, &s, true);
+	EXPECT_RPC(rc, "mount and mkdir");
+	rc = dc_ctx_mounted(ctx, &c);
+	EXPECT_RPC(rc, "mount C");
+	dc_notify_tap_attach(&tap, &c);
+	tapped = true;
+	/* A: recall-only; B's mkdir starts its recall, A does not return */
+	rc = gdd(&s.a, &s.dir, 0, &g);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION by A");
+	EXPECT_GRANTED(g);
+	dc_name(ctx, "m", name, sizeof(name));
+	rc = mkdir_in(&s.b, &s.dir, name, NULL, &st);
+	EXPECT_RPC(rc, "mkdir by B");
+	EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
+	       "no CB_RECALL of A's delegation");
+	/* C, not asking to be told: no promise */
+	d.fh = &s.dir;
+	rc = gdd_call(&c, &d, &gc);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION by C");
+	EXPECT_STATUS(gc.status, NFS4_OK, "GET_DIR_DELEGATION by C");
+	EXPECT(gc.nf == GDD4_UNAVAIL,
+	       "granted while the directory's delegation is being recalled");
+	EXPECT(!gc.signal, "will_signal_deleg_avail without "
+	       "gdda_signal_deleg_avail");
+	/* C, asking: promised */
+	d.signal = true;
+	rc = gdd_call(&c, &d, &gc);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION by C");
+	EXPECT(gc.nf == GDD4_UNAVAIL && gc.signal,
+	       "GDD4_UNAVAIL %d, will_signal_deleg_avail %d: expected both",
+	       gc.nf == GDD4_UNAVAIL, gc.signal);
+	EXPECT(dc_notify_wait_avail(&tap, 1, 1000) == 0,
+	       "CB_RECALLABLE_OBJ_AVAIL before anything became available");
+	/* A returns it: C is told */
+	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN by A");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN by A");
+	EXPECT(dc_notify_wait_avail(&tap, 1, CB_WAIT_MS) >= 1,
+	       "no CB_RECALLABLE_OBJ_AVAIL after the delegation was returned");
+	EXPECT(dc_notify_get_avail(&tap, 0, &av), "CB_RECALLABLE_OBJ_AVAIL");
+	EXPECT(av.type_mask & (1u << RCA4_TYPE_MASK_DIR_DLG),
+	       "craa_type_mask %#x lacks RCA4_TYPE_MASK_DIR_DLG",
+	       av.type_mask);
+	EXPECT(av.objects_to_keep >= 1, "craa_objects_to_keep %u",
+	       av.objects_to_keep);
+	/* ... and now gets one */
+	d.signal = false;
+	rc = gdd_call(&c, &d, &gc);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION by C");
+	EXPECT_GRANTED(gc);
+	if (port != 0) {
+		rc = dc_metrics_scrape(port, 5000, &m1);
+		EXPECT(rc == 0, "scrape /metrics: %d", rc);
+		nt_metric(&m1, "nfsv41_callbacks_total",
+			  "op=\"CB_RECALLABLE_OBJ_AVAIL\"", &after);
+		EXPECT(after - before >= 1,
+		       "callbacks{op=\"CB_RECALLABLE_OBJ_AVAIL\"} +%.0f",
+		       after - before);
+	}
+	dc_note(ctx, "CB_RECALLABLE_OBJ_AVAIL: keep %u, mask %#x",
+		av.objects_to_keep, av.type_mask);
+	rc = delegreturn(&c, &s.dir, &gc.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN by C");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN by C");
+out:
+	dc_metrics_free(&m0);
+	dc_metrics_free(&m1);
+	dc_client_destroy(&c);
+	if (tapped)
+		dc_notify_tap_destroy(&tap);
+	teardown(&s);
+}
+
+/*
+ * Max_Dir_Delegations reached: GDD4_UNAVAIL, and with
+ * gdda_signal_deleg_avail a promise kept once one is returned.  Fills
+ * the server (whatever its limit up to FILL_MAX) with recall-only
+ * delegations on new directories, then returns them all.
+ */
+#define FILL_MAX 20000
+static void dirdeleg31_signal_max(struct dc_ctx *ctx)
+{
+	struct dd_setup s = { 0 };
+	struct dc_notify_tap tap = { 0 };
+	struct dd_call d = { .signal = true };
+	struct dc_obj_avail av;
+	struct gdd_res g;
+	nfs_fh4 *fhs = calloc(FILL_MAX, sizeof(*fhs));
+	stateid4 *sids = calloc(FILL_MAX, sizeof(*sids));
+	unsigned *didx = calloc(FILL_MAX, sizeof(*didx)); /* sid -> fh */
+	char prefix[96], name[160];
+	unsigned i, held = 0, made = 0, returned = 0;
+	bool tapped = false, full = false;
+	double t0 = now_s();
+	nfsstat4 st;
+	int rc;
+
+	EXPECT(fhs && sids && didx, "out of memory");
+	rc = setup(ctx, &s, false);
+	EXPECT_RPC(rc, "mount and mkdir");
+	dc_notify_tap_attach(&tap, &s.a);
+	tapped = true;
+	dc_name(ctx, "f", prefix, sizeof(prefix));
+	for (i = 0; i < FILL_MAX && !full; i++) {
+		snprintf(name, sizeof(name), "%s-%u", prefix, i);
+		rc = mkdir_in(&s.a, &s.dir, name, &fhs[i], &st);
+		EXPECT_RPC(rc, "mkdir");
+		EXPECT_STATUS(st, NFS4_OK, "mkdir");
+		made++;
+		d.fh = &fhs[i];
+		rc = gdd_call(&s.a, &d, &g);
+		EXPECT_RPC(rc, "GET_DIR_DELEGATION");
+		EXPECT_STATUS(g.status, NFS4_OK, "GET_DIR_DELEGATION");
+		if (g.nf == GDD4_OK) {
+			didx[held] = i;
+			sids[held++] = g.sid;
+			continue;
+		}
+		full = true;
+	}
+	EXPECT(full, "%u directory delegations granted, no limit reached",
+	       held);
+	EXPECT(held > 0, "no directory delegation granted at all");
+	EXPECT(g.signal, "GDD4_UNAVAIL at Max_Dir_Delegations (%u held) "
+	       "without will_signal_deleg_avail", held);
+	EXPECT(dc_notify_wait_avail(&tap, 1, 500) == 0,
+	       "CB_RECALLABLE_OBJ_AVAIL before anything became available");
+	/* One returned: the promise is kept */
+	rc = delegreturn(&s.a, &fhs[didx[held - 1]], &sids[held - 1], &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	held--;
+	EXPECT(dc_notify_wait_avail(&tap, 1, CB_WAIT_MS) >= 1,
+	       "no CB_RECALLABLE_OBJ_AVAIL after a delegation was returned");
+	EXPECT(dc_notify_get_avail(&tap, 0, &av), "CB_RECALLABLE_OBJ_AVAIL");
+	EXPECT((av.type_mask & (1u << RCA4_TYPE_MASK_DIR_DLG)) &&
+		       av.objects_to_keep >= held + 1,
+	       "CB_RECALLABLE_OBJ_AVAIL: mask %#x, objects_to_keep %u "
+	       "(holds %u)", av.type_mask, av.objects_to_keep, held);
+	/* The directory refused before is granted now */
+	d.fh = &fhs[made - 1];
+	d.signal = false;
+	rc = gdd_call(&s.a, &d, &g);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
+	EXPECT_GRANTED(g);
+	didx[held] = made - 1;
+	sids[held++] = g.sid;
+	dc_note(ctx, "limit reached at %u delegations (%.1f s); promise "
+		"kept: objects_to_keep %u", held, now_s() - t0,
+		av.objects_to_keep);
+out:
+	for (i = 0; i < held; i++)
+		if (delegreturn(&s.a, &fhs[didx[i]], &sids[i], &st) == 0 &&
+		    st == NFS4_OK)
+			returned++;
+	if (returned != held)
+		dc_note(ctx, "returned %u of %u", returned, held);
+	for (i = 0; fhs && i < made; i++)
+		dc_fh_free(&fhs[i]);
+	free(fhs);
+	free(sids);
+	free(didx);
+	teardown(&s);
+	if (tapped)
+		dc_notify_tap_destroy(&tap);
+}
+
 const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG1", "GET_DIR_DELEGATION grants; granted types a subset",
 	  "18.39.3", "dirdeleg deleg", "CSESS1", dirdeleg1_grant },
@@ -2115,7 +2786,7 @@ const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG20", "DELEGRETURN stops notifications",
 	  "18.49 / 20.4", "dirdeleg notify", "DIRDELEG14",
 	  dirdeleg20_return_stops },
-	{ "DIRDELEG21", "1000 creates in one window: ceil(1000/100) CB_NOTIFYs",
+	{ "DIRDELEG21", "10000 creates in one window: ceil(10000/100) CB_NOTIFYs",
 	  "20.4", "dirdeleg notify", "DIRDELEG14", dirdeleg21_batching },
 	{ "DIRDELEG22", "small back channel ca_maxrequestsize: smaller batches",
 	  "18.36 / 20.4", "dirdeleg notify", "DIRDELEG21",
@@ -2133,5 +2804,16 @@ const struct dc_case dc_cases_dirdeleg[] = {
 	  "10.9", "dirdeleg notify dbus", "DIRDELEG14", dirdeleg26_dbus },
 	{ "DIRDELEG27", "queue overflow: recalled, nothing dropped silently",
 	  "20.4", "dirdeleg notify", "DIRDELEG23", dirdeleg27_overflow },
+	{ "DIRDELEG28", "CHANGE_CHILD_ATTRS: chmod, truncate, chown of a child",
+	  "20.4.3 / 18.39.3", "dirdeleg notify", "DIRDELEG18",
+	  dirdeleg28_child_attrs },
+	{ "DIRDELEG29", "classic position data: cookies, previous entry, last",
+	  "20.4.3", "dirdeleg notify", "DIRDELEG24", dirdeleg29_position },
+	{ "DIRDELEG30", "GDD4_UNAVAIL, will_signal_deleg_avail, "
+	  "CB_RECALLABLE_OBJ_AVAIL", "18.39.3 / 20.7", "dirdeleg deleg",
+	  "DIRDELEG4", dirdeleg30_signal_avail },
+	{ "DIRDELEG31", "Max_Dir_Delegations reached: promise, "
+	  "CB_RECALLABLE_OBJ_AVAIL", "18.39.3 / 20.7", "dirdeleg deleg",
+	  "DIRDELEG30", dirdeleg31_signal_max },
 	{ NULL }
 };
