@@ -132,4 +132,17 @@ fsal_status_t ditto_update_export(struct fsal_module *fsal_hdl,
 				  struct fsal_export *original,
 				  struct fsal_module *updated_super);
 
+/*
+ * Adding an entry to a directory needs write and search permission on
+ * it (for a subdirectory or a file).  Ganesha's fsal_create() and
+ * fsal_open2() leave this check to the FSAL.
+ */
+static inline fsal_accessflags_t ditto_add_entry_access(bool subdir)
+{
+	return FSAL_MODE_MASK_SET(FSAL_W_OK | FSAL_X_OK) |
+	       FSAL_ACE4_MASK_SET(FSAL_ACE_PERM_EXECUTE |
+				  (subdir ? FSAL_ACE_PERM_ADD_SUBDIRECTORY :
+					    FSAL_ACE_PERM_ADD_FILE));
+}
+
 #endif /* DITTO_INT_H */

@@ -148,6 +148,7 @@ static fsal_status_t open_name(struct ditto_handle *dir, const char *name,
 	struct ds_attr dpre, dpost, a;
 	struct ds_inode *ino;
 	struct ds_new nw = { .type = DS_REG };
+	fsal_status_t acc;
 	int rc;
 
 	*created = false;
@@ -191,6 +192,10 @@ static fsal_status_t open_name(struct ditto_handle *dir, const char *name,
 		return ditto_err(rc);
 	if (createmode == FSAL_NO_CREATE)
 		return fsalstat(ERR_FSAL_NOENT, ENOENT);
+	/* Ganesha leaves this check to the FSAL (fsal_open2). */
+	acc = fsal_access(&dir->obj_handle, ditto_add_entry_access(false));
+	if (FSAL_IS_ERROR(acc))
+		return acc;
 
 	nw.mode = (attrs_set && (attrs_set->valid_mask & ATTR_MODE)) ?
 			  attrs_set->mode :

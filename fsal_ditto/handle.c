@@ -323,6 +323,10 @@ static fsal_status_t create_common(struct fsal_obj_handle *dir_hdl,
 	int rc;
 
 	*new_obj = NULL;
+	/* Ganesha leaves this check to the FSAL (fsal_create). */
+	st = fsal_access(dir_hdl, ditto_add_entry_access(nw->type == DS_DIR));
+	if (FSAL_IS_ERROR(st))
+		return st;
 	rc = ds_create(dir->ino, name, nw, &ino, &dpre, &dpost);
 	if (rc)
 		return ditto_err(rc);

@@ -95,5 +95,6 @@ extern const struct dc_case dc_cases_data[];
 extern const struct dc_case dc_cases_dirdeleg[];
 extern const struct dc_case dc_cases_session_limits[];
 extern const struct dc_case dc_cases_session_ext[];
+extern const struct dc_case dc_cases_badinput[];
 
 #endif

@@ -9,9 +9,10 @@
 # SELECTORS: CODE, code PREFIX or FLAG to run; -FLAG or !FLAG (or -CODE)
 # to leave out.  Without selectors some cases that can only fail for
 # reasons of the backend are left out:
-#   --fsal mem: -filedeleg -data (FSAL_MEM has no lease_op2, so no file
-#     delegations; it drops file data beyond Inode_Size and has no
-#     xattrs, SEEK or statfs figures);
+#   --fsal mem: -filedeleg -data -perm (FSAL_MEM has no lease_op2, so no
+#     file delegations; it drops file data beyond Inode_Size and has no
+#     xattrs, SEEK or statfs figures; it checks no permission when
+#     creating, which Ganesha leaves to the FSAL);
 #   --fsal vfs: -filedeleg -xattr -DATA6 (FSAL_VFS here grants no file
 #     delegations (WND4_NOT_SUPP_FTYPE) and answers the RFC 8276 xattr
 #     ops with NFS4ERR_NOTSUPP; DATA6 reads the free space of the host
@@ -24,7 +25,8 @@
 #
 # Environment: DITTO_UPSTREAM (cached upstream build: prefix/bin/ganesha.nfsd
 # and prefix/lib), DITTO_BUILD (our build dir: plugins/ and
-# tests/conformance/ditto-conformance).  The daemon and its private bus
+# tests/conformance/ditto-conformance), DITTO_STORE=lmdb (--fsal ditto
+# on durable stores).  The daemon and its private bus
 # are started and stopped with scripts/lib/daemon.sh.
 set -euo pipefail
 
@@ -48,7 +50,7 @@ while [ $# -gt 0 ]; do
 	--server) server=${2:?--server needs a value}; shift 2 ;;
 	--json) json=${2:?--json needs a value}; shift 2 ;;
 	--list) list=1; shift ;;
-	-h|--help) sed -n '4,28p' "$0"; exit 0 ;;
+	-h|--help) sed -n '4,30p' "$0"; exit 0 ;;
 	--) shift; sel+=("$@"); break ;;
 	--*) die "unknown option $1" ;;
 	-?) die "unknown option $1" ;;
@@ -73,7 +75,7 @@ jsonargs=()
 # Backend limits (see the header): left out unless cases are asked for.
 if [ ${#sel[@]} -eq 0 ] && [ -z "$server" ]; then
 	case "$fsal" in
-	mem) sel=(-filedeleg -data) ;;
+	mem) sel=(-filedeleg -data -perm) ;;
 	vfs) sel=(-filedeleg -xattr -DATA6) ;;
 	esac
 fi
@@ -115,9 +117,19 @@ sed -e "s|@EXPORT_PATH@|$export_path|" \
     -e "s|@FSAL_NAME@|$fsal_name|" \
     -e "s|@FSAL_MODULE_BLOCK@|$module_block|" \
     "$here/server.conf.in" >"$RUN_DIR/template.conf"
+# DITTO_STORE=lmdb: every FSAL_DITTO export on a durable store of its
+# own in the run dir (docs/durable.md).
+if [ "$fsal" = ditto ] && [ "${DITTO_STORE:-memory}" = lmdb ]; then
+	awk -v dir="$RUN_DIR" '/Name = DITTO;/ { n++
+		sub(/Name = DITTO;/, "Name = DITTO; Store = lmdb; Path = \"" dir "/store" n "\";") } 1' \
+		"$RUN_DIR/template.conf" >"$RUN_DIR/template-lmdb.conf"
+	mv "$RUN_DIR/template-lmdb.conf" "$RUN_DIR/template.conf"
+fi
 render_conf "$RUN_DIR/template.conf" "$RUN_DIR/ganesha.conf"
 # Starts a private system bus too (DBus cases, the callback simulator).
 daemon_start "$RUN_DIR/ganesha.conf"
+# BADIN11/12 count the daemon's descriptors.
+export DITTO_DAEMON_PID=$GANESHA_PID
 
 srv=127.0.0.1:$NFS_PORT:/$fsal
 ready=0
