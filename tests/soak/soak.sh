@@ -1,0 +1,350 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# Soak: 16 NFSv4.1 clients (ditto-soak) against a ganesha.nfsd serving
+# FSAL_DITTO, then a check that the daemon comes back to its baseline.
+#
+#   soak.sh [--seconds N] [--clients N] [--seed N] [--lease N]
+#           [--rss-growth-mib N] [--rss-rise-mib N] [--gdb]
+#           [-- ditto-soak options...]
+#
+# Phases, all against one daemon on free loopback ports:
+#   warm-up  a short run (min(60, max(10, N/10)) s), then settle;
+#            the baseline is taken here, after the allocator, Ganesha's
+#            caches and thread pools have seen the workload once;
+#   round 1  N/2 seconds, settle, measure;
+#   round 2  N/2 seconds, settle, measure.
+# "Settle" waits (bounded) until the gauges below are back to their
+# value at daemon start: what vanished clients left expires with the
+# lease (--lease, default 10 s) and is reaped.
+#
+# Checks (any failure: exit 1):
+#   - every ditto-soak run reports errors=0, and the daemon stays up;
+#   - after each round the gauges nfsv41_sessions_active,
+#     clients__confirmed_count, nfsv41_delegations_active,
+#     nfsv41_dir_delegations_active, nfsv41_slots_in_use,
+#     nfsv41_replay_cache_bytes, locks__count{holders} equal their
+#     values at start;
+#   - the daemon's open file descriptors equal the baseline;
+#   - the export's files_free and space_free equal the baseline (every
+#     object and byte the soak made is gone from the store);
+#   - RSS: round 2 may not grow RSS by more than --rss-growth-mib
+#     (default 8) over round 1, and neither round may end more than
+#     --rss-rise-mib (default 64) above the baseline.
+# Why two RSS bounds: freed memory stays with glibc's per-thread arenas
+# and Ganesha keeps caches (mdcache entries, XDR buffers, thread stacks)
+# up to their high-water marks, so RSS after the first round is
+# legitimately higher than the baseline and does not drop back.  A leak
+# instead grows with the work done: two equal rounds leak about the
+# same amount each, so round 2 ending above round 1 by more than
+# allocator noise is the signature checked; the summary also gives the
+# growth per operation, the smallest leak per operation this detects.
+# The rise bound only catches gross growth within one round.
+#
+# --gdb runs the daemon under gdb (batch) and prints its backtrace if it
+# dies.  Environment: DITTO_UPSTREAM (cached upstream build), DITTO_BUILD
+# (our build: plugins/, tests/soak/ditto-soak).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+die() {
+	echo "soak.sh: $*" >&2
+	exit 2
+}
+# shellcheck source=../../scripts/lib/daemon.sh
+. "$here/../../scripts/lib/daemon.sh"
+
+seconds=600
+clients=16
+seed=1
+lease=10
+rss_growth_mib=8
+rss_rise_mib=64
+use_gdb=0
+extra=()
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
+	--clients) clients=${2:?--clients needs a number}; shift 2 ;;
+	--seed) seed=${2:?--seed needs a number}; shift 2 ;;
+	--lease) lease=${2:?--lease needs a number}; shift 2 ;;
+	--rss-growth-mib) rss_growth_mib=${2:?}; shift 2 ;;
+	--rss-rise-mib) rss_rise_mib=${2:?}; shift 2 ;;
+	--gdb) use_gdb=1; shift ;;
+	-h|--help) sed -n '4,46s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--) shift; extra=("$@"); break ;;
+	*) die "unknown option $1 (see --help)" ;;
+	esac
+done
+for v in "$seconds" "$clients" "$seed" "$lease" "$rss_growth_mib" \
+	"$rss_rise_mib"; do
+	case "$v" in
+	'' | *[!0-9]*) die "options take whole numbers, not '$v'" ;;
+	esac
+done
+[ "$seconds" -ge 2 ] || die "--seconds must be at least 2"
+[ "$lease" -ge 1 ] || die "--lease must be at least 1"
+
+DITTO_BUILD=${DITTO_BUILD:-$(cd "$here/../.." && pwd)/build}
+soak=$DITTO_BUILD/tests/soak/ditto-soak
+[ -x "$soak" ] || die "no $soak (build target ditto-soak)"
+[ -n "${DITTO_UPSTREAM:-}" ] || die "DITTO_UPSTREAM is not set"
+[ -x "$DITTO_UPSTREAM/prefix/bin/ganesha.nfsd" ] ||
+	die "no ganesha.nfsd in $DITTO_UPSTREAM/prefix/bin"
+command -v curl >/dev/null || die "curl is needed for /metrics"
+[ "$use_gdb" = 0 ] || command -v gdb >/dev/null || die "--gdb: no gdb"
+
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ditto-soak.XXXXXX")
+failures=()
+# The daemon is stopped by PID (and gdb, if any); the run dir is kept
+# when something failed, for its logs.
+finish() {
+	local rc=$?
+
+	[ -n "${MON_PID:-}" ] && kill "$MON_PID" 2>/dev/null
+	stop_pidfile "$RUN_DIR/ganesha.real.pid"
+	daemon_stop
+	if [ "$rc" = 0 ]; then
+		rm -rf "$RUN_DIR"
+	else
+		echo "soak.sh: logs kept in $RUN_DIR" >&2
+	fi
+	exit "$rc"
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+NFS_PORT=$(free_port)
+MONITORING_PORT=$(free_port)
+[ "$MONITORING_PORT" != "$NFS_PORT" ] || MONITORING_PORT=$(free_port)
+DITTO_LEASE=$lease render_conf "$here/soak.conf.in" "$RUN_DIR/ganesha.conf"
+srv=127.0.0.1:$NFS_PORT:/ditto
+
+# start_daemon: daemon_start, or the same command under gdb.
+start_daemon() {
+	if [ "$use_gdb" = 0 ]; then
+		daemon_start "$RUN_DIR/ganesha.conf"
+		DAEMON_PID=$GANESHA_PID
+		return
+	fi
+	mkdir -p "$RUN_DIR/recovery"
+	bus_start
+	local lib=$DITTO_UPSTREAM/prefix/lib
+
+	LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+		gdb -batch -ex 'handle SIGPIPE nostop noprint pass' \
+		-ex run -ex bt -ex 'thread apply all bt 16' \
+		--args "$DITTO_UPSTREAM/prefix/bin/ganesha.nfsd" -F \
+		-f "$RUN_DIR/ganesha.conf" -L "$RUN_DIR/ganesha.log" \
+		-N NIV_EVENT -p "$RUN_DIR/ganesha.nfsd.pid" \
+		</dev/null >"$RUN_DIR/gdb.out" 2>&1 &
+	echo $! >"$RUN_DIR/ganesha.pid"
+	for _ in $(seq 1 300); do
+		grep -qs 'NFS SERVER INITIALIZED' "$RUN_DIR/ganesha.log" &&
+			[ -s "$RUN_DIR/ganesha.nfsd.pid" ] && break
+		sleep 0.1
+	done
+	[ -s "$RUN_DIR/ganesha.nfsd.pid" ] ||
+		die "ganesha.nfsd under gdb did not start ($RUN_DIR/gdb.out)"
+	DAEMON_PID=$(cat "$RUN_DIR/ganesha.nfsd.pid")
+	echo "$DAEMON_PID" >"$RUN_DIR/ganesha.real.pid"
+}
+
+daemon_alive() {
+	kill -0 "$DAEMON_PID" 2>/dev/null
+}
+
+died() {
+	echo "soak.sh: ganesha.nfsd died ($1)" >&2
+	grep -v '^$' "$RUN_DIR/ganesha.log" | tail -n 20 >&2 || true
+	if [ "$use_gdb" = 1 ]; then
+		sleep 2
+		sed -n '/received signal/,/^Thread [0-9]* (/p' \
+			"$RUN_DIR/gdb.out" >&2 || true
+	fi
+	exit 1
+}
+
+scrape() {
+	curl -sf --max-time 10 "http://127.0.0.1:$MONITORING_PORT/metrics" \
+		>"$RUN_DIR/metrics.txt" || return 1
+}
+
+# metric NAME [LABELS]: a sample's value (0 when not exposed yet).
+metric() {
+	awk -v n="$1" -v l="${2:-}" '
+		{ key = $1; sub(/[ \t].*/, "", key) }
+		l == "" && key == n { v = $2 }
+		l != "" && key == n "{" l "}" { v = $2 }
+		END { printf "%s\n", v == "" ? 0 : v + 0 }' \
+		"$RUN_DIR/metrics.txt"
+}
+
+gauge_names=(nfsv41_sessions_active clients__confirmed_count
+	nfsv41_delegations_active nfsv41_dir_delegations_active
+	nfsv41_slots_in_use nfsv41_replay_cache_bytes
+	'locks__count lock_type="holders"')
+
+# gauges: the gauge values, one line.
+gauges() {
+	local g out=""
+
+	scrape || { echo "scrape-failed"; return; }
+	for g in "${gauge_names[@]}"; do
+		# shellcheck disable=SC2086
+		out+="$(metric $g) "
+	done
+	echo "${out% }"
+}
+
+rss_kib() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status"
+}
+
+fd_count() {
+	find "/proc/$DAEMON_PID/fd" -mindepth 1 -maxdepth 1 | wc -l
+}
+
+statfs() {
+	"$soak" --server "$srv" --statfs | tail -n 1
+}
+
+# settle LABEL: wait until the gauges are back to their start values.
+settle() {
+	local g bound=$((6 * lease + 60))
+
+	for _ in $(seq 1 "$bound"); do
+		daemon_alive || died "while settling after $1"
+		g=$(gauges)
+		[ "$g" = "$G0" ] && return 0
+		sleep 1
+	done
+	failures+=("$1: gauges not back within ${bound} s: $g (start $G0)")
+	return 0
+}
+
+# run_soak LABEL SECONDS: one ditto-soak run, its RSS sampled meanwhile.
+run_soak() {
+	local rc=0
+
+	echo "== $1: ${2} s, $clients clients"
+	(
+		while kill -0 "$DAEMON_PID" 2>/dev/null; do
+			rss_kib
+			sleep 2
+		done
+	) >>"$RUN_DIR/rss-$1.txt" 2>/dev/null &
+	MON_PID=$!
+	"$soak" --server "$srv" --clients "$clients" --seconds "$2" \
+		--seed "$seed" "${extra[@]+"${extra[@]}"}" \
+		2>&1 | tee "$RUN_DIR/soak-$1.log" || rc=$?
+	kill "$MON_PID" 2>/dev/null || true
+	wait "$MON_PID" 2>/dev/null || true
+	MON_PID=
+	daemon_alive || died "during $1"
+	[ "$rc" = 0 ] || failures+=("$1: ditto-soak failed (exit $rc)")
+	seed=$((seed + 1))
+}
+
+# measure LABEL: the figures after a settle, as LABEL_* variables.
+measure() {
+	local s
+
+	s=$(statfs) || s="statfs-failed"
+	settle "$1 (statfs)"
+	eval "${1}_rss=$(rss_kib)"
+	eval "${1}_fds=$(fd_count)"
+	eval "${1}_statfs='$s'"
+	eval "${1}_gauges='$(gauges)'"
+	eval "${1}_peak=$(sort -n "$RUN_DIR/rss-$1.txt" 2>/dev/null |
+		tail -n 1)"
+}
+
+ops_of() {
+	sed -n 's/^soak: ops=\([0-9]*\) .*/\1/p' "$RUN_DIR/soak-$1.log" |
+		tail -n 1
+}
+
+start_daemon
+for _ in $(seq 1 60); do
+	daemon_alive || died "at start"
+	"$soak" --server "$srv" --ping && break
+	sleep 0.5
+done
+echo "soak.sh: ganesha.nfsd PID $DAEMON_PID on $srv, metrics on" \
+	"127.0.0.1:$MONITORING_PORT, lease $lease s, run dir $RUN_DIR"
+G0=$(gauges)
+[ "$G0" != scrape-failed ] || die "cannot scrape /metrics"
+
+warm=$((seconds / 10))
+[ "$warm" -ge 10 ] || warm=10
+[ "$warm" -le 60 ] || warm=60
+half=$((seconds / 2))
+
+run_soak warmup "$warm"
+settle warmup
+measure base
+run_soak round1 "$half"
+settle round1
+measure round1
+run_soak round2 "$half"
+settle round2
+measure round2
+
+# shellcheck disable=SC2154
+{
+	[ "$round1_fds" = "$base_fds" ] ||
+		failures+=("round 1: $round1_fds fds, baseline $base_fds")
+	[ "$round2_fds" = "$base_fds" ] ||
+		failures+=("round 2: $round2_fds fds, baseline $base_fds")
+	[ "$round1_statfs" = "$base_statfs" ] ||
+		failures+=("round 1: $round1_statfs, baseline $base_statfs")
+	[ "$round2_statfs" = "$base_statfs" ] ||
+		failures+=("round 2: $round2_statfs, baseline $base_statfs")
+	[ "$round1_gauges" = "$G0" ] ||
+		failures+=("round 1: gauges $round1_gauges, start $G0")
+	[ "$round2_gauges" = "$G0" ] ||
+		failures+=("round 2: gauges $round2_gauges, start $G0")
+	growth=$((round2_rss - round1_rss))
+	[ "$growth" -le $((rss_growth_mib * 1024)) ] ||
+		failures+=("RSS +$growth KiB round 1->2 > $rss_growth_mib MiB")
+	for r in round1 round2; do
+		v=$(eval echo "\$${r}_rss")
+		[ $((v - base_rss)) -le $((rss_rise_mib * 1024)) ] ||
+			failures+=("$r: RSS $v > $base_rss + $rss_rise_mib MiB")
+	done
+	ops2=$(ops_of round2)
+	per_op=$(awk -v g="$growth" -v n="${ops2:-0}" \
+		'BEGIN { if (g < 0) g = 0
+			printf "%.3f", (n > 0 ? g * 1024 / n : 0) }')
+	detect=$(awk -v b="$rss_growth_mib" -v n="${ops2:-0}" \
+		'BEGIN { printf "%.3f", (n > 0 ? b * 1048576 / n : 0) }')
+
+	echo "== soak summary (gauges: ${gauge_names[*]})"
+	printf '%-10s %10s %10s %5s  %-44s %s\n' phase "RSS KiB" "peak KiB" \
+		fds statfs gauges
+	printf '%-10s %10s %10s %5s  %-44s %s\n' start - - - - "$G0"
+	printf '%-10s %10s %10s %5s  %-44s %s\n' baseline "$base_rss" \
+		"${base_peak:--}" "$base_fds" "$base_statfs" "$base_gauges"
+	printf '%-10s %10s %10s %5s  %-44s %s\n' round1 "$round1_rss" \
+		"${round1_peak:--}" "$round1_fds" "$round1_statfs" \
+		"$round1_gauges"
+	printf '%-10s %10s %10s %5s  %-44s %s\n' round2 "$round2_rss" \
+		"${round2_peak:--}" "$round2_fds" "$round2_statfs" \
+		"$round2_gauges"
+	for r in warmup round1 round2; do
+		echo "$r: $(grep -E '^soak: ops=' "$RUN_DIR/soak-$r.log" |
+			tail -n 1)"
+	done
+	echo "RSS round 1 -> 2: ${growth} KiB over ${ops2:-0} ops" \
+		"(${per_op} B/op; a leak above ${detect} B/op would fail)"
+	grep -E ' :(CRIT|FATAL|MAJ) :' "$RUN_DIR/ganesha.log" |
+		sed 's/^/daemon log: /' | head -n 20 || true
+}
+
+if [ ${#failures[@]} -gt 0 ]; then
+	printf 'soak.sh: FAIL: %s\n' "${failures[@]}"
+	exit 1
+fi
+echo "soak.sh: PASS"
