@@ -26,12 +26,20 @@ struct ditto_fsal_module {
 
 extern struct ditto_fsal_module DITTO;
 
+enum ditto_store_kind {
+	DITTO_STORE_MEMORY,
+	DITTO_STORE_LMDB,
+};
+
 /* Per-export FSAL block; see ganesha-conf/ditto-example.conf. */
 struct ditto_export_cfg {
 	uint64_t max_bytes;
 	uint64_t max_files;
 	uint64_t max_file_size;
 	uint32_t block_size;
+	uint32_t store;		/* enum ditto_store_kind */
+	char *path;		/* Store = lmdb: its directory */
+	uint64_t map_size;	/* Store = lmdb: 0 = derived from the above */
 };
 
 struct ditto_export {

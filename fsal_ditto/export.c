@@ -29,6 +29,7 @@ static void ditto_release_export(struct fsal_export *exp_hdl)
 	free_export_ops(exp_hdl);
 	if (exp->store)
 		ds_store_free(exp->store);
+	gsh_free(exp->cfg.path);
 	gsh_free(exp->export_path);
 	gsh_free(exp);
 }
@@ -74,6 +75,30 @@ static fsal_status_t ditto_wire_to_host(struct fsal_export *exp_hdl,
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
 
+/*
+ * A durable store counts its boots: the verifier moves with every
+ * restart, so clients resend UNSTABLE writes that a crash may have lost
+ * (RFC 8881 §18.32.3).  A memory store uses Ganesha's boot verifier.
+ */
+static void (*boot_write_verifier)(struct fsal_export *exp_hdl,
+				   struct gsh_buffdesc *verf_desc);
+
+static void ditto_get_write_verifier(struct fsal_export *exp_hdl,
+				     struct gsh_buffdesc *verf_desc)
+{
+	struct ds_store *st = ditto_exp(exp_hdl)->store;
+	uint64_t v;
+
+	if (!ds_store_is_durable(st)) {
+		boot_write_verifier(exp_hdl, verf_desc);
+		return;
+	}
+	v = htole64(ds_boot_count(st) << 16 ^ ditto_exp(exp_hdl)->export_id);
+	memset(verf_desc->addr, 0, verf_desc->len);
+	memcpy(verf_desc->addr, &v,
+	       verf_desc->len < sizeof(v) ? verf_desc->len : sizeof(v));
+}
+
 static void ditto_free_state(struct state_t *state)
 {
 	struct ditto_state_fd *sfd =
@@ -116,7 +141,16 @@ static void ditto_export_ops_init(struct export_ops *ops)
 	ops->fs_maxfilesize = ditto_fs_maxfilesize;
 	ops->alloc_state = ditto_alloc_state;
 	ops->get_fsal_obj_hdl = ditto_get_fsal_obj_hdl;
+	/* fsal_export_init left Ganesha's default here. */
+	boot_write_verifier = ops->get_write_verifier;
+	ops->get_write_verifier = ditto_get_write_verifier;
 }
+
+static struct config_item_list ditto_store_kinds[] = {
+	CONFIG_LIST_TOK("memory", DITTO_STORE_MEMORY),
+	CONFIG_LIST_TOK("lmdb", DITTO_STORE_LMDB),
+	CONFIG_LIST_EOL
+};
 
 /* Range checks here; cross-field checks (power of two...) in commit. */
 static struct config_item ditto_export_params[] = {
@@ -129,8 +163,48 @@ static struct config_item ditto_export_params[] = {
 		       ditto_export_cfg, block_size),
 	CONF_ITEM_UI64("Max_File_Size", 64 * KIB, 1ULL << 60, TIB,
 		       ditto_export_cfg, max_file_size),
+	CONF_ITEM_TOKEN("Store", DITTO_STORE_MEMORY, ditto_store_kinds,
+			ditto_export_cfg, store),
+	CONF_ITEM_PATH("Path", 1, MAXPATHLEN, NULL, ditto_export_cfg, path),
+	CONF_ITEM_UI64("Map_Size", 0, 1ULL << 52, 0, ditto_export_cfg,
+		       map_size),
 	CONFIG_EOL
 };
+
+/* Store, Path and Map_Size together. */
+static int ditto_store_commit(struct ditto_export_cfg *cfg)
+{
+	struct ds_config sc = {
+		.max_bytes = cfg->max_bytes,
+		.max_files = cfg->max_files,
+		.max_file_size = cfg->max_file_size,
+		.block_size = cfg->block_size,
+	};
+
+	if (cfg->store == DITTO_STORE_MEMORY) {
+		if (cfg->path || cfg->map_size) {
+			LogCrit(COMPONENT_CONFIG,
+				"DITTO: Path and Map_Size are for Store = lmdb only");
+			return 1;
+		}
+		return 0;
+	}
+	if (!cfg->path || cfg->path[0] != '/') {
+		LogCrit(COMPONENT_CONFIG,
+			"DITTO: Store = lmdb needs Path, an absolute directory");
+		return 1;
+	}
+	if (ds_config_check(&sc) == 0 && cfg->map_size &&
+	    cfg->map_size < ds_durable_map_size(&sc)) {
+		LogCrit(COMPONENT_CONFIG,
+			"DITTO: Map_Size %" PRIu64
+			" cannot hold Max_Bytes/Max_Files at this Block_Size; needs at least %"
+			PRIu64 " (or leave it out)",
+			cfg->map_size, ds_durable_map_size(&sc));
+		return 1;
+	}
+	return 0;
+}
 
 static int ditto_export_commit(void *node, void *link_mem, void *self_struct,
 			       struct config_error_type *err_type)
@@ -159,6 +233,7 @@ static int ditto_export_commit(void *node, void *link_mem, void *self_struct,
 			cfg->max_bytes, cfg->block_size);
 		errors++;
 	}
+	errors += ditto_store_commit(cfg);
 	if (errors)
 		err_type->invalid = true;
 	return errors;
@@ -187,9 +262,65 @@ static int ditto_parse(void *parse_node, struct ditto_export_cfg *cfg,
 			op_ctx && op_ctx->ctx_export ? CTX_FULLPATH(op_ctx) :
 						       "?");
 		LogCrit(COMPONENT_CONFIG,
-			"DITTO: valid: Max_Bytes 1048576..2^50, Max_Files 16..2^32, Block_Size 4096..16777216 (power of two), Max_File_Size 65536..2^60 (>= Block_Size)");
+			"DITTO: valid: Max_Bytes 1048576..2^50, Max_Files 16..2^32, Block_Size 4096..16777216 (power of two), Max_File_Size 65536..2^60 (>= Block_Size), Store memory|lmdb, Path (lmdb: absolute directory), Map_Size (lmdb)");
+		gsh_free(cfg->path);
+		cfg->path = NULL;
 		return EINVAL;
 	}
+	return 0;
+}
+
+/* Why a durable store would not open, in the operator's terms. */
+static const char *open_error(int rc)
+{
+	switch (rc) {
+	case ENOENT:
+		return "its parent directory does not exist";
+	case ENOTDIR:
+		return "it is not a directory";
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return "no permission to create or write it";
+	case EBUSY:
+		return "another export or daemon has it open";
+	case EXDEV:
+		return "it was made with another Block_Size";
+	case EILSEQ:
+		return "it holds something that is not a ditto store, or a damaged one";
+	case EPROTONOSUPPORT:
+		return "it was made by a newer ditto";
+	case EINVAL:
+		return "Map_Size is too small";
+	default:
+		return strerror(rc);
+	}
+}
+
+static int open_store(struct ditto_export_cfg *cfg, struct ds_config *sc,
+		      struct ds_store **out)
+{
+	struct ds_durable dur = { .path = cfg->path,
+				  .map_size = cfg->map_size };
+	int rc;
+
+	if (cfg->store == DITTO_STORE_MEMORY) {
+		rc = -ds_store_new(sc, out);
+		if (rc)
+			LogCrit(COMPONENT_FSAL, "DITTO: cannot create store: %s",
+				strerror(rc));
+		return rc;
+	}
+	rc = -ds_store_open(sc, &dur, out);
+	if (rc) {
+		LogCrit(COMPONENT_FSAL, "DITTO: cannot open Store = lmdb at Path %s: %s",
+			cfg->path, open_error(rc));
+		return rc;
+	}
+	LogEvent(COMPONENT_FSAL,
+		 "DITTO: Store = lmdb at %s: boot %" PRIu64
+		 ", %" PRIu64 " orphaned files freed",
+		 cfg->path, ds_boot_count(*out), ds_orphans_freed(*out));
 	return 0;
 }
 
@@ -212,12 +343,9 @@ fsal_status_t ditto_create_export(struct fsal_module *fsal_hdl,
 	sc.max_files = exp->cfg.max_files;
 	sc.max_file_size = exp->cfg.max_file_size;
 	sc.block_size = exp->cfg.block_size;
-	rc = -ds_store_new(&sc, &exp->store);
-	if (rc) {
-		LogCrit(COMPONENT_FSAL, "DITTO: cannot create store: %s",
-			strerror(rc));
+	rc = open_store(&exp->cfg, &sc, &exp->store);
+	if (rc)
 		goto err_free;
-	}
 	rc = fsal_attach_export(fsal_hdl, &exp->export.exports);
 	if (rc) {
 		LogMajor(COMPONENT_FSAL, "DITTO: could not attach export");
@@ -230,11 +358,12 @@ fsal_status_t ditto_create_export(struct fsal_module *fsal_hdl,
 	op_ctx->fsal_export = &exp->export;
 
 	LogInfo(COMPONENT_FSAL,
-		"DITTO export %" PRIu16 " at %s: Max_Bytes=%" PRIu64
+		"DITTO export %" PRIu16 " at %s: Store=%s Max_Bytes=%" PRIu64
 		" Max_Files=%" PRIu64 " Block_Size=%" PRIu32
 		" Max_File_Size=%" PRIu64,
-		exp->export_id, exp->export_path, exp->cfg.max_bytes,
-		exp->cfg.max_files, exp->cfg.block_size,
+		exp->export_id, exp->export_path,
+		exp->cfg.store == DITTO_STORE_LMDB ? "lmdb" : "memory",
+		exp->cfg.max_bytes, exp->cfg.max_files, exp->cfg.block_size,
 		exp->cfg.max_file_size);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 
@@ -242,6 +371,7 @@ err_store:
 	ds_store_free(exp->store);
 err_free:
 	free_export_ops(&exp->export);
+	gsh_free(exp->cfg.path);
 	gsh_free(exp);
 	return posix2fsal_status(rc);
 }
@@ -256,6 +386,7 @@ fsal_status_t ditto_update_export(struct fsal_module *fsal_hdl,
 	struct ditto_export *orig = ditto_exp(original);
 	struct ditto_export_cfg cfg;
 	fsal_status_t status;
+	bool same;
 
 	status = update_export(fsal_hdl, parse_node, err_type, original,
 			       updated_super);
@@ -263,10 +394,19 @@ fsal_status_t ditto_update_export(struct fsal_module *fsal_hdl,
 		return status;
 	if (ditto_parse(parse_node, &cfg, err_type))
 		return posix2fsal_status(EINVAL);
-	if (memcmp(&cfg, &orig->cfg, sizeof(cfg)) != 0) {
+	same = cfg.max_bytes == orig->cfg.max_bytes &&
+	       cfg.max_files == orig->cfg.max_files &&
+	       cfg.max_file_size == orig->cfg.max_file_size &&
+	       cfg.block_size == orig->cfg.block_size &&
+	       cfg.store == orig->cfg.store &&
+	       cfg.map_size == orig->cfg.map_size &&
+	       !strcmp(cfg.path ? cfg.path : "",
+		       orig->cfg.path ? orig->cfg.path : "");
+	gsh_free(cfg.path);
+	if (!same) {
 		LogCrit(COMPONENT_FSAL,
 			"DITTO: export %" PRIu16
-			" size settings cannot change without a restart",
+			" store settings cannot change without a restart",
 			orig->export_id);
 		err_type->invalid = true;
 		return posix2fsal_status(EINVAL);

@@ -383,8 +383,20 @@ static int do_write(struct ditto_handle *h, void *arg)
 	if (n < 0)
 		return n;
 	io->io_amount = n;
-	/* Memory is the stable storage: every write is FILE_SYNC. */
-	io->fsal_stable = true;
+	if (!ds_store_is_durable(ds_store_of(h->ino))) {
+		/* Memory is the stable storage: every write is FILE_SYNC. */
+		io->fsal_stable = true;
+		return 0;
+	}
+	/* On entry: FILE_SYNC or DATA_SYNC asked; both mean "on disk
+	 * before the reply" here.  UNSTABLE waits for COMMIT.
+	 */
+	if (io->fsal_stable) {
+		int rc = ds_commit(h->ino);
+
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
@@ -423,11 +435,17 @@ static void ditto_write2(struct fsal_obj_handle *obj, bool bypass,
 	done_cb(obj, st, write_arg, caller_arg);
 }
 
-/* Writes go straight to memory; there is nothing to flush. */
+/*
+ * Memory stores: writes are already stable.  Durable stores: the
+ * file's written data and attributes reach the disk (the whole file,
+ * whatever the range: a superset is what RFC 8881 §18.3 allows).
+ */
 static fsal_status_t ditto_commit2(struct fsal_obj_handle *obj, off_t offset,
 				   size_t len)
 {
-	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+	if (obj->type != REGULAR_FILE)
+		return fsalstat(ERR_FSAL_NO_ERROR, 0);
+	return ditto_err(ds_commit(ditto_h(obj)->ino));
 }
 
 static fsal_status_t ditto_close2(struct fsal_obj_handle *obj,

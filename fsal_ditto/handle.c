@@ -593,13 +593,13 @@ void ditto_handle_ops_init(struct fsal_obj_ops *ops)
 	ops->merge = ditto_merge;
 	ops->lookup = ditto_lookup;
 	ops->readdir = ditto_readdir;
+#ifdef FSAL_HAS_DIRENT_POSITION
+	ops->dirent_position = ditto_dirent_position;
+#endif
 	ops->mkdir = ditto_mkdir;
 	ops->mknode = ditto_mknode;
 	ops->symlink = ditto_symlink;
 	ops->readlink = ditto_readlink;
-#ifdef FSAL_HAS_DIRENT_POSITION
-	ops->dirent_position = ditto_dirent_position;
-#endif
 	ops->getattrs = ditto_getattrs;
 	ops->setattr2 = ditto_setattr2;
 	ops->link = ditto_link;

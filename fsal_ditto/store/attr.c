@@ -63,6 +63,7 @@ int ds_setattr(struct ds_inode *ino, const struct ds_set *set,
 {
 	unsigned int m = set->mask;
 	struct timespec now;
+	struct ds_ptx tx;
 	int rc = 0;
 
 	if (m & DS_SET_SIZE) {
@@ -74,13 +75,13 @@ int ds_setattr(struct ds_inode *ino, const struct ds_set *set,
 			return -EFBIG;
 	}
 	pthread_rwlock_wrlock(&ino->lock);
-	if (ino->dead) {
-		rc = -ESTALE;
+	rc = ino->dead ? -ESTALE : ds_pcheck(ino->store);
+	if (rc)
 		goto out;
-	}
+	ds_ptx_begin(ino->store, &tx);
 	ds_now(&now);
 	if (m & DS_SET_SIZE) {
-		ds_data_truncate(ino, set->size);
+		ds_data_truncate(ino, set->size, &tx);
 		ino->mtime = now;
 	}
 	if (m & DS_SET_MODE)
@@ -101,7 +102,9 @@ int ds_setattr(struct ds_inode *ino, const struct ds_set *set,
 		ino->btime = set->btime;
 	ino->ctime = now;
 	ino->change++;
-	if (out)
+	ds_ptx_inode(&tx, ino);
+	rc = ds_ptx_end(&tx);
+	if (out && !rc)
 		ds_fill_attr(ino, out);
 out:
 	pthread_rwlock_unlock(&ino->lock);

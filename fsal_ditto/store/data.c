@@ -60,14 +60,22 @@ static int fill_range(struct ds_inode *ino, uint64_t first, uint64_t last,
 			return -ENOMEM;
 		}
 		reserved -= bs;
+		if (ds_mark_dirty(ino, i, i)) {
+			ds_release_bytes(st, reserved);
+			return -ENOMEM;
+		}
 	}
 	if (reserved)
 		ds_release_bytes(st, reserved);
 	return 0;
 }
 
-/* Drops blocks wholly inside [off, end) and zeroes partial ones. */
-static void punch(struct ds_inode *ino, uint64_t off, uint64_t end)
+/*
+ * Drops blocks wholly inside [off, end) and zeroes partial ones; the
+ * drop is recorded in tx, the zeroed blocks are marked dirty.
+ */
+static void punch(struct ds_inode *ino, uint64_t off, uint64_t end,
+		  struct ds_ptx *tx)
 {
 	uint32_t bs = ino->store->cfg.block_size;
 	uint64_t first_full = (off + bs - 1) / bs, end_full = end / bs;
@@ -83,25 +91,33 @@ static void punch(struct ds_inode *ino, uint64_t off, uint64_t end)
 								first_full * bs;
 
 			memset(blk + off % bs, 0, stop - off);
+			if (ds_mark_dirty(ino, off / bs, off / bs))
+				tx->rc = tx->rc ? tx->rc : -ENOMEM;
 		}
 	}
 	if (end % bs && end / bs >= first_full) {
 		blk = ds_bm_get(&ino->blocks, end / bs);
-		if (blk)
+		if (blk) {
 			memset(blk, 0, end % bs);
+			if (ds_mark_dirty(ino, end / bs, end / bs))
+				tx->rc = tx->rc ? tx->rc : -ENOMEM;
+		}
 	}
-	if (end_full > first_full)
+	if (end_full > first_full) {
 		dropped = ds_bm_drop(&ino->blocks, first_full, end_full,
 				     block_free);
+		ds_dirty_drop(ino, first_full, end_full);
+		ds_ptx_blocks_del(tx, ino, first_full, end_full);
+	}
 	if (dropped)
 		ds_release_bytes(ino->store, dropped * bs);
 }
 
 /* Caller holds ino->lock for writing. */
-void ds_data_truncate(struct ds_inode *ino, uint64_t size)
+void ds_data_truncate(struct ds_inode *ino, uint64_t size, struct ds_ptx *tx)
 {
 	if (size < ino->size)
-		punch(ino, size, UINT64_MAX);
+		punch(ino, size, UINT64_MAX, tx);
 	ino->size = size;
 }
 
@@ -110,6 +126,7 @@ void ds_data_free(struct ds_inode *ino)
 {
 	uint64_t n = ds_bm_drop(&ino->blocks, 0, UINT64_MAX, block_free);
 
+	ds_dirty_drop(ino, 0, UINT64_MAX);
 	ds_release_bytes(ino->store, n * ino->store->cfg.block_size);
 }
 
@@ -202,6 +219,9 @@ ssize_t ds_write(struct ds_inode *ino, const struct iovec *iov, int iovcnt,
 		rc = -ESTALE;
 		goto out;
 	}
+	rc = ds_pcheck(st);
+	if (rc)
+		goto out;
 	need = count_missing(&ino->blocks, off / bs, (off + len - 1) / bs);
 	rc = ds_reserve_bytes(st, need * bs);
 	if (rc)
@@ -209,6 +229,11 @@ ssize_t ds_write(struct ds_inode *ino, const struct iovec *iov, int iovcnt,
 	rc = fill_range(ino, off / bs, (off + len - 1) / bs, need * bs);
 	if (rc)
 		goto out;
+	/* Durable stores: on disk at the next ds_commit of this inode. */
+	rc = ds_mark_dirty(ino, off / bs, (off + len - 1) / bs);
+	if (rc)
+		goto out;
+	ino->mdirty = true;
 	for (i = 0; i < iovcnt; i++) {
 		size_t vdone = 0, vlen = iov[i].iov_len;
 
@@ -238,6 +263,7 @@ int ds_allocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 	struct ds_store *st = ino->store;
 	uint32_t bs = st->cfg.block_size;
 	uint64_t need, first, last;
+	struct ds_ptx tx;
 	int rc = check_reg(ino);
 
 	if (rc)
@@ -253,6 +279,9 @@ int ds_allocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 		rc = -ESTALE;
 		goto out;
 	}
+	rc = ds_pcheck(st);
+	if (rc)
+		goto out;
 	need = count_missing(&ino->blocks, first, last);
 	rc = ds_reserve_bytes(st, need * bs);
 	if (rc)
@@ -266,6 +295,9 @@ int ds_allocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 	} else {
 		ds_touch(ino, false);
 	}
+	ds_ptx_begin(st, &tx);
+	ds_ptx_inode(&tx, ino);
+	rc = ds_ptx_end(&tx);
 out:
 	pthread_rwlock_unlock(&ino->lock);
 	return rc;
@@ -274,6 +306,7 @@ out:
 int ds_deallocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 {
 	uint64_t end;
+	struct ds_ptx tx;
 	int rc = check_reg(ino);
 
 	if (rc)
@@ -282,14 +315,16 @@ int ds_deallocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 		return -EINVAL;
 	end = len > UINT64_MAX - off ? UINT64_MAX : off + len;
 	pthread_rwlock_wrlock(&ino->lock);
-	if (ino->dead) {
-		rc = -ESTALE;
-	} else {
+	rc = ino->dead ? -ESTALE : ds_pcheck(ino->store);
+	if (!rc) {
+		ds_ptx_begin(ino->store, &tx);
 		/* Beyond EOF there is nothing to punch; size never changes. */
 		if (end > ino->size)
 			end = ino->size;
-		punch(ino, off, end);
+		punch(ino, off, end, &tx);
 		ds_touch(ino, true);
+		ds_ptx_inode(&tx, ino);
+		rc = ds_ptx_end(&tx);
 	}
 	pthread_rwlock_unlock(&ino->lock);
 	return rc;

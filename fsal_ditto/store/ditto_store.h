@@ -253,4 +253,48 @@ void ds_lock_release_owner(struct ds_inode *ino, uintptr_t owner);
 int ds_lease(struct ds_inode *ino, uintptr_t owner, enum ds_lease_type type);
 enum ds_lease_type ds_lease_held(struct ds_inode *ino, uintptr_t owner);
 
+/*
+ * Durable stores (LMDB; docs/durable.md).  The in-memory structures stay
+ * the primary copy; every namespace, attribute and xattr change is also
+ * committed to LMDB, synchronously, before the call returns.  File data
+ * written with ds_write is in memory only until ds_commit (of that
+ * inode) or ds_sync (all inodes) returns; ds_allocate, ds_deallocate,
+ * a truncate and any other change to a file's metadata persist its
+ * written data too.  ds_store_open loads the whole store into memory,
+ * frees files that were unlinked while open (orphans) and counts one
+ * more boot.  Fileids and generations persist, so handles stay valid.
+ */
+struct ds_durable {
+	const char *path;	/* a directory; made if missing */
+	uint64_t map_size;	/* LMDB map size; 0: ds_durable_map_size */
+};
+
+/* Results of ds_store_check: counts of what LMDB holds, and problems. */
+struct ds_check {
+	uint64_t inodes;
+	uint64_t dirents;
+	uint64_t xattrs;
+	uint64_t blocks;
+	uint64_t orphans;	/* unlinked, still open: freed at reopen */
+	uint64_t errors;
+	char first_error[256];
+};
+
+int ds_store_open(const struct ds_config *cfg, const struct ds_durable *dur,
+		  struct ds_store **out);
+/* The smallest map size that holds cfg's capacity (and the default). */
+uint64_t ds_durable_map_size(const struct ds_config *cfg);
+bool ds_store_is_durable(const struct ds_store *st);
+/* Times the durable store was opened (1 on the first), 0 for memory. */
+uint64_t ds_boot_count(const struct ds_store *st);
+/* Orphans freed by the last ds_store_open. */
+uint64_t ds_orphans_freed(const struct ds_store *st);
+int ds_commit(struct ds_inode *ino);
+int ds_sync(struct ds_store *st);
+/* Cross-checks the durable tables (link counts against entries, no
+ * blocks, entries or xattrs without their inode, no orphans, blocks
+ * within size); errors counts what is wrong.  -EINVAL for memory.
+ */
+int ds_store_check(struct ds_store *st, struct ds_check *out);
+
 #endif /* DITTO_STORE_H */

@@ -51,6 +51,7 @@ int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
 	      struct ds_inode **out, struct ds_attr *pre, struct ds_attr *post)
 {
 	struct ds_inode *ino;
+	struct ds_ptx tx;
 	int rc;
 
 	if (dir->type != DS_DIR)
@@ -59,10 +60,9 @@ int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
 	if (rc)
 		return rc;
 	pthread_rwlock_wrlock(&dir->lock);
-	if (dir->dead) {
-		rc = -ENOENT;
+	rc = dir->dead ? -ENOENT : ds_pcheck(dir->store);
+	if (rc)
 		goto out;
-	}
 	if (ds_dir_find(dir, name)) {
 		rc = -EEXIST;
 		goto out;
@@ -89,6 +89,19 @@ int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
 	if (nw->type == DS_DIR)
 		dir->nlink++;
 	ds_touch(dir, true);
+	/* Named now, so lock it before the transaction (lock order). */
+	pthread_rwlock_wrlock(&ino->lock);
+	ds_ptx_begin(dir->store, &tx);
+	ds_ptx_inode(&tx, ino);
+	ds_ptx_dirent(&tx, dir, name);
+	ds_ptx_inode(&tx, dir);
+	ds_ptx_next_fileid(&tx);
+	rc = ds_ptx_end(&tx);
+	pthread_rwlock_unlock(&ino->lock);
+	if (rc) {
+		ds_put(ino);
+		goto out;
+	}
 	snap(dir, post);
 	*out = ino;
 out:
@@ -99,6 +112,7 @@ out:
 int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
 	    struct ds_attr *pre, struct ds_attr *post)
 {
+	struct ds_ptx tx;
 	int rc;
 
 	if (dir->type != DS_DIR)
@@ -124,6 +138,9 @@ int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
 		rc = -EMLINK;
 		goto out;
 	}
+	rc = ds_pcheck(dir->store);
+	if (rc)
+		goto out;
 	snap(dir, pre);
 	rc = ds_dir_insert(dir, name, ino);
 	if (rc)
@@ -131,6 +148,13 @@ int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
 	ino->nlink++;
 	ds_touch(ino, false);
 	ds_touch(dir, true);
+	ds_ptx_begin(dir->store, &tx);
+	ds_ptx_dirent(&tx, dir, name);
+	ds_ptx_inode(&tx, ino);
+	ds_ptx_inode(&tx, dir);
+	rc = ds_ptx_end(&tx);
+	if (rc)
+		goto out;
 	snap(dir, post);
 out:
 	pthread_rwlock_unlock(&ino->lock);
@@ -143,6 +167,7 @@ int ds_unlink(struct ds_inode *dir, const char *name, struct ds_attr *pre,
 {
 	struct ds_dentry *de;
 	struct ds_inode *victim;
+	struct ds_ptx tx;
 	int rc = 0;
 
 	if (dir->type != DS_DIR)
@@ -164,6 +189,9 @@ int ds_unlink(struct ds_inode *dir, const char *name, struct ds_attr *pre,
 		rc = -ENOTEMPTY;
 		goto out;
 	}
+	rc = ds_pcheck(dir->store);
+	if (rc)
+		goto out;
 	snap(dir, pre);
 	ds_dir_remove(dir, de);
 	if (victim->type == DS_DIR) {
@@ -174,6 +202,16 @@ int ds_unlink(struct ds_inode *dir, const char *name, struct ds_attr *pre,
 		drop_link(victim);
 	}
 	ds_touch(dir, true);
+	ds_ptx_begin(dir->store, &tx);
+	ds_ptx_dirent_del(&tx, dir, name);
+	if (victim->dead)
+		ds_ptx_inode_del(&tx, victim->fileid);
+	else
+		ds_ptx_inode(&tx, victim);	/* an open orphan, nlink 0 */
+	ds_ptx_inode(&tx, dir);
+	rc = ds_ptx_end(&tx);
+	if (rc)
+		goto out;
 	snap(dir, post);
 out:
 	pthread_rwlock_unlock(&victim->lock);
@@ -245,6 +283,7 @@ int ds_rename(struct ds_inode *odir, const char *oname, struct ds_inode *ndir,
 	bool cross = odir != ndir;
 	struct ds_dentry *sde, *tde;
 	struct ds_inode *src, *tgt = NULL;
+	struct ds_ptx tx;
 	int rc;
 
 	if (odir->type != DS_DIR || ndir->type != DS_DIR)
@@ -260,10 +299,9 @@ int ds_rename(struct ds_inode *odir, const char *oname, struct ds_inode *ndir,
 	if (cross)
 		pthread_mutex_lock(&st->rename_lock);
 	lock_rename_dirs(odir, ndir);
-	if (odir->dead || ndir->dead) {
-		rc = -ENOENT;
+	rc = odir->dead || ndir->dead ? -ENOENT : ds_pcheck(st);
+	if (rc)
 		goto unlock_dirs;
-	}
 	sde = ds_dir_find(odir, oname);
 	if (!sde) {
 		rc = -ENOENT;
@@ -334,6 +372,18 @@ int ds_rename(struct ds_inode *odir, const char *oname, struct ds_inode *ndir,
 	ds_touch(odir, true);
 	if (cross)
 		ds_touch(ndir, true);
+	ds_ptx_begin(st, &tx);
+	ds_ptx_dirent_del(&tx, odir, oname);
+	ds_ptx_dirent(&tx, ndir, nname);
+	if (tgt && tgt->dead)
+		ds_ptx_inode_del(&tx, tgt->fileid);
+	else if (tgt)
+		ds_ptx_inode(&tx, tgt);
+	ds_ptx_inode(&tx, src);
+	ds_ptx_inode(&tx, odir);
+	if (cross)
+		ds_ptx_inode(&tx, ndir);
+	rc = ds_ptx_end(&tx);
 unlock_all:
 	unlock2(src, tgt);
 	ds_put(src);

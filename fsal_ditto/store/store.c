@@ -349,8 +349,15 @@ void ds_close(struct ds_inode *ino)
 	ds_get(ino);
 	pthread_rwlock_wrlock(&ino->lock);
 	if (ino->opens > 0 && --ino->opens == 0 && ino->nlink == 0 &&
-	    ino != ino->store->root)
+	    ino != ino->store->root) {
+		struct ds_ptx tx;
+
+		/* A failure latches the store; reopen frees the orphan. */
+		ds_ptx_begin(ino->store, &tx);
+		ds_ptx_inode_del(&tx, ino->fileid);
+		ds_ptx_end(&tx);
 		ds_inode_kill(ino);
+	}
 	pthread_rwlock_unlock(&ino->lock);
 	ds_put(ino);
 }
@@ -373,17 +380,19 @@ static uint32_t make_generation(void)
 	return (uint32_t)h | 1;
 }
 
-int ds_store_new(const struct ds_config *cfg, struct ds_store **out)
+/* A store with no inodes yet: the caller makes or loads the root. */
+struct ds_store *ds_store_init(const struct ds_config *cfg, int *err)
 {
 	struct ds_store *st;
-	struct ds_new root = { .type = DS_DIR, .mode = 0777 };
-	int rc = ds_config_check(cfg);
 
-	if (rc)
-		return rc;
+	*err = ds_config_check(cfg);
+	if (*err)
+		return NULL;
 	st = calloc(1, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
+	if (!st) {
+		*err = -ENOMEM;
+		return NULL;
+	}
 	st->cfg = *cfg;
 	st->next_fileid = 2;
 	st->generation = make_generation();
@@ -393,9 +402,24 @@ int ds_store_new(const struct ds_config *cfg, struct ds_store **out)
 	st->itable = cds_lfht_new_flavor(1024, 1024, 0, 0, &urcu_bp_flavor,
 					 NULL);
 	if (!st->itable) {
+		pthread_mutex_destroy(&st->rename_lock);
+		pthread_mutex_destroy(&st->itable_lock);
 		free(st);
-		return -ENOMEM;
+		*err = -ENOMEM;
+		return NULL;
 	}
+	return st;
+}
+
+int ds_store_new(const struct ds_config *cfg, struct ds_store **out)
+{
+	struct ds_store *st;
+	struct ds_new root = { .type = DS_DIR, .mode = 0777 };
+	int rc;
+
+	st = ds_store_init(cfg, &rc);
+	if (!st)
+		return rc;
 	st->root = ds_inode_alloc(st, &root, &rc);
 	if (!st->root) {
 		cds_lfht_destroy(st->itable, NULL);
@@ -408,6 +432,51 @@ int ds_store_new(const struct ds_config *cfg, struct ds_store **out)
 	st->root->refcnt = 1;
 	*out = st;
 	return 0;
+}
+
+/*
+ * A loaded inode (durable stores): given fileid and generation, only
+ * the "alive" reference, no name yet; capacity is counted, not
+ * checked, since what is on disk exists whatever the limits say now.
+ */
+struct ds_inode *ds_inode_restore(struct ds_store *st, enum ds_type type,
+				  uint64_t fileid, uint32_t generation)
+{
+	struct ds_inode *ino = calloc(1, sizeof(*ino));
+
+	if (!ino)
+		return NULL;
+	ino->store = st;
+	ino->type = type;
+	ino->fileid = fileid;
+	ino->generation = generation;
+	ino->refcnt = 1;
+	if (type == DS_DIR && ds_dir_init(ino)) {
+		free(ino);
+		return NULL;
+	}
+	pthread_rwlock_init(&ino->lock, NULL);
+	__atomic_add_fetch(&st->files_used, 1, __ATOMIC_RELAXED);
+	cds_lfht_node_init(&ino->tnode);
+	urcu_bp_read_lock();
+	cds_lfht_add(st->itable, fileid_hash(fileid), &ino->tnode);
+	urcu_bp_read_unlock();
+	itable_grow(st);
+	return ino;
+}
+
+/* Any generation, no reference taken: for the loader and checks only. */
+struct ds_inode *ds_inode_by_fileid(struct ds_store *st, uint64_t fileid)
+{
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *node;
+
+	urcu_bp_read_lock();
+	cds_lfht_lookup(st->itable, fileid_hash(fileid), fileid_match, &fileid,
+			&it);
+	node = cds_lfht_iter_get_node(&it);
+	urcu_bp_read_unlock();
+	return node ? caa_container_of(node, struct ds_inode, tnode) : NULL;
 }
 
 /* Collects every node of a table so they can be freed without RCU. */
@@ -440,6 +509,11 @@ void ds_store_free(struct ds_store *st)
 	void **inodes, **ents;
 	size_t ni, ne, i, j;
 
+	if (st->pst) {
+		/* Clean shutdown: unstable data becomes durable too. */
+		ds_sync(st);
+		ds_persist_close(st);
+	}
 	urcu_bp_barrier();
 	urcu_bp_read_lock();
 	inodes = collect_nodes(st->itable, &ni);

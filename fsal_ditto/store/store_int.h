@@ -48,6 +48,7 @@ struct ds_cidx {
 
 struct ds_xattr {
 	struct ds_xattr *next;
+	uint64_t seq;		/* creation order, kept by the durable store */
 	size_t vlen;
 	char *value;
 	char name[];
@@ -93,6 +94,12 @@ struct ds_inode {
 	struct timespec btime;
 
 	struct ds_xattr *xattrs;
+	uint64_t xseq;		/* next ds_xattr.seq */
+	/* Durable stores only: blocks written since the last persist of
+	 * this inode (values are (void *)1), and whether size/times moved.
+	 */
+	struct ds_blockmap dirty;
+	bool mdirty;
 	struct ds_brl *locks;
 	struct ds_lease_holder *leases;
 
@@ -123,9 +130,14 @@ struct ds_store {
 	uint32_t generation;
 	uint64_t bytes_used;	/* atomic */
 	uint64_t files_used;	/* atomic */
+	struct ds_persist *pst;	/* NULL: memory only */
 };
 
 /* store.c */
+struct ds_store *ds_store_init(const struct ds_config *cfg, int *err);
+struct ds_inode *ds_inode_restore(struct ds_store *st, enum ds_type type,
+				  uint64_t fileid, uint32_t generation);
+struct ds_inode *ds_inode_by_fileid(struct ds_store *st, uint64_t fileid);
 int ds_reserve_bytes(struct ds_store *st, uint64_t n);
 void ds_release_bytes(struct ds_store *st, uint64_t n);
 struct ds_inode *ds_inode_alloc(struct ds_store *st, const struct ds_new *nw,
@@ -155,13 +167,49 @@ uint64_t ds_bm_drop(struct ds_blockmap *bm, uint64_t from, uint64_t to,
 uint64_t ds_bm_next(const struct ds_blockmap *bm, uint64_t idx);
 
 /* data.c */
-void ds_data_truncate(struct ds_inode *ino, uint64_t size);
+struct ds_ptx;
+void ds_data_truncate(struct ds_inode *ino, uint64_t size, struct ds_ptx *tx);
 void ds_data_free(struct ds_inode *ino);
 
 /* xattr.c, brlock.c, lease.c */
 void ds_xattr_free_all(struct ds_inode *ino);
 void ds_brl_free_all(struct ds_inode *ino);
 void ds_lease_free_all(struct ds_inode *ino);
+
+/*
+ * persist.c: the durable (LMDB) layer.  A struct ds_ptx is one write
+ * transaction; with a memory-only store every call is a no-op.  Calls
+ * record the in-memory state the caller just made (under the inode
+ * locks it holds), so disk and memory change in the same order.  The
+ * first error sticks in the ds_ptx; ds_ptx_end commits (synchronously)
+ * or aborts.  A failed commit latches the store read-only
+ * (ds_pcheck), since memory is then ahead of disk.
+ */
+struct ds_ptx {
+	struct ds_store *st;
+	void *txn;
+	int rc;
+};
+
+int ds_pcheck(struct ds_store *st);
+int ds_ptx_begin(struct ds_store *st, struct ds_ptx *tx);
+int ds_ptx_end(struct ds_ptx *tx);
+void ds_ptx_inode(struct ds_ptx *tx, struct ds_inode *ino);
+void ds_ptx_inode_del(struct ds_ptx *tx, uint64_t fileid);
+void ds_ptx_dirent(struct ds_ptx *tx, struct ds_inode *dir, const char *name);
+void ds_ptx_dirent_del(struct ds_ptx *tx, struct ds_inode *dir,
+		       const char *name);
+void ds_ptx_xattr(struct ds_ptx *tx, struct ds_inode *ino,
+		  const struct ds_xattr *x);
+void ds_ptx_xattr_del(struct ds_ptx *tx, struct ds_inode *ino,
+		      const char *name);
+void ds_ptx_blocks_del(struct ds_ptx *tx, struct ds_inode *ino,
+		       uint64_t from, uint64_t to);
+void ds_ptx_next_fileid(struct ds_ptx *tx);
+void ds_persist_close(struct ds_store *st);
+/* Marks blocks [first, last] of a regular file dirty (durable only). */
+int ds_mark_dirty(struct ds_inode *ino, uint64_t first, uint64_t last);
+void ds_dirty_drop(struct ds_inode *ino, uint64_t from, uint64_t to);
 
 static inline bool ds_alive(const struct ds_inode *ino)
 {

@@ -70,6 +70,7 @@ int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
 		size_t len, int flags)
 {
 	struct ds_xattr **pp, *x;
+	struct ds_ptx tx;
 	size_t nlen;
 	int rc = name_ok(name);
 
@@ -92,10 +93,9 @@ int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
 	memcpy(x->value, val, len);
 	x->vlen = len;
 	pthread_rwlock_wrlock(&ino->lock);
-	if (ino->dead) {
-		rc = -ESTALE;
+	rc = ino->dead ? -ESTALE : ds_pcheck(ino->store);
+	if (rc)
 		goto fail;
-	}
 	pp = find(ino, name);
 	if (pp && (flags & DS_XATTR_CREATE)) {
 		rc = -EEXIST;
@@ -112,6 +112,7 @@ int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
 		struct ds_xattr *old = *pp;
 
 		/* Replace in place so list cookies keep their meaning. */
+		x->seq = old->seq;
 		x->next = old->next;
 		*pp = x;
 		ds_release_bytes(ino->store, cost(old));
@@ -119,13 +120,18 @@ int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
 		free(old);
 	} else {
 		x->next = NULL;
+		x->seq = ino->xseq++;
 		for (pp = &ino->xattrs; *pp; pp = &(*pp)->next)
 			;
 		*pp = x;
 	}
 	ds_touch(ino, false);
+	ds_ptx_begin(ino->store, &tx);
+	ds_ptx_xattr(&tx, ino, x);
+	ds_ptx_inode(&tx, ino);
+	rc = ds_ptx_end(&tx);
 	pthread_rwlock_unlock(&ino->lock);
-	return 0;
+	return rc;
 fail:
 	pthread_rwlock_unlock(&ino->lock);
 	free(x->value);
@@ -136,15 +142,15 @@ fail:
 int ds_removexattr(struct ds_inode *ino, const char *name)
 {
 	struct ds_xattr **pp, *x;
+	struct ds_ptx tx;
 	int rc = name_ok(name);
 
 	if (rc)
 		return rc;
 	pthread_rwlock_wrlock(&ino->lock);
-	if (ino->dead) {
-		rc = -ESTALE;
+	rc = ino->dead ? -ESTALE : ds_pcheck(ino->store);
+	if (rc)
 		goto out;
-	}
 	pp = find(ino, name);
 	if (!pp) {
 		rc = -ENODATA;
@@ -156,6 +162,10 @@ int ds_removexattr(struct ds_inode *ino, const char *name)
 	free(x->value);
 	free(x);
 	ds_touch(ino, false);
+	ds_ptx_begin(ino->store, &tx);
+	ds_ptx_xattr_del(&tx, ino, name);
+	ds_ptx_inode(&tx, ino);
+	rc = ds_ptx_end(&tx);
 out:
 	pthread_rwlock_unlock(&ino->lock);
 	return rc;

@@ -7,9 +7,9 @@
 # Build: ntirpc, nfs-ganesha (with monitoring and DBus), fsal_ditto, tests.
 DITTO_BUILD_PKGS=(gcc g++ make cmake pkgconf patch bison flex
 	liburcu-dev libkrb5-dev libdbus-1-dev libacl1-dev libattr1-dev
-	libblkid-dev uuid-dev libnsl-dev libcriterion-dev)
+	libblkid-dev uuid-dev libnsl-dev libcriterion-dev liblmdb-dev)
 # Run and test: private DBus bus, dbus-send, metric scrapes.
-DITTO_RUN_PKGS=(dbus-daemon dbus-bin curl procps)
+DITTO_RUN_PKGS=(dbus-daemon dbus-bin curl procps liblmdb0)
 
 # ensure_pkgs PKG...: install the missing ones (needs root).
 ensure_pkgs() {

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Durable store internals: the LMDB environment, its tables and the
+ * record formats (docs/durable.md).  Keys are big-endian so that LMDB's
+ * byte order is (fileid, ...) order; values are in host byte order.
+ */
+#ifndef DITTO_PERSIST_INT_H
+#define DITTO_PERSIST_INT_H
+
+#include <lmdb.h>
+
+#include "store_int.h"
+
+#define DS_PERSIST_VERSION 1
+/* Added to a regular file's change attribute at every load. */
+#define DS_CHANGE_BOOT_STEP (1ULL << 32)
+
+struct ds_persist {
+	MDB_env *env;
+	MDB_dbi meta;		/* name -> uint64_t */
+	MDB_dbi inodes;		/* fileid -> struct ds_rec + symlink target */
+	MDB_dbi dirents;	/* (dir fileid, name) -> struct ds_drec */
+	MDB_dbi xattrs;		/* (fileid, name) -> seq + value */
+	MDB_dbi blocks;		/* (fileid, block index) -> block_size bytes */
+	int lockfd;
+	int failed;		/* latched negative errno, 0 while healthy */
+	uint64_t boot;
+	uint64_t orphans;	/* freed by the last open */
+};
+
+struct ds_rec {
+	uint8_t version;
+	uint8_t type;
+	uint16_t pad;
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t nlink;
+	uint32_t generation;
+	uint32_t rdev_major;
+	uint32_t rdev_minor;
+	uint64_t size;
+	uint64_t change;
+	uint64_t parent;	/* directories */
+	uint64_t next_cookie;	/* directories */
+	uint64_t xseq;
+	int64_t sec[4];		/* atime, mtime, ctime, btime */
+	uint32_t nsec[4];
+} __attribute__((packed));
+
+struct ds_drec {
+	uint64_t fileid;
+	uint64_t cookie;
+} __attribute__((packed));
+
+/* Key buffers: 8-byte big-endian fileid, then index or name. */
+struct ds_key {
+	unsigned char b[16 + DS_NAME_MAX + 1];
+	MDB_val v;
+};
+
+static inline void ds_put_be64(unsigned char *p, uint64_t x)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, x >>= 8)
+		p[i] = (unsigned char)x;
+}
+
+static inline uint64_t ds_get_be64(const unsigned char *p)
+{
+	uint64_t x = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		x = x << 8 | p[i];
+	return x;
+}
+
+static inline MDB_val *ds_key_id(struct ds_key *k, uint64_t id)
+{
+	ds_put_be64(k->b, id);
+	k->v.mv_data = k->b;
+	k->v.mv_size = 8;
+	return &k->v;
+}
+
+static inline MDB_val *ds_key_idx(struct ds_key *k, uint64_t id,
+				  uint64_t idx)
+{
+	ds_put_be64(k->b, id);
+	ds_put_be64(k->b + 8, idx);
+	k->v.mv_data = k->b;
+	k->v.mv_size = 16;
+	return &k->v;
+}
+
+static inline MDB_val *ds_key_name(struct ds_key *k, uint64_t id,
+				   const char *name)
+{
+	size_t len = strlen(name);
+
+	ds_put_be64(k->b, id);
+	memcpy(k->b + 8, name, len);
+	k->v.mv_data = k->b;
+	k->v.mv_size = 8 + len;
+	return &k->v;
+}
+
+/* LMDB result to negative errno. */
+int ds_mdb_err(int rc);
+void ds_rec_fill(const struct ds_inode *ino, struct ds_rec *r);
+
+#endif /* DITTO_PERSIST_INT_H */

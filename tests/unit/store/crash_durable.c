@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/*
+ * Crash test of the durable store.  Each cycle forks a child that opens
+ * the store and runs a random create / write+commit / rename / link /
+ * unlink / truncate / setxattr / unlink-while-open workload, logging
+ * every operation before it starts ('B') and once it has returned
+ * ('E', or 'X' when it failed) to a side log, one write + fdatasync
+ * each.  The parent kills it with SIGKILL at a random moment, reopens
+ * the store and checks it against a model replayed from the log: the
+ * namespace (fileids per name), link counts, sizes, every byte of every
+ * file, xattrs, no orphans, ds_store_check clean (link counts against
+ * entries, no block/entry/xattr without its inode), handles still
+ * valid, boot count moved.  The one operation that may have been in
+ * flight is accepted as done or not done, never half done; which it was
+ * is appended to the log.
+ *
+ *   crash_durable [--cycles N] [--seed S] [--dir D]
+ *
+ * Prints the seed; exit status 0 only if every cycle checked clean.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ditto_store.h"
+
+#define NDIR 4
+#define NNAME 12
+#define NSLOT (NDIR * NNAME)
+#define NXATTR 3
+#define MAXOFF (192 * 1024)
+#define MAXLEN (24 * 1024)
+#define BS 4096
+#define OPS_PER_CHILD 4000
+
+enum op {
+	OP_CREATE = 1, OP_WRITE, OP_RENAME, OP_LINK, OP_UNLINK, OP_TRUNC,
+	OP_XATTR, OP_ORPHAN,
+};
+
+struct lrec {
+	uint32_t kind;		/* 'B', 'E', 'X' */
+	uint32_t op;
+	uint64_t seq;
+	uint32_t a, b;		/* slots */
+	uint64_t fileid;	/* the file acted on (E of CREATE: made) */
+	uint32_t gen;
+	uint32_t nrange;
+	uint64_t off[3], len[3];
+	uint64_t pat;		/* write pattern, xattr value, trunc size */
+};
+
+struct mfile {
+	uint64_t fileid;
+	uint32_t gen;
+	uint32_t nlink;
+	uint64_t size;
+	unsigned char *data;	/* MAXOFF + MAXLEN bytes */
+	bool xset[NXATTR];
+	uint64_t xval[NXATTR];
+};
+
+struct model {
+	uint64_t slot[NSLOT];	/* fileid or 0 */
+	struct mfile *f;
+	size_t nf;
+};
+
+static const char *dir;
+static char logpath[512];
+static struct ds_config cfg = {
+	.max_bytes = 64 << 20,
+	.max_files = 4096,
+	.block_size = BS,
+	.max_file_size = 1 << 30,
+};
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static unsigned char pat_byte(uint64_t pat, uint64_t off)
+{
+	uint64_t x = pat ^ (off * 0x9e3779b97f4a7c15ULL);
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 29;
+	return (unsigned char)x;
+}
+
+static void slot_name(uint32_t s, char *dname, char *fname)
+{
+	sprintf(dname, "d%u", s / NNAME);
+	sprintf(fname, "f%u", s % NNAME);
+}
+
+static struct ds_store *open_store(void)
+{
+	struct ds_durable d = { .path = dir };
+	struct ds_store *st;
+	int rc = ds_store_open(&cfg, &d, &st);
+
+	if (rc) {
+		fprintf(stderr, "open %s: %s\n", dir, strerror(-rc));
+		return NULL;
+	}
+	return st;
+}
+
+static void log_rec(int fd, struct lrec *r)
+{
+	if (write(fd, r, sizeof(*r)) != sizeof(*r) || fdatasync(fd))
+		die("log");
+}
+
+/* ---------------------------------------------------------------- child */
+
+static struct ds_inode *dir_of(struct ds_store *st, uint32_t s)
+{
+	struct ds_inode *root = ds_root(st), *d = NULL;
+	char dn[16], fn[16];
+
+	slot_name(s, dn, fn);
+	ds_lookup(root, dn, &d);
+	ds_put(root);
+	return d;
+}
+
+static struct ds_inode *file_at(struct ds_store *st, uint32_t s)
+{
+	struct ds_inode *d = dir_of(st, s), *f = NULL;
+	char dn[16], fn[16];
+
+	slot_name(s, dn, fn);
+	if (d && ds_lookup(d, fn, &f))
+		f = NULL;
+	if (d)
+		ds_put(d);
+	return f;
+}
+
+static int do_write(struct ds_inode *f, const struct lrec *r)
+{
+	static unsigned char buf[MAXLEN];
+	uint32_t i;
+	uint64_t j;
+
+	for (i = 0; i < r->nrange; i++) {
+		struct iovec v = { buf, r->len[i] };
+
+		for (j = 0; j < r->len[i]; j++)
+			buf[j] = pat_byte(r->pat + i, r->off[i] + j);
+		if (ds_write(f, &v, 1, r->off[i]) != (ssize_t)r->len[i])
+			return -EIO;
+	}
+	return ds_commit(f);
+}
+
+static int run_op(struct ds_store *st, struct lrec *r, unsigned int *rs)
+{
+	struct ds_inode *f, *da, *db;
+	char dn[16], an[16], bn[16];
+	struct ds_attr at;
+	int rc;
+
+	slot_name(r->a, dn, an);
+	slot_name(r->b, dn, bn);
+	da = dir_of(st, r->a);
+	db = dir_of(st, r->b);
+	f = file_at(st, r->a);
+	switch (r->op) {
+	case OP_CREATE: {
+		struct ds_new nw = { .type = DS_REG, .mode = 0644 };
+
+		rc = ds_create(da, an, &nw, &f, NULL, NULL);
+		if (!rc) {
+			r->fileid = ds_fileid(f);
+			r->gen = ds_generation(f);
+		}
+		break;
+	}
+	case OP_WRITE:
+		rc = f ? do_write(f, r) : -ENOENT;
+		break;
+	case OP_RENAME:
+		rc = ds_rename(da, an, db, bn, NULL, NULL, NULL, NULL);
+		break;
+	case OP_LINK:
+		rc = f ? ds_link(f, db, bn, NULL, NULL) : -ENOENT;
+		break;
+	case OP_UNLINK:
+		rc = ds_unlink(da, an, NULL, NULL);
+		break;
+	case OP_TRUNC: {
+		struct ds_set s = { .mask = DS_SET_SIZE, .size = r->pat };
+
+		rc = f ? ds_setattr(f, &s, NULL) : -ENOENT;
+		break;
+	}
+	case OP_XATTR: {
+		char xn[8];
+
+		sprintf(xn, "x%u", r->b % NXATTR);
+		rc = f ? ds_setxattr(f, xn, &r->pat, sizeof(r->pat), 0) :
+			 -ENOENT;
+		break;
+	}
+	case OP_ORPHAN:
+		/* Left open for good: the crash makes it an orphan. */
+		rc = f ? ds_open(f) : -ENOENT;
+		if (!rc)
+			rc = ds_unlink(da, an, NULL, NULL);
+		/* Data for the orphan only: a file with names left would
+		 * make this op two durable steps, not one.
+		 */
+		if (!rc && ds_getattr(f, &at) == 0 && at.nlink == 0)
+			do_write(f, r);
+		break;
+	default:
+		rc = -EINVAL;
+	}
+	if (f)
+		ds_put(f);
+	ds_put(da);
+	ds_put(db);
+	(void)rs;
+	return rc;
+}
+
+static void child(unsigned int seed, uint64_t seq0)
+{
+	unsigned int rs = seed;
+	struct ds_store *st = open_store();
+	int fd = open(logpath, O_WRONLY | O_APPEND | O_CLOEXEC);
+	uint64_t seq = seq0;
+	int i;
+
+	if (!st || fd < 0)
+		_exit(3);
+	for (i = 0; i < OPS_PER_CHILD; i++) {
+		struct lrec r = { .kind = 'B', .seq = ++seq };
+		struct ds_inode *f;
+		uint32_t k;
+
+		r.op = 1 + rand_r(&rs) % 8;
+		r.a = rand_r(&rs) % NSLOT;
+		r.b = rand_r(&rs) % NSLOT;
+		/* writes twice as often: they carry the committed bytes */
+		if (rand_r(&rs) % 3 == 0)
+			r.op = OP_WRITE;
+		r.pat = ((uint64_t)rand_r(&rs) << 32) ^ rand_r(&rs);
+		if (r.op == OP_TRUNC)
+			r.pat %= MAXOFF;
+		r.nrange = 1 + rand_r(&rs) % 3;
+		for (k = 0; k < r.nrange; k++) {
+			r.off[k] = rand_r(&rs) % MAXOFF;
+			r.len[k] = 1 + rand_r(&rs) % MAXLEN;
+		}
+		f = file_at(st, r.a);
+		if (f) {
+			r.fileid = ds_fileid(f);
+			r.gen = ds_generation(f);
+			ds_put(f);
+		}
+		log_rec(fd, &r);
+		r.kind = run_op(st, &r, &rs) ? 'X' : 'E';
+		log_rec(fd, &r);
+	}
+	_exit(0);
+}
+
+/* ---------------------------------------------------------------- model */
+
+static struct mfile *mf(struct model *m, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < m->nf; i++)
+		if (m->f[i].fileid == id)
+			return &m->f[i];
+	return NULL;
+}
+
+static void mdrop(struct model *m, uint64_t id)
+{
+	struct mfile *f = mf(m, id);
+
+	if (f && --f->nlink == 0) {
+		free(f->data);
+		*f = m->f[--m->nf];
+	}
+}
+
+static void model_copy(struct model *dst, const struct model *src)
+{
+	size_t i;
+
+	memcpy(dst->slot, src->slot, sizeof(dst->slot));
+	dst->nf = src->nf;
+	dst->f = malloc((src->nf + 1) * sizeof(*dst->f));
+	if (!dst->f)
+		die("malloc");
+	for (i = 0; i < src->nf; i++) {
+		dst->f[i] = src->f[i];
+		dst->f[i].data = malloc(MAXOFF + MAXLEN);
+		if (!dst->f[i].data)
+			die("malloc");
+		memcpy(dst->f[i].data, src->f[i].data, MAXOFF + MAXLEN);
+	}
+}
+
+static void model_free(struct model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nf; i++)
+		free(m->f[i].data);
+	free(m->f);
+	m->f = NULL;
+	m->nf = 0;
+}
+
+/* The effect of a successful operation. */
+static void apply(struct model *m, const struct lrec *r)
+{
+	uint64_t src = m->slot[r->a];
+	struct mfile *f = mf(m, r->fileid);
+	uint32_t i;
+	uint64_t j;
+
+	switch (r->op) {
+	case OP_CREATE: {
+		struct mfile *nf;
+
+		nf = realloc(m->f, (m->nf + 1) * sizeof(*m->f));
+		if (!nf)
+			die("realloc");
+		m->f = nf;
+		nf = &m->f[m->nf++];
+		memset(nf, 0, sizeof(*nf));
+		nf->fileid = r->fileid;
+		nf->gen = r->gen;
+		nf->nlink = 1;
+		nf->data = calloc(1, MAXOFF + MAXLEN);
+		if (!nf->data)
+			die("calloc");
+		m->slot[r->a] = r->fileid;
+		break;
+	}
+	case OP_WRITE:
+		for (i = 0; f && i < r->nrange; i++) {
+			for (j = 0; j < r->len[i]; j++)
+				f->data[r->off[i] + j] =
+					pat_byte(r->pat + i, r->off[i] + j);
+			if (r->off[i] + r->len[i] > f->size)
+				f->size = r->off[i] + r->len[i];
+		}
+		break;
+	case OP_RENAME:
+		if (m->slot[r->b] == src)
+			break;
+		if (m->slot[r->b])
+			mdrop(m, m->slot[r->b]);
+		m->slot[r->b] = src;
+		m->slot[r->a] = 0;
+		break;
+	case OP_LINK:
+		m->slot[r->b] = r->fileid;
+		f->nlink++;
+		break;
+	case OP_UNLINK:
+	case OP_ORPHAN:
+		m->slot[r->a] = 0;
+		mdrop(m, src);
+		break;
+	case OP_TRUNC:
+		if (r->pat < f->size)
+			memset(f->data + r->pat, 0, f->size - r->pat);
+		f->size = r->pat;
+		break;
+	case OP_XATTR:
+		f->xset[r->b % NXATTR] = true;
+		f->xval[r->b % NXATTR] = r->pat;
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------- check */
+
+static bool verbose;
+
+static bool bad(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static bool bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbose) {
+		va_start(ap, fmt);
+		fprintf(stderr, "  mismatch: ");
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		va_end(ap);
+	}
+	return false;
+}
+
+static bool same_file(struct ds_store *st, const struct mfile *f)
+{
+	static unsigned char buf[MAXOFF + MAXLEN];
+	struct iovec v = { buf, sizeof(buf) };
+	struct ds_inode *ino;
+	struct ds_attr a;
+	uint64_t val;
+	size_t len;
+	bool eof, ok = true;
+	ssize_t n;
+	int i;
+
+	if (ds_find(st, f->fileid, f->gen, &ino))
+		return bad("file %" PRIu64 ": handle stale", f->fileid);
+	ds_getattr(ino, &a);
+	if (a.nlink != f->nlink || a.size != f->size)
+		ok = bad("file %" PRIu64 ": nlink %u size %" PRIu64
+			 ", model %u %" PRIu64, f->fileid, a.nlink, a.size,
+			 f->nlink, f->size);
+	n = ds_read(ino, &v, 1, 0, &eof);
+	if (ok && n != (ssize_t)f->size)
+		ok = bad("file %" PRIu64 ": read %zd of %" PRIu64, f->fileid,
+			 n, f->size);
+	for (len = 0; ok && len < f->size; len++)
+		if (buf[len] != f->data[len])
+			ok = bad("file %" PRIu64 ": byte %zu is %u, model %u",
+				 f->fileid, len, buf[len], f->data[len]);
+	for (i = 0; ok && i < NXATTR; i++) {
+		char xn[8];
+		int rc;
+
+		sprintf(xn, "x%d", i);
+		rc = ds_getxattr(ino, xn, &val, sizeof(val), &len);
+		if (f->xset[i] ? rc || val != f->xval[i] : rc != -ENODATA)
+			ok = bad("file %" PRIu64 ": xattr %s", f->fileid, xn);
+	}
+	ds_put(ino);
+	return ok;
+}
+
+static bool same(struct ds_store *st, const struct model *m)
+{
+	struct ds_inode *root = ds_root(st);
+	bool ok = true;
+	uint32_t s;
+	size_t i;
+
+	for (s = 0; s < NSLOT && ok; s++) {
+		struct ds_inode *f = file_at(st, s);
+		uint64_t got = f ? ds_fileid(f) : 0;
+
+		if (f)
+			ds_put(f);
+		if (got != m->slot[s])
+			ok = bad("slot %u: fileid %" PRIu64 ", model %" PRIu64,
+				 s, got, m->slot[s]);
+	}
+	for (s = 0; s < NDIR && ok; s++) {
+		struct ds_inode *d = dir_of(st, s * NNAME);
+		uint64_t want = 0;
+		uint32_t k;
+
+		for (k = 0; k < NNAME; k++)
+			want += m->slot[s * NNAME + k] != 0;
+		if (ds_dir_count(d) != want)
+			ok = bad("d%u: %" PRIu64 " entries, model %" PRIu64, s,
+				 ds_dir_count(d), want);
+		ds_put(d);
+	}
+	if (ok && ds_dir_count(root) != NDIR)
+		ok = bad("root: %" PRIu64 " entries", ds_dir_count(root));
+	for (i = 0; i < m->nf && ok; i++)
+		ok = same_file(st, &m->f[i]);
+	ds_put(root);
+	return ok;
+}
+
+struct stats {
+	uint64_t acked;		/* E records replayed */
+	uint64_t inflight_done, inflight_undone;
+	uint64_t seq;
+};
+
+/* Replays the log; *open is the trailing 'B' with no outcome, if any. */
+static void replay(struct model *m, struct stats *stats,
+		   struct lrec *inflight, bool *has_inflight)
+{
+	int fd = open(logpath, O_RDONLY);
+	struct lrec r, b = { 0 };
+	bool pending = false;
+
+	if (fd < 0)
+		die(logpath);
+	stats->acked = 0;
+	while (read(fd, &r, sizeof(r)) == sizeof(r)) {
+		stats->seq = r.seq;
+		if (r.kind == 'B') {
+			b = r;
+			pending = true;
+			continue;
+		}
+		pending = false;
+		if (r.kind == 'E') {
+			apply(m, &r);
+			stats->acked++;
+		}
+	}
+	close(fd);
+	*inflight = b;
+	*has_inflight = pending;
+}
+
+static int cycle_check(unsigned int cyc, uint64_t *boot, struct stats *stats)
+{
+	struct model m = { 0 }, m2 = { 0 };
+	struct ds_store *st = open_store();
+	struct lrec r;
+	struct ds_check ck;
+	bool open_op, ok;
+	int fd;
+
+	if (!st)
+		return 1;
+	if (ds_boot_count(st) <= *boot) {
+		fprintf(stderr, "cycle %u: boot count %" PRIu64 " did not move\n",
+			cyc, ds_boot_count(st));
+		return 1;
+	}
+	*boot = ds_boot_count(st);
+	if (ds_store_check(st, &ck) || ck.errors || ck.orphans) {
+		fprintf(stderr, "cycle %u: check: %" PRIu64 " errors, %" PRIu64
+			" orphans: %s\n", cyc, ck.errors, ck.orphans,
+			ck.first_error);
+		return 1;
+	}
+	replay(&m, stats, &r, &open_op);
+	verbose = false;
+	ok = same(st, &m);
+	if (!ok && open_op) {
+		/* The operation in flight at the kill: done after all? */
+		if (r.op == OP_CREATE) {
+			struct ds_inode *f = file_at(st, r.a);
+
+			if (f) {
+				r.fileid = ds_fileid(f);
+				r.gen = ds_generation(f);
+				ds_put(f);
+			}
+		}
+		model_copy(&m2, &m);
+		apply(&m2, &r);
+		ok = same(st, &m2);
+		if (ok) {
+			r.kind = 'E';
+			stats->inflight_done++;
+		}
+		model_free(&m2);
+	} else if (ok && open_op) {
+		r.kind = 'X';
+		stats->inflight_undone++;
+	}
+	if (!ok) {
+		fprintf(stderr, "cycle %u: store matches neither model (seq %"
+			PRIu64 ", in-flight op %u):\n", cyc, stats->seq,
+			open_op ? r.op : 0);
+		verbose = true;
+		same(st, &m);
+	} else if (open_op) {
+		fd = open(logpath, O_WRONLY | O_APPEND);
+		if (fd < 0)
+			die(logpath);
+		log_rec(fd, &r);
+		close(fd);
+	}
+	model_free(&m);
+	printf("cycle %u: %" PRIu64 " acknowledged ops, %" PRIu64
+	       " inodes, %" PRIu64 " blocks, boot %" PRIu64 ": %s\n",
+	       cyc, stats->acked, ck.inodes, ck.blocks, *boot,
+	       ok ? "ok" : "FAILED");
+	ds_store_free(st);
+	return ok ? 0 : 1;
+}
+
+static int init_store(void)
+{
+	struct ds_store *st = open_store();
+	struct ds_inode *root, *d;
+	struct ds_new nw = { .type = DS_DIR, .mode = 0755 };
+	char name[8];
+	int i, fd;
+
+	if (!st)
+		return 1;
+	root = ds_root(st);
+	for (i = 0; i < NDIR; i++) {
+		sprintf(name, "d%d", i);
+		if (ds_create(root, name, &nw, &d, NULL, NULL))
+			return 1;
+		ds_put(d);
+	}
+	ds_put(root);
+	ds_store_free(st);
+	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die(logpath);
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int cycles = 50, seed = (unsigned int)time(NULL) ^ getpid();
+	char tmpl[] = "/tmp/ditto-crash-XXXXXX";
+	struct stats stats = { 0 };
+	uint64_t boot = 0;
+	unsigned int c, failures = 0, killed = 0;
+	bool own_dir = false;
+	int i;
+
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--cycles"))
+			cycles = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--seed"))
+			seed = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--dir"))
+			dir = argv[i + 1];
+	}
+	if (!dir) {
+		dir = mkdtemp(tmpl);
+		if (!dir)
+			die("mkdtemp");
+		own_dir = true;
+	}
+	snprintf(logpath, sizeof(logpath), "%s.log", dir);
+	printf("crash_durable: seed %u, %u cycles, store %s\n", seed, cycles,
+	       dir);
+	fflush(stdout);
+	if (init_store())
+		return 2;
+	srand(seed);
+	for (c = 0; c < cycles && failures == 0; c++) {
+		unsigned int cseed = seed * 2654435761u + c;
+		pid_t pid;
+		int status;
+
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0)
+			child(cseed, stats.seq);
+		/* Anywhere from inside the open to deep in the workload. */
+		usleep(rand() % 400000);
+		if (kill(pid, SIGKILL) == 0)
+			killed++;
+		if (waitpid(pid, &status, 0) != pid)
+			die("waitpid");
+		if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "cycle %u: child failed (%d)\n", c,
+				WEXITSTATUS(status));
+			failures++;
+			break;
+		}
+		failures += cycle_check(c, &boot, &stats);
+	}
+	printf("crash_durable: seed %u: %u cycles (%u killed), %" PRIu64
+	       " acknowledged ops checked, in-flight op done %" PRIu64
+	       " / not done %" PRIu64 ", failures=%u\n",
+	       seed, c, killed, stats.acked, stats.inflight_done,
+	       stats.inflight_undone, failures);
+	if (own_dir && failures == 0) {
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", dir, logpath);
+		if (system(cmd))
+			fprintf(stderr, "could not remove %s\n", dir);
+	}
+	return failures ? 1 : 0;
+}
