@@ -54,6 +54,13 @@ upstream_key() {
 	local flavour=${DITTO_SANITIZE:+-asan}
 
 	[ "${DITTO_PATCHES:-}" != none ] || flavour+=-unpatched
+# ntirpc_series: patches/ntirpc/series (against ntirpc), or nothing when
+# DITTO_PATCHES=none.
+ntirpc_series() {
+	[ "${DITTO_PATCHES:-}" = none ] ||
+		cat "$DITTO_ROOT/patches/ntirpc/series"
+}
+
 	{
 		grep -v '^#' "$UPSTREAM_LOCK"
 		patch_series
@@ -63,8 +70,13 @@ upstream_key() {
 		done < <(patch_series)
 		# The build flags and steps, not this file's comments.
 		declare -p GANESHA_CMAKE_FLAGS NTIRPC_CMAKE_FLAGS
-		declare -f apply_patches build_upstream
+		declare -f apply_patches apply_ntirpc_patches build_upstream
 	} | sha256sum | cut -c1-16 | sed "s/^/ganesha-$(lock_field nfs-ganesha 2)$flavour-/"
+		ntirpc_series
+		while read -r p _; do
+			case "$p" in '' | '#'*) continue ;; esac
+			cat "$DITTO_ROOT/patches/ntirpc/$p"
+		done < <(ntirpc_series)
 }
 
 upstream_dir() {
@@ -138,6 +150,18 @@ apply_patches() {
 build_upstream() {
 	local dir t_gan t_ntirpc t_prom jobs cflags sanitize
 
+apply_ntirpc_patches() {
+	local src=$1 p
+
+	while read -r p _; do
+		case "$p" in '' | '#'*) continue ;; esac
+		echo "ditto: applying patches/ntirpc/$p" >&2
+		patch -d "$src" -p1 --fuzz=0 --no-backup-if-mismatch -s \
+			<"$DITTO_ROOT/patches/ntirpc/$p" ||
+			die "patches/ntirpc/$p does not apply cleanly to ntirpc $(lock_field ntirpc 2)"
+	done < <(ntirpc_series)
+}
+
 	dir=$(upstream_dir)
 	if [ -f "$dir/.complete" ]; then
 		echo "$dir"
@@ -157,6 +181,7 @@ build_upstream() {
 
 	jobs=$(nproc)
 	cflags="-g -O2"
+	apply_ntirpc_patches "$dir/ntirpc-src"
 	sanitize=()
 	if [ -n "${DITTO_SANITIZE:-}" ]; then
 		cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined"

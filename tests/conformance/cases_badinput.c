@@ -32,8 +32,11 @@
  *   BADIN9  modifying a read-only export: NFS4ERR_ROFS
  *   BADIN10 root squash: uid 0 is the anonymous user (ACCESS in another
  *           user's 0755 directory, owner 65534 where it may create)
- *   BADIN11 truncated records, a 2 GiB fragment length, an empty
- *           fragment: the server stays up, its descriptors come back
+ *   BADIN11 truncated records, empty fragments, and records longer
+ *           than the server's limit (a 2 GiB fragment, one of limit+1,
+ *           fragments adding up to limit+1): those connections are
+ *           dropped, a client connected before still WRITEs 1 MiB, the
+ *           server's descriptors come back
  *   BADIN12 a burst of all of the above: descriptors, sessions and
  *           slots back to their baseline
  */
@@ -1261,25 +1264,140 @@ static bool serves_clients(struct dc_ctx *ctx)
 	return ok;
 }
 
+/*
+ * The server's record limit (patch 0046, enforced by ntirpc patch 0001):
+ * the largest MaxWrite of any export, at least MaxRPCRecvBufferSize
+ * (1 MiB unless configured), plus 64 KiB for the RPC header, credentials
+ * and the COMPOUND around a WRITE.  server.conf.in leaves MaxWrite and
+ * MaxRPCRecvBufferSize at their defaults, so every export has the same
+ * MaxWrite and the export's FATTR4_MAXWRITE gives the limit.
+ */
+#define MAXREC_HEADROOM (64u * 1024)
+#define RECV_BUFFER_DEFAULT (1024u * 1024)
+/* Bounded wait for the server to drop a connection. */
+#define DROP_WAIT_MS (SETTLE_TRIES * SETTLE_US / 1000)
+/* The legitimate WRITE BADIN11 sends among the bad records. */
+#define LEGIT_WRITE (1024u * 1024)
+/* First fragment of the record that is too long only in sum. */
+#define FIRST_FRAG (64u * 1024)
+
+static void fill_getattr_maxwrite(struct dc_compound *c, void *arg)
+{
+	dc_op_getattr(c, 1u << FATTR4_MAXWRITE, 0);
+}
+
+/* FATTR4_MAXWRITE of the export, or 0. */
+static uint64_t export_maxwrite(struct dc_client *cl)
+{
+	struct dc_cres r;
+	uint64_t v = 0;
+	fattr4 *fa;
+	uint32_t be[2];
+
+	/* GETATTR is the last op (the export may take several to reach). */
+	if (on_fh(cl, NULL, fill_getattr_maxwrite, NULL, &r) == 0 &&
+	    r.res.status == NFS4_OK) {
+		fa = &dc_cres_op(&r, r.res.resarray.resarray_len - 1)
+			      ->nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
+			      .obj_attributes;
+		if (fa->attr_vals.attrlist4_len == 8) {
+			memcpy(be, fa->attr_vals.attrlist4_val, 8);
+			v = (uint64_t)ntohl(be[0]) << 32 | ntohl(be[1]);
+		}
+	}
+	dc_cres_free(&r);
+	return v;
+}
+
+/*
+ * A non-last fragment of first bytes (all sent), then the header of a
+ * last fragment of next bytes; whether the server closes the connection
+ * within DROP_WAIT_MS.
+ */
+static int raw_send_two(const struct dc_server *srv, uint32_t first,
+			uint32_t next, bool *closed)
+{
+	uint8_t *buf = calloc(1, 4 + first + 4);
+	uint32_t be;
+	int fd;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = raw_connect(srv);
+	if (fd < 0) {
+		free(buf);
+		return -errno;
+	}
+	be = htonl(first);
+	memcpy(buf, &be, 4);
+	be = htonl(RM_LAST_FRAG | next);
+	memcpy(buf + 4 + first, &be, 4);
+	/* A failed send means the server dropped us already. */
+	*closed = send(fd, buf, 4 + first + 4, MSG_NOSIGNAL) < 0 ||
+		  peer_closed(fd, DROP_WAIT_MS);
+	close(fd);
+	free(buf);
+	return 0;
+}
+
 static void badin11_records(struct dc_ctx *ctx)
 {
+	struct dc_client cl = { 0 };
+	struct dc_cres r = { 0 };
+	struct big_arg b = { 0 };
+	nfs_fh4 fh = { 0 };
+	uint8_t *data = NULL;
 	long pid = daemon_pid();
 	int base = -1, n;
+	uint64_t maxwrite, limit;
+	uint32_t count;
 	bool closed = false;
+	char name[96];
+	nfsstat4 st;
 	int rc;
 
 	/* Warm up: ntirpc adds its event channel fds on first use. */
 	EXPECT(serves_clients(ctx), "server does not serve a client");
+	/* A client with an open file, connected before the bad records. */
+	rc = dc_ctx_mounted(ctx, &cl);
+	EXPECT_RPC(rc, "mount");
+	maxwrite = export_maxwrite(&cl);
+	EXPECT(maxwrite >= LEGIT_WRITE, "FATTR4_MAXWRITE %llu",
+	       (unsigned long long)maxwrite);
+	limit = (maxwrite > RECV_BUFFER_DEFAULT ? maxwrite :
+						  RECV_BUFFER_DEFAULT) +
+		MAXREC_HEADROOM;
+	EXPECT(limit < RM_LEN_MASK, "record limit %llu",
+	       (unsigned long long)limit);
+	dc_name(ctx, "rec", name, sizeof(name));
+	rc = dc_client_open_file(&cl, name, true, &b.sid, &fh, &st);
+	EXPECT_RPC(rc, "OPEN");
+	EXPECT_STATUS(st, NFS4_OK, "OPEN create");
 	if (pid > 0)
 		base = fd_count(pid);
 	/* Last fragment of 1000 bytes, 100 sent, then the client leaves. */
 	rc = raw_send(&ctx->srv, RM_LAST_FRAG | 1000, 100, 0, NULL);
 	EXPECT(rc == 0, "connect: %s", strerror(-rc));
-	/* Non-last fragment of 2 GiB - 1; some bytes; wait; leave. */
-	rc = raw_send(&ctx->srv, RM_LEN_MASK, 200, 2000, &closed);
+	/* A non-last fragment of 2 GiB - 1: dropped before any buffer. */
+	rc = raw_send(&ctx->srv, RM_LEN_MASK, 200, DROP_WAIT_MS, &closed);
 	EXPECT(rc == 0, "connect: %s", strerror(-rc));
-	dc_note(ctx, "2 GiB fragment: connection %s",
-		closed ? "dropped by the server" : "kept until we left");
+	EXPECT(closed, "2 GiB fragment: connection not closed in %d ms",
+	       DROP_WAIT_MS);
+	/* One byte over the limit, on a fresh connection. */
+	closed = false;
+	rc = raw_send(&ctx->srv, RM_LAST_FRAG | (uint32_t)(limit + 1), 200,
+		      DROP_WAIT_MS, &closed);
+	EXPECT(rc == 0, "connect: %s", strerror(-rc));
+	EXPECT(closed, "fragment of limit+1 = %llu bytes: connection not "
+		       "closed in %d ms",
+	       (unsigned long long)limit + 1, DROP_WAIT_MS);
+	/* Two fragments each within the limit, one byte over it in sum. */
+	closed = false;
+	rc = raw_send_two(&ctx->srv, FIRST_FRAG,
+			  (uint32_t)(limit - FIRST_FRAG + 1), &closed);
+	EXPECT(rc == 0, "connect: %s", strerror(-rc));
+	EXPECT(closed, "record of fragments adding up to limit+1: "
+		       "connection not closed in %d ms", DROP_WAIT_MS);
 	/* An empty last fragment, and an empty non-last one. */
 	rc = raw_send(&ctx->srv, RM_LAST_FRAG, 0, 0, NULL);
 	EXPECT(rc == 0, "connect: %s", strerror(-rc));
@@ -1289,7 +1407,26 @@ static void badin11_records(struct dc_ctx *ctx)
 	rc = raw_send(&ctx->srv, RM_LAST_FRAG | 8, 0, 0, NULL);
 	EXPECT(rc == 0, "connect: %s", strerror(-rc));
 	EXPECT(server_alive(ctx), "server does not answer NULL afterwards");
+	/* The client connected before still works: a 1 MiB WRITE. */
+	data = malloc(LEGIT_WRITE);
+	EXPECT(data, "out of memory");
+	memset(data, 'w', LEGIT_WRITE);
+	b.data = data;
+	b.len = LEGIT_WRITE;
+	rc = on_fh(&cl, &fh, fill_write, &b, &r);
+	EXPECT_RPC(rc, "1 MiB WRITE");
+	EXPECT_STATUS(r.res.status, NFS4_OK, "1 MiB WRITE");
+	count = dc_cres_op(&r, 2)
+			->nfs_resop4_u.opwrite.WRITE4res_u.resok4.count;
+	EXPECT(count == LEGIT_WRITE, "1 MiB WRITE wrote %u bytes", count);
+	dc_cres_free(&r);
+	rc = dc_client_close_file(&cl, &fh, &b.sid, &st);
+	EXPECT_RPC(rc, "CLOSE");
+	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
 	EXPECT(serves_clients(ctx), "server does not serve a client after");
+	dc_note(ctx, "record limit %llu (MaxWrite %llu): 2 GiB, limit+1 and "
+		     "fragments adding up to limit+1 dropped",
+		(unsigned long long)limit, (unsigned long long)maxwrite);
 	if (base < 0) {
 		dc_note(ctx, "descriptor count not checked (no daemon PID)");
 		goto out;
@@ -1299,7 +1436,10 @@ static void badin11_records(struct dc_ctx *ctx)
 	       "daemon has %d descriptors, %d before the bad records", n,
 	       base);
 out:
-	return;
+	free(data);
+	dc_cres_free(&r);
+	dc_fh_free(&fh);
+	dc_client_destroy(&cl);
 }
 
 struct levels {
@@ -1432,7 +1572,7 @@ const struct dc_case dc_cases_badinput[] = {
 	  "15.1.4", "badinput all", "CSESS1", badin9_rofs },
 	{ "BADIN10", "root squash: uid 0 acts as the anonymous user",
 	  "-", "badinput perm all", "CSESS1", badin10_root_squash },
-	{ "BADIN11", "truncated records, 2 GiB fragment: server up, fds back",
+	{ "BADIN11", "records past the limit dropped, 1 MiB WRITE ok, fds back",
 	  "RFC 5531 11", "badinput rpc all", "", badin11_records },
 	{ "BADIN12", "burst of bad input: fds, sessions, slots as before",
 	  "-", "badinput slow all", "CSESS1", badin12_no_leak },
