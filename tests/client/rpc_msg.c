@@ -10,6 +10,11 @@
 
 /* Upper bound on a request we build: beyond any NFS max request size. */
 #define CALL_BUF_MAX (2u * 1024 * 1024)
+/*
+ * First try: most calls fit, and a buffer this size comes from the heap,
+ * not a fresh mmap as CALL_BUF_MAX would (page faults on every call).
+ */
+#define CALL_BUF_FIRST (64u * 1024)
 
 bool dc_rpc_encode_call_hdr(XDR *x, uint32_t xid, uint32_t prog,
 			    uint32_t vers, uint32_t proc,
@@ -24,33 +29,53 @@ bool dc_rpc_encode_call_hdr(XDR *x, uint32_t xid, uint32_t prog,
 	return dc_auth_encode(x, auth);
 }
 
+/* Encode the call into a buffer of size; its length, or 0 if too small. */
+static size_t encode_call(uint8_t *buf, size_t size, uint32_t xid,
+			  const struct dc_auth *auth, uint32_t prog,
+			  uint32_t vers, uint32_t proc, xdrproc_t enc,
+			  void *args, const void *raw, size_t raw_len)
+{
+	size_t len;
+	XDR x;
+
+	xdrmem_create(&x, (char *)buf, size, XDR_ENCODE);
+	if (!dc_rpc_encode_call_hdr(&x, xid, prog, vers, proc, auth) ||
+	    (enc && !enc(&x, args)))
+		return 0;
+	len = xdr_getpos(&x);
+	if (raw) {
+		if (len + raw_len > size)
+			return 0;
+		memcpy(buf + len, raw, raw_len);
+		len += raw_len;
+	}
+	return len;
+}
+
 static int call_common(struct dc_conn *c, const struct dc_auth *auth,
 		       uint32_t prog, uint32_t vers, uint32_t proc,
 		       xdrproc_t enc, void *args, const void *raw,
 		       size_t raw_len, struct dc_reply *rep, int timeout_ms)
 {
 	uint32_t xid = dc_conn_new_xid(c);
-	uint8_t *buf = malloc(CALL_BUF_MAX);
-	size_t len;
-	XDR x;
+	size_t size = CALL_BUF_FIRST, len;
+	uint8_t *buf;
 	int rc;
 
-	if (!buf)
-		return -ENOMEM;
-	xdrmem_create(&x, (char *)buf, CALL_BUF_MAX, XDR_ENCODE);
-	if (!dc_rpc_encode_call_hdr(&x, xid, prog, vers, proc, auth) ||
-	    (enc && !enc(&x, args))) {
+	for (;;) {
+		buf = malloc(size);
+		if (!buf)
+			return -ENOMEM;
+		len = encode_call(buf, size, xid, auth, prog, vers, proc, enc,
+				  args, raw, raw_len);
+		if (len || size == CALL_BUF_MAX)
+			break;
 		free(buf);
-		return -EINVAL;
+		size = CALL_BUF_MAX;
 	}
-	len = xdr_getpos(&x);
-	if (raw) {
-		if (len + raw_len > CALL_BUF_MAX) {
-			free(buf);
-			return -EMSGSIZE;
-		}
-		memcpy(buf + len, raw, raw_len);
-		len += raw_len;
+	if (!len) {
+		free(buf);
+		return raw ? -EMSGSIZE : -EINVAL;
 	}
 	rc = dc_rpc_send_record(c, buf, len, false, rep, timeout_ms);
 	free(buf);
