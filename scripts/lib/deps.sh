@@ -10,6 +10,8 @@ DITTO_BUILD_PKGS=(gcc g++ make cmake pkgconf patch bison flex
 	libblkid-dev uuid-dev libnsl-dev libcriterion-dev liblmdb-dev)
 # Run and test: private DBus bus, dbus-send, metric scrapes.
 DITTO_RUN_PKGS=(dbus-daemon dbus-bin curl procps liblmdb0)
+# Benchmarks (scripts/bench-all): plots.
+DITTO_BENCH_PKGS=(gnuplot-nox)
 
 # ensure_pkgs PKG...: install the missing ones (needs root).
 ensure_pkgs() {
