@@ -10,6 +10,9 @@ DITTO_BUILD_PKGS=(gcc g++ make cmake pkgconf patch bison flex
 	libblkid-dev uuid-dev libnsl-dev libcriterion-dev liblmdb-dev)
 # Run and test: private DBus bus, dbus-send, metric scrapes.
 DITTO_RUN_PKGS=(dbus-daemon dbus-bin curl procps liblmdb0)
+# Restart/NLM suite (conformance --restart --nlm): rpcbind, rpc.statd,
+# sm-notify, ip and unshare for its private network namespace.
+DITTO_NLM_PKGS=(rpcbind nfs-common iproute2 util-linux)
 # Benchmarks (scripts/bench-all): plots.
 DITTO_BENCH_PKGS=(gnuplot-nox)
 

@@ -39,6 +39,9 @@ count_suite() {
 
 cmd_conformance() {
 	upstream_ready
+	case " $* " in
+	*" --nlm "*) ensure_pkgs "${DITTO_NLM_PKGS[@]}" ;;
+	esac
 	"$DITTO_ROOT/tests/conformance/run.sh" "$@"
 }
 
@@ -68,6 +71,23 @@ cmd_test() {
 		cmd_conformance --fsal "$fsal" --json "$logs/conformance-$fsal.json" \
 			2>&1 | tee "$logs/conformance-$fsal.log" || rc=$?
 		count_suite "$logs/conformance-$fsal.log" "$rc"
+	done
+
+	# Restart cycles: grace and reclaim on a durable FSAL_DITTO store,
+	# then NLM against NFSv4.1 locks (private network namespace).
+	for mode in ditto nlm; do
+		echo "== restart suite ($mode)"
+		rc=0
+		if [ "$mode" = nlm ]; then
+			cmd_conformance --restart --nlm \
+				--json "$logs/restart-$mode.json" 2>&1 |
+				tee "$logs/restart-$mode.log" || rc=$?
+		else
+			cmd_conformance --restart --fsal ditto \
+				--json "$logs/restart-$mode.json" 2>&1 |
+				tee "$logs/restart-$mode.log" || rc=$?
+		fi
+		count_suite "$logs/restart-$mode.log" "$rc"
 	done
 
 	echo "== end-to-end tests: Linux kernel NFS clients under qemu"

@@ -21,14 +21,18 @@ GANESHA_CMAKE_FLAGS=(
 	-DUSE_FSAL_NULL=OFF -DUSE_FSAL_RGW=OFF -DUSE_FSAL_SAUNAFS=OFF
 	-DUSE_DBUS=ON -DUSE_CB_SIMULATOR=ON -DUSE_MONITORING=ON
 	-DUSE_9P=OFF -DUSE_9P_RDMA=OFF -DUSE_NFS_RDMA=OFF
-	-DUSE_NFS3=ON -DUSE_NLM=OFF -DUSE_NFSACL3=OFF -DUSE_RQUOTA=OFF
+	-DUSE_NFS3=ON -DUSE_NLM=ON -DUSE_NFSACL3=OFF -DUSE_RQUOTA=OFF
 	# Without ACL mapping libganesha_nfsd fails to link (acl_get_fd).
 	-DUSE_ACL_MAPPING=ON
 	-DUSE_LTTNG=OFF -DUSE_ADMIN_TOOLS=OFF -DUSE_GUI_ADMIN_TOOLS=OFF
 	-DUSE_MAN_PAGE=OFF -DUSE_RADOS_RECOV=OFF -DRADOS_URLS=OFF
 	-DCEPHFS_POSIX_ACL=OFF -D_MSPAC_SUPPORT=OFF -DUSE_NFSIDMAP=OFF
 	-DUSE_UNWIND=OFF -DUSE_CAPS=OFF -DUSE_GTEST=OFF
-	-DUSE_LEGACY_PYTHON_INSTALL=OFF -DRPCBIND=OFF -DALLOCATOR=libc
+	-DUSE_LEGACY_PYTHON_INSTALL=OFF -DALLOCATOR=libc
+	# NLM (NFSv3 locking) and rpcbind registration: the NLM suite
+	# (tests/conformance/restart.sh --nlm) and NFSv3 kernel clients.
+	# v4-only configs are unaffected (patch 0045 turns NLM off).
+	-DRPCBIND=ON
 	-DUSE_SYSTEM_NTIRPC=ON
 )
 NTIRPC_CMAKE_FLAGS=(-DUSE_LTTNG=OFF -DUSE_RPC_RDMA=OFF -DUSE_GSS=ON)
@@ -50,10 +54,6 @@ patch_series() {
 	[ "${DITTO_PATCHES:-}" = none ] || cat "$DITTO_ROOT/patches/series"
 }
 
-upstream_key() {
-	local flavour=${DITTO_SANITIZE:+-asan}
-
-	[ "${DITTO_PATCHES:-}" != none ] || flavour+=-unpatched
 # ntirpc_series: patches/ntirpc/series (against ntirpc), or nothing when
 # DITTO_PATCHES=none.
 ntirpc_series() {
@@ -61,6 +61,10 @@ ntirpc_series() {
 		cat "$DITTO_ROOT/patches/ntirpc/series"
 }
 
+upstream_key() {
+	local flavour=${DITTO_SANITIZE:+-asan}
+
+	[ "${DITTO_PATCHES:-}" != none ] || flavour+=-unpatched
 	{
 		grep -v '^#' "$UPSTREAM_LOCK"
 		patch_series
@@ -68,15 +72,15 @@ ntirpc_series() {
 			case "$p" in '' | '#'*) continue ;; esac
 			cat "$DITTO_ROOT/patches/$p"
 		done < <(patch_series)
-		# The build flags and steps, not this file's comments.
-		declare -p GANESHA_CMAKE_FLAGS NTIRPC_CMAKE_FLAGS
-		declare -f apply_patches apply_ntirpc_patches build_upstream
-	} | sha256sum | cut -c1-16 | sed "s/^/ganesha-$(lock_field nfs-ganesha 2)$flavour-/"
 		ntirpc_series
 		while read -r p _; do
 			case "$p" in '' | '#'*) continue ;; esac
 			cat "$DITTO_ROOT/patches/ntirpc/$p"
 		done < <(ntirpc_series)
+		# The build flags and steps, not this file's comments.
+		declare -p GANESHA_CMAKE_FLAGS NTIRPC_CMAKE_FLAGS
+		declare -f apply_patches apply_ntirpc_patches build_upstream
+	} | sha256sum | cut -c1-16 | sed "s/^/ganesha-$(lock_field nfs-ganesha 2)$flavour-/"
 }
 
 upstream_dir() {
@@ -146,10 +150,6 @@ apply_patches() {
 	done < <(patch_series)
 }
 
-# build_upstream: make sure the cache holds a complete build; prints its dir.
-build_upstream() {
-	local dir t_gan t_ntirpc t_prom jobs cflags sanitize
-
 apply_ntirpc_patches() {
 	local src=$1 p
 
@@ -161,6 +161,10 @@ apply_ntirpc_patches() {
 			die "patches/ntirpc/$p does not apply cleanly to ntirpc $(lock_field ntirpc 2)"
 	done < <(ntirpc_series)
 }
+
+# build_upstream: make sure the cache holds a complete build; prints its dir.
+build_upstream() {
+	local dir t_gan t_ntirpc t_prom jobs cflags sanitize
 
 	dir=$(upstream_dir)
 	if [ -f "$dir/.complete" ]; then
@@ -177,11 +181,11 @@ apply_ntirpc_patches() {
 	tar -xzf "$t_ntirpc" -C "$dir/ntirpc-src" --strip-components=1
 	tar -xzf "$t_prom" -C "$dir/src/src/monitoring/prometheus-cpp-lite" \
 		--strip-components=1
+	apply_ntirpc_patches "$dir/ntirpc-src"
 	apply_patches "$dir/src"
 
 	jobs=$(nproc)
 	cflags="-g -O2"
-	apply_ntirpc_patches "$dir/ntirpc-src"
 	sanitize=()
 	if [ -n "${DITTO_SANITIZE:-}" ]; then
 		cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined"

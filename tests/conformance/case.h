@@ -95,6 +95,8 @@ extern const struct dc_case dc_cases_data[];
 extern const struct dc_case dc_cases_dirdeleg[];
 extern const struct dc_case dc_cases_session_limits[];
 extern const struct dc_case dc_cases_session_ext[];
+extern const struct dc_case dc_cases_grace[];
+extern const struct dc_case dc_cases_nlm[];
 extern const struct dc_case dc_cases_badinput[];
 
 #endif

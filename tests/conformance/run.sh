@@ -5,6 +5,7 @@
 #
 #   run.sh [--fsal ditto|mem|vfs] [--server HOST:PORT:/EXPORT]
 #          [--json FILE] [--list] [SELECTORS...]
+#   run.sh --restart [--nlm] [restart.sh options...]  (see restart.sh)
 #
 # SELECTORS: CODE, code PREFIX or FLAG to run; -FLAG or !FLAG (or -CODE)
 # to leave out.  Without selectors some cases that can only fail for
@@ -44,6 +45,12 @@ json=
 list=0
 sel=()
 
+# The restart and NLM suites have their own harness (its own daemon).
+if [ "${1:-}" = --restart ]; then
+	shift
+	exec "$here/restart.sh" "$@"
+fi
+
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--fsal) fsal=${2:?--fsal needs a value}; shift 2 ;;
@@ -78,6 +85,8 @@ if [ ${#sel[@]} -eq 0 ] && [ -z "$server" ]; then
 	mem) sel=(-filedeleg -data -perm) ;;
 	vfs) sel=(-filedeleg -xattr -DATA6) ;;
 	esac
+	# Restart and NLM cases need restart.sh's daemon (--restart).
+	sel+=(-restart -nlm)
 fi
 
 if [ "$list" = 1 ]; then

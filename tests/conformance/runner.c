@@ -21,6 +21,8 @@ static const struct dc_case *const tables[] = {
 	dc_cases_dirdeleg,
 	dc_cases_session_limits,
 	dc_cases_session_ext,
+	dc_cases_grace,
+	dc_cases_nlm,
 	dc_cases_badinput,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

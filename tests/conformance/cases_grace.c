@@ -1,0 +1,839 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/*
+ * Server restart and grace (RFC 8881 section 8.4.2): after the daemon is
+ * killed and started again, clients find their session and client ID
+ * gone, reclaim their opens (OPEN CLAIM_PREVIOUS, 18.16), locks (LOCK
+ * reclaim, 18.10) and delegations within the grace period, new state is
+ * refused with NFS4ERR_GRACE, reclaims after the client's
+ * RECLAIM_COMPLETE (18.51) with NFS4ERR_NO_GRACE, grace ends early once
+ * every client that held state sent RECLAIM_COMPLETE, and state nobody
+ * reclaimed is gone.
+ *
+ * The server is restarted through DITTO_RESTART_CMD (restart.sh), which
+ * also exports the grace period and lease it configured (DITTO_GRACE,
+ * DITTO_LEASE).  Files must outlive the daemon: FSAL_VFS, or FSAL_DITTO
+ * on its durable store.  Every case destroys its clients, so the next
+ * restart only knows the clients of the case that restarts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "case.h"
+#include "compound_lock.h"
+#include "compound_reclaim.h"
+#include "server_restart.h"
+
+#define POLL_MS 500
+#define EOF64 UINT64_MAX
+
+static int grace_s(void)
+{
+	return dc_env_int("DITTO_GRACE", 30);
+}
+
+/* Upper bound of any wait for the grace period to end. */
+static int grace_wait_s(void)
+{
+	return grace_s() + 2 * dc_env_int("DITTO_LEASE", 10) + 10;
+}
+
+/* EXCHANGE_ID + CREATE_SESSION, without RECLAIM_COMPLETE. */
+static int establish(struct dc_client *cl)
+{
+	nfsstat4 st;
+	int rc;
+
+	rc = dc_client_exchange_id(cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
+	if (rc)
+		return rc;
+	if (st != NFS4_OK)
+		return -EPROTO;
+	rc = dc_client_create_session(cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
+				      8, &st);
+	if (rc)
+		return rc;
+	return st == NFS4_OK ? 0 : -EPROTO;
+}
+
+/* The same client (owner and verifier) back after the server restart. */
+static int reborn(const struct dc_client *old, struct dc_client *cl)
+{
+	int rc = dc_client_init(cl, &old->srv, old->owner);
+
+	if (rc)
+		return rc;
+	memcpy(cl->verf, old->verf, sizeof(cl->verf));
+	return establish(cl);
+}
+
+static void fill_rc(struct dc_compound *c, void *arg)
+{
+	dc_op_reclaim_complete(c, false);
+}
+
+static int reclaim_complete(struct dc_client *cl, nfsstat4 *st)
+{
+	return dc_client_simple(cl, fill_rc, NULL, NULL, st);
+}
+
+struct gopen {
+	nfsstat4 status;
+	stateid4 sid;
+	nfs_fh4 fh;
+	open_delegation_type4 dtype;
+	stateid4 dsid;	/* the delegation's, if one was granted */
+};
+
+/* Status of the last operation in the reply. */
+static nfsstat4 last_status(struct dc_cres *r)
+{
+	unsigned n = r->res.resarray.resarray_len;
+
+	return n ? dc_cres_status(r, n - 1) : r->res.status;
+}
+
+static void take_open(struct dc_cres *r, struct gopen *o)
+{
+	unsigned i;
+
+	for (i = 0; i < r->res.resarray.resarray_len; i++) {
+		nfs_resop4 *op = dc_cres_op(r, i);
+
+		if (op->resop == NFS4_OP_OPEN) {
+			OPEN4resok *ok = &op->nfs_resop4_u.opopen.OPEN4res_u
+						  .resok4;
+
+			o->sid = ok->stateid;
+			o->dtype = ok->delegation.delegation_type;
+			if (o->dtype == OPEN_DELEGATE_READ)
+				o->dsid = ok->delegation.open_delegation4_u
+						  .read.stateid;
+			else if (o->dtype == OPEN_DELEGATE_WRITE)
+				o->dsid = ok->delegation.open_delegation4_u
+						  .write.stateid;
+		} else if (op->resop == NFS4_OP_GETFH) {
+			dc_fh_copy(&o->fh, &op->nfs_resop4_u.opgetfh
+						   .GETFH4res_u.resok4.object);
+		}
+	}
+}
+
+/*
+ * OPEN by name (CLAIM_NULL) in the export, or, with fh, OPEN of fh with
+ * CLAIM_PREVIOUS asking back delegation type deleg.
+ */
+static int do_open(struct dc_client *cl, const char *name, bool create,
+		   const nfs_fh4 *fh, uint32_t access,
+		   open_delegation_type4 deleg, struct gopen *o)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	uint32_t slot;
+	char oo[64];
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	rc = dc_client_begin(cl, &c, "open", false, &slot);
+	if (rc)
+		return rc;
+	snprintf(oo, sizeof(oo), "oo-%llx", (unsigned long long)cl->clientid);
+	if (fh) {
+		dc_op_putfh(&c, fh);
+		dc_op_open_previous(&c, cl->clientid, oo, access, deleg);
+	} else {
+		dc_client_put_export(cl, &c);
+		dc_op_open(&c, 0, cl->clientid, oo, name, create, access);
+	}
+	dc_op_getfh(&c);
+	rc = dc_client_send(cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (!rc) {
+		o->status = last_status(&r);
+		if (r.res.status == NFS4_OK)
+			take_open(&r, o);
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
+static int open_name(struct dc_client *cl, const char *name, bool create,
+		     struct gopen *o)
+{
+	return do_open(cl, name, create, NULL,
+		       OPEN4_SHARE_ACCESS_BOTH |
+			       OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
+		       OPEN_DELEGATE_NONE, o);
+}
+
+static int open_prev(struct dc_client *cl, const nfs_fh4 *fh,
+		     open_delegation_type4 deleg, struct gopen *o)
+{
+	return do_open(cl, NULL, false, fh, OPEN4_SHARE_ACCESS_BOTH, deleg,
+		       o);
+}
+
+/* LOCK (new lock owner) of fh; reclaim sets the reclaim flag. */
+static int lock_fh(struct dc_client *cl, const nfs_fh4 *fh,
+		   const stateid4 *open_sid, const char *owner, bool reclaim,
+		   uint64_t off, uint64_t len, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	uint32_t slot;
+	int rc;
+
+	rc = dc_client_begin(cl, &c, "lock", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_putfh(&c, fh);
+	if (reclaim)
+		dc_op_lock_reclaim(&c, WRITE_LT, open_sid, cl->clientid,
+				   owner, off, len);
+	else
+		dc_op_lock_new(&c, WRITE_LT, open_sid, cl->clientid, owner,
+			       off, len);
+	rc = dc_client_send(cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (!rc)
+		*st = last_status(&r);
+	dc_cres_free(&r);
+	return rc;
+}
+
+static int lockt_fh(struct dc_client *cl, const nfs_fh4 *fh,
+		    const char *owner, uint64_t off, uint64_t len,
+		    nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	uint32_t slot;
+	int rc;
+
+	rc = dc_client_begin(cl, &c, "lockt", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_putfh(&c, fh);
+	dc_op_lockt(&c, WRITE_LT, cl->clientid, owner, off, len);
+	rc = dc_client_send(cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (!rc)
+		*st = last_status(&r);
+	dc_cres_free(&r);
+	return rc;
+}
+
+static int write_fh(struct dc_client *cl, const nfs_fh4 *fh,
+		    const stateid4 *sid, const char *data, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	uint32_t slot;
+	int rc;
+
+	rc = dc_client_begin(cl, &c, "write", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_putfh(&c, fh);
+	dc_op_write(&c, sid, 0, data, strlen(data));
+	c.ops[c.nops - 1].nfs_argop4_u.opwrite.stable = FILE_SYNC4;
+	rc = dc_client_send(cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (!rc)
+		*st = last_status(&r);
+	dc_cres_free(&r);
+	return rc;
+}
+
+/* READ up to cap-1 bytes from offset 0 into buf, NUL terminated. */
+static int read_fh(struct dc_client *cl, const nfs_fh4 *fh,
+		   const stateid4 *sid, char *buf, size_t cap, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	uint32_t slot;
+	size_t done = 0;
+	int rc, i;
+
+	buf[0] = 0;
+	rc = dc_client_begin(cl, &c, "read", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_putfh(&c, fh);
+	dc_op_read(&c, sid, 0, cap - 1);
+	rc = dc_client_send(cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (!rc) {
+		*st = last_status(&r);
+		if (r.res.status == NFS4_OK) {
+			READ4resok *rd = &dc_cres_op(&r, 2)
+						  ->nfs_resop4_u.opread
+						  .READ4res_u.resok4;
+
+			for (i = 0; i < rd->data.iovcnt; i++) {
+				size_t k = rd->data.iov[i].iov_len;
+
+				if (k > cap - 1 - done)
+					k = cap - 1 - done;
+				memcpy(buf + done, rd->data.iov[i].iov_base,
+				       k);
+				done += k;
+			}
+			buf[done] = 0;
+		}
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
+/*
+ * Wait until the server is out of grace: cl (a client that sent
+ * RECLAIM_COMPLETE) creates a probe file until OPEN stops failing with
+ * NFS4ERR_GRACE.  keep, if set, renews its lease meanwhile (SEQUENCE):
+ * its reclaimed state must outlive the wait on a slow machine.  Returns
+ * the final OPEN status; -ETIMEDOUT past the bound.
+ */
+static int wait_grace_over(struct dc_ctx *ctx, struct dc_client *cl,
+			   double *waited, struct dc_client *keep)
+{
+	double t0 = dc_now_s();
+	struct gopen o;
+	char name[128];
+	int rc;
+
+	dc_name(ctx, "probe", name, sizeof(name));
+	while (dc_now_s() - t0 < grace_wait_s()) {
+		if (keep) {
+			nfsstat4 st;
+
+			rc = dc_client_simple(keep, NULL, NULL, NULL, &st);
+			if (rc)
+				return rc;
+		}
+		rc = open_name(cl, name, true, &o);
+		if (rc)
+			return rc;
+		if (o.status != NFS4ERR_GRACE) {
+			if (o.status == NFS4_OK) {
+				nfsstat4 st;
+
+				dc_client_close_file(cl, &o.fh, &o.sid, &st);
+			}
+			dc_fh_free(&o.fh);
+			if (waited)
+				*waited = dc_now_s() - t0;
+			return o.status;
+		}
+		dc_sleep_ms(POLL_MS);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * Every case starts out of grace (an earlier case's restart may still be
+ * in its grace period) and can restart the server.
+ */
+static bool begin(struct dc_ctx *ctx)
+{
+	struct dc_client p = { 0 };
+	int rc;
+
+	if (!dc_restart_available()) {
+		dc_skip(ctx, "no restart hook (run through restart.sh)");
+		return false;
+	}
+	rc = dc_ctx_mounted(ctx, &p);
+	if (!rc)
+		rc = wait_grace_over(ctx, &p, NULL, NULL);
+	dc_client_destroy(&p);
+	if (rc != NFS4_OK) {
+		dc_fail(ctx, "server not out of grace before the case (%d)",
+			rc);
+		return false;
+	}
+	return true;
+}
+
+/* Restart; the old client's connections die with the daemon. */
+#define RESTART()                                                              \
+	EXPECT(dc_server_restart() == 0, "restarting the server failed")
+
+/* GRACE1: after a restart the session and client ID are gone. */
+static void grace1(struct dc_ctx *ctx)
+{
+	struct dc_client a = { 0 }, b = { 0 };
+	struct dc_compound c;
+	struct dc_cres r = { 0 };
+	channel_attrs4 fore, back;
+	uint32_t slot;
+	nfsstat4 st;
+	int ci, rc;
+
+	if (!begin(ctx))
+		return;
+	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
+	RESTART();
+	ci = dc_client_add_conn(&a);
+	EXPECT(ci > 0, "new connection after restart: %d", ci);
+	/* The old session: NFS4ERR_BADSESSION (8.4.2.1, 18.46.3). */
+	EXPECT_RPC(dc_client_begin(&a, &c, "seq", false, &slot), "begin");
+	rc = dc_client_send(&a, ci, &c, slot, &r);
+	dc_compound_free(&c);
+	EXPECT_RPC(rc, "SEQUENCE on the old session");
+	st = r.res.status;
+	dc_cres_free(&r);
+	EXPECT_STATUS(st, NFS4ERR_BADSESSION, "SEQUENCE, old session");
+	/* The old client ID: NFS4ERR_STALE_CLIENTID (18.36.3). */
+	dc_compound_init(&c, 1, "cs");
+	dc_default_chan_attrs(&fore, 8);
+	dc_default_chan_attrs(&back, 2);
+	dc_op_create_session(&c, a.clientid, a.cs_seq, 0, &fore, &back,
+			     DC_CB_PROGRAM, &a.auth);
+	rc = dc_compound_call(a.conns[ci], &a.auth, &c, &r, a.timeout_ms);
+	dc_compound_free(&c);
+	EXPECT_RPC(rc, "CREATE_SESSION with the old client ID");
+	st = r.res.status;
+	dc_cres_free(&r);
+	EXPECT_STATUS(st, NFS4ERR_STALE_CLIENTID,
+		      "CREATE_SESSION, old client ID");
+	/* The client starts over with EXCHANGE_ID and gets a new one. */
+	EXPECT_RPC(reborn(&a, &b), "EXCHANGE_ID + CREATE_SESSION again");
+	EXPECT(b.clientid != a.clientid, "same client ID after a restart");
+	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
+	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
+out:
+	dc_client_destroy(&a);
+	dc_client_destroy(&b);
+}
+
+/* GRACE2: an open reclaimed with CLAIM_PREVIOUS works for I/O. */
+static void grace2(struct dc_ctx *ctx)
+{
+	struct dc_client a = { 0 }, b = { 0 };
+	struct gopen o = { 0 }, p = { 0 };
+	char name[128], buf[64];
+	nfsstat4 st;
+
+	if (!begin(ctx))
+		return;
+	dc_name(ctx, "f", name, sizeof(name));
+	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
+	EXPECT_RPC(open_name(&a, name, true, &o), "OPEN");
+	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
+	EXPECT_RPC(write_fh(&a, &o.fh, &o.sid, "before the restart", &st),
+		   "WRITE");
+	EXPECT_STATUS(st, NFS4_OK, "WRITE");
+	RESTART();
+	EXPECT_RPC(reborn(&a, &b), "client back");
+	EXPECT_RPC(open_prev(&b, &o.fh, OPEN_DELEGATE_NONE, &p),
+		   "OPEN CLAIM_PREVIOUS");
+	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS in grace");
+	EXPECT_RPC(read_fh(&b, &o.fh, &p.sid, buf, sizeof(buf), &st), "READ");
+	EXPECT_STATUS(st, NFS4_OK, "READ with the reclaimed stateid");
+	EXPECT(!strcmp(buf, "before the restart"), "read back '%s'", buf);
+	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
+	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
+	EXPECT_RPC(dc_client_close_file(&b, &o.fh, &p.sid, &st), "CLOSE");
+	EXPECT_STATUS(st, NFS4_OK, "CLOSE of the reclaimed open");
+out:
+	dc_fh_free(&o.fh);
+	dc_fh_free(&p.fh);
+	dc_client_destroy(&a);
+	dc_client_destroy(&b);
+}
+
+/* GRACE3: new state during grace is refused with NFS4ERR_GRACE. */
+static void grace3(struct dc_ctx *ctx)
+{
+	struct dc_client a = { 0 }, b = { 0 }, n = { 0 };
+	struct gopen o = { 0 }, p = { 0 }, q = { 0 };
+	char name[128], other[128];
+	nfsstat4 st;
+
+	if (!begin(ctx))
+		return;
+	dc_name(ctx, "f", name, sizeof(name));
+	dc_name(ctx, "new", other, sizeof(other));
+	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
+	EXPECT_RPC(open_name(&a, name, true, &o), "OPEN");
+	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
+	RESTART();
+	EXPECT_RPC(reborn(&a, &b), "client back");
+	/* A client the server did not know, done with reclaiming. */
+	EXPECT_RPC(dc_ctx_mounted(ctx, &n), "new client mount");
+	EXPECT_RPC(open_name(&n, other, true, &q), "new client OPEN");
+	EXPECT_STATUS(q.status, NFS4ERR_GRACE, "new client OPEN in grace");
+	dc_fh_free(&q.fh);
+	EXPECT_RPC(lockt_fh(&n, &o.fh, "lo-n", 0, 1, &st), "LOCKT");
+	EXPECT_STATUS(st, NFS4ERR_GRACE, "LOCKT in grace");
+	/* The returning client: non-reclaim OPEN and LOCK refused too. */
+	EXPECT_RPC(open_name(&b, name, false, &q), "OPEN CLAIM_NULL");
+	EXPECT_STATUS(q.status, NFS4ERR_GRACE, "OPEN CLAIM_NULL in grace");
+	EXPECT_RPC(open_prev(&b, &o.fh, OPEN_DELEGATE_NONE, &p),
+		   "OPEN CLAIM_PREVIOUS");
+	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS in grace");
+	EXPECT_RPC(lock_fh(&b, &o.fh, &p.sid, "lo-b", false, 0, 10, &st),
+		   "LOCK");
+	EXPECT_STATUS(st, NFS4ERR_GRACE, "LOCK (reclaim false) in grace");
+	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
+	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
+out:
+	dc_fh_free(&o.fh);
+	dc_fh_free(&p.fh);
+	dc_fh_free(&q.fh);
+	dc_client_destroy(&a);
+	dc_client_destroy(&b);
+	dc_client_destroy(&n);
+}
+
+/* GRACE4: reclaims after the client's RECLAIM_COMPLETE: NO_GRACE. */
+static void grace4(struct dc_ctx *ctx)
+{
+	struct dc_client a = { 0 }, b = { 0 };
+	struct gopen o1 = { 0 }, o2 = { 0 }, p = { 0 }, q = { 0 };
+	char n1[128], n2[128];
+	nfsstat4 st;
+
+	if (!begin(ctx))
+		return;
+	dc_name(ctx, "f1", n1, sizeof(n1));
+	dc_name(ctx, "f2", n2, sizeof(n2));
+	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
+	EXPECT_RPC(open_name(&a, n1, true, &o1), "OPEN f1");
+	EXPECT_STATUS(o1.status, NFS4_OK, "OPEN f1");
+	EXPECT_RPC(open_name(&a, n2, true, &o2), "OPEN f2");
+	EXPECT_STATUS(o2.status, NFS4_OK, "OPEN f2");
+	RESTART();
+	EXPECT_RPC(reborn(&a, &b), "client back");
+	EXPECT_RPC(open_prev(&b, &o1.fh, OPEN_DELEGATE_NONE, &p),
+		   "OPEN CLAIM_PREVIOUS f1");
+	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS f1");
+	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
+	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
+	EXPECT_RPC(open_prev(&b, &o2.fh, OPEN_DELEGATE_NONE, &q),
+		   "OPEN CLAIM_PREVIOUS f2");
+	EXPECT_STATUS(q.status, NFS4ERR_NO_GRACE,
+		      "OPEN CLAIM_PREVIOUS after RECLAIM_COMPLETE");
+	EXPECT_RPC(lock_fh(&b, &o1.fh, &p.sid, "lo-b", true, 0, 10, &st),
+		   "LOCK reclaim");
+	EXPECT_STATUS(st, NFS4ERR_NO_GRACE,
+		      "LOCK reclaim after RECLAIM_COMPLETE");
+out:
+	dc_fh_free(&o1.fh);
+	dc_fh_free(&o2.fh);
+	dc_fh_free(&p.fh);
+	dc_fh_free(&q.fh);
+	dc_client_destroy(&a);
+	dc_client_destroy(&b);
+}
+
+/* GRACE5: a reclaimed byte-range lock still excludes other clients. */
+static void grace5(struct dc_ctx *ctx)
+{
+	struct dc_client a = { 0 }, b = { 0 }, n = { 0 };
+	struct gopen o = { 0 }, p = { 0 }, q = { 0 };
+	char name[128];
+	nfsstat4 st;
+
+	if (!begin(ctx))
+		return;
+	dc_name(ctx, "f", name, sizeof(name));
+	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
+	EXPECT_RPC(open_name(&a, name, true, &o), "OPEN");
+	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
+	EXPECT_RPC(lock_fh(&a, &o.fh, &o.sid, "lo-a", false, 0, 100, &st),
+		   "LOCK");
+	EXPECT_STATUS(st, NFS4_OK, "LOCK [0,100)");
+	RESTART();
+	EXPECT_RPC(reborn(&a, &b), "client back");
+	EXPECT_RPC(open_prev(&b, &o.fh, OPEN_DELEGATE_NONE, &p),
+		   "OPEN CLAIM_PREVIOUS");
+	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS");
+	EXPECT_RPC(lock_fh(&b, &o.fh, &p.sid, "lo-a", true, 0, 100, &st),
+		   "LOCK reclaim");
+	EXPECT_STATUS(st, NFS4_OK, "LOCK reclaim [0,100) in grace");
+	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
+	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
+	EXPECT_RPC(dc_ctx_mounted(ctx, &n), "other client mount");
+	EXPECT_STATUS(wait_grace_over(ctx, &n, NULL, &b), NFS4_OK,
+		      "grace period over");
+	EXPECT_RPC(open_name(&n, name, false, &q), "other client OPEN");
+	EXPECT_STATUS(q.status, NFS4_OK, "other client OPEN");
+	EXPECT_RPC(lock_fh(&n, &o.fh, &q.sid, "lo-n", false, 50, 10, &st),
+		   "conflicting LOCK");
+	EXPECT_STATUS(st, NFS4ERR_DENIED, "LOCK [50,60) against the reclaim");
+	EXPECT_RPC(lock_fh(&n, &o.fh, &q.sid, "lo-n", false, 100, 10, &st),
+		   "LOCK after the range");
+	EXPECT_STATUS(st, NFS4_OK, "LOCK [100,110)");
+out:
+	dc_fh_free(&o.fh);
+	dc_fh_free(&p.fh);
+	dc_fh_free(&q.fh);
+	dc_client_destroy(&a);
+	dc_client_destroy(&b);
+	dc_client_destroy(&n);
+}
+
+/*
+ * GRACE6: grace ends before its period once every client that held
+ * state sent RECLAIM_COMPLETE, and not after only some did.
+ */
+static void grace6(struct dc_ctx *ctx)
+{
+	struct dc_client a = { 0 }, b = { 0 }, a2 = { 0 }, b2 = { 0 };
+	struct dc_client n = { 0 };
+	struct gopen oa = { 0 }, ob = { 0 }, q = { 0 };
+	char na[128], nb[128], nn[128];
+	double t0, waited = 0;
+	nfsstat4 st;
+
+	if (!begin(ctx))
+		return;
+	/*
+	 * Early end needs every client the restart finds to come back.  An
+	 * earlier case's clients that still held state could not be
+	 * destroyed (NFS4ERR_CLIENTID_BUSY): let their leases run out and
+	 * the reaper (every lease/2) drop them first.
+	 */
+	dc_sleep_ms((unsigned)(dc_env_int("DITTO_LEASE", 10) * 3 / 2 + 2) *
+		    1000);
+	dc_name(ctx, "a", na, sizeof(na));
+	dc_name(ctx, "b", nb, sizeof(nb));
+	dc_name(ctx, "n", nn, sizeof(nn));
+	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount a");
+	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount b");
+	EXPECT_RPC(open_name(&a, na, true, &oa), "OPEN a");
+	EXPECT_STATUS(oa.status, NFS4_OK, "OPEN a");
+	EXPECT_RPC(open_name(&b, nb, true, &ob), "OPEN b");
+	EXPECT_STATUS(ob.status, NFS4_OK, "OPEN b");
+	RESTART();
+	t0 = dc_now_s();
+	EXPECT_RPC(reborn(&a, &a2), "a back");
+	EXPECT_RPC(reborn(&b, &b2), "b back");
+	EXPECT_RPC(dc_ctx_mounted(ctx, &n), "new client");
+	EXPECT_RPC(reclaim_complete(&a2, &st), "a RECLAIM_COMPLETE");
+	EXPECT_STATUS(st, NFS4_OK, "a RECLAIM_COMPLETE");
+	/* One known client has not finished: still in grace. */
+	EXPECT_RPC(open_name(&n, nn, true, &q), "OPEN");
+	EXPECT_STATUS(q.status, NFS4ERR_GRACE,
+		      "OPEN while b has not sent RECLAIM_COMPLETE");
+	dc_fh_free(&q.fh);
+	EXPECT_RPC(reclaim_complete(&b2, &st), "b RECLAIM_COMPLETE");
+	EXPECT_STATUS(st, NFS4_OK, "b RECLAIM_COMPLETE");
+	EXPECT_STATUS(wait_grace_over(ctx, &n, &waited, NULL), NFS4_OK,
+		      "OPEN after every RECLAIM_COMPLETE");
+	EXPECT(dc_now_s() - t0 < grace_s(),
+	       "grace lasted its whole period (%.1f s of %d s)",
+	       dc_now_s() - t0, grace_s());
+	dc_note(ctx, "grace ended %.1f s after the last RECLAIM_COMPLETE "
+		     "(period %d s)", waited, grace_s());
+out:
+	dc_fh_free(&oa.fh);
+	dc_fh_free(&ob.fh);
+	dc_fh_free(&q.fh);
+	dc_client_destroy(&a);
+	dc_client_destroy(&b);
+	dc_client_destroy(&a2);
+	dc_client_destroy(&b2);
+	dc_client_destroy(&n);
+}
+
+/*
+ * GRACE7: state the client did not reclaim before its RECLAIM_COMPLETE
+ * is gone: another client locks the range freely after grace.
+ */
+static void grace7(struct dc_ctx *ctx)
+{
+	struct dc_client a = { 0 }, b = { 0 }, n = { 0 };
+	struct gopen o = { 0 }, p = { 0 }, q = { 0 };
+	char name[128];
+	nfsstat4 st;
+
+	if (!begin(ctx))
+		return;
+	dc_name(ctx, "f", name, sizeof(name));
+	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
+	EXPECT_RPC(open_name(&a, name, true, &o), "OPEN");
+	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
+	EXPECT_RPC(lock_fh(&a, &o.fh, &o.sid, "lo-a", false, 0, EOF64, &st),
+		   "LOCK");
+	EXPECT_STATUS(st, NFS4_OK, "LOCK whole file");
+	RESTART();
+	EXPECT_RPC(reborn(&a, &b), "client back");
+	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
+	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE without reclaiming");
+	EXPECT_RPC(open_prev(&b, &o.fh, OPEN_DELEGATE_NONE, &p),
+		   "late OPEN CLAIM_PREVIOUS");
+	EXPECT_STATUS(p.status, NFS4ERR_NO_GRACE, "late OPEN CLAIM_PREVIOUS");
+	EXPECT_RPC(dc_ctx_mounted(ctx, &n), "other client mount");
+	EXPECT_STATUS(wait_grace_over(ctx, &n, NULL, NULL), NFS4_OK,
+		      "grace period over");
+	EXPECT_RPC(open_name(&n, name, false, &q), "other client OPEN");
+	EXPECT_STATUS(q.status, NFS4_OK, "other client OPEN");
+	EXPECT_RPC(lock_fh(&n, &o.fh, &q.sid, "lo-n", false, 0, EOF64, &st),
+		   "LOCK");
+	EXPECT_STATUS(st, NFS4_OK, "LOCK over the unreclaimed lock");
+out:
+	dc_fh_free(&o.fh);
+	dc_fh_free(&p.fh);
+	dc_fh_free(&q.fh);
+	dc_client_destroy(&a);
+	dc_client_destroy(&b);
+	dc_client_destroy(&n);
+}
+
+/*
+ * GRACE8: a client that never comes back holds grace for the whole
+ * period (no early end); then its lock is gone.
+ */
+static void grace8(struct dc_ctx *ctx)
+{
+	struct dc_client a = { 0 }, n = { 0 };
+	struct gopen o = { 0 }, q = { 0 };
+	char name[128];
+	double t0, waited = 0;
+	nfsstat4 st;
+
+	if (!begin(ctx))
+		return;
+	dc_name(ctx, "f", name, sizeof(name));
+	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
+	EXPECT_RPC(open_name(&a, name, true, &o), "OPEN");
+	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
+	EXPECT_RPC(lock_fh(&a, &o.fh, &o.sid, "lo-a", false, 0, EOF64, &st),
+		   "LOCK");
+	EXPECT_STATUS(st, NFS4_OK, "LOCK whole file");
+	RESTART();
+	t0 = dc_now_s();
+	EXPECT_RPC(dc_ctx_mounted(ctx, &n), "other client mount");
+	EXPECT_STATUS(wait_grace_over(ctx, &n, &waited, NULL), NFS4_OK,
+		      "grace period over");
+	/* The server could not know a would not return: full period. */
+	EXPECT(dc_now_s() - t0 >= grace_s() - 1,
+	       "grace ended after %.1f s of %d s with a client missing",
+	       dc_now_s() - t0, grace_s());
+	EXPECT_RPC(open_name(&n, name, false, &q), "other client OPEN");
+	EXPECT_STATUS(q.status, NFS4_OK, "other client OPEN");
+	EXPECT_RPC(lock_fh(&n, &o.fh, &q.sid, "lo-n", false, 0, EOF64, &st),
+		   "LOCK");
+	EXPECT_STATUS(st, NFS4_OK, "LOCK over the vanished client's lock");
+	dc_note(ctx, "grace lasted %.1f s", waited);
+out:
+	dc_fh_free(&o.fh);
+	dc_fh_free(&q.fh);
+	dc_client_destroy(&a);
+	dc_client_destroy(&n);
+}
+
+/* GRACE9: a client unknown before the restart cannot reclaim. */
+static void grace9(struct dc_ctx *ctx)
+{
+	struct dc_client a = { 0 }, b = { 0 }, n = { 0 };
+	struct gopen o = { 0 }, p = { 0 }, q = { 0 };
+	char name[128];
+	nfsstat4 st;
+
+	if (!begin(ctx))
+		return;
+	dc_name(ctx, "f", name, sizeof(name));
+	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
+	EXPECT_RPC(open_name(&a, name, true, &o), "OPEN");
+	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
+	RESTART();
+	EXPECT_RPC(reborn(&a, &b), "client back");
+	EXPECT_RPC(dc_ctx_client(ctx, &n), "new client");
+	EXPECT_RPC(establish(&n), "new client session");
+	EXPECT_RPC(open_prev(&n, &o.fh, OPEN_DELEGATE_NONE, &q),
+		   "OPEN CLAIM_PREVIOUS by a new client");
+	EXPECT_STATUS(q.status, NFS4ERR_NO_GRACE,
+		      "OPEN CLAIM_PREVIOUS by a client with no prior state");
+	EXPECT_RPC(open_prev(&b, &o.fh, OPEN_DELEGATE_NONE, &p),
+		   "OPEN CLAIM_PREVIOUS");
+	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS by the owner");
+	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
+	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
+out:
+	dc_fh_free(&o.fh);
+	dc_fh_free(&p.fh);
+	dc_fh_free(&q.fh);
+	dc_client_destroy(&a);
+	dc_client_destroy(&b);
+	dc_client_destroy(&n);
+}
+
+static void fill_delegreturn(struct dc_compound *c, void *arg)
+{
+	struct gopen *o = arg;
+
+	dc_op_putfh(c, &o->fh);
+	dc_op_delegreturn(c, &o->dsid);
+}
+
+/* GRACE10: a delegation is reclaimed with CLAIM_PREVIOUS. */
+static void grace10(struct dc_ctx *ctx)
+{
+	struct dc_client a = { 0 }, b = { 0 };
+	struct gopen o = { 0 }, p = { 0 };
+	char name[128];
+	nfsstat4 st;
+
+	if (!begin(ctx))
+		return;
+	dc_name(ctx, "f", name, sizeof(name));
+	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
+	EXPECT_RPC(do_open(&a, name, true, NULL, OPEN4_SHARE_ACCESS_BOTH,
+			   OPEN_DELEGATE_NONE, &o),
+		   "OPEN");
+	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
+	if (o.dtype != OPEN_DELEGATE_READ && o.dtype != OPEN_DELEGATE_WRITE)
+		SKIP("the server granted no delegation (FSAL without leases)");
+	RESTART();
+	EXPECT_RPC(reborn(&a, &b), "client back");
+	EXPECT_RPC(open_prev(&b, &o.fh, o.dtype, &p), "OPEN CLAIM_PREVIOUS");
+	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS with delegation");
+	EXPECT(p.dtype == o.dtype, "delegation type %d reclaimed as %d",
+	       o.dtype, p.dtype);
+	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
+	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
+	/* The reclaimed delegation's stateid is a live one. */
+	EXPECT_RPC(dc_client_simple(&b, fill_delegreturn, &p, NULL, &st),
+		   "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN of the reclaimed delegation");
+out:
+	dc_fh_free(&o.fh);
+	dc_fh_free(&p.fh);
+	dc_client_destroy(&a);
+	dc_client_destroy(&b);
+}
+
+const struct dc_case dc_cases_grace[] = {
+	{ "GRACE1", "after a restart the session is BADSESSION and the client "
+		    "ID STALE_CLIENTID; EXCHANGE_ID starts over",
+	  "8.4.2.1", "restart grace", "", grace1 },
+	{ "GRACE2", "an open reclaimed with CLAIM_PREVIOUS in grace serves "
+		    "READ of the data written before the restart",
+	  "8.4.2.1", "restart grace reclaim", "GRACE1", grace2 },
+	{ "GRACE3", "in grace, new OPEN, LOCKT and non-reclaim LOCK get "
+		    "NFS4ERR_GRACE; CLAIM_PREVIOUS is accepted",
+	  "8.4.2.1", "restart grace", "GRACE2", grace3 },
+	{ "GRACE4", "reclaims after the client's RECLAIM_COMPLETE get "
+		    "NFS4ERR_NO_GRACE",
+	  "18.51.3", "restart grace reclaim", "GRACE2", grace4 },
+	{ "GRACE5", "a byte-range lock reclaimed in grace still conflicts "
+		    "with another client's LOCK after grace",
+	  "8.4.2.1", "restart grace reclaim lock", "GRACE2", grace5 },
+	{ "GRACE6", "grace ends early once every client with state sent "
+		    "RECLAIM_COMPLETE, not before",
+	  "8.4.2.1", "restart grace", "GRACE2", grace6 },
+	{ "GRACE7", "state not reclaimed before RECLAIM_COMPLETE is gone",
+	  "18.51.3", "restart grace lock", "GRACE4", grace7 },
+	{ "GRACE8", "a client that never returns keeps grace for its whole "
+		    "period, then its lock is gone",
+	  "8.4.2.1", "restart grace lock slow", "GRACE6", grace8 },
+	{ "GRACE9", "a client without state before the restart cannot "
+		    "reclaim (NFS4ERR_NO_GRACE)",
+	  "8.4.2.1", "restart grace reclaim", "GRACE2", grace9 },
+	{ "GRACE10", "a delegation is reclaimed with CLAIM_PREVIOUS and its "
+		     "delegate_type",
+	  "10.2.1", "restart grace reclaim filedeleg", "GRACE2", grace10 },
+	{ NULL },
+};

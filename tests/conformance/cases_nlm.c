@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/*
+ * Cross-protocol byte-range locking: an NLM v4 lock taken by an NFSv3
+ * client and an NFSv4.1 LOCK (RFC 8881 section 18.10) on the same file
+ * exclude each other both ways, with POSIX range semantics (a length of
+ * 0 in NLM and all ones in NFSv4 mean "to the end of the file"; unlock
+ * of a middle range splits a lock), and NLM locks are reclaimed in the
+ * grace period after a server restart (NLM4_DENIED_GRACE_PERIOD for new
+ * ones).
+ *
+ * Needs a server with NFSv3 and NLM on (restart.sh --nlm): DITTO_NLM_PORT
+ * names the NLM port.  The NFSv3 file handle is the NFSv4 one from
+ * GETFH: Ganesha 6.5 uses one handle layout for both protocols.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "case.h"
+#include "compound_lock.h"
+#include "nlm.h"
+#include "nsm_watch.h"
+#include "server_restart.h"
+
+#define EOF64 UINT64_MAX
+#define POLL_MS 500
+
+/* One file seen from both protocols. */
+struct xfile {
+	struct dc_client v4;
+	struct dc_nlm nlm;
+	stateid4 open_sid;
+	nfs_fh4 fh;
+	struct dc_fh3 fh3;
+	struct dc_nlm_owner owner;
+	int lock_seq;
+};
+
+static int nlm_port(void)
+{
+	return dc_env_int("DITTO_NLM_PORT", 0);
+}
+
+/*
+ * A 4.1 client that created and opened a fresh file, and an NLM
+ * connection for the same server.
+ */
+static int xfile_setup(struct dc_ctx *ctx, struct xfile *x)
+{
+	char name[128];
+	nfsstat4 st;
+	double t0;
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	dc_name(ctx, "f", name, sizeof(name));
+	rc = dc_ctx_mounted(ctx, &x->v4);
+	if (rc)
+		return rc;
+	/* With NLM on, Ganesha keeps every grace period to its end. */
+	t0 = dc_now_s();
+	for (;;) {
+		rc = dc_client_open_file(&x->v4, name, true, &x->open_sid,
+					 &x->fh, &st);
+		if (rc)
+			return rc;
+		if (st != NFS4ERR_GRACE)
+			break;
+		if (dc_now_s() - t0 > dc_env_int("DITTO_GRACE", 30) + 30)
+			return -ETIMEDOUT;
+		dc_sleep_ms(POLL_MS);
+	}
+	if (st != NFS4_OK)
+		return -EPROTO;
+	rc = dc_fh3_from_fh4(&x->fh3, x->fh.nfs_fh4_val, x->fh.nfs_fh4_len);
+	if (rc)
+		return rc;
+	/*
+	 * The server monitors the caller name (NSM_Use_Caller_Name): not its
+	 * own name, or its reboot notice would read as this client's.
+	 */
+	snprintf(x->owner.caller_name, sizeof(x->owner.caller_name), "%s",
+		 getenv("DITTO_NLM_HOST") ? getenv("DITTO_NLM_HOST") :
+					    "192.0.2.1");
+	snprintf(x->owner.oh, sizeof(x->owner.oh), "%s-%s-oh", ctx->code,
+		 ctx->run_id);
+	x->owner.svid = 4242;
+	return dc_nlm_open(&x->nlm, ctx->srv.host, nlm_port());
+}
+
+static void xfile_free(struct xfile *x)
+{
+	dc_nlm_close(&x->nlm);
+	dc_fh_free(&x->fh);
+	dc_client_destroy(&x->v4);
+}
+
+/* NFSv4 LOCK by a fresh lock owner of the 4.1 client. */
+static int v4_lock(struct xfile *x, nfs_lock_type4 type, uint64_t off,
+		   uint64_t len, nfsstat4 *st, stateid4 *lsid)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	uint32_t slot;
+	char lo[64];
+	unsigned n;
+	int rc;
+
+	snprintf(lo, sizeof(lo), "lo-%llx-%d",
+		 (unsigned long long)x->v4.clientid, ++x->lock_seq);
+	rc = dc_client_begin(&x->v4, &c, "lock", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_putfh(&c, &x->fh);
+	dc_op_lock_new(&c, type, &x->open_sid, x->v4.clientid, lo, off, len);
+	rc = dc_client_send(&x->v4, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (!rc) {
+		n = r.res.resarray.resarray_len;
+		*st = n ? dc_cres_status(&r, n - 1) : r.res.status;
+		if (*st == NFS4_OK && lsid)
+			*lsid = dc_cres_op(&r, n - 1)
+					->nfs_resop4_u.oplock.LOCK4res_u
+					.resok4.lock_stateid;
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
+static int v4_locku(struct xfile *x, const stateid4 *lsid, uint64_t off,
+		    uint64_t len, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	uint32_t slot;
+	unsigned n;
+	int rc;
+
+	rc = dc_client_begin(&x->v4, &c, "locku", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_putfh(&c, &x->fh);
+	dc_op_locku_type(&c, WRITE_LT, lsid, off, len);
+	rc = dc_client_send(&x->v4, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (!rc) {
+		n = r.res.resarray.resarray_len;
+		*st = n ? dc_cres_status(&r, n - 1) : r.res.status;
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
+static int v4_lockt(struct xfile *x, nfs_lock_type4 type, uint64_t off,
+		    uint64_t len, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	uint32_t slot;
+	unsigned n;
+	int rc;
+
+	rc = dc_client_begin(&x->v4, &c, "lockt", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_putfh(&c, &x->fh);
+	dc_op_lockt(&c, type, x->v4.clientid, "lo-tester", off, len);
+	rc = dc_client_send(&x->v4, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (!rc) {
+		n = r.res.resarray.resarray_len;
+		*st = n ? dc_cres_status(&r, n - 1) : r.res.status;
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
+#define EXPECT_NLM(got, want, what)                                            \
+	EXPECT((got) == (want), "%s: got %s, expected %s", (what),             \
+	       dc_nlm_stat_name(got), dc_nlm_stat_name(want))
+
+static bool nlm_begin(struct dc_ctx *ctx)
+{
+	if (!nlm_port()) {
+		dc_skip(ctx, "no NLM server (run through restart.sh --nlm)");
+		return false;
+	}
+	return true;
+}
+
+/* NLM1: an NLM whole-file lock blocks NFSv4 LOCK and LOCKT. */
+static void nlm1(struct dc_ctx *ctx)
+{
+	struct xfile x;
+	enum dc_nlm_stat ns;
+	nfsstat4 st;
+
+	if (!nlm_begin(ctx))
+		return;
+	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 0, false, 1,
+			       &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK whole file");
+	EXPECT_RPC(v4_lock(&x, WRITE_LT, 0, 10, &st, NULL), "LOCK");
+	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCK [0,10)");
+	EXPECT_RPC(v4_lock(&x, READ_LT, 1 << 20, EOF64, &st, NULL), "LOCK");
+	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 read LOCK [1M,EOF)");
+	EXPECT_RPC(v4_lockt(&x, WRITE_LT, 5, 1, &st), "LOCKT");
+	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCKT [5,6)");
+	EXPECT_RPC(dc_nlm_unlock(&x.nlm, &x.fh3, &x.owner, 0, 0, &ns),
+		   "NLM UNLOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM UNLOCK");
+	EXPECT_RPC(v4_lock(&x, WRITE_LT, 0, 10, &st, NULL), "LOCK");
+	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCK after NLM UNLOCK");
+out:
+	xfile_free(&x);
+}
+
+/* NLM2: an NFSv4 range lock blocks overlapping NLM locks only. */
+static void nlm2(struct dc_ctx *ctx)
+{
+	struct xfile x;
+	struct dc_nlm_holder h = { 0 };
+	enum dc_nlm_stat ns;
+	stateid4 lsid;
+	nfsstat4 st;
+
+	if (!nlm_begin(ctx))
+		return;
+	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
+	EXPECT_RPC(v4_lock(&x, WRITE_LT, 100, 100, &st, &lsid), "LOCK");
+	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCK [100,200)");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 150, 10,
+			       false, 1, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_DENIED, "NLM LOCK [150,160)");
+	EXPECT_RPC(dc_nlm_test(&x.nlm, &x.fh3, &x.owner, false, 0, 0, &ns,
+			       &h),
+		   "NLM TEST");
+	EXPECT_NLM(ns, DC_NLM4_DENIED, "NLM TEST shared whole file");
+	EXPECT(h.exclusive && h.offset == 100 && h.len == 100,
+	       "NLM TEST holder: exclusive %d [%llu,+%llu), expected the "
+	       "NFSv4 lock [100,+100)",
+	       h.exclusive, (unsigned long long)h.offset,
+	       (unsigned long long)h.len);
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 200, 10,
+			       false, 1, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [200,210) next to it");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 100, false,
+			       1, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [0,100) before it");
+	EXPECT_RPC(v4_locku(&x, &lsid, 100, 100, &st), "LOCKU");
+	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCKU");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 150, 10,
+			       false, 1, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [150,160) after LOCKU");
+out:
+	xfile_free(&x);
+}
+
+/* NLM3: shared locks coexist across protocols, exclusive ones do not. */
+static void nlm3(struct dc_ctx *ctx)
+{
+	struct xfile x;
+	enum dc_nlm_stat ns;
+	nfsstat4 st;
+
+	if (!nlm_begin(ctx))
+		return;
+	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, false, 0, 0, false,
+			       1, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM shared LOCK whole file");
+	EXPECT_RPC(v4_lock(&x, READ_LT, 0, EOF64, &st, NULL), "LOCK");
+	EXPECT_STATUS(st, NFS4_OK, "NFSv4 read LOCK over an NLM shared lock");
+	EXPECT_RPC(v4_lock(&x, WRITE_LT, 4096, 1, &st, NULL), "LOCK");
+	EXPECT_STATUS(st, NFS4ERR_DENIED,
+		      "NFSv4 write LOCK over an NLM shared lock");
+	EXPECT_RPC(dc_nlm_unlock(&x.nlm, &x.fh3, &x.owner, 0, 0, &ns),
+		   "NLM UNLOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM UNLOCK");
+	/* The NFSv4 read lock remains: NLM may share, not own it. */
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, false, 10, 10,
+			       false, 1, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM shared LOCK over NFSv4 read");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 10, 10, false,
+			       1, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_DENIED, "NLM exclusive LOCK over NFSv4 read");
+out:
+	xfile_free(&x);
+}
+
+/*
+ * NLM4: whole-file and range locks (POSIX): a 1-byte NFSv4 lock at 1000
+ * denies NLM's whole file but not [0,1000) or [1001,EOF).
+ */
+static void nlm4(struct dc_ctx *ctx)
+{
+	struct xfile x;
+	enum dc_nlm_stat ns;
+	nfsstat4 st;
+
+	if (!nlm_begin(ctx))
+		return;
+	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
+	EXPECT_RPC(v4_lock(&x, WRITE_LT, 1000, 1, &st, NULL), "LOCK");
+	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCK [1000,1001)");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 0, false, 1,
+			       &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_DENIED, "NLM LOCK whole file");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 1000,
+			       false, 1, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [0,1000)");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 1001, 0,
+			       false, 1, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [1001,EOF)");
+	EXPECT_RPC(v4_lockt(&x, WRITE_LT, 999, 1, &st), "LOCKT");
+	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCKT [999,1000)");
+	EXPECT_RPC(v4_lockt(&x, WRITE_LT, UINT64_MAX - 10, 1, &st), "LOCKT");
+	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCKT near the end");
+out:
+	xfile_free(&x);
+}
+
+/*
+ * NLM5: unlocking the middle of an NLM lock splits it (POSIX): the hole
+ * is free for NFSv4, both ends stay locked.
+ */
+static void nlm5(struct dc_ctx *ctx)
+{
+	struct xfile x;
+	enum dc_nlm_stat ns;
+	nfsstat4 st;
+
+	if (!nlm_begin(ctx))
+		return;
+	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 100, false,
+			       1, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [0,100)");
+	EXPECT_RPC(dc_nlm_unlock(&x.nlm, &x.fh3, &x.owner, 40, 20, &ns),
+		   "NLM UNLOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM UNLOCK [40,60)");
+	EXPECT_RPC(v4_lock(&x, WRITE_LT, 40, 20, &st, NULL), "LOCK");
+	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCK [40,60) in the hole");
+	EXPECT_RPC(v4_lockt(&x, WRITE_LT, 39, 1, &st), "LOCKT");
+	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCKT [39,40)");
+	EXPECT_RPC(v4_lockt(&x, WRITE_LT, 60, 1, &st), "LOCKT");
+	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCKT [60,61)");
+	EXPECT_RPC(v4_lockt(&x, WRITE_LT, 100, 1, &st), "LOCKT");
+	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCKT [100,101)");
+out:
+	xfile_free(&x);
+}
+
+/*
+ * NLM6: after a restart NLM locks are reclaimed in grace (new ones get
+ * NLM4_DENIED_GRACE_PERIOD) and still exclude NFSv4 after grace.
+ */
+static void nlm6(struct dc_ctx *ctx)
+{
+	struct xfile x;
+	enum dc_nlm_stat ns;
+	double t0;
+	nfsstat4 st;
+	int rc;
+
+	if (!nlm_begin(ctx))
+		return;
+	if (!dc_restart_available())
+		SKIP("no restart hook (run through restart.sh --nlm)");
+	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 10, false,
+			       1, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [0,10)");
+	EXPECT(dc_server_restart() == 0, "restarting the server failed");
+	dc_nlm_close(&x.nlm);
+	EXPECT_RPC(dc_nlm_open(&x.nlm, ctx->srv.host, nlm_port()),
+		   "NLM reconnect");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 20, 10, false,
+			       2, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_DENIED_GRACE_PERIOD, "new NLM LOCK in grace");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 10, true, 2,
+			       &ns),
+		   "NLM LOCK reclaim");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK reclaim [0,10) in grace");
+	/* A 4.1 client after grace: the reclaimed lock is there. */
+	dc_fh_free(&x.fh);
+	dc_client_destroy(&x.v4);
+	memset(&x.v4, 0, sizeof(x.v4));
+	EXPECT_RPC(dc_ctx_mounted(ctx, &x.v4), "mount");
+	t0 = dc_now_s();
+	for (;;) {
+		char name[128];
+
+		dc_name(ctx, "f", name, sizeof(name));
+		rc = dc_client_open_file(&x.v4, name, false, &x.open_sid,
+					 &x.fh, &st);
+		EXPECT_RPC(rc, "OPEN");
+		if (st != NFS4ERR_GRACE)
+			break;
+		EXPECT(dc_now_s() - t0 < dc_env_int("DITTO_GRACE", 30) + 30,
+		       "grace did not end");
+		dc_sleep_ms(POLL_MS);
+	}
+	EXPECT_STATUS(st, NFS4_OK, "OPEN after grace");
+	EXPECT_RPC(v4_lock(&x, WRITE_LT, 5, 1, &st, NULL), "LOCK");
+	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCK over the reclaimed lock");
+	EXPECT_RPC(v4_lock(&x, WRITE_LT, 10, 10, &st, NULL), "LOCK");
+	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCK next to it");
+out:
+	xfile_free(&x);
+}
+
+/*
+ * NLM7: the client's lock manager asks statd to watch the server; the
+ * server's restart reaches it as statd's callback (sm-notify's SM_NOTIFY
+ * relayed), with the server's new, odd NSM state; the client reclaims.
+ */
+static void nlm7(struct dc_ctx *ctx)
+{
+	struct dc_nsm_watch w = { .fd = -1 };
+	struct xfile x = { 0 };
+	enum dc_nlm_stat ns;
+	char name[256];
+	int32_t state;
+
+	if (!nlm_begin(ctx))
+		return;
+	if (!dc_restart_available())
+		SKIP("no restart hook (run through restart.sh --nlm)");
+	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 10, false,
+			       1, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [0,10)");
+	/* sm-notify names the server by its address's host name. */
+	EXPECT_RPC(dc_nsm_watch_start(&w, "localhost"),
+		   "rpcbind SET + SM_MON of the server");
+	EXPECT(dc_server_restart() == 0, "restarting the server failed");
+	EXPECT(dc_nsm_watch_wait(&w, 20000),
+	       "statd relayed no SM_NOTIFY after the restart");
+	pthread_mutex_lock(&w.lock);
+	state = w.got_state;
+	snprintf(name, sizeof(name), "%s", w.got_name);
+	pthread_mutex_unlock(&w.lock);
+	EXPECT(state % 2 != 0, "NSM state %d after a reboot is even", state);
+	dc_nlm_close(&x.nlm);
+	EXPECT_RPC(dc_nlm_open(&x.nlm, ctx->srv.host, nlm_port()),
+		   "NLM reconnect");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 20, 10, false,
+			       2, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_DENIED_GRACE_PERIOD, "new NLM LOCK in grace");
+	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 10, true,
+			       2, &ns),
+		   "NLM LOCK reclaim");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK reclaim after SM_NOTIFY");
+	EXPECT_RPC(dc_nlm_unlock(&x.nlm, &x.fh3, &x.owner, 0, 10, &ns),
+		   "NLM UNLOCK");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM UNLOCK");
+	dc_note(ctx, "statd callback for %s, server state %d", name, state);
+out:
+	dc_nsm_watch_stop(&w);
+	xfile_free(&x);
+}
+
+const struct dc_case dc_cases_nlm[] = {
+	{ "NLM1", "an NLM whole-file lock denies NFSv4 LOCK and LOCKT "
+		  "anywhere; gone after NLM UNLOCK",
+	  "18.10.3", "nlm lock", "", nlm1 },
+	{ "NLM2", "an NFSv4 range lock denies overlapping NLM locks only; "
+		  "NLM TEST names it as the holder",
+	  "18.10.3", "nlm lock", "NLM1", nlm2 },
+	{ "NLM3", "shared NLM and NFSv4 read locks coexist; exclusive ones "
+		  "are denied over them",
+	  "18.10.3", "nlm lock", "NLM1", nlm3 },
+	{ "NLM4", "whole-file and range locks across protocols follow POSIX "
+		  "ranges (NLM length 0 = to EOF)",
+	  "18.10.3", "nlm lock", "NLM1", nlm4 },
+	{ "NLM5", "unlocking the middle of an NLM lock splits it; NFSv4 "
+		  "locks the hole only",
+	  "18.10.3", "nlm lock", "NLM1", nlm5 },
+	{ "NLM6", "after a restart NLM locks are reclaimed in grace, new "
+		  "ones denied; the reclaim excludes NFSv4",
+	  "8.4.2.1", "nlm lock restart slow", "NLM1", nlm6 },
+	{ "NLM7", "a server restart reaches the NLM client through statd "
+		  "(SM_MON, SM_NOTIFY); the client reclaims its lock",
+	  "XNFS 11", "nlm lock restart nsm slow", "NLM6", nlm7 },
+	{ NULL },
+};
