@@ -95,6 +95,8 @@ cmd_test() {
 	cmd_e2e 2>&1 | tee "$logs/e2e.log" || rc=$?
 	count_suite "$logs/e2e.log" "$rc"
 
+	sanitizer_pass "$logs"
+
 	echo "== total (logs in $logs)"
 	echo "$TEST_PASSED passed, $TEST_FAILED failed"
 	[ "$TEST_FAILED" -eq 0 ]
