@@ -98,5 +98,7 @@ extern const struct dc_case dc_cases_session_ext[];
 extern const struct dc_case dc_cases_grace[];
 extern const struct dc_case dc_cases_nlm[];
 extern const struct dc_case dc_cases_badinput[];
+extern const struct dc_case dc_cases_cb_lifetime[];
+extern const struct dc_case dc_cases_dir_race[];
 
 #endif

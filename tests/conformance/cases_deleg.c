@@ -887,6 +887,147 @@ out:
 	dc_client_destroy(&a);
 }
 
+/*
+ * 8.3 / 10.2: a client that stops talking (A: no more requests, recalls
+ * unanswered) expires one lease after its last request, and its
+ * delegations with it.  A holds read delegations on two files; B's
+ * OPEN of the first is retried while the server recalls; once it is
+ * granted, A's lease has run out, so B's OPEN of the second file must
+ * be granted without a CB_RECALL to A: nobody would answer it.  (A
+ * recall must not reserve or renew the holder's lease: that kept a
+ * vanished client alive one recall timeout per delegation.)
+ */
+static void deleg7_vanished(struct dc_ctx *ctx)
+{
+	struct recall_policy pol = { DC_CB_DROP };
+	struct dc_client a = { 0 }, b = { 0 };
+	struct open_res o1 = { 0 }, o2 = { 0 }, ob1 = { 0 }, ob2 = { 0 };
+	struct dc_cb_record rec;
+	char n1[96], n2[96];
+	unsigned lease, tries, tries2, i, n, recalls2 = 0;
+	double t0, waited;
+	nfsstat4 st;
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &a);
+	EXPECT_RPC(rc, "mount A");
+	rc = dc_ctx_mounted(ctx, &b);
+	EXPECT_RPC(rc, "mount B");
+	lease = lease_time(&a);
+	dc_cb_set_handler(&a.cb, recall_handler, &pol);
+	dc_name(ctx, "f1", n1, sizeof(n1));
+	dc_name(ctx, "f2", n2, sizeof(n2));
+	/* read delegations: see DELEG3 */
+	if (!hold_deleg(ctx, &a, n1, OPEN_DELEGATE_READ, &o1) ||
+	    !hold_deleg(ctx, &a, n2, OPEN_DELEGATE_READ, &o2))
+		goto out;
+
+	/* A sends nothing from here on and drops every callback. */
+	t0 = now_s();
+	rc = open_retry(&b, n1, ACCESS_NODELEG, &ob1, 3 * lease + 15, 1000,
+			NULL, NULL, &tries);
+	waited = now_s() - t0;
+	EXPECT_RPC(rc, "OPEN by B");
+	EXPECT_STATUS(ob1.status, NFS4_OK,
+		      "B's OPEN of the first file while A is silent");
+	rc = open_retry(&b, n2, ACCESS_NODELEG, &ob2, 3 * lease + 15, 1000,
+			NULL, NULL, &tries2);
+	EXPECT_RPC(rc, "OPEN by B");
+	EXPECT_STATUS(ob2.status, NFS4_OK,
+		      "B's OPEN of the second file while A is silent");
+	n = dc_cb_count(&a.cb);
+	for (i = 0; i < n; i++)
+		if (dc_cb_get(&a.cb, i, &rec) && rec.has_recall &&
+		    same_fh(&rec, &o2.fh))
+			recalls2++;
+	EXPECT(recalls2 == 0,
+	       "%u CB_RECALL(s) of the second file sent to A, whose lease "
+	       "(%u s) had run out when B's OPEN of the first file was "
+	       "granted after %.0f s: A and all its delegations should be "
+	       "gone (8.3, 10.2)",
+	       recalls2, lease, waited);
+	dc_note(ctx, "lease %u s; B's first OPEN granted after %.0f s "
+		     "(%u tries), the second after %u tries, no recall",
+		lease, waited, tries, tries2);
+	o1.held = o2.held = false;	/* gone with A */
+	o1.status = o2.status = NFS4ERR_INVAL;
+	close_quietly(&b, &ob1);
+	close_quietly(&b, &ob2);
+	ob1.status = ob2.status = NFS4ERR_INVAL;
+	rc = remove_name(&b, n1, &st);
+	EXPECT_RPC(rc, "REMOVE");
+	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	rc = remove_name(&b, n2, &st);
+	EXPECT_RPC(rc, "REMOVE");
+	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+out:
+	dc_cb_set_handler(&a.cb, NULL, NULL);
+	close_quietly(&b, &ob1);
+	close_quietly(&b, &ob2);
+	close_quietly(&a, &o1);
+	close_quietly(&a, &o2);
+	if (ctx->result != DC_PASS) {
+		/* best effort: do not leave the files behind */
+		remove_name(&b, n1, &st);
+		remove_name(&b, n2, &st);
+	}
+	dc_fh_free(&ob1.fh);
+	dc_fh_free(&ob2.fh);
+	dc_fh_free(&o1.fh);
+	dc_fh_free(&o2.fh);
+	dc_client_destroy(&b);
+	dc_client_destroy(&a);
+}
+
+/*
+ * 10.4: a client that kept its write delegation across CLOSE and opens
+ * the file again already has what it needs; a second delegation on the
+ * same file for the same client (Ganesha granted one, sharing the FSAL
+ * lease of the first and leaking a client reference when both were
+ * returned) must not be granted.  The OPEN itself succeeds.
+ */
+static void deleg8_no_second(struct dc_ctx *ctx)
+{
+	struct dc_client a = { 0 };
+	struct open_res o1 = { 0 }, o2 = { 0 };
+	char name[96];
+	nfsstat4 st;
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &a);
+	EXPECT_RPC(rc, "mount");
+	dc_name(ctx, "f", name, sizeof(name));
+	rc = open_name(&a, name, true, ACCESS_WDELEG, &o1);
+	EXPECT_RPC(rc, "OPEN");
+	EXPECT_STATUS(o1.status, NFS4_OK, "OPEN create");
+	EXPECT_DELEG(o1, OPEN_DELEGATE_WRITE);
+	rc = dc_client_close_file(&a, &o1.fh, &o1.sid, &st);
+	EXPECT_RPC(rc, "CLOSE");
+	EXPECT_STATUS(st, NFS4_OK, "CLOSE (the delegation is kept)");
+	o1.status = NFS4ERR_INVAL;	/* closed */
+	rc = open_name(&a, name, false, ACCESS_WDELEG, &o2);
+	EXPECT_RPC(rc, "OPEN");
+	EXPECT_STATUS(o2.status, NFS4_OK, "OPEN again under the delegation");
+	EXPECT(!o2.held,
+	       "a second %s delegation was granted on a file whose write "
+	       "delegation the client still holds",
+	       dtype_name(o2.dtype));
+	dc_note(ctx, "second OPEN: %s (ond_why %u)", dtype_name(o2.dtype),
+		o2.why);
+	close_quietly(&a, &o2);
+	o2.status = NFS4ERR_INVAL;
+	close_quietly(&a, &o1);
+	rc = remove_name(&a, name, &st);
+	EXPECT_RPC(rc, "REMOVE");
+	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+out:
+	close_quietly(&a, &o2);
+	close_quietly(&a, &o1);
+	dc_fh_free(&o1.fh);
+	dc_fh_free(&o2.fh);
+	dc_client_destroy(&a);
+}
+
 static void deleg4_bad_return(struct dc_ctx *ctx)
 {
 	struct dc_client a = { 0 };
@@ -944,6 +1085,11 @@ const struct dc_case dc_cases_deleg[] = {
 	{ "DELEG3", "unanswered recall: delegation revoked, client told",
 	  "8.3", "deleg filedeleg callback slow all", "DELEG6",
 	  deleg3_revoke },
+	{ "DELEG7", "silent holder: all its delegations go with its lease",
+	  "8.3", "deleg filedeleg callback slow all", "DELEG6",
+	  deleg7_vanished },
+	{ "DELEG8", "no second delegation for a client that holds one",
+	  "10.4", "deleg filedeleg all", "DELEG1", deleg8_no_second },
 	{ "DELEG4", "DELEGRETURN of a returned or unknown stateid: BAD_STATEID",
 	  "18.49.3", "deleg filedeleg all", "DELEG1", deleg4_bad_return },
 	{ NULL }

@@ -24,6 +24,8 @@ static const struct dc_case *const tables[] = {
 	dc_cases_grace,
 	dc_cases_nlm,
 	dc_cases_badinput,
+	dc_cases_cb_lifetime,
+	dc_cases_dir_race,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/*
+ * Lifetime of a session's back channel against what is still in flight
+ * on it (patches 0051-0053):
+ *
+ * CBLIFE1  a CB_RECALL is outstanding on connection 0 when the client
+ *          binds another connection to the back channel, which makes
+ *          the server re-create its callback client; the client then
+ *          answers the recall on connection 0.  The late reply must be
+ *          processed with what the call itself holds (it crashed the
+ *          server: the old channel's auth was already freed).
+ * DCID3    DESTROY_SESSION, then DESTROY_CLIENTID at once, while the
+ *          server's CB_NULL probe of the session is still unanswered:
+ *          the session is destroyed, so DESTROY_CLIENTID succeeds
+ *          (RFC 8881 18.50.3), however long the probe waits.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "case.h"
+
+/* Bound of every wait below. */
+#define CBLIFE_WAIT_MS 5000
+#define CBLIFE_POLL_MS 20
+/*
+ * Longest the recall's answer is held back: below Callback_Timeout
+ * (2 s in server.conf.in), so that the server still waits for it.  The
+ * rebind normally ends it sooner; but when the new connection's CB_NULL
+ * probe arrives before the BIND_CONN_TO_SESSION reply, that reply is
+ * only read once this handler returns (one back channel lock).
+ */
+#define CBLIFE_HOLD_MS 1000
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* CBLIFE1: the recall is answered only once the rebind is done. */
+struct late_recall {
+	atomic_bool seen;	/* the CB_RECALL arrived */
+	atomic_bool rebound;	/* BIND_CONN_TO_SESSION answered */
+};
+
+static enum dc_cb_action answer_late(void *arg, const struct dc_cb_record *r,
+				     nfsstat4 *st)
+{
+	struct late_recall *lr = arg;
+	unsigned int waited = 0;
+
+	if (!r->has_recall)
+		return DC_CB_OK;
+	atomic_store(&lr->seen, true);
+	while (!atomic_load(&lr->rebound) && waited < CBLIFE_HOLD_MS) {
+		sleep_ms(CBLIFE_POLL_MS);
+		waited += CBLIFE_POLL_MS;
+	}
+	return DC_CB_OK;
+}
+
+/* OPEN name (created) with access; the delegation type granted. */
+static int open_file(struct dc_client *cl, const char *name, uint32_t access,
+		     nfsstat4 *st, open_delegation_type4 *dtype)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	uint32_t slot;
+	char oo[64];
+	int rc;
+
+	rc = dc_client_begin(cl, &c, "open", false, &slot);
+	if (rc)
+		return rc;
+	dc_client_put_export(cl, &c);
+	snprintf(oo, sizeof(oo), "oo-%llx", (unsigned long long)cl->clientid);
+	dc_op_open(&c, 0, cl->clientid, oo, name, true, access);
+	rc = dc_client_send(cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (rc) {
+		dc_cres_free(&r);
+		return rc;
+	}
+	*st = r.res.status;
+	*dtype = OPEN_DELEGATE_NONE;
+	if (*st == NFS4_OK)
+		*dtype = dc_cres_op(&r, r.res.resarray.resarray_len - 1)
+				 ->nfs_resop4_u.opopen.OPEN4res_u.resok4
+				 .delegation.delegation_type;
+	else
+		*st = dc_cres_status(&r, r.res.resarray.resarray_len - 1);
+	dc_cres_free(&r);
+	return 0;
+}
+
+/* The record of the first CB_RECALL received, if any. */
+static bool recall_record(struct dc_backchannel *cb, struct dc_cb_record *rec)
+{
+	unsigned int i, n = dc_cb_count(cb);
+
+	for (i = 0; i < n; i++)
+		if (dc_cb_get(cb, i, rec) && rec->has_recall)
+			return true;
+	return false;
+}
+
+static void cblife1_late_reply_after_rebind(struct dc_ctx *ctx)
+{
+	struct dc_client a = { 0 }, b = { 0 };
+	struct late_recall lr = { false, false };
+	struct dc_cb_record rec = { 0 };
+	open_delegation_type4 dt;
+	struct dc_compound c;
+	struct dc_cres r = { 0 };
+	unsigned int waited = 0;
+	bool found;
+	char name[128];
+	nfsstat4 st;
+	int rc, ci;
+
+	dc_name(ctx, "late", name, sizeof(name));
+	rc = dc_ctx_mounted(ctx, &a);
+	EXPECT_RPC(rc, "mount A");
+	rc = dc_ctx_mounted(ctx, &b);
+	EXPECT_RPC(rc, "mount B");
+	dc_cb_set_handler(&a.cb, answer_late, &lr);
+	rc = open_file(&a, name, OPEN4_SHARE_ACCESS_BOTH, &st, &dt);
+	EXPECT_RPC(rc, "A: OPEN");
+	EXPECT_STATUS(st, NFS4_OK, "A: OPEN for read and write");
+	if (dt != OPEN_DELEGATE_WRITE)
+		SKIP("no write delegation granted (type %d)", (int)dt);
+	/* B's conflicting OPEN makes the server recall A's delegation */
+	rc = open_file(&b, name, OPEN4_SHARE_ACCESS_READ, &st, &dt);
+	EXPECT_RPC(rc, "B: OPEN");
+	while (!atomic_load(&lr.seen) && waited < CBLIFE_WAIT_MS) {
+		sleep_ms(CBLIFE_POLL_MS);
+		waited += CBLIFE_POLL_MS;
+	}
+	EXPECT(atomic_load(&lr.seen), "no CB_RECALL within %d ms of B's OPEN",
+	       CBLIFE_WAIT_MS);
+	/* Move the back channel while the recall is unanswered */
+	ci = dc_client_add_conn(&a);
+	EXPECT(ci > 0, "A: second connection: %d", ci);
+	dc_cb_attach(&a.cb, a.conns[ci]);
+	dc_compound_init(&c, 1, "bind");
+	dc_op_bind_conn(&c, a.sid, CDFC4_BACK_OR_BOTH);
+	rc = dc_compound_call(a.conns[ci], &a.auth, &c, &r, a.timeout_ms);
+	dc_compound_free(&c);
+	atomic_store(&lr.rebound, true);
+	EXPECT_RPC(rc, "A: BIND_CONN_TO_SESSION");
+	EXPECT_STATUS(r.res.status, NFS4_OK, "A: BIND_CONN_TO_SESSION back");
+	/* The recall is recorded once its reply went out on connection 0 */
+	waited = 0;
+	while (!(found = recall_record(&a.cb, &rec)) &&
+	       waited < CBLIFE_WAIT_MS) {
+		sleep_ms(CBLIFE_POLL_MS);
+		waited += CBLIFE_POLL_MS;
+	}
+	EXPECT(found, "CB_RECALL not answered within %d ms", CBLIFE_WAIT_MS);
+	EXPECT(rec.replied, "our CB_RECALL reply could not be sent");
+	/* Behind that reply on the same connection: the server must have
+	 * processed it and still serve both clients.
+	 */
+	rc = dc_client_simple(&a, NULL, NULL, NULL, &st);
+	EXPECT_RPC(rc, "A: SEQUENCE after its late recall reply");
+	EXPECT_STATUS(st, NFS4_OK, "A: SEQUENCE after its late recall reply");
+	rc = dc_client_simple(&b, NULL, NULL, NULL, &st);
+	EXPECT_RPC(rc, "B: SEQUENCE after A's late recall reply");
+	EXPECT_STATUS(st, NFS4_OK, "B: SEQUENCE after A's late recall reply");
+out:
+	atomic_store(&lr.rebound, true);
+	dc_cres_free(&r);
+	dc_client_destroy(&b);
+	dc_client_destroy(&a);
+}
+
+/* A compound of the single op fill adds, without SEQUENCE, on conns[0]. */
+static int solo(struct dc_client *cl, struct dc_compound *c, nfsstat4 *st)
+{
+	struct dc_cres r;
+	int rc;
+
+	rc = dc_compound_call(cl->conns[0], &cl->auth, c, &r, cl->timeout_ms);
+	dc_compound_free(c);
+	if (!rc)
+		*st = r.res.status;
+	dc_cres_free(&r);
+	return rc;
+}
+
+static void dcid3_probe_outstanding(struct dc_ctx *ctx)
+{
+	struct dc_client cl = { 0 };
+	struct dc_compound c;
+	nfsstat4 st;
+	int rc;
+
+	rc = dc_ctx_client(ctx, &cl);
+	EXPECT_RPC(rc, "connect");
+	/* Deaf back channel: calls on conns[0] are read and dropped, so
+	 * the server's CB_NULL probe stays unanswered for 2 x
+	 * Callback_Timeout (dittoclient answers CB_NULL by itself).
+	 */
+	dc_conn_set_call_handler(cl.conns[0], NULL, NULL);
+	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
+	EXPECT_RPC(rc, "EXCHANGE_ID");
+	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	rc = dc_client_create_session(&cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
+				      4, &st);
+	EXPECT_RPC(rc, "CREATE_SESSION");
+	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION with CONN_BACK_CHAN");
+	dc_compound_init(&c, 1, "dsess");
+	dc_op_destroy_session(&c, cl.sid);
+	rc = solo(&cl, &c, &st);
+	EXPECT_RPC(rc, "DESTROY_SESSION");
+	EXPECT_STATUS(st, NFS4_OK, "DESTROY_SESSION");
+	cl.have_session = false;
+	dc_compound_init(&c, 1, "dcid");
+	dc_op_destroy_clientid(&c, cl.clientid);
+	rc = solo(&cl, &c, &st);
+	EXPECT_RPC(rc, "DESTROY_CLIENTID");
+	EXPECT_STATUS(st, NFS4_OK,
+		      "DESTROY_CLIENTID after DESTROY_SESSION, probe pending");
+	cl.clientid = 0;
+out:
+	dc_client_destroy(&cl);
+}
+
+const struct dc_case dc_cases_cb_lifetime[] = {
+	{ "CBLIFE1", "recall answered on the old connection after "
+		     "BIND_CONN_TO_SESSION moved the back channel",
+	  "2.10.3.1 / 18.34.3", "deleg filedeleg callback all", "DELEG6",
+	  cblife1_late_reply_after_rebind },
+	{ "DCID3", "DESTROY_CLIENTID right after DESTROY_SESSION while the "
+		   "CB_NULL probe is unanswered",
+	  "18.50.3", "destroy_clientid probe all", "DCID1",
+	  dcid3_probe_outstanding },
+	{ NULL }
+};
