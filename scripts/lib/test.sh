@@ -37,6 +37,23 @@ count_suite() {
 		TEST_FAILED=$((TEST_FAILED + 1))
 }
 
+# count_fuzz LOG RC: "fuzz: N targets, M crashed" -> N-M passed, M
+# failed; a run that ended without that line is one failure.
+count_fuzz() {
+	local line n m
+
+	line=$(grep -E '^fuzz: [0-9]+ targets, [0-9]+ crashed' "$1" | tail -n 1)
+	if [ -z "$line" ]; then
+		TEST_FAILED=$((TEST_FAILED + 1))
+		return
+	fi
+	n=$(echo "$line" | sed -E 's/^fuzz: ([0-9]+) targets, ([0-9]+) crashed.*/\1/')
+	m=$(echo "$line" | sed -E 's/^fuzz: ([0-9]+) targets, ([0-9]+) crashed.*/\2/')
+	TEST_PASSED=$((TEST_PASSED + n - m))
+	TEST_FAILED=$((TEST_FAILED + m))
+	[ "$2" -eq 0 ] || [ "$m" -gt 0 ] || TEST_FAILED=$((TEST_FAILED + 1))
+}
+
 cmd_conformance() {
 	upstream_ready
 	case " $* " in
@@ -96,6 +113,12 @@ cmd_test() {
 	count_suite "$logs/e2e.log" "$rc"
 
 	sanitizer_pass "$logs"
+
+	# libFuzzer targets, a short run each (fuzz/README.md).
+	echo "== fuzz targets (short run)"
+	rc=0
+	cmd_fuzz 2>&1 | tee "$logs/fuzz.log" || rc=$?
+	count_fuzz "$logs/fuzz.log" "$rc"
 
 	echo "== total (logs in $logs)"
 	echo "$TEST_PASSED passed, $TEST_FAILED failed"
