@@ -92,6 +92,21 @@ static nfsstat4 last_status(struct dc_cres *r)
 	return n ? dc_cres_status(r, n - 1) : r->res.status;
 }
 
+/* Send c (freed here); *st is the last operation's status. */
+static int send_last(struct dc_client *cl, struct dc_compound *c,
+		     uint32_t slot, nfsstat4 *st)
+{
+	struct dc_cres r;
+	int rc;
+
+	rc = dc_client_send(cl, 0, c, slot, &r);
+	dc_compound_free(c);
+	if (!rc)
+		*st = last_status(&r);
+	dc_cres_free(&r);
+	return rc;
+}
+
 static void take_open(struct dc_cres *r, struct gopen *o)
 {
 	unsigned i;
@@ -178,7 +193,6 @@ static int lock_fh(struct dc_client *cl, const nfs_fh4 *fh,
 		   uint64_t off, uint64_t len, nfsstat4 *st)
 {
 	struct dc_compound c;
-	struct dc_cres r;
 	uint32_t slot;
 	int rc;
 
@@ -192,12 +206,7 @@ static int lock_fh(struct dc_client *cl, const nfs_fh4 *fh,
 	else
 		dc_op_lock_new(&c, WRITE_LT, open_sid, cl->clientid, owner,
 			       off, len);
-	rc = dc_client_send(cl, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (!rc)
-		*st = last_status(&r);
-	dc_cres_free(&r);
-	return rc;
+	return send_last(cl, &c, slot, st);
 }
 
 static int lockt_fh(struct dc_client *cl, const nfs_fh4 *fh,
@@ -205,7 +214,6 @@ static int lockt_fh(struct dc_client *cl, const nfs_fh4 *fh,
 		    nfsstat4 *st)
 {
 	struct dc_compound c;
-	struct dc_cres r;
 	uint32_t slot;
 	int rc;
 
@@ -214,19 +222,13 @@ static int lockt_fh(struct dc_client *cl, const nfs_fh4 *fh,
 		return rc;
 	dc_op_putfh(&c, fh);
 	dc_op_lockt(&c, WRITE_LT, cl->clientid, owner, off, len);
-	rc = dc_client_send(cl, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (!rc)
-		*st = last_status(&r);
-	dc_cres_free(&r);
-	return rc;
+	return send_last(cl, &c, slot, st);
 }
 
 static int write_fh(struct dc_client *cl, const nfs_fh4 *fh,
 		    const stateid4 *sid, const char *data, nfsstat4 *st)
 {
 	struct dc_compound c;
-	struct dc_cres r;
 	uint32_t slot;
 	int rc;
 
@@ -236,12 +238,7 @@ static int write_fh(struct dc_client *cl, const nfs_fh4 *fh,
 	dc_op_putfh(&c, fh);
 	dc_op_write(&c, sid, 0, data, strlen(data));
 	c.ops[c.nops - 1].nfs_argop4_u.opwrite.stable = FILE_SYNC4;
-	rc = dc_client_send(cl, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (!rc)
-		*st = last_status(&r);
-	dc_cres_free(&r);
-	return rc;
+	return send_last(cl, &c, slot, st);
 }
 
 /* READ up to cap-1 bytes from offset 0 into buf, NUL terminated. */
@@ -353,9 +350,116 @@ static bool begin(struct dc_ctx *ctx)
 	return true;
 }
 
+/*
+ * Most cases: client a before the restart, b the same client after it, n
+ * another client; o the open of the case's file, p its reclaim, q n's.
+ */
+struct gcase {
+	struct dc_client a, b, n;
+	struct gopen o, p, q;
+	char name[128];
+};
+
+static bool gcase_begin(struct dc_ctx *ctx, struct gcase *g)
+{
+	memset(g, 0, sizeof(*g));
+	if (!begin(ctx))
+		return false;
+	dc_name(ctx, "f", g->name, sizeof(g->name));
+	return true;
+}
+
+static void gcase_end(struct gcase *g)
+{
+	dc_fh_free(&g->o.fh);
+	dc_fh_free(&g->p.fh);
+	dc_fh_free(&g->q.fh);
+	dc_client_destroy(&g->a);
+	dc_client_destroy(&g->b);
+	dc_client_destroy(&g->n);
+}
+
 /* Restart; the old client's connections die with the daemon. */
 #define RESTART()                                                              \
 	EXPECT(dc_server_restart() == 0, "restarting the server failed")
+
+/*
+ * The case steps below check like EXPECT and return false once one
+ * failed (the case then ends).
+ */
+
+/* cl mounts and creates name, opened in o. */
+static bool mount_create(struct dc_ctx *ctx, struct dc_client *cl,
+			 const char *name, struct gopen *o)
+{
+	EXPECT_RPC(dc_ctx_mounted(ctx, cl), "mount");
+	EXPECT_RPC(open_name(cl, name, true, o), "OPEN");
+	EXPECT_STATUS(o->status, NFS4_OK, "OPEN create");
+	return true;
+out:
+	return false;
+}
+
+/* As mount_create, then lock owner "lo-a" write-locks [0,len). */
+static bool mount_create_lock(struct dc_ctx *ctx, struct dc_client *cl,
+			      const char *name, struct gopen *o,
+			      uint64_t len, const char *what)
+{
+	nfsstat4 st;
+
+	if (!mount_create(ctx, cl, name, o))
+		return false;
+	EXPECT_RPC(lock_fh(cl, &o->fh, &o->sid, "lo-a", false, 0, len, &st),
+		   "LOCK");
+	EXPECT_STATUS(st, NFS4_OK, what);
+	return true;
+out:
+	return false;
+}
+
+/* old back as b after the restart, reclaiming its open of fh into p. */
+static bool come_back(struct dc_ctx *ctx, const struct dc_client *old,
+		      struct dc_client *b, const nfs_fh4 *fh, struct gopen *p,
+		      const char *what)
+{
+	EXPECT_RPC(reborn(old, b), "client back");
+	EXPECT_RPC(open_prev(b, fh, OPEN_DELEGATE_NONE, p),
+		   "OPEN CLAIM_PREVIOUS");
+	EXPECT_STATUS(p->status, NFS4_OK, what);
+	return true;
+out:
+	return false;
+}
+
+static bool reclaim_done(struct dc_ctx *ctx, struct dc_client *cl,
+			 const char *what)
+{
+	nfsstat4 st;
+
+	EXPECT_RPC(reclaim_complete(cl, &st), what);
+	EXPECT_STATUS(st, NFS4_OK, what);
+	return true;
+out:
+	return false;
+}
+
+/*
+ * Another client n mounts, waits out grace (keep renewing its lease) and
+ * opens name into q.
+ */
+static bool other_after_grace(struct dc_ctx *ctx, struct dc_client *n,
+			      const char *name, struct gopen *q,
+			      struct dc_client *keep)
+{
+	EXPECT_RPC(dc_ctx_mounted(ctx, n), "other client mount");
+	EXPECT_STATUS(wait_grace_over(ctx, n, NULL, keep), NFS4_OK,
+		      "grace period over");
+	EXPECT_RPC(open_name(n, name, false, q), "other client OPEN");
+	EXPECT_STATUS(q->status, NFS4_OK, "other client OPEN");
+	return true;
+out:
+	return false;
+}
 
 /* GRACE1: after a restart the session and client ID are gone. */
 static void grace1(struct dc_ctx *ctx)
@@ -398,8 +502,7 @@ static void grace1(struct dc_ctx *ctx)
 	/* The client starts over with EXCHANGE_ID and gets a new one. */
 	EXPECT_RPC(reborn(&a, &b), "EXCHANGE_ID + CREATE_SESSION again");
 	EXPECT(b.clientid != a.clientid, "same client ID after a restart");
-	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
-	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
+	reclaim_done(ctx, &b, "RECLAIM_COMPLETE");
 out:
 	dc_client_destroy(&a);
 	dc_client_destroy(&b);
@@ -408,81 +511,66 @@ out:
 /* GRACE2: an open reclaimed with CLAIM_PREVIOUS works for I/O. */
 static void grace2(struct dc_ctx *ctx)
 {
-	struct dc_client a = { 0 }, b = { 0 };
-	struct gopen o = { 0 }, p = { 0 };
-	char name[128], buf[64];
+	struct gcase g;
+	char buf[64];
 	nfsstat4 st;
 
-	if (!begin(ctx))
+	if (!gcase_begin(ctx, &g))
 		return;
-	dc_name(ctx, "f", name, sizeof(name));
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
-	EXPECT_RPC(open_name(&a, name, true, &o), "OPEN");
-	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
-	EXPECT_RPC(write_fh(&a, &o.fh, &o.sid, "before the restart", &st),
+	if (!mount_create(ctx, &g.a, g.name, &g.o))
+		goto out;
+	EXPECT_RPC(write_fh(&g.a, &g.o.fh, &g.o.sid, "before the restart", &st),
 		   "WRITE");
 	EXPECT_STATUS(st, NFS4_OK, "WRITE");
 	RESTART();
-	EXPECT_RPC(reborn(&a, &b), "client back");
-	EXPECT_RPC(open_prev(&b, &o.fh, OPEN_DELEGATE_NONE, &p),
-		   "OPEN CLAIM_PREVIOUS");
-	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS in grace");
-	EXPECT_RPC(read_fh(&b, &o.fh, &p.sid, buf, sizeof(buf), &st), "READ");
+	if (!come_back(ctx, &g.a, &g.b, &g.o.fh, &g.p,
+		       "OPEN CLAIM_PREVIOUS in grace"))
+		goto out;
+	EXPECT_RPC(read_fh(&g.b, &g.o.fh, &g.p.sid, buf, sizeof(buf), &st),
+		   "READ");
 	EXPECT_STATUS(st, NFS4_OK, "READ with the reclaimed stateid");
 	EXPECT(!strcmp(buf, "before the restart"), "read back '%s'", buf);
-	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
-	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
-	EXPECT_RPC(dc_client_close_file(&b, &o.fh, &p.sid, &st), "CLOSE");
+	if (!reclaim_done(ctx, &g.b, "RECLAIM_COMPLETE"))
+		goto out;
+	EXPECT_RPC(dc_client_close_file(&g.b, &g.o.fh, &g.p.sid, &st), "CLOSE");
 	EXPECT_STATUS(st, NFS4_OK, "CLOSE of the reclaimed open");
 out:
-	dc_fh_free(&o.fh);
-	dc_fh_free(&p.fh);
-	dc_client_destroy(&a);
-	dc_client_destroy(&b);
+	gcase_end(&g);
 }
 
 /* GRACE3: new state during grace is refused with NFS4ERR_GRACE. */
 static void grace3(struct dc_ctx *ctx)
 {
-	struct dc_client a = { 0 }, b = { 0 }, n = { 0 };
-	struct gopen o = { 0 }, p = { 0 }, q = { 0 };
-	char name[128], other[128];
+	struct gcase g;
+	char other[128];
 	nfsstat4 st;
 
-	if (!begin(ctx))
+	if (!gcase_begin(ctx, &g))
 		return;
-	dc_name(ctx, "f", name, sizeof(name));
 	dc_name(ctx, "new", other, sizeof(other));
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
-	EXPECT_RPC(open_name(&a, name, true, &o), "OPEN");
-	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
+	if (!mount_create(ctx, &g.a, g.name, &g.o))
+		goto out;
 	RESTART();
-	EXPECT_RPC(reborn(&a, &b), "client back");
+	EXPECT_RPC(reborn(&g.a, &g.b), "client back");
 	/* A client the server did not know, done with reclaiming. */
-	EXPECT_RPC(dc_ctx_mounted(ctx, &n), "new client mount");
-	EXPECT_RPC(open_name(&n, other, true, &q), "new client OPEN");
-	EXPECT_STATUS(q.status, NFS4ERR_GRACE, "new client OPEN in grace");
-	dc_fh_free(&q.fh);
-	EXPECT_RPC(lockt_fh(&n, &o.fh, "lo-n", 0, 1, &st), "LOCKT");
+	EXPECT_RPC(dc_ctx_mounted(ctx, &g.n), "new client mount");
+	EXPECT_RPC(open_name(&g.n, other, true, &g.q), "new client OPEN");
+	EXPECT_STATUS(g.q.status, NFS4ERR_GRACE, "new client OPEN in grace");
+	dc_fh_free(&g.q.fh);
+	EXPECT_RPC(lockt_fh(&g.n, &g.o.fh, "lo-n", 0, 1, &st), "LOCKT");
 	EXPECT_STATUS(st, NFS4ERR_GRACE, "LOCKT in grace");
 	/* The returning client: non-reclaim OPEN and LOCK refused too. */
-	EXPECT_RPC(open_name(&b, name, false, &q), "OPEN CLAIM_NULL");
-	EXPECT_STATUS(q.status, NFS4ERR_GRACE, "OPEN CLAIM_NULL in grace");
-	EXPECT_RPC(open_prev(&b, &o.fh, OPEN_DELEGATE_NONE, &p),
+	EXPECT_RPC(open_name(&g.b, g.name, false, &g.q), "OPEN CLAIM_NULL");
+	EXPECT_STATUS(g.q.status, NFS4ERR_GRACE, "OPEN CLAIM_NULL in grace");
+	EXPECT_RPC(open_prev(&g.b, &g.o.fh, OPEN_DELEGATE_NONE, &g.p),
 		   "OPEN CLAIM_PREVIOUS");
-	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS in grace");
-	EXPECT_RPC(lock_fh(&b, &o.fh, &p.sid, "lo-b", false, 0, 10, &st),
+	EXPECT_STATUS(g.p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS in grace");
+	EXPECT_RPC(lock_fh(&g.b, &g.o.fh, &g.p.sid, "lo-b", false, 0, 10, &st),
 		   "LOCK");
 	EXPECT_STATUS(st, NFS4ERR_GRACE, "LOCK (reclaim false) in grace");
-	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
-	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
+	reclaim_done(ctx, &g.b, "RECLAIM_COMPLETE");
 out:
-	dc_fh_free(&o.fh);
-	dc_fh_free(&p.fh);
-	dc_fh_free(&q.fh);
-	dc_client_destroy(&a);
-	dc_client_destroy(&b);
-	dc_client_destroy(&n);
+	gcase_end(&g);
 }
 
 /* GRACE4: reclaims after the client's RECLAIM_COMPLETE: NO_GRACE. */
@@ -507,8 +595,8 @@ static void grace4(struct dc_ctx *ctx)
 	EXPECT_RPC(open_prev(&b, &o1.fh, OPEN_DELEGATE_NONE, &p),
 		   "OPEN CLAIM_PREVIOUS f1");
 	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS f1");
-	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
-	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
+	if (!reclaim_done(ctx, &b, "RECLAIM_COMPLETE"))
+		goto out;
 	EXPECT_RPC(open_prev(&b, &o2.fh, OPEN_DELEGATE_NONE, &q),
 		   "OPEN CLAIM_PREVIOUS f2");
 	EXPECT_STATUS(q.status, NFS4ERR_NO_GRACE,
@@ -529,48 +617,31 @@ out:
 /* GRACE5: a reclaimed byte-range lock still excludes other clients. */
 static void grace5(struct dc_ctx *ctx)
 {
-	struct dc_client a = { 0 }, b = { 0 }, n = { 0 };
-	struct gopen o = { 0 }, p = { 0 }, q = { 0 };
-	char name[128];
+	struct gcase g;
 	nfsstat4 st;
 
-	if (!begin(ctx))
+	if (!gcase_begin(ctx, &g))
 		return;
-	dc_name(ctx, "f", name, sizeof(name));
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
-	EXPECT_RPC(open_name(&a, name, true, &o), "OPEN");
-	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
-	EXPECT_RPC(lock_fh(&a, &o.fh, &o.sid, "lo-a", false, 0, 100, &st),
-		   "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "LOCK [0,100)");
+	if (!mount_create_lock(ctx, &g.a, g.name, &g.o, 100, "LOCK [0,100)"))
+		goto out;
 	RESTART();
-	EXPECT_RPC(reborn(&a, &b), "client back");
-	EXPECT_RPC(open_prev(&b, &o.fh, OPEN_DELEGATE_NONE, &p),
-		   "OPEN CLAIM_PREVIOUS");
-	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS");
-	EXPECT_RPC(lock_fh(&b, &o.fh, &p.sid, "lo-a", true, 0, 100, &st),
+	if (!come_back(ctx, &g.a, &g.b, &g.o.fh, &g.p, "OPEN CLAIM_PREVIOUS"))
+		goto out;
+	EXPECT_RPC(lock_fh(&g.b, &g.o.fh, &g.p.sid, "lo-a", true, 0, 100, &st),
 		   "LOCK reclaim");
 	EXPECT_STATUS(st, NFS4_OK, "LOCK reclaim [0,100) in grace");
-	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
-	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &n), "other client mount");
-	EXPECT_STATUS(wait_grace_over(ctx, &n, NULL, &b), NFS4_OK,
-		      "grace period over");
-	EXPECT_RPC(open_name(&n, name, false, &q), "other client OPEN");
-	EXPECT_STATUS(q.status, NFS4_OK, "other client OPEN");
-	EXPECT_RPC(lock_fh(&n, &o.fh, &q.sid, "lo-n", false, 50, 10, &st),
+	if (!reclaim_done(ctx, &g.b, "RECLAIM_COMPLETE") ||
+	    !other_after_grace(ctx, &g.n, g.name, &g.q, &g.b))
+		goto out;
+	EXPECT_RPC(lock_fh(&g.n, &g.o.fh, &g.q.sid, "lo-n", false, 50, 10, &st),
 		   "conflicting LOCK");
 	EXPECT_STATUS(st, NFS4ERR_DENIED, "LOCK [50,60) against the reclaim");
-	EXPECT_RPC(lock_fh(&n, &o.fh, &q.sid, "lo-n", false, 100, 10, &st),
+	EXPECT_RPC(lock_fh(&g.n, &g.o.fh, &g.q.sid, "lo-n", false, 100, 10,
+			   &st),
 		   "LOCK after the range");
 	EXPECT_STATUS(st, NFS4_OK, "LOCK [100,110)");
 out:
-	dc_fh_free(&o.fh);
-	dc_fh_free(&p.fh);
-	dc_fh_free(&q.fh);
-	dc_client_destroy(&a);
-	dc_client_destroy(&b);
-	dc_client_destroy(&n);
+	gcase_end(&g);
 }
 
 /*
@@ -584,7 +655,6 @@ static void grace6(struct dc_ctx *ctx)
 	struct gopen oa = { 0 }, ob = { 0 }, q = { 0 };
 	char na[128], nb[128], nn[128];
 	double t0, waited = 0;
-	nfsstat4 st;
 
 	if (!begin(ctx))
 		return;
@@ -610,15 +680,15 @@ static void grace6(struct dc_ctx *ctx)
 	EXPECT_RPC(reborn(&a, &a2), "a back");
 	EXPECT_RPC(reborn(&b, &b2), "b back");
 	EXPECT_RPC(dc_ctx_mounted(ctx, &n), "new client");
-	EXPECT_RPC(reclaim_complete(&a2, &st), "a RECLAIM_COMPLETE");
-	EXPECT_STATUS(st, NFS4_OK, "a RECLAIM_COMPLETE");
+	if (!reclaim_done(ctx, &a2, "a RECLAIM_COMPLETE"))
+		goto out;
 	/* One known client has not finished: still in grace. */
 	EXPECT_RPC(open_name(&n, nn, true, &q), "OPEN");
 	EXPECT_STATUS(q.status, NFS4ERR_GRACE,
 		      "OPEN while b has not sent RECLAIM_COMPLETE");
 	dc_fh_free(&q.fh);
-	EXPECT_RPC(reclaim_complete(&b2, &st), "b RECLAIM_COMPLETE");
-	EXPECT_STATUS(st, NFS4_OK, "b RECLAIM_COMPLETE");
+	if (!reclaim_done(ctx, &b2, "b RECLAIM_COMPLETE"))
+		goto out;
 	EXPECT_STATUS(wait_grace_over(ctx, &n, &waited, NULL), NFS4_OK,
 		      "OPEN after every RECLAIM_COMPLETE");
 	EXPECT(dc_now_s() - t0 < grace_s(),
@@ -643,42 +713,29 @@ out:
  */
 static void grace7(struct dc_ctx *ctx)
 {
-	struct dc_client a = { 0 }, b = { 0 }, n = { 0 };
-	struct gopen o = { 0 }, p = { 0 }, q = { 0 };
-	char name[128];
+	struct gcase g;
 	nfsstat4 st;
 
-	if (!begin(ctx))
+	if (!gcase_begin(ctx, &g))
 		return;
-	dc_name(ctx, "f", name, sizeof(name));
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
-	EXPECT_RPC(open_name(&a, name, true, &o), "OPEN");
-	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
-	EXPECT_RPC(lock_fh(&a, &o.fh, &o.sid, "lo-a", false, 0, EOF64, &st),
-		   "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "LOCK whole file");
+	if (!mount_create_lock(ctx, &g.a, g.name, &g.o, EOF64,
+			       "LOCK whole file"))
+		goto out;
 	RESTART();
-	EXPECT_RPC(reborn(&a, &b), "client back");
-	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
-	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE without reclaiming");
-	EXPECT_RPC(open_prev(&b, &o.fh, OPEN_DELEGATE_NONE, &p),
+	EXPECT_RPC(reborn(&g.a, &g.b), "client back");
+	if (!reclaim_done(ctx, &g.b, "RECLAIM_COMPLETE without reclaiming"))
+		goto out;
+	EXPECT_RPC(open_prev(&g.b, &g.o.fh, OPEN_DELEGATE_NONE, &g.p),
 		   "late OPEN CLAIM_PREVIOUS");
-	EXPECT_STATUS(p.status, NFS4ERR_NO_GRACE, "late OPEN CLAIM_PREVIOUS");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &n), "other client mount");
-	EXPECT_STATUS(wait_grace_over(ctx, &n, NULL, NULL), NFS4_OK,
-		      "grace period over");
-	EXPECT_RPC(open_name(&n, name, false, &q), "other client OPEN");
-	EXPECT_STATUS(q.status, NFS4_OK, "other client OPEN");
-	EXPECT_RPC(lock_fh(&n, &o.fh, &q.sid, "lo-n", false, 0, EOF64, &st),
+	EXPECT_STATUS(g.p.status, NFS4ERR_NO_GRACE, "late OPEN CLAIM_PREVIOUS");
+	if (!other_after_grace(ctx, &g.n, g.name, &g.q, NULL))
+		goto out;
+	EXPECT_RPC(lock_fh(&g.n, &g.o.fh, &g.q.sid, "lo-n", false, 0, EOF64,
+			   &st),
 		   "LOCK");
 	EXPECT_STATUS(st, NFS4_OK, "LOCK over the unreclaimed lock");
 out:
-	dc_fh_free(&o.fh);
-	dc_fh_free(&p.fh);
-	dc_fh_free(&q.fh);
-	dc_client_destroy(&a);
-	dc_client_destroy(&b);
-	dc_client_destroy(&n);
+	gcase_end(&g);
 }
 
 /*
@@ -687,77 +744,58 @@ out:
  */
 static void grace8(struct dc_ctx *ctx)
 {
-	struct dc_client a = { 0 }, n = { 0 };
-	struct gopen o = { 0 }, q = { 0 };
-	char name[128];
+	struct gcase g;
 	double t0, waited = 0;
 	nfsstat4 st;
 
-	if (!begin(ctx))
+	if (!gcase_begin(ctx, &g))
 		return;
-	dc_name(ctx, "f", name, sizeof(name));
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
-	EXPECT_RPC(open_name(&a, name, true, &o), "OPEN");
-	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
-	EXPECT_RPC(lock_fh(&a, &o.fh, &o.sid, "lo-a", false, 0, EOF64, &st),
-		   "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "LOCK whole file");
+	if (!mount_create_lock(ctx, &g.a, g.name, &g.o, EOF64,
+			       "LOCK whole file"))
+		goto out;
 	RESTART();
 	t0 = dc_now_s();
-	EXPECT_RPC(dc_ctx_mounted(ctx, &n), "other client mount");
-	EXPECT_STATUS(wait_grace_over(ctx, &n, &waited, NULL), NFS4_OK,
+	EXPECT_RPC(dc_ctx_mounted(ctx, &g.n), "other client mount");
+	EXPECT_STATUS(wait_grace_over(ctx, &g.n, &waited, NULL), NFS4_OK,
 		      "grace period over");
 	/* The server could not know a would not return: full period. */
 	EXPECT(dc_now_s() - t0 >= grace_s() - 1,
 	       "grace ended after %.1f s of %d s with a client missing",
 	       dc_now_s() - t0, grace_s());
-	EXPECT_RPC(open_name(&n, name, false, &q), "other client OPEN");
-	EXPECT_STATUS(q.status, NFS4_OK, "other client OPEN");
-	EXPECT_RPC(lock_fh(&n, &o.fh, &q.sid, "lo-n", false, 0, EOF64, &st),
+	EXPECT_RPC(open_name(&g.n, g.name, false, &g.q), "other client OPEN");
+	EXPECT_STATUS(g.q.status, NFS4_OK, "other client OPEN");
+	EXPECT_RPC(lock_fh(&g.n, &g.o.fh, &g.q.sid, "lo-n", false, 0, EOF64,
+			   &st),
 		   "LOCK");
 	EXPECT_STATUS(st, NFS4_OK, "LOCK over the vanished client's lock");
 	dc_note(ctx, "grace lasted %.1f s", waited);
 out:
-	dc_fh_free(&o.fh);
-	dc_fh_free(&q.fh);
-	dc_client_destroy(&a);
-	dc_client_destroy(&n);
+	gcase_end(&g);
 }
 
 /* GRACE9: a client unknown before the restart cannot reclaim. */
 static void grace9(struct dc_ctx *ctx)
 {
-	struct dc_client a = { 0 }, b = { 0 }, n = { 0 };
-	struct gopen o = { 0 }, p = { 0 }, q = { 0 };
-	char name[128];
-	nfsstat4 st;
+	struct gcase g;
 
-	if (!begin(ctx))
+	if (!gcase_begin(ctx, &g))
 		return;
-	dc_name(ctx, "f", name, sizeof(name));
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
-	EXPECT_RPC(open_name(&a, name, true, &o), "OPEN");
-	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
+	if (!mount_create(ctx, &g.a, g.name, &g.o))
+		goto out;
 	RESTART();
-	EXPECT_RPC(reborn(&a, &b), "client back");
-	EXPECT_RPC(dc_ctx_client(ctx, &n), "new client");
-	EXPECT_RPC(establish(&n), "new client session");
-	EXPECT_RPC(open_prev(&n, &o.fh, OPEN_DELEGATE_NONE, &q),
+	EXPECT_RPC(reborn(&g.a, &g.b), "client back");
+	EXPECT_RPC(dc_ctx_client(ctx, &g.n), "new client");
+	EXPECT_RPC(establish(&g.n), "new client session");
+	EXPECT_RPC(open_prev(&g.n, &g.o.fh, OPEN_DELEGATE_NONE, &g.q),
 		   "OPEN CLAIM_PREVIOUS by a new client");
-	EXPECT_STATUS(q.status, NFS4ERR_NO_GRACE,
+	EXPECT_STATUS(g.q.status, NFS4ERR_NO_GRACE,
 		      "OPEN CLAIM_PREVIOUS by a client with no prior state");
-	EXPECT_RPC(open_prev(&b, &o.fh, OPEN_DELEGATE_NONE, &p),
+	EXPECT_RPC(open_prev(&g.b, &g.o.fh, OPEN_DELEGATE_NONE, &g.p),
 		   "OPEN CLAIM_PREVIOUS");
-	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS by the owner");
-	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
-	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
+	EXPECT_STATUS(g.p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS by the owner");
+	reclaim_done(ctx, &g.b, "RECLAIM_COMPLETE");
 out:
-	dc_fh_free(&o.fh);
-	dc_fh_free(&p.fh);
-	dc_fh_free(&q.fh);
-	dc_client_destroy(&a);
-	dc_client_destroy(&b);
-	dc_client_destroy(&n);
+	gcase_end(&g);
 }
 
 static void fill_delegreturn(struct dc_compound *c, void *arg)
@@ -771,38 +809,34 @@ static void fill_delegreturn(struct dc_compound *c, void *arg)
 /* GRACE10: a delegation is reclaimed with CLAIM_PREVIOUS. */
 static void grace10(struct dc_ctx *ctx)
 {
-	struct dc_client a = { 0 }, b = { 0 };
-	struct gopen o = { 0 }, p = { 0 };
-	char name[128];
+	struct gcase g;
 	nfsstat4 st;
 
-	if (!begin(ctx))
+	if (!gcase_begin(ctx, &g))
 		return;
-	dc_name(ctx, "f", name, sizeof(name));
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
-	EXPECT_RPC(do_open(&a, name, true, NULL, OPEN4_SHARE_ACCESS_BOTH,
-			   OPEN_DELEGATE_NONE, &o),
+	EXPECT_RPC(dc_ctx_mounted(ctx, &g.a), "mount");
+	EXPECT_RPC(do_open(&g.a, g.name, true, NULL, OPEN4_SHARE_ACCESS_BOTH,
+			   OPEN_DELEGATE_NONE, &g.o),
 		   "OPEN");
-	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
-	if (o.dtype != OPEN_DELEGATE_READ && o.dtype != OPEN_DELEGATE_WRITE)
+	EXPECT_STATUS(g.o.status, NFS4_OK, "OPEN create");
+	if (g.o.dtype != OPEN_DELEGATE_READ && g.o.dtype != OPEN_DELEGATE_WRITE)
 		SKIP("the server granted no delegation (FSAL without leases)");
 	RESTART();
-	EXPECT_RPC(reborn(&a, &b), "client back");
-	EXPECT_RPC(open_prev(&b, &o.fh, o.dtype, &p), "OPEN CLAIM_PREVIOUS");
-	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS with delegation");
-	EXPECT(p.dtype == o.dtype, "delegation type %d reclaimed as %d",
-	       o.dtype, p.dtype);
-	EXPECT_RPC(reclaim_complete(&b, &st), "RECLAIM_COMPLETE");
-	EXPECT_STATUS(st, NFS4_OK, "RECLAIM_COMPLETE");
+	EXPECT_RPC(reborn(&g.a, &g.b), "client back");
+	EXPECT_RPC(open_prev(&g.b, &g.o.fh, g.o.dtype, &g.p),
+		   "OPEN CLAIM_PREVIOUS");
+	EXPECT_STATUS(g.p.status, NFS4_OK,
+		      "OPEN CLAIM_PREVIOUS with delegation");
+	EXPECT(g.p.dtype == g.o.dtype, "delegation type %d reclaimed as %d",
+	       g.o.dtype, g.p.dtype);
+	if (!reclaim_done(ctx, &g.b, "RECLAIM_COMPLETE"))
+		goto out;
 	/* The reclaimed delegation's stateid is a live one. */
-	EXPECT_RPC(dc_client_simple(&b, fill_delegreturn, &p, NULL, &st),
+	EXPECT_RPC(dc_client_simple(&g.b, fill_delegreturn, &g.p, NULL, &st),
 		   "DELEGRETURN");
 	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN of the reclaimed delegation");
 out:
-	dc_fh_free(&o.fh);
-	dc_fh_free(&p.fh);
-	dc_client_destroy(&a);
-	dc_client_destroy(&b);
+	gcase_end(&g);
 }
 
 const struct dc_case dc_cases_grace[] = {

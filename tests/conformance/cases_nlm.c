@@ -42,34 +42,47 @@ static int nlm_port(void)
 }
 
 /*
+ * The 4.1 client opens the case's file, retrying while the server is in
+ * grace: with NLM on, Ganesha keeps every grace period to its end.
+ */
+static int xfile_open(struct dc_ctx *ctx, struct xfile *x, bool create,
+		      nfsstat4 *st)
+{
+	char name[128];
+	double t0;
+	int rc;
+
+	dc_name(ctx, "f", name, sizeof(name));
+	t0 = dc_now_s();
+	for (;;) {
+		rc = dc_client_open_file(&x->v4, name, create, &x->open_sid,
+					 &x->fh, st);
+		if (rc)
+			return rc;
+		if (*st != NFS4ERR_GRACE)
+			return 0;
+		if (dc_now_s() - t0 > dc_env_int("DITTO_GRACE", 30) + 30)
+			return -ETIMEDOUT;
+		dc_sleep_ms(POLL_MS);
+	}
+}
+
+/*
  * A 4.1 client that created and opened a fresh file, and an NLM
  * connection for the same server.
  */
 static int xfile_setup(struct dc_ctx *ctx, struct xfile *x)
 {
-	char name[128];
 	nfsstat4 st;
-	double t0;
 	int rc;
 
 	memset(x, 0, sizeof(*x));
-	dc_name(ctx, "f", name, sizeof(name));
 	rc = dc_ctx_mounted(ctx, &x->v4);
 	if (rc)
 		return rc;
-	/* With NLM on, Ganesha keeps every grace period to its end. */
-	t0 = dc_now_s();
-	for (;;) {
-		rc = dc_client_open_file(&x->v4, name, true, &x->open_sid,
-					 &x->fh, &st);
-		if (rc)
-			return rc;
-		if (st != NFS4ERR_GRACE)
-			break;
-		if (dc_now_s() - t0 > dc_env_int("DITTO_GRACE", 30) + 30)
-			return -ETIMEDOUT;
-		dc_sleep_ms(POLL_MS);
-	}
+	rc = xfile_open(ctx, x, true, &st);
+	if (rc)
+		return rc;
 	if (st != NFS4_OK)
 		return -EPROTO;
 	rc = dc_fh3_from_fh4(&x->fh3, x->fh.nfs_fh4_val, x->fh.nfs_fh4_len);
@@ -95,26 +108,19 @@ static void xfile_free(struct xfile *x)
 	dc_client_destroy(&x->v4);
 }
 
-/* NFSv4 LOCK by a fresh lock owner of the 4.1 client. */
-static int v4_lock(struct xfile *x, nfs_lock_type4 type, uint64_t off,
-		   uint64_t len, nfsstat4 *st, stateid4 *lsid)
+/*
+ * Send c (freed here) on the 4.1 client: *st is the last operation's
+ * status, *lsid (if set) LOCK's stateid when that is the last and OK.
+ */
+static int v4_send(struct xfile *x, struct dc_compound *c, uint32_t slot,
+		   nfsstat4 *st, stateid4 *lsid)
 {
-	struct dc_compound c;
 	struct dc_cres r;
-	uint32_t slot;
-	char lo[64];
 	unsigned n;
 	int rc;
 
-	snprintf(lo, sizeof(lo), "lo-%llx-%d",
-		 (unsigned long long)x->v4.clientid, ++x->lock_seq);
-	rc = dc_client_begin(&x->v4, &c, "lock", false, &slot);
-	if (rc)
-		return rc;
-	dc_op_putfh(&c, &x->fh);
-	dc_op_lock_new(&c, type, &x->open_sid, x->v4.clientid, lo, off, len);
-	rc = dc_client_send(&x->v4, 0, &c, slot, &r);
-	dc_compound_free(&c);
+	rc = dc_client_send(&x->v4, 0, c, slot, &r);
+	dc_compound_free(c);
 	if (!rc) {
 		n = r.res.resarray.resarray_len;
 		*st = n ? dc_cres_status(&r, n - 1) : r.res.status;
@@ -127,13 +133,30 @@ static int v4_lock(struct xfile *x, nfs_lock_type4 type, uint64_t off,
 	return rc;
 }
 
+/* NFSv4 LOCK by a fresh lock owner of the 4.1 client. */
+static int v4_lock(struct xfile *x, nfs_lock_type4 type, uint64_t off,
+		   uint64_t len, nfsstat4 *st, stateid4 *lsid)
+{
+	struct dc_compound c;
+	uint32_t slot;
+	char lo[64];
+	int rc;
+
+	snprintf(lo, sizeof(lo), "lo-%llx-%d",
+		 (unsigned long long)x->v4.clientid, ++x->lock_seq);
+	rc = dc_client_begin(&x->v4, &c, "lock", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_putfh(&c, &x->fh);
+	dc_op_lock_new(&c, type, &x->open_sid, x->v4.clientid, lo, off, len);
+	return v4_send(x, &c, slot, st, lsid);
+}
+
 static int v4_locku(struct xfile *x, const stateid4 *lsid, uint64_t off,
 		    uint64_t len, nfsstat4 *st)
 {
 	struct dc_compound c;
-	struct dc_cres r;
 	uint32_t slot;
-	unsigned n;
 	int rc;
 
 	rc = dc_client_begin(&x->v4, &c, "locku", false, &slot);
@@ -141,23 +164,14 @@ static int v4_locku(struct xfile *x, const stateid4 *lsid, uint64_t off,
 		return rc;
 	dc_op_putfh(&c, &x->fh);
 	dc_op_locku_type(&c, WRITE_LT, lsid, off, len);
-	rc = dc_client_send(&x->v4, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (!rc) {
-		n = r.res.resarray.resarray_len;
-		*st = n ? dc_cres_status(&r, n - 1) : r.res.status;
-	}
-	dc_cres_free(&r);
-	return rc;
+	return v4_send(x, &c, slot, st, NULL);
 }
 
 static int v4_lockt(struct xfile *x, nfs_lock_type4 type, uint64_t off,
 		    uint64_t len, nfsstat4 *st)
 {
 	struct dc_compound c;
-	struct dc_cres r;
 	uint32_t slot;
-	unsigned n;
 	int rc;
 
 	rc = dc_client_begin(&x->v4, &c, "lockt", false, &slot);
@@ -165,54 +179,122 @@ static int v4_lockt(struct xfile *x, nfs_lock_type4 type, uint64_t off,
 		return rc;
 	dc_op_putfh(&c, &x->fh);
 	dc_op_lockt(&c, type, x->v4.clientid, "lo-tester", off, len);
-	rc = dc_client_send(&x->v4, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (!rc) {
-		n = r.res.resarray.resarray_len;
-		*st = n ? dc_cres_status(&r, n - 1) : r.res.status;
-	}
-	dc_cres_free(&r);
-	return rc;
+	return v4_send(x, &c, slot, st, NULL);
 }
 
 #define EXPECT_NLM(got, want, what)                                            \
 	EXPECT((got) == (want), "%s: got %s, expected %s", (what),             \
 	       dc_nlm_stat_name(got), dc_nlm_stat_name(want))
 
-static bool nlm_begin(struct dc_ctx *ctx)
+/*
+ * One request and the check of its answer (a failed check ends the case
+ * like EXPECT): NLM LOCK (no reclaim, NSM state 1) and UNLOCK by x's
+ * owner, NFSv4 LOCK by a fresh lock owner and LOCKT.
+ */
+#define EXPECT_NLM_LOCK(x, excl, off, len, want, what)                         \
+	do {                                                                   \
+		enum dc_nlm_stat ns_;                                          \
+									       \
+		EXPECT_RPC(dc_nlm_lock(&(x)->nlm, &(x)->fh3, &(x)->owner,      \
+				       (excl), (off), (len), false, 1, &ns_),  \
+			   "NLM LOCK");                                        \
+		EXPECT_NLM(ns_, (want), (what));                               \
+	} while (0)
+
+#define EXPECT_NLM_UNLOCK(x, off, len, what)                                   \
+	do {                                                                   \
+		enum dc_nlm_stat ns_;                                          \
+									       \
+		EXPECT_RPC(dc_nlm_unlock(&(x)->nlm, &(x)->fh3, &(x)->owner,    \
+					 (off), (len), &ns_),                  \
+			   "NLM UNLOCK");                                      \
+		EXPECT_NLM(ns_, DC_NLM4_GRANTED, (what));                      \
+	} while (0)
+
+#define EXPECT_V4_LOCK(x, type, off, len, want, what)                          \
+	do {                                                                   \
+		nfsstat4 st_;                                                  \
+									       \
+		EXPECT_RPC(v4_lock((x), (type), (off), (len), &st_, NULL),     \
+			   "LOCK");                                            \
+		EXPECT_STATUS(st_, (want), (what));                            \
+	} while (0)
+
+#define EXPECT_V4_LOCKT(x, type, off, len, want, what)                         \
+	do {                                                                   \
+		nfsstat4 st_;                                                  \
+									       \
+		EXPECT_RPC(v4_lockt((x), (type), (off), (len), &st_), "LOCKT");\
+		EXPECT_STATUS(st_, (want), (what));                            \
+	} while (0)
+
+/*
+ * Every case: skip without an NLM server (or, for restart, without the
+ * restart hook), else set x up, checked like EXPECT.  False when the case
+ * ends here; x is then freed.
+ */
+static bool nlm_begin(struct dc_ctx *ctx, struct xfile *x, bool restart)
 {
+	memset(x, 0, sizeof(*x));
 	if (!nlm_port()) {
 		dc_skip(ctx, "no NLM server (run through restart.sh --nlm)");
 		return false;
 	}
+	if (restart && !dc_restart_available()) {
+		dc_skip(ctx, "no restart hook (run through restart.sh --nlm)");
+		return false;
+	}
+	EXPECT_RPC(xfile_setup(ctx, x), "setup");
 	return true;
+out:
+	xfile_free(x);
+	return false;
+}
+
+/*
+ * After the server restarted with x's exclusive NLM lock on [0,10): x
+ * reconnects (the NSM state of its host now 2); in grace a new lock is
+ * refused and the reclaim of [0,10) granted (what names that check).
+ * Checks like EXPECT; false once one failed.
+ */
+static bool reclaim_after_restart(struct dc_ctx *ctx, struct xfile *x,
+				  const char *what)
+{
+	enum dc_nlm_stat ns;
+
+	dc_nlm_close(&x->nlm);
+	EXPECT_RPC(dc_nlm_open(&x->nlm, ctx->srv.host, nlm_port()),
+		   "NLM reconnect");
+	EXPECT_RPC(dc_nlm_lock(&x->nlm, &x->fh3, &x->owner, true, 20, 10,
+			       false, 2, &ns),
+		   "NLM LOCK");
+	EXPECT_NLM(ns, DC_NLM4_DENIED_GRACE_PERIOD, "new NLM LOCK in grace");
+	EXPECT_RPC(dc_nlm_lock(&x->nlm, &x->fh3, &x->owner, true, 0, 10, true,
+			       2, &ns),
+		   "NLM LOCK reclaim");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, what);
+	return true;
+out:
+	return false;
 }
 
 /* NLM1: an NLM whole-file lock blocks NFSv4 LOCK and LOCKT. */
 static void nlm1(struct dc_ctx *ctx)
 {
 	struct xfile x;
-	enum dc_nlm_stat ns;
-	nfsstat4 st;
 
-	if (!nlm_begin(ctx))
+	if (!nlm_begin(ctx, &x, false))
 		return;
-	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 0, false, 1,
-			       &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK whole file");
-	EXPECT_RPC(v4_lock(&x, WRITE_LT, 0, 10, &st, NULL), "LOCK");
-	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCK [0,10)");
-	EXPECT_RPC(v4_lock(&x, READ_LT, 1 << 20, EOF64, &st, NULL), "LOCK");
-	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 read LOCK [1M,EOF)");
-	EXPECT_RPC(v4_lockt(&x, WRITE_LT, 5, 1, &st), "LOCKT");
-	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCKT [5,6)");
-	EXPECT_RPC(dc_nlm_unlock(&x.nlm, &x.fh3, &x.owner, 0, 0, &ns),
-		   "NLM UNLOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM UNLOCK");
-	EXPECT_RPC(v4_lock(&x, WRITE_LT, 0, 10, &st, NULL), "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCK after NLM UNLOCK");
+	EXPECT_NLM_LOCK(&x, true, 0, 0, DC_NLM4_GRANTED, "NLM LOCK whole file");
+	EXPECT_V4_LOCK(&x, WRITE_LT, 0, 10, NFS4ERR_DENIED,
+		       "NFSv4 LOCK [0,10)");
+	EXPECT_V4_LOCK(&x, READ_LT, 1 << 20, EOF64, NFS4ERR_DENIED,
+		       "NFSv4 read LOCK [1M,EOF)");
+	EXPECT_V4_LOCKT(&x, WRITE_LT, 5, 1, NFS4ERR_DENIED,
+			"NFSv4 LOCKT [5,6)");
+	EXPECT_NLM_UNLOCK(&x, 0, 0, "NLM UNLOCK");
+	EXPECT_V4_LOCK(&x, WRITE_LT, 0, 10, NFS4_OK,
+		       "NFSv4 LOCK after NLM UNLOCK");
 out:
 	xfile_free(&x);
 }
@@ -226,15 +308,12 @@ static void nlm2(struct dc_ctx *ctx)
 	stateid4 lsid;
 	nfsstat4 st;
 
-	if (!nlm_begin(ctx))
+	if (!nlm_begin(ctx, &x, false))
 		return;
-	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
 	EXPECT_RPC(v4_lock(&x, WRITE_LT, 100, 100, &st, &lsid), "LOCK");
 	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCK [100,200)");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 150, 10,
-			       false, 1, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_DENIED, "NLM LOCK [150,160)");
+	EXPECT_NLM_LOCK(&x, true, 150, 10, DC_NLM4_DENIED,
+			"NLM LOCK [150,160)");
 	EXPECT_RPC(dc_nlm_test(&x.nlm, &x.fh3, &x.owner, false, 0, 0, &ns,
 			       &h),
 		   "NLM TEST");
@@ -244,20 +323,14 @@ static void nlm2(struct dc_ctx *ctx)
 	       "NFSv4 lock [100,+100)",
 	       h.exclusive, (unsigned long long)h.offset,
 	       (unsigned long long)h.len);
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 200, 10,
-			       false, 1, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [200,210) next to it");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 100, false,
-			       1, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [0,100) before it");
+	EXPECT_NLM_LOCK(&x, true, 200, 10, DC_NLM4_GRANTED,
+			"NLM LOCK [200,210) next to it");
+	EXPECT_NLM_LOCK(&x, true, 0, 100, DC_NLM4_GRANTED,
+			"NLM LOCK [0,100) before it");
 	EXPECT_RPC(v4_locku(&x, &lsid, 100, 100, &st), "LOCKU");
 	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCKU");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 150, 10,
-			       false, 1, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [150,160) after LOCKU");
+	EXPECT_NLM_LOCK(&x, true, 150, 10, DC_NLM4_GRANTED,
+			"NLM LOCK [150,160) after LOCKU");
 out:
 	xfile_free(&x);
 }
@@ -266,33 +339,21 @@ out:
 static void nlm3(struct dc_ctx *ctx)
 {
 	struct xfile x;
-	enum dc_nlm_stat ns;
-	nfsstat4 st;
 
-	if (!nlm_begin(ctx))
+	if (!nlm_begin(ctx, &x, false))
 		return;
-	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, false, 0, 0, false,
-			       1, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM shared LOCK whole file");
-	EXPECT_RPC(v4_lock(&x, READ_LT, 0, EOF64, &st, NULL), "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "NFSv4 read LOCK over an NLM shared lock");
-	EXPECT_RPC(v4_lock(&x, WRITE_LT, 4096, 1, &st, NULL), "LOCK");
-	EXPECT_STATUS(st, NFS4ERR_DENIED,
-		      "NFSv4 write LOCK over an NLM shared lock");
-	EXPECT_RPC(dc_nlm_unlock(&x.nlm, &x.fh3, &x.owner, 0, 0, &ns),
-		   "NLM UNLOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM UNLOCK");
+	EXPECT_NLM_LOCK(&x, false, 0, 0, DC_NLM4_GRANTED,
+			"NLM shared LOCK whole file");
+	EXPECT_V4_LOCK(&x, READ_LT, 0, EOF64, NFS4_OK,
+		       "NFSv4 read LOCK over an NLM shared lock");
+	EXPECT_V4_LOCK(&x, WRITE_LT, 4096, 1, NFS4ERR_DENIED,
+		       "NFSv4 write LOCK over an NLM shared lock");
+	EXPECT_NLM_UNLOCK(&x, 0, 0, "NLM UNLOCK");
 	/* The NFSv4 read lock remains: NLM may share, not own it. */
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, false, 10, 10,
-			       false, 1, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM shared LOCK over NFSv4 read");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 10, 10, false,
-			       1, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_DENIED, "NLM exclusive LOCK over NFSv4 read");
+	EXPECT_NLM_LOCK(&x, false, 10, 10, DC_NLM4_GRANTED,
+			"NLM shared LOCK over NFSv4 read");
+	EXPECT_NLM_LOCK(&x, true, 10, 10, DC_NLM4_DENIED,
+			"NLM exclusive LOCK over NFSv4 read");
 out:
 	xfile_free(&x);
 }
@@ -304,30 +365,20 @@ out:
 static void nlm4(struct dc_ctx *ctx)
 {
 	struct xfile x;
-	enum dc_nlm_stat ns;
-	nfsstat4 st;
 
-	if (!nlm_begin(ctx))
+	if (!nlm_begin(ctx, &x, false))
 		return;
-	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
-	EXPECT_RPC(v4_lock(&x, WRITE_LT, 1000, 1, &st, NULL), "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCK [1000,1001)");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 0, false, 1,
-			       &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_DENIED, "NLM LOCK whole file");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 1000,
-			       false, 1, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [0,1000)");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 1001, 0,
-			       false, 1, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [1001,EOF)");
-	EXPECT_RPC(v4_lockt(&x, WRITE_LT, 999, 1, &st), "LOCKT");
-	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCKT [999,1000)");
-	EXPECT_RPC(v4_lockt(&x, WRITE_LT, UINT64_MAX - 10, 1, &st), "LOCKT");
-	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCKT near the end");
+	EXPECT_V4_LOCK(&x, WRITE_LT, 1000, 1, NFS4_OK,
+		       "NFSv4 LOCK [1000,1001)");
+	EXPECT_NLM_LOCK(&x, true, 0, 0, DC_NLM4_DENIED, "NLM LOCK whole file");
+	EXPECT_NLM_LOCK(&x, true, 0, 1000, DC_NLM4_GRANTED,
+			"NLM LOCK [0,1000)");
+	EXPECT_NLM_LOCK(&x, true, 1001, 0, DC_NLM4_GRANTED,
+			"NLM LOCK [1001,EOF)");
+	EXPECT_V4_LOCKT(&x, WRITE_LT, 999, 1, NFS4ERR_DENIED,
+			"NFSv4 LOCKT [999,1000)");
+	EXPECT_V4_LOCKT(&x, WRITE_LT, UINT64_MAX - 10, 1, NFS4ERR_DENIED,
+			"NFSv4 LOCKT near the end");
 out:
 	xfile_free(&x);
 }
@@ -339,27 +390,18 @@ out:
 static void nlm5(struct dc_ctx *ctx)
 {
 	struct xfile x;
-	enum dc_nlm_stat ns;
-	nfsstat4 st;
 
-	if (!nlm_begin(ctx))
+	if (!nlm_begin(ctx, &x, false))
 		return;
-	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 100, false,
-			       1, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [0,100)");
-	EXPECT_RPC(dc_nlm_unlock(&x.nlm, &x.fh3, &x.owner, 40, 20, &ns),
-		   "NLM UNLOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM UNLOCK [40,60)");
-	EXPECT_RPC(v4_lock(&x, WRITE_LT, 40, 20, &st, NULL), "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCK [40,60) in the hole");
-	EXPECT_RPC(v4_lockt(&x, WRITE_LT, 39, 1, &st), "LOCKT");
-	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCKT [39,40)");
-	EXPECT_RPC(v4_lockt(&x, WRITE_LT, 60, 1, &st), "LOCKT");
-	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCKT [60,61)");
-	EXPECT_RPC(v4_lockt(&x, WRITE_LT, 100, 1, &st), "LOCKT");
-	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCKT [100,101)");
+	EXPECT_NLM_LOCK(&x, true, 0, 100, DC_NLM4_GRANTED, "NLM LOCK [0,100)");
+	EXPECT_NLM_UNLOCK(&x, 40, 20, "NLM UNLOCK [40,60)");
+	EXPECT_V4_LOCK(&x, WRITE_LT, 40, 20, NFS4_OK,
+		       "NFSv4 LOCK [40,60) in the hole");
+	EXPECT_V4_LOCKT(&x, WRITE_LT, 39, 1, NFS4ERR_DENIED,
+			"NFSv4 LOCKT [39,40)");
+	EXPECT_V4_LOCKT(&x, WRITE_LT, 60, 1, NFS4ERR_DENIED,
+			"NFSv4 LOCKT [60,61)");
+	EXPECT_V4_LOCKT(&x, WRITE_LT, 100, 1, NFS4_OK, "NFSv4 LOCKT [100,101)");
 out:
 	xfile_free(&x);
 }
@@ -371,56 +413,24 @@ out:
 static void nlm6(struct dc_ctx *ctx)
 {
 	struct xfile x;
-	enum dc_nlm_stat ns;
-	double t0;
 	nfsstat4 st;
-	int rc;
 
-	if (!nlm_begin(ctx))
+	if (!nlm_begin(ctx, &x, true))
 		return;
-	if (!dc_restart_available())
-		SKIP("no restart hook (run through restart.sh --nlm)");
-	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 10, false,
-			       1, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [0,10)");
+	EXPECT_NLM_LOCK(&x, true, 0, 10, DC_NLM4_GRANTED, "NLM LOCK [0,10)");
 	EXPECT(dc_server_restart() == 0, "restarting the server failed");
-	dc_nlm_close(&x.nlm);
-	EXPECT_RPC(dc_nlm_open(&x.nlm, ctx->srv.host, nlm_port()),
-		   "NLM reconnect");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 20, 10, false,
-			       2, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_DENIED_GRACE_PERIOD, "new NLM LOCK in grace");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 10, true, 2,
-			       &ns),
-		   "NLM LOCK reclaim");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK reclaim [0,10) in grace");
+	if (!reclaim_after_restart(ctx, &x, "NLM LOCK reclaim [0,10) in grace"))
+		goto out;
 	/* A 4.1 client after grace: the reclaimed lock is there. */
 	dc_fh_free(&x.fh);
 	dc_client_destroy(&x.v4);
 	memset(&x.v4, 0, sizeof(x.v4));
 	EXPECT_RPC(dc_ctx_mounted(ctx, &x.v4), "mount");
-	t0 = dc_now_s();
-	for (;;) {
-		char name[128];
-
-		dc_name(ctx, "f", name, sizeof(name));
-		rc = dc_client_open_file(&x.v4, name, false, &x.open_sid,
-					 &x.fh, &st);
-		EXPECT_RPC(rc, "OPEN");
-		if (st != NFS4ERR_GRACE)
-			break;
-		EXPECT(dc_now_s() - t0 < dc_env_int("DITTO_GRACE", 30) + 30,
-		       "grace did not end");
-		dc_sleep_ms(POLL_MS);
-	}
+	EXPECT_RPC(xfile_open(ctx, &x, false, &st), "OPEN until grace ends");
 	EXPECT_STATUS(st, NFS4_OK, "OPEN after grace");
-	EXPECT_RPC(v4_lock(&x, WRITE_LT, 5, 1, &st, NULL), "LOCK");
-	EXPECT_STATUS(st, NFS4ERR_DENIED, "NFSv4 LOCK over the reclaimed lock");
-	EXPECT_RPC(v4_lock(&x, WRITE_LT, 10, 10, &st, NULL), "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCK next to it");
+	EXPECT_V4_LOCK(&x, WRITE_LT, 5, 1, NFS4ERR_DENIED,
+		       "NFSv4 LOCK over the reclaimed lock");
+	EXPECT_V4_LOCK(&x, WRITE_LT, 10, 10, NFS4_OK, "NFSv4 LOCK next to it");
 out:
 	xfile_free(&x);
 }
@@ -433,20 +443,13 @@ out:
 static void nlm7(struct dc_ctx *ctx)
 {
 	struct dc_nsm_watch w = { .fd = -1 };
-	struct xfile x = { 0 };
-	enum dc_nlm_stat ns;
+	struct xfile x;
 	char name[256];
 	int32_t state;
 
-	if (!nlm_begin(ctx))
+	if (!nlm_begin(ctx, &x, true))
 		return;
-	if (!dc_restart_available())
-		SKIP("no restart hook (run through restart.sh --nlm)");
-	EXPECT_RPC(xfile_setup(ctx, &x), "setup");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 10, false,
-			       1, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK [0,10)");
+	EXPECT_NLM_LOCK(&x, true, 0, 10, DC_NLM4_GRANTED, "NLM LOCK [0,10)");
 	/* sm-notify names the server by its address's host name. */
 	EXPECT_RPC(dc_nsm_watch_start(&w, "localhost"),
 		   "rpcbind SET + SM_MON of the server");
@@ -458,20 +461,9 @@ static void nlm7(struct dc_ctx *ctx)
 	snprintf(name, sizeof(name), "%s", w.got_name);
 	pthread_mutex_unlock(&w.lock);
 	EXPECT(state % 2 != 0, "NSM state %d after a reboot is even", state);
-	dc_nlm_close(&x.nlm);
-	EXPECT_RPC(dc_nlm_open(&x.nlm, ctx->srv.host, nlm_port()),
-		   "NLM reconnect");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 20, 10, false,
-			       2, &ns),
-		   "NLM LOCK");
-	EXPECT_NLM(ns, DC_NLM4_DENIED_GRACE_PERIOD, "new NLM LOCK in grace");
-	EXPECT_RPC(dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 10, true,
-			       2, &ns),
-		   "NLM LOCK reclaim");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK reclaim after SM_NOTIFY");
-	EXPECT_RPC(dc_nlm_unlock(&x.nlm, &x.fh3, &x.owner, 0, 10, &ns),
-		   "NLM UNLOCK");
-	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM UNLOCK");
+	if (!reclaim_after_restart(ctx, &x, "NLM LOCK reclaim after SM_NOTIFY"))
+		goto out;
+	EXPECT_NLM_UNLOCK(&x, 0, 10, "NLM UNLOCK");
 	dc_note(ctx, "statd callback for %s, server state %d", name, state);
 out:
 	dc_nsm_watch_stop(&w);
