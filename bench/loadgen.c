@@ -299,25 +299,6 @@ const struct lg_workload lg_wl_populate = {
 
 /* ---- main ------------------------------------------------------------ */
 
-static int parse_server(const char *s, struct dc_server *srv)
-{
-	const char *c1 = strchr(s, ':'), *c2;
-	char *end;
-	long port;
-
-	memset(srv, 0, sizeof(*srv));
-	if (!c1 || (size_t)(c1 - s) >= sizeof(srv->host))
-		return -1;
-	memcpy(srv->host, s, c1 - s);
-	c2 = strchr(c1 + 1, ':');
-	port = strtol(c1 + 1, &end, 10);
-	if (port <= 0 || port > 65535 || (c2 && end != c2) || (!c2 && *end))
-		return -1;
-	srv->port = port;
-	snprintf(srv->export, sizeof(srv->export), "%s", c2 ? c2 + 1 : "/");
-	return 0;
-}
-
 static int print_usage(void)
 {
 	unsigned int i;
@@ -344,30 +325,17 @@ static void fill_reclaim(struct dc_compound *c, void *arg)
 static int mount_one(struct lg_session *s, const struct dc_server *srv,
 		     const char *owner, uint32_t slots)
 {
-	struct timespec pause = { 0, CONNECT_RETRY_MS * 1000000L };
 	nfsstat4 st;
-	int rc = -1, i;
+	int rc;
 
-	for (i = 0; i < CONNECT_TRIES; i++) {
-		rc = dc_client_init(&s->cl, srv, owner);
-		if (!rc)
-			break;
-		dc_client_destroy(&s->cl);
-		nanosleep(&pause, NULL);
-	}
+	rc = dc_client_init_retry(&s->cl, srv, owner, CONNECT_TRIES,
+				  CONNECT_RETRY_MS);
 	if (rc)
 		return rc;
 	s->cl.timeout_ms = 120000;
-	rc = dc_client_exchange_id(&s->cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
+	rc = dc_client_open_session(&s->cl, slots, &st);
 	if (!rc && st != NFS4_OK)
 		rc = -EPROTO;
-	if (!rc)
-		rc = dc_client_create_session(
-			&s->cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN, slots, &st);
-	if (!rc && st != NFS4_OK)
-		rc = -EPROTO;
-	if (!rc && s->cl.fore.ca_maxrequests < slots)
-		rc = -ERANGE;
 	if (!rc)
 		rc = lg_call_status(&s->cl, fill_reclaim, NULL);
 	snprintf(s->owner, sizeof(s->owner), "lg-%llx",
@@ -437,7 +405,7 @@ static int parse_args(struct lg *b, struct dc_server *srv, int argc,
 		if (!v)
 			return -1;
 		if (!strcmp(o, "--server")) {
-			if (parse_server(v, srv))
+			if (dc_server_parse(v, srv))
 				return -1;
 			have_srv = true;
 		} else if (!strcmp(o, "--workload")) {

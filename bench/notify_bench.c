@@ -62,25 +62,6 @@ static double ts_diff_ms(const struct timespec *a, const struct timespec *b)
 	return (a->tv_sec - b->tv_sec) * 1e3 + (a->tv_nsec - b->tv_nsec) / 1e6;
 }
 
-static int parse_server(const char *s, struct dc_server *srv)
-{
-	const char *c1 = strchr(s, ':'), *c2;
-	char *end;
-	long port;
-
-	memset(srv, 0, sizeof(*srv));
-	if (!c1 || (size_t)(c1 - s) >= sizeof(srv->host))
-		return -1;
-	memcpy(srv->host, s, c1 - s);
-	c2 = strchr(c1 + 1, ':');
-	port = strtol(c1 + 1, &end, 10);
-	if (port <= 0 || port > 65535 || (c2 && end != c2) || (!c2 && *end))
-		return -1;
-	srv->port = port;
-	snprintf(srv->export, sizeof(srv->export), "%s", c2 ? c2 + 1 : "/");
-	return 0;
-}
-
 static void fill_reclaim(struct dc_compound *c, void *arg)
 {
 	dc_op_reclaim_complete(c, false);
@@ -89,29 +70,15 @@ static void fill_reclaim(struct dc_compound *c, void *arg)
 static int mount(struct dc_client *cl, const struct dc_server *srv,
 		 const char *owner, uint32_t slots)
 {
-	struct timespec pause = { 0, 100000000L };
 	nfsstat4 st;
-	int rc = -1, i;
+	int rc;
 
-	for (i = 0; i < CONNECT_TRIES; i++) {
-		rc = dc_client_init(cl, srv, owner);
-		if (!rc)
-			break;
-		dc_client_destroy(cl);
-		nanosleep(&pause, NULL);
-	}
+	rc = dc_client_init_retry(cl, srv, owner, CONNECT_TRIES, 100);
 	if (rc)
 		return rc;
-	rc = dc_client_exchange_id(cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
+	rc = dc_client_open_session(cl, slots, &st);
 	if (!rc && st != NFS4_OK)
 		rc = st;
-	if (!rc)
-		rc = dc_client_create_session(
-			cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN, slots, &st);
-	if (!rc && st != NFS4_OK)
-		rc = st;
-	if (!rc && cl->fore.ca_maxrequests < slots)
-		rc = -ERANGE;
 	if (!rc)
 		rc = dc_client_simple(cl, fill_reclaim, NULL, NULL, &st);
 	return rc ? rc : (int)st;
@@ -328,7 +295,7 @@ int main(int argc, char **argv)
 		if (!v)
 			return print_usage();
 		if (!strcmp(argv[a], "--server")) {
-			if (parse_server(v, &srv))
+			if (dc_server_parse(v, &srv))
 				return print_usage();
 			have_srv = true;
 		} else if (!strcmp(argv[a], "--changes")) {

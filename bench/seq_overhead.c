@@ -131,25 +131,6 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int parse_server(const char *s, struct dc_server *srv)
-{
-	const char *c1 = strchr(s, ':'), *c2;
-	char *end;
-	long port;
-
-	memset(srv, 0, sizeof(*srv));
-	if (!c1 || (size_t)(c1 - s) >= sizeof(srv->host))
-		return -1;
-	memcpy(srv->host, s, c1 - s);
-	c2 = strchr(c1 + 1, ':');
-	port = strtol(c1 + 1, &end, 10);
-	if (port <= 0 || port > 65535 || (c2 && end != c2) || (!c2 && *end))
-		return -1;
-	srv->port = port;
-	snprintf(srv->export, sizeof(srv->export), "%s", c2 ? c2 + 1 : "/");
-	return 0;
-}
-
 static int usage(void)
 {
 	fprintf(stderr,
@@ -164,29 +145,16 @@ static int usage(void)
 static int mount_one(struct dc_client *cl, const struct dc_server *srv,
 		     const char *owner, uint32_t slots)
 {
-	struct timespec pause = { 0, CONNECT_RETRY_MS * 1000000L };
 	nfsstat4 st;
-	int rc = -1, i;
+	int rc;
 
-	for (i = 0; i < CONNECT_TRIES; i++) {
-		rc = dc_client_init(cl, srv, owner);
-		if (!rc)
-			break;
-		dc_client_destroy(cl);
-		nanosleep(&pause, NULL);
-	}
+	rc = dc_client_init_retry(cl, srv, owner, CONNECT_TRIES,
+				  CONNECT_RETRY_MS);
 	if (rc)
 		return rc;
-	rc = dc_client_exchange_id(cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
+	rc = dc_client_open_session(cl, slots, &st);
 	if (!rc && st != NFS4_OK)
 		rc = -EPROTO;
-	if (!rc)
-		rc = dc_client_create_session(
-			cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN, slots, &st);
-	if (!rc && st != NFS4_OK)
-		rc = -EPROTO;
-	if (!rc && cl->fore.ca_maxrequests < slots)
-		rc = -ERANGE;
 	return rc;
 }
 
@@ -213,7 +181,7 @@ int main(int argc, char **argv)
 		if (!v)
 			return usage();
 		if (!strcmp(argv[a], "--server")) {
-			if (parse_server(v, &srv))
+			if (dc_server_parse(v, &srv))
 				return usage();
 			have_srv = true;
 		} else if (!strcmp(argv[a], "--sessions")) {

@@ -458,11 +458,8 @@ int dc_notify_create_session(struct dc_client *cl, uint32_t back_maxreq,
 	int rc;
 
 	dc_default_chan_attrs(&fore, 8);
-	dc_default_chan_attrs(&back, 4);
+	dc_default_back_chan_attrs(&back, 4);
 	back.ca_maxrequestsize = back_maxreq;
-	back.ca_maxresponsesize = 16384;
-	back.ca_maxresponsesize_cached = 0;
-	back.ca_maxoperations = 8;
 	dc_compound_init(&c, 1, "create_session");
 	dc_op_create_session(&c, cl->clientid, cl->cs_seq,
 			     CREATE_SESSION4_FLAG_CONN_BACK_CHAN, &fore, &back,

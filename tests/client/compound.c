@@ -72,17 +72,22 @@ static void set_str(struct dc_compound *c, utf8string *u, const char *s)
 	u->utf8string_len = n;
 }
 
+void dc_compound_args(struct dc_compound *c, COMPOUND4args *args)
+{
+	memset(args, 0, sizeof(*args));
+	args->tag.utf8string_val = c->tag;
+	args->tag.utf8string_len = strlen(c->tag);
+	args->minorversion = c->minor;
+	args->argarray.argarray_len = c->nops;
+	args->argarray.argarray_val = c->ops;
+}
+
 int dc_compound_encode(struct dc_compound *c, uint8_t *buf, size_t size)
 {
 	COMPOUND4args args;
 	XDR x;
 
-	memset(&args, 0, sizeof(args));
-	args.tag.utf8string_val = c->tag;
-	args.tag.utf8string_len = strlen(c->tag);
-	args.minorversion = c->minor;
-	args.argarray.argarray_len = c->nops;
-	args.argarray.argarray_val = c->ops;
+	dc_compound_args(c, &args);
 	xdrmem_create(&x, (char *)buf, size, XDR_ENCODE);
 	if (!xdr_COMPOUND4args(&x, &args))
 		return -EINVAL;
@@ -565,4 +570,13 @@ void dc_default_chan_attrs(channel_attrs4 *a, uint32_t slots)
 	a->ca_maxresponsesize_cached = 8192;
 	a->ca_maxoperations = 32;
 	a->ca_maxrequests = slots;
+}
+
+void dc_default_back_chan_attrs(channel_attrs4 *a, uint32_t slots)
+{
+	dc_default_chan_attrs(a, slots);
+	a->ca_maxrequestsize = 16384;
+	a->ca_maxresponsesize = 16384;
+	a->ca_maxresponsesize_cached = 0;
+	a->ca_maxoperations = 8;
 }

@@ -37,6 +37,8 @@ nfs_argop4 *dc_op_add(struct dc_compound *c, nfs_opnum4 op);
 /* Copy n bytes into memory owned by the compound. */
 void *dc_compound_keep(struct dc_compound *c, const void *p, size_t n);
 
+/* Point args at c's tag and ops (no copy: valid while c is). */
+void dc_compound_args(struct dc_compound *c, COMPOUND4args *args);
 /* Encode COMPOUND4args (without RPC header) into buf; returns length. */
 int dc_compound_encode(struct dc_compound *c, uint8_t *buf, size_t size);
 /* Send as NFSPROC4_COMPOUND and decode the COMPOUND4res. */
@@ -117,5 +119,7 @@ void dc_op_release_lockowner(struct dc_compound *c, clientid4 clid,
 
 /* Default channel attributes the client asks for. */
 void dc_default_chan_attrs(channel_attrs4 *a, uint32_t slots);
+/* Back channel attributes the client asks for (small, uncached). */
+void dc_default_back_chan_attrs(channel_attrs4 *a, uint32_t slots);
 
 #endif

@@ -143,11 +143,7 @@ int dc_client_create_session(struct dc_client *cl, uint32_t flags,
 	int rc;
 
 	dc_default_chan_attrs(&fore, slots);
-	dc_default_chan_attrs(&back, 4);
-	back.ca_maxrequestsize = 16384;
-	back.ca_maxresponsesize = 16384;
-	back.ca_maxresponsesize_cached = 0;
-	back.ca_maxoperations = 8;
+	dc_default_back_chan_attrs(&back, 4);
 	dc_compound_init(&c, 1, "create_session");
 	dc_op_create_session(&c, cl->clientid, cl->cs_seq, flags, &fore, &back,
 			     cl->cb.program, &cl->auth);
@@ -182,6 +178,110 @@ int dc_client_create_session(struct dc_client *cl, uint32_t flags,
 	}
 	dc_cres_free(&r);
 	return rc;
+}
+
+int dc_server_parse(const char *s, struct dc_server *srv)
+{
+	const char *c1 = strchr(s, ':'), *c2;
+	char *end;
+	long port;
+
+	memset(srv, 0, sizeof(*srv));
+	if (!c1 || (size_t)(c1 - s) >= sizeof(srv->host))
+		return -1;
+	memcpy(srv->host, s, c1 - s);
+	c2 = strchr(c1 + 1, ':');
+	port = strtol(c1 + 1, &end, 10);
+	if (port <= 0 || port > 65535 || (c2 && end != c2) || (!c2 && *end))
+		return -1;
+	srv->port = port;
+	snprintf(srv->export, sizeof(srv->export), "%s", c2 ? c2 + 1 : "/");
+	return 0;
+}
+
+bool dc_server_alive(const struct dc_server *srv)
+{
+	struct dc_conn *c;
+	int rc = dc_conn_open(&c, srv->host, srv->port);
+
+	if (rc)
+		return false;
+	rc = dc_rpc_null(c, NFS4_PROGRAM, NFS_V4, DC_DEFAULT_TIMEOUT_MS);
+	dc_conn_close(c);
+	return rc == 0;
+}
+
+int dc_client_on_fh(struct dc_client *cl, const char *tag, uint32_t minor,
+		    const nfs_fh4 *fh,
+		    void (*fill)(struct dc_compound *c, void *arg), void *arg,
+		    struct dc_cres *r)
+{
+	struct dc_compound c;
+	uint32_t slot;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = dc_client_begin(cl, &c, tag, false, &slot);
+	if (rc)
+		return rc;
+	c.minor = minor;
+	if (fh)
+		dc_op_putfh(&c, fh);
+	else
+		dc_client_put_export(cl, &c);
+	if (fill)
+		fill(&c, arg);
+	rc = dc_client_send(cl, 0, &c, slot, r);
+	dc_compound_free(&c);
+	return rc;
+}
+
+int dc_client_solo(struct dc_client *cl, struct dc_compound *c,
+		   nfsstat4 *status)
+{
+	struct dc_cres r;
+	int rc;
+
+	rc = dc_compound_call(cl->conns[0], &cl->auth, c, &r, cl->timeout_ms);
+	dc_compound_free(c);
+	if (!rc)
+		*status = r.res.status;
+	dc_cres_free(&r);
+	return rc;
+}
+
+int dc_client_init_retry(struct dc_client *cl, const struct dc_server *srv,
+			 const char *owner, unsigned int tries,
+			 unsigned int pause_ms)
+{
+	struct timespec pause = { pause_ms / 1000,
+				  (pause_ms % 1000) * 1000000L };
+	unsigned int i;
+	int rc = -1;
+
+	for (i = 0; i < tries; i++) {
+		rc = dc_client_init(cl, srv, owner);
+		if (!rc)
+			break;
+		dc_client_destroy(cl);
+		nanosleep(&pause, NULL);
+	}
+	return rc;
+}
+
+int dc_client_open_session(struct dc_client *cl, uint32_t slots,
+			   nfsstat4 *status)
+{
+	int rc;
+
+	rc = dc_client_exchange_id(cl, EXCHGID4_FLAG_USE_NON_PNFS, status);
+	if (rc || *status != NFS4_OK)
+		return rc;
+	rc = dc_client_create_session(cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
+				      slots, status);
+	if (rc || *status != NFS4_OK)
+		return rc;
+	return cl->fore.ca_maxrequests < slots ? -ERANGE : 0;
 }
 
 static void fill_reclaim_complete(struct dc_compound *c, void *arg)

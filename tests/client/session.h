@@ -40,9 +40,24 @@ struct dc_client {
 	int timeout_ms;
 };
 
+/*
+ * Parse "HOST:PORT[:/EXPORT]" (the export defaults to "/"); 0 or -1 when
+ * s is malformed.
+ */
+int dc_server_parse(const char *s, struct dc_server *srv);
+/* The server answers NULL on a fresh connection. */
+bool dc_server_alive(const struct dc_server *srv);
+
 /* Connect and prepare; owner should be unique per test. */
 int dc_client_init(struct dc_client *cl, const struct dc_server *srv,
 		   const char *owner);
+/*
+ * dc_client_init() up to tries times, pause_ms apart, for a server that
+ * may still be starting.
+ */
+int dc_client_init_retry(struct dc_client *cl, const struct dc_server *srv,
+			 const char *owner, unsigned int tries,
+			 unsigned int pause_ms);
 /* Best-effort DESTROY_SESSION + DESTROY_CLIENTID, then close all. */
 void dc_client_destroy(struct dc_client *cl);
 /* Open another TCP connection (not yet bound); returns its index. */
@@ -58,6 +73,13 @@ int dc_client_exchange_id(struct dc_client *cl, uint32_t flags,
  */
 int dc_client_create_session(struct dc_client *cl, uint32_t flags,
 			     uint32_t slots, nfsstat4 *status);
+/*
+ * EXCHANGE_ID + CREATE_SESSION (with back channel) asking for slots fore
+ * slots; stops at the first op whose *status is not NFS4_OK.  -ERANGE
+ * when the server granted fewer slots.
+ */
+int dc_client_open_session(struct dc_client *cl, uint32_t slots,
+			   nfsstat4 *status);
 /* EXCHANGE_ID + CREATE_SESSION (with back channel) + RECLAIM_COMPLETE. */
 int dc_client_mount(struct dc_client *cl);
 
@@ -74,6 +96,23 @@ void dc_client_slot_done(struct dc_client *cl, uint32_t slot,
 			 struct dc_cres *res);
 /* Add PUTROOTFH and a LOOKUP per component of the export path. */
 void dc_client_put_export(struct dc_client *cl, struct dc_compound *c);
+
+/*
+ * Send c, built without SEQUENCE, on conns[0] and free it; *status is
+ * the compound status when the call got a reply.
+ */
+int dc_client_solo(struct dc_client *cl, struct dc_compound *c,
+		   nfsstat4 *status);
+
+/*
+ * [SEQUENCE, PUTFH fh (or the export when fh is NULL), ...fill (may be
+ * NULL)] as a minorversion minor compound; *r is zeroed first and keeps
+ * the reply for the caller to free.
+ */
+int dc_client_on_fh(struct dc_client *cl, const char *tag, uint32_t minor,
+		    const nfs_fh4 *fh,
+		    void (*fill)(struct dc_compound *c, void *arg), void *arg,
+		    struct dc_cres *r);
 
 /*
  * Convenience: one SEQUENCE'd compound with the ops added by fill; status

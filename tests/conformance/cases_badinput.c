@@ -66,22 +66,7 @@ static int on_fh(struct dc_client *cl, const nfs_fh4 *fh,
 		 void (*fill)(struct dc_compound *c, void *arg), void *arg,
 		 struct dc_cres *r)
 {
-	struct dc_compound c;
-	uint32_t slot;
-	int rc;
-
-	memset(r, 0, sizeof(*r));
-	rc = dc_client_begin(cl, &c, "badinput", false, &slot);
-	if (rc)
-		return rc;
-	if (fh)
-		dc_op_putfh(&c, fh);
-	else
-		dc_client_put_export(cl, &c);
-	fill(&c, arg);
-	rc = dc_client_send(cl, 0, &c, slot, r);
-	dc_compound_free(&c);
-	return rc;
+	return dc_client_on_fh(cl, "badinput", 1, fh, fill, arg, r);
 }
 
 /* Status of the last result in r (the op that failed, or the last). */
@@ -194,19 +179,6 @@ static int list_dir(struct dc_client *cl, const nfs_fh4 *dir, char *buf,
 out:
 	dc_cres_free(&r);
 	return rc;
-}
-
-/* The server answers NULL on a fresh connection. */
-static bool server_alive(struct dc_ctx *ctx)
-{
-	struct dc_conn *c;
-	int rc = dc_conn_open(&c, ctx->srv.host, ctx->srv.port);
-
-	if (rc)
-		return false;
-	rc = dc_rpc_null(c, NFS4_PROGRAM, NFS_V4, DC_DEFAULT_TIMEOUT_MS);
-	dc_conn_close(c);
-	return rc == 0;
 }
 
 /* ---- names (BADIN1-5) ------------------------------------------------ */
@@ -340,7 +312,8 @@ static void names_case(struct dc_ctx *ctx, const char *const *names,
 	EXPECT_STATUS(st, NFS4_OK, "READDIR of the test directory");
 	EXPECT(!strcmp(list, "f/"), "directory holds \"%s\", expected \"f/\"",
 	       list);
-	EXPECT(server_alive(ctx), "server does not answer NULL afterwards");
+	EXPECT(dc_server_alive(&ctx->srv),
+	       "server does not answer NULL afterwards");
 out:
 	dc_fh_free(&file);
 	dc_fh_free(&dir);
@@ -472,7 +445,8 @@ static void badin5_long(struct dc_ctx *ctx)
 	name[4096] = 'n';
 	if (!lookup_raw(ctx, &cl, name, 65536))
 		goto out;
-	EXPECT(server_alive(ctx), "server does not answer NULL afterwards");
+	EXPECT(dc_server_alive(&ctx->srv),
+	       "server does not answer NULL afterwards");
 out:
 	free(name);
 	dc_cres_free(&r);
@@ -652,7 +626,8 @@ static void badin6_lengths(struct dc_ctx *ctx)
 	raw_head(&w, &cl, 1000000000);
 	if (!expect_garbage(ctx, &cl, &w, "10^9 operations"))
 		goto out;
-	EXPECT(server_alive(ctx), "server does not answer NULL afterwards");
+	EXPECT(dc_server_alive(&ctx->srv),
+	       "server does not answer NULL afterwards");
 out:
 	dc_client_destroy(&cl);
 }
@@ -1406,7 +1381,8 @@ static void badin11_records(struct dc_ctx *ctx)
 	/* A record header cut in half. */
 	rc = raw_send(&ctx->srv, RM_LAST_FRAG | 8, 0, 0, NULL);
 	EXPECT(rc == 0, "connect: %s", strerror(-rc));
-	EXPECT(server_alive(ctx), "server does not answer NULL afterwards");
+	EXPECT(dc_server_alive(&ctx->srv),
+	       "server does not answer NULL afterwards");
 	/* The client connected before still works: a 1 MiB WRITE. */
 	data = malloc(LEGIT_WRITE);
 	EXPECT(data, "out of memory");
@@ -1520,7 +1496,8 @@ static void badin12_no_leak(struct dc_ctx *ctx)
 	EXPECT(levels_get(pid, &before), "metrics scrape failed");
 	for (i = 0; i < 20; i++)
 		burst(ctx, i);
-	EXPECT(server_alive(ctx), "server does not answer NULL afterwards");
+	EXPECT(dc_server_alive(&ctx->srv),
+	       "server does not answer NULL afterwards");
 	EXPECT(serves_clients(ctx), "server does not serve a client after");
 	/*
 	 * Clients that left without DESTROY_SESSION keep their sessions

@@ -176,20 +176,6 @@ out:
 	dc_client_destroy(&a);
 }
 
-/* A compound of the single op fill adds, without SEQUENCE, on conns[0]. */
-static int solo(struct dc_client *cl, struct dc_compound *c, nfsstat4 *st)
-{
-	struct dc_cres r;
-	int rc;
-
-	rc = dc_compound_call(cl->conns[0], &cl->auth, c, &r, cl->timeout_ms);
-	dc_compound_free(c);
-	if (!rc)
-		*st = r.res.status;
-	dc_cres_free(&r);
-	return rc;
-}
-
 static void dcid3_probe_outstanding(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
@@ -213,13 +199,13 @@ static void dcid3_probe_outstanding(struct dc_ctx *ctx)
 	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION with CONN_BACK_CHAN");
 	dc_compound_init(&c, 1, "dsess");
 	dc_op_destroy_session(&c, cl.sid);
-	rc = solo(&cl, &c, &st);
+	rc = dc_client_solo(&cl, &c, &st);
 	EXPECT_RPC(rc, "DESTROY_SESSION");
 	EXPECT_STATUS(st, NFS4_OK, "DESTROY_SESSION");
 	cl.have_session = false;
 	dc_compound_init(&c, 1, "dcid");
 	dc_op_destroy_clientid(&c, cl.clientid);
-	rc = solo(&cl, &c, &st);
+	rc = dc_client_solo(&cl, &c, &st);
 	EXPECT_RPC(rc, "DESTROY_CLIENTID");
 	EXPECT_STATUS(st, NFS4_OK,
 		      "DESTROY_CLIENTID after DESTROY_SESSION, probe pending");

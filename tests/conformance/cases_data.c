@@ -65,24 +65,7 @@ static int on_fh(struct dc_client *cl, uint32_t minor, const nfs_fh4 *fh,
 		 void (*fill)(struct dc_compound *c, void *arg), void *arg,
 		 struct dc_cres *r)
 {
-	struct dc_compound c;
-	uint32_t slot;
-	int rc;
-
-	memset(r, 0, sizeof(*r));
-	rc = dc_client_begin(cl, &c, "data", false, &slot);
-	if (rc)
-		return rc;
-	c.minor = minor;
-	if (fh)
-		dc_op_putfh(&c, fh);
-	else
-		dc_client_put_export(cl, &c);
-	if (fill)
-		fill(&c, arg);
-	rc = dc_client_send(cl, 0, &c, slot, r);
-	dc_compound_free(&c);
-	return rc;
+	return dc_client_on_fh(cl, "data", minor, fh, fill, arg, r);
 }
 
 /* Status of the last result in r (the op that failed, or the last). */

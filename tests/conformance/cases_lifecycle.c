@@ -6,20 +6,6 @@
 #include <string.h>
 #include "case.h"
 
-/* A compound of the single op fill adds, without SEQUENCE, on conns[0]. */
-static int solo(struct dc_client *cl, struct dc_compound *c, nfsstat4 *st)
-{
-	struct dc_cres r;
-	int rc;
-
-	rc = dc_compound_call(cl->conns[0], &cl->auth, c, &r, cl->timeout_ms);
-	dc_compound_free(c);
-	if (!rc)
-		*st = r.res.status;
-	dc_cres_free(&r);
-	return rc;
-}
-
 static void dsess1_destroy(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
@@ -31,7 +17,7 @@ static void dsess1_destroy(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	dc_compound_init(&c, 1, "dsess");
 	dc_op_destroy_session(&c, cl.sid);
-	rc = solo(&cl, &c, &st);
+	rc = dc_client_solo(&cl, &c, &st);
 	EXPECT_RPC(rc, "DESTROY_SESSION");
 	EXPECT_STATUS(st, NFS4_OK, "DESTROY_SESSION");
 	rc = dc_client_simple(&cl, NULL, NULL, NULL, &st);
@@ -57,7 +43,7 @@ static void dsess2_unknown(struct dc_ctx *ctx)
 	bogus[15] ^= 0x77;
 	dc_compound_init(&c, 1, "dsess");
 	dc_op_destroy_session(&c, bogus);
-	rc = solo(&cl, &c, &st);
+	rc = dc_client_solo(&cl, &c, &st);
 	EXPECT_RPC(rc, "DESTROY_SESSION");
 	EXPECT_STATUS(st, NFS4ERR_BADSESSION, "DESTROY_SESSION unknown id");
 out:
@@ -103,19 +89,19 @@ static void dcid1_busy(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	dc_compound_init(&c, 1, "dcid");
 	dc_op_destroy_clientid(&c, cl.clientid);
-	rc = solo(&cl, &c, &st);
+	rc = dc_client_solo(&cl, &c, &st);
 	EXPECT_RPC(rc, "DESTROY_CLIENTID");
 	EXPECT_STATUS(st, NFS4ERR_CLIENTID_BUSY,
 		      "DESTROY_CLIENTID with a session");
 	dc_compound_init(&c, 1, "dsess");
 	dc_op_destroy_session(&c, cl.sid);
-	rc = solo(&cl, &c, &st);
+	rc = dc_client_solo(&cl, &c, &st);
 	EXPECT_RPC(rc, "DESTROY_SESSION");
 	EXPECT_STATUS(st, NFS4_OK, "DESTROY_SESSION");
 	cl.have_session = false;
 	dc_compound_init(&c, 1, "dcid");
 	dc_op_destroy_clientid(&c, cl.clientid);
-	rc = solo(&cl, &c, &st);
+	rc = dc_client_solo(&cl, &c, &st);
 	EXPECT_RPC(rc, "DESTROY_CLIENTID");
 	EXPECT_STATUS(st, NFS4_OK, "DESTROY_CLIENTID without sessions");
 	/* The clientid is gone: a new session on it is refused. */
@@ -141,7 +127,7 @@ static void dcid2_unknown(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	dc_compound_init(&c, 1, "dcid");
 	dc_op_destroy_clientid(&c, cl.clientid ^ 0x7fff0000u);
-	rc = solo(&cl, &c, &st);
+	rc = dc_client_solo(&cl, &c, &st);
 	EXPECT_RPC(rc, "DESTROY_CLIENTID");
 	EXPECT_STATUS(st, NFS4ERR_STALE_CLIENTID,
 		      "DESTROY_CLIENTID of an unknown clientid");

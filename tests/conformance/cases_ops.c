@@ -13,21 +13,7 @@ static int on_fh(struct dc_client *cl, const nfs_fh4 *fh,
 		 void (*fill)(struct dc_compound *c, void *arg), void *arg,
 		 struct dc_cres *r)
 {
-	struct dc_compound c;
-	uint32_t slot;
-	int rc;
-
-	rc = dc_client_begin(cl, &c, "ops", false, &slot);
-	if (rc)
-		return rc;
-	if (fh)
-		dc_op_putfh(&c, fh);
-	else
-		dc_client_put_export(cl, &c);
-	fill(&c, arg);
-	rc = dc_client_send(cl, 0, &c, slot, r);
-	dc_compound_free(&c);
-	return rc;
+	return dc_client_on_fh(cl, "ops", 1, fh, fill, arg, r);
 }
 
 struct io_arg {

@@ -48,19 +48,6 @@ static void put_sequence(struct wbuf *w, struct dc_client *cl, uint32_t seq)
 	put32(w, 0);	/* cachethis */
 }
 
-/* The server answers NULL on a fresh connection. */
-static bool server_alive(struct dc_ctx *ctx)
-{
-	struct dc_conn *c;
-	int rc = dc_conn_open(&c, ctx->srv.host, ctx->srv.port);
-
-	if (rc)
-		return false;
-	rc = dc_rpc_null(c, NFS4_PROGRAM, NFS_V4, DC_DEFAULT_TIMEOUT_MS);
-	dc_conn_close(c);
-	return rc == 0;
-}
-
 /*
  * Send raw COMPOUND args; accept GARBAGE_ARGS, or a COMPOUND reply whose
  * status is BADXDR.  Records which one in the note.
@@ -87,8 +74,8 @@ static void expect_garbage(struct dc_ctx *ctx, struct dc_client *cl,
 		EXPECT_STATUS(r.res.status, NFS4ERR_BADXDR, what);
 		dc_note(ctx, "%s: NFS4ERR_BADXDR", what);
 	}
-	EXPECT(server_alive(ctx), "server does not answer NULL after %s",
-	       what);
+	EXPECT(dc_server_alive(&ctx->srv),
+	       "server does not answer NULL after %s", what);
 	/* The connection that carried the garbage still works too. */
 	rc = dc_rpc_null(cl->conns[0], NFS4_PROGRAM, NFS_V4,
 			 DC_DEFAULT_TIMEOUT_MS);
@@ -177,7 +164,8 @@ static void xdr4_illegal(struct dc_ctx *ctx)
 	       dc_cres_op(&r, 1)->resop, NFS4_OP_ILLEGAL);
 	EXPECT_STATUS(dc_cres_status(&r, 1), NFS4ERR_OP_ILLEGAL,
 		      "unknown op 9999");
-	EXPECT(server_alive(ctx), "server does not answer NULL afterwards");
+	EXPECT(dc_server_alive(&ctx->srv),
+	       "server does not answer NULL afterwards");
 out:
 	dc_cres_free(&r);
 	dc_client_destroy(&cl);

@@ -30,25 +30,6 @@ static int usage(void)
 	return 2;
 }
 
-static int parse_server(const char *s, struct dc_server *srv)
-{
-	const char *c1 = strchr(s, ':'), *c2;
-	char *end;
-	long port;
-
-	memset(srv, 0, sizeof(*srv));
-	if (!c1 || (size_t)(c1 - s) >= sizeof(srv->host))
-		return -1;
-	memcpy(srv->host, s, c1 - s);
-	c2 = strchr(c1 + 1, ':');
-	port = strtol(c1 + 1, &end, 10);
-	if (port <= 0 || port > 65535 || (c2 && end != c2) || (!c2 && *end))
-		return -1;
-	srv->port = port;
-	snprintf(srv->export, sizeof(srv->export), "%s", c2 ? c2 + 1 : "/");
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct timespec tick = { 0, TICK_MS * 1000000L };
@@ -61,7 +42,7 @@ int main(int argc, char **argv)
 
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--server") && a + 1 < argc) {
-			if (parse_server(argv[++a], &srv))
+			if (dc_server_parse(argv[++a], &srv))
 				return usage();
 			have_srv = true;
 		} else if (!strcmp(argv[a], "--seconds") && a + 1 < argc) {

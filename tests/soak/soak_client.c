@@ -146,12 +146,7 @@ static int encode_call(struct sk_client *sc, struct dc_compound *c,
 	COMPOUND4args args;
 	XDR x;
 
-	memset(&args, 0, sizeof(args));
-	args.tag.utf8string_val = c->tag;
-	args.tag.utf8string_len = strlen(c->tag);
-	args.minorversion = c->minor;
-	args.argarray.argarray_len = c->nops;
-	args.argarray.argarray_val = c->ops;
+	dc_compound_args(c, &args);
 	xdrmem_create(&x, (char *)buf, size, XDR_ENCODE);
 	if (!dc_rpc_encode_call_hdr(&x, xid, NFS4_PROGRAM, NFS_V4,
 				    NFS4_PROC_COMPOUND, &sc->cl.auth) ||
@@ -552,11 +547,7 @@ static int create_session(struct sk_client *sc, uint32_t flags, bool drop)
 	if (!buf)
 		abort();
 	dc_default_chan_attrs(&fore, SK_FORE_SLOTS);
-	dc_default_chan_attrs(&back, 4);
-	back.ca_maxrequestsize = 16384;
-	back.ca_maxresponsesize = 16384;
-	back.ca_maxresponsesize_cached = 0;
-	back.ca_maxoperations = 8;
+	dc_default_back_chan_attrs(&back, 4);
 	dc_compound_init(&c, 1, "create_session");
 	dc_op_create_session(&c, sc->cl.clientid, sc->cl.cs_seq, flags, &fore,
 			     &back, sc->cl.cb.program, &sc->cl.auth);
