@@ -37,6 +37,8 @@ die() {
 }
 # shellcheck source=../../scripts/lib/daemon.sh
 . "$here/../../scripts/lib/daemon.sh"
+# shellcheck source=../../scripts/lib/nsm.sh
+. "$here/../../scripts/lib/nsm.sh"
 
 # wait_serving: NULL answered on the NFS port (bounded).
 wait_serving() {
@@ -163,29 +165,8 @@ nlm_core=
 protocols=4
 if [ "$nlm" = 1 ]; then
 	PATH=$PATH:/usr/sbin:/sbin
-	ip link set lo up
-	# getaddrinfo(AI_ADDRCONFIG) finds no IPv4 at all when loopback
-	# is the only address: one from TEST-NET-1, on lo, never routed.
-	ip addr add 192.0.2.1/32 dev lo
-	# A private /run: rpcbind's socket and statd's pid file.
-	mount -t tmpfs -o mode=755 ditto-run /run
-	mkdir -p "$RUN_DIR/statd/sm" "$RUN_DIR/statd/sm.bak"
-	rpcbind -f &
-	pids+=($!)
-	for _ in $(seq 1 50); do
-		port_listening 111 && break
-		sleep 0.1
-	done
-	port_listening 111 || die "rpcbind did not start"
-	rpc.statd -F -L -P "$RUN_DIR/statd" -n 127.0.0.1 \
-		>"$RUN_DIR/statd.log" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 1 50); do
-		rpcinfo -T tcp 127.0.0.1 100024 1 >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-	rpcinfo -T tcp 127.0.0.1 100024 1 >/dev/null 2>&1 ||
-		die "rpc.statd did not register with rpcbind"
+	nsm_netns_setup
+	nsm_start "$RUN_DIR"
 	NLM_PORT=$(free_port)
 	MNT_PORT=$(free_port)
 	export DITTO_NLM_PORT=$NLM_PORT DITTO_MNT_PORT=$MNT_PORT

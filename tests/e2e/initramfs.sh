@@ -4,7 +4,8 @@
 # A tiny initramfs for an E2E guest: static busybox, the kernel modules an
 # NFS client over virtio-net needs (dependencies resolved from each
 # module's own depends= field: the .deb ships no modules.dep), /init and
-# the scenario's workload script.
+# the scenario's workload script.  E2E_EXTRA_MODULES adds modules and
+# E2E_EXTRA_ROOT (a directory) files for one guest (the NLM scenarios).
 
 # Modules the guest loads; their dependencies are added in front.
 E2E_MODULES="virtio_pci virtio_net nfsv4"
@@ -56,7 +57,7 @@ build_initramfs() {
 	mkdir -p "$stage"/{bin,dev,proc,sys,mnt,tmp,mods}
 	cp /bin/busybox "$stage/bin/busybox"
 	MOD_SEEN=""
-	for f in $(mod_order "$moddir" $E2E_MODULES); do
+	for f in $(mod_order "$moddir" $E2E_MODULES ${E2E_EXTRA_MODULES:-}); do
 		base=$(basename "$f")
 		case $base in
 		*.xz) xz -dc "$f" >"$stage/mods/${base%.xz}"; base=${base%.xz} ;;
@@ -70,6 +71,7 @@ build_initramfs() {
 	mkdir -p "$stage/scenarios"
 	cp "$DITTO_ROOT"/tests/e2e/scenarios/*.sh "$stage/scenarios/"
 	cp "$scen" "$stage/scenario.sh"
+	[ -z "${E2E_EXTRA_ROOT:-}" ] || cp -a "$E2E_EXTRA_ROOT/." "$stage/"
 	chmod +x "$stage/init" "$stage/scenario.sh"
 	(cd "$stage" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"
 	rm -rf "$stage"

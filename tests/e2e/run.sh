@@ -5,7 +5,9 @@
 # kernel under qemu (TCG: nested KVM hangs these kernels) with a busybox
 # initramfs whose /scenario.sh is the workload, against a ganesha.nfsd
 # serving FSAL_DITTO on a free loopback port.  The guest reaches the server
-# only through qemu's guestfwd, which connects to 127.0.0.1.
+# only through qemu's guestfwd, which connects to 127.0.0.1.  The
+# nlm-v3-v4.1 scenario (NFSv3 + NLM next to NFSv4.1, server restart)
+# runs a daemon of its own in private namespaces: tests/e2e/nlm.sh.
 #
 # usage: run.sh [--list] [--fsal ditto|mem] [SCENARIO...]
 #
@@ -26,6 +28,8 @@ die() {
 . "$DITTO_ROOT/tests/e2e/kernel.sh"
 # shellcheck source=initramfs.sh
 . "$DITTO_ROOT/tests/e2e/initramfs.sh"
+# shellcheck source=console.sh
+. "$DITTO_ROOT/tests/e2e/console.sh"
 
 # name  kernel  driver  workload  kernel-command-line options
 SCENARIOS="
@@ -36,6 +40,7 @@ disconnect	6.1	disconnect	-	ditto.vers=4.1
 deleg-recall	6.1	deleg	-	ditto.mntopts=actimeo=1
 eos-reconnect	6.1	eos	-	ditto.vers=4.1
 dirdeleg-7x	7	dirdeleg	-	ditto.mntopts=acdirmin=3600,acdirmax=3600
+nlm-v3-v4.1	6.1	nlm	-	-
 "
 GUEST_TIMEOUT=${DITTO_E2E_GUEST_TIMEOUT:-600}
 
@@ -84,16 +89,6 @@ render_conf "$RUN_DIR/template.conf" "$RUN_DIR/ganesha.conf"
 daemon_start "$RUN_DIR/ganesha.conf"
 echo "e2e: ganesha.nfsd PID $GANESHA_PID on 127.0.0.1:$NFS_PORT (FSAL_${fsal^^}), logs in $RUN_DIR"
 
-# stamp: prefix each console line with seconds since the guest started.
-stamp() {
-	local t0=${EPOCHREALTIME/./} d line
-
-	while IFS= read -r line; do
-		d=$((${EPOCHREALTIME/./} - t0))
-		printf '%4d.%03d %s\n' $((d / 1000000)) $((d / 1000 % 1000)) \
-			"${line%$'\r'}"
-	done
-}
 
 # boot_start NAME KDIR WORKLOAD OPTS: start one guest in the background
 # (QEMU_PID); its console goes to $RUN_DIR/NAME.console.
@@ -336,6 +331,20 @@ scenario_disconnect() {
 		FAIL_WHY="daemon fds grew from $fd0 to $(fd_count): $(diff "$RUN_DIR/fds.before" "$RUN_DIR/fds.after" | grep '^[<>]' | tr '\n' ' ')"
 		return 1
 	fi
+}
+
+# scenario_nlm NAME KDIR: an NFSv3 (NLM) guest and an NFSv4.1 guest lock
+# the same files, then the server restarts under them (tests/e2e/nlm.sh:
+# its own daemon with NFSv3 and NLM, rpcbind and rpc.statd, in private
+# namespaces; needs root).
+scenario_nlm() {
+	local rc=0
+
+	CONSOLE="$RUN_DIR/$1/nlm-v3.console"
+	"$DITTO_ROOT/tests/e2e/nlm.sh" "$RUN_DIR/$1" "$2" || rc=$?
+	[ "$rc" -eq 0 ] && return 0
+	FAIL_WHY=$(cat "$RUN_DIR/$1/why" 2>/dev/null)
+	return 1
 }
 
 passed=0
