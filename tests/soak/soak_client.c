@@ -73,6 +73,23 @@ double sk_now(void)
 
 /* ---- back channel ----------------------------------------------- */
 
+/*
+ * Whether a callback is the last one seen on its slot (same sequence id)
+ * and one of our connections was cut since: a legal retry.
+ */
+static bool cb_retry_after_drop(struct sk_client *sc,
+				const struct dc_cb_record *rec)
+{
+	const struct dc_backchannel *cb = &sc->cl.cb;
+
+	return cb->have_sid &&
+	       !memcmp(rec->seq_sid, cb->sid, NFS4_SESSIONID_SIZE) &&
+	       rec->seq_slot < cb->nslots && rec->seq_slot < DC_CB_MAX_SLOTS &&
+	       rec->seq_seqid == cb->slot_seqid[rec->seq_slot] &&
+	       __atomic_load_n(&sc->drops, __ATOMIC_RELAXED) >
+		       sc->cb_slot_drops[rec->seq_slot];
+}
+
 /* Runs on a connection's reader thread with the back channel locked. */
 static enum dc_cb_action on_callback(void *arg,
 				     const struct dc_cb_record *rec,
@@ -99,10 +116,24 @@ static enum dc_cb_action on_callback(void *arg,
 					"the session destroyed %.1f ms "
 					"before\n", sc->who,
 					(sk_now() - sc->old_sid_gone) * 1e3);
+		} else if (cb_retry_after_drop(sc, rec)) {
+			/*
+			 * The server sends a callback again on the same slot
+			 * and sequence id after the connection it went out on
+			 * was cut (RFC 8881 2.10.6.2); we saw it before and
+			 * keep no reply: the library answered
+			 * NFS4ERR_RETRY_UNCACHED_REP, and its operations were
+			 * handled the first time.
+			 */
+			sk_count(SK_EV_CB_RETRY);
+			return DC_CB_OK;
 		} else {
 			sk_error(sc->who, "callback with a bad CB_SEQUENCE: %s",
 				 rec->seq_problem);
 		}
+	} else if (rec->has_sequence && rec->seq_slot < DC_CB_MAX_SLOTS) {
+		sc->cb_slot_drops[rec->seq_slot] =
+			__atomic_load_n(&sc->drops, __ATOMIC_RELAXED);
 	}
 	for (i = 0; i < rec->nops && i < DC_CB_MAX_OPS; i++) {
 		switch (rec->ops[i]) {
@@ -222,6 +253,10 @@ static int reconnect(struct sk_client *sc, unsigned ci)
 
 	dc_conn_close(sc->cl.conns[ci]);
 	sc->cl.conns[ci] = NULL;
+	/* Counted once the old connection's reader is gone: a callback it
+	 * answered is older than the cut, a retry of it newer.
+	 */
+	__atomic_add_fetch(&sc->drops, 1, __ATOMIC_RELAXED);
 	rc = dc_conn_open(&sc->cl.conns[ci], sc->srv.host, sc->srv.port);
 	if (rc) {
 		sk_error(sc->who, "reconnect: %s", strerror(-rc));

@@ -60,6 +60,11 @@ struct sk_client {
 	bool dd_held;
 	stateid4 dd_sid;
 	unsigned dd_left;
+	/* Connections cut so far, and how many when each back channel
+	 * slot's last sequence id was seen (a retry is legal after a cut)
+	 */
+	unsigned drops;
+	unsigned cb_slot_drops[DC_CB_MAX_SLOTS];
 	/* The session destroyed last, and when (sk_now()) */
 	sessionid4 old_sid;
 	bool have_old_sid;

@@ -38,6 +38,7 @@ static const char *const event_names[SK_EV_COUNT] = {
 	[SK_EV_READDIR_VERIFIED] = "readdirs_verified",
 	[SK_EV_CROSS_NOENT] = "cross_read_noent",
 	[SK_EV_CB_OLD_SESSION] = "cb_on_destroyed_session",
+	[SK_EV_CB_RETRY] = "cb_retried_after_cut",
 	[SK_EV_CLIENTID_BUSY] = "destroy_clientid_busy_retried",
 };
 

@@ -43,6 +43,7 @@ enum sk_event {
 	SK_EV_READDIR_VERIFIED,	/* listings that matched the model */
 	SK_EV_CROSS_NOENT,	/* another client's shared file was gone */
 	SK_EV_CB_OLD_SESSION,	/* callback on a session just destroyed */
+	SK_EV_CB_RETRY,		/* callback re-sent after a cut connection */
 	SK_EV_CLIENTID_BUSY,	/* DESTROY_CLIENTID busy right after
 				 * DESTROY_SESSION (see soak_client.c)
 				 */
