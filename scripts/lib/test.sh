@@ -99,7 +99,7 @@ cmd_test() {
 		echo "== restart suite ($mode)"
 		rc=0
 		if [ "$mode" = nlm ]; then
-			cmd_conformance --restart --nlm \
+			cmd_conformance --restart --nlm --fsal ditto \
 				--json "$logs/restart-$mode.json" 2>&1 |
 				tee "$logs/restart-$mode.log" || rc=$?
 		else

@@ -470,6 +470,151 @@ out:
 	xfile_free(&x);
 }
 
+/*
+ * x's 4.1 client closes its open of the file and opens it again
+ * write-only asking for a write delegation (18.16.3); *dsid is the
+ * delegation's stateid when *dtype is OPEN_DELEGATE_WRITE.
+ */
+static int v4_reopen_wdeleg(struct dc_ctx *ctx, struct xfile *x,
+			    open_delegation_type4 *dtype, stateid4 *dsid,
+			    nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	open_delegation4 *d;
+	uint32_t slot;
+	char name[128], oo[64];
+	int rc;
+
+	rc = dc_client_close_file(&x->v4, &x->fh, &x->open_sid, st);
+	if (rc || *st != NFS4_OK)
+		return rc;
+	dc_name(ctx, "f", name, sizeof(name));
+	snprintf(oo, sizeof(oo), "oo-%llx", (unsigned long long)x->v4.clientid);
+	rc = dc_client_begin(&x->v4, &c, "open", false, &slot);
+	if (rc)
+		return rc;
+	dc_client_put_export(&x->v4, &c);
+	dc_op_open(&c, 0, x->v4.clientid, oo, name, false,
+		   OPEN4_SHARE_ACCESS_WRITE |
+			   OPEN4_SHARE_ACCESS_WANT_WRITE_DELEG);
+	rc = dc_client_send(&x->v4, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (!rc) {
+		unsigned n = r.res.resarray.resarray_len;
+
+		*st = n ? dc_cres_status(&r, n - 1) : r.res.status;
+		if (*st == NFS4_OK) {
+			OPEN4resok *ok = &dc_cres_op(&r, n - 1)
+						  ->nfs_resop4_u.opopen.OPEN4res_u
+						  .resok4;
+
+			d = &ok->delegation;
+			x->open_sid = ok->stateid;
+			*dtype = d->delegation_type;
+			if (*dtype == OPEN_DELEGATE_WRITE)
+				*dsid = d->open_delegation4_u.write.stateid;
+		}
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
+static int v4_delegreturn(struct xfile *x, const stateid4 *dsid,
+			  nfsstat4 *st)
+{
+	struct dc_compound c;
+	uint32_t slot;
+	int rc;
+
+	rc = dc_client_begin(&x->v4, &c, "delegreturn", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_putfh(&c, &x->fh);
+	dc_op_delegreturn(&c, dsid);
+	return v4_send(x, &c, slot, st, NULL);
+}
+
+/* CB_RECALLs of x's file recorded on its 4.1 back channel. */
+static unsigned recalls_of(struct xfile *x)
+{
+	struct dc_cb_record rec;
+	unsigned i, n = 0;
+
+	for (i = 0; i < dc_cb_count(&x->v4.cb); i++)
+		if (dc_cb_get(&x->v4.cb, i, &rec) && rec.has_recall &&
+		    rec.recall_fh_len == x->fh.nfs_fh4_len &&
+		    !memcmp(rec.recall_fh, x->fh.nfs_fh4_val,
+			    rec.recall_fh_len))
+			n++;
+	return n;
+}
+
+/*
+ * NLM8: an NLM lock from the host of a write-delegation holder (here the
+ * same address: NAT, containers, one machine with a v3 and a 4.1 mount)
+ * is another client's access: the delegation is recalled before the
+ * lock is granted (10.4.1), never granted under it.
+ */
+static void nlm8(struct dc_ctx *ctx)
+{
+	open_delegation_type4 dtype = OPEN_DELEGATE_NONE;
+	enum dc_nlm_stat ns = DC_NLM4_DENIED;
+	stateid4 dsid;
+	struct xfile x;
+	bool held = false;
+	double t0;
+	nfsstat4 st;
+	int rc;
+
+	if (!nlm_begin(ctx, &x, false))
+		return;
+	EXPECT_RPC(v4_reopen_wdeleg(ctx, &x, &dtype, &dsid, &st), "OPEN");
+	EXPECT_STATUS(st, NFS4_OK, "CLOSE and OPEN for a write delegation");
+	if (dtype != OPEN_DELEGATE_WRITE) {
+		/* FSAL_VFS without kernel leases, for one */
+		dc_skip(ctx, "no write delegation granted (type %d): the "
+			     "FSAL grants none", dtype);
+		goto out;
+	}
+	held = true;
+	/* Dropped while the recall runs (Ganesha answers nothing then):
+	 * a short timeout, the connection made again for the retries.
+	 */
+	x.nlm.timeout_ms = 3000;
+	rc = dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 0, false, 1, &ns);
+	EXPECT(rc != 0 || ns != DC_NLM4_GRANTED,
+	       "an NLM write lock was granted on a file whose write "
+	       "delegation another client still holds, with no recall");
+	EXPECT(dc_cb_wait(&x.v4.cb, 1, 15000) >= 1 && recalls_of(&x) >= 1,
+	       "no CB_RECALL of the write delegation after an NLM LOCK "
+	       "from the holder's address");
+	EXPECT_RPC(v4_delegreturn(&x, &dsid, &st), "DELEGRETURN");
+	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN after the recall");
+	held = false;
+	t0 = dc_now_s();
+	do {
+		dc_nlm_close(&x.nlm);
+		EXPECT_RPC(dc_nlm_open(&x.nlm, ctx->srv.host, nlm_port()),
+			   "NLM reconnect");
+		x.nlm.timeout_ms = 3000;
+		rc = dc_nlm_lock(&x.nlm, &x.fh3, &x.owner, true, 0, 0, false,
+				 1, &ns);
+		if (rc == 0 && ns == DC_NLM4_GRANTED)
+			break;
+		dc_sleep_ms(POLL_MS);
+	} while (dc_now_s() - t0 < 20);
+	EXPECT_RPC(rc, "NLM LOCK after DELEGRETURN");
+	EXPECT_NLM(ns, DC_NLM4_GRANTED, "NLM LOCK once the delegation is back");
+	EXPECT_V4_LOCK(&x, WRITE_LT, 0, 10, NFS4ERR_DENIED,
+		       "NFSv4 LOCK under the NLM lock");
+	EXPECT_NLM_UNLOCK(&x, 0, 0, "NLM UNLOCK");
+out:
+	if (held)
+		v4_delegreturn(&x, &dsid, &st);
+	xfile_free(&x);
+}
+
 const struct dc_case dc_cases_nlm[] = {
 	{ "NLM1", "an NLM whole-file lock denies NFSv4 LOCK and LOCKT "
 		  "anywhere; gone after NLM UNLOCK",
@@ -492,5 +637,8 @@ const struct dc_case dc_cases_nlm[] = {
 	{ "NLM7", "a server restart reaches the NLM client through statd "
 		  "(SM_MON, SM_NOTIFY); the client reclaims its lock",
 	  "XNFS 11", "nlm lock restart nsm slow", "NLM6", nlm7 },
+	{ "NLM8", "an NLM lock from a write delegation holder's address "
+		  "recalls the delegation first",
+	  "10.4.1", "nlm lock deleg", "NLM1", nlm8 },
 	{ NULL },
 };
