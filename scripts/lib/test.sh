@@ -110,6 +110,13 @@ cmd_test() {
 		count_suite "$logs/restart-$mode.log" "$rc"
 	done
 
+	# Soak: 16 clients for 600 s with churn, cut connections and
+	# delegations, then back-to-baseline checks (tests/soak/soak.sh).
+	echo "== soak (16 clients, 600 s)"
+	rc=0
+	cmd_soak 2>&1 | tee "$logs/soak.log" || rc=$?
+	count_suite "$logs/soak.log" "$rc"
+
 	echo "== end-to-end tests: Linux kernel NFS clients under qemu"
 	rc=0
 	cmd_e2e 2>&1 | tee "$logs/e2e.log" || rc=$?
