@@ -99,7 +99,8 @@ static void copy_name(char *dst, const component4 *c)
 			     c->utf8string_len :
 			     DC_NOTIFY_NAME_MAX - 1;
 
-	memcpy(dst, c->utf8string_val, n);
+	if (n)	/* an empty name may come with no buffer at all */
+		memcpy(dst, c->utf8string_val, n);
 	dst[n] = '\0';
 }
 
