@@ -42,25 +42,6 @@ static void usage(FILE *f)
 		   "  ditto-conformance --server ... deleg !slow\n");
 }
 
-static int parse_server(const char *s, struct dc_server *srv)
-{
-	const char *c1 = strchr(s, ':'), *c2;
-	char *end;
-	long port;
-
-	if (!c1 || (size_t)(c1 - s) >= sizeof(srv->host))
-		return -1;
-	c2 = strchr(c1 + 1, ':');
-	memcpy(srv->host, s, c1 - s);
-	srv->host[c1 - s] = 0;
-	port = strtol(c1 + 1, &end, 10);
-	if (port <= 0 || port > 65535 || (c2 && end != c2) || (!c2 && *end))
-		return -1;
-	srv->port = port;
-	snprintf(srv->export, sizeof(srv->export), "%s", c2 ? c2 + 1 : "/");
-	return 0;
-}
-
 static bool has_flag(const char *flags, const char *f)
 {
 	size_t n = strlen(f);
@@ -158,7 +139,7 @@ static int run(int argc, char **argv, char **sel)
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--server") && i + 1 < argc) {
-			if (parse_server(argv[++i], &srv)) {
+			if (dc_server_parse(argv[++i], &srv)) {
 				fprintf(stderr, "bad --server %s\n", argv[i]);
 				return 2;
 			}
