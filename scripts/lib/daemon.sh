@@ -73,12 +73,14 @@ EOF
 }
 
 # stop_pidfile FILE: SIGTERM the PID in FILE, wait, then SIGKILL.
+# Two stoppers may race (`scripts/ditto stop` and the `run` it ends both
+# stop the bus): the rename claims the file, so only one of them acts.
 stop_pidfile() {
-	local pid i
+	local pid i claim="$1.stopping.$$"
 
-	[ -f "$1" ] || return 0
-	pid=$(cat "$1")
-	rm -f "$1"
+	mv -f "$1" "$claim" 2>/dev/null || return 0
+	pid=$(cat "$claim" 2>/dev/null) || pid=
+	rm -f "$claim"
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
 	kill -TERM "$pid" 2>/dev/null || true
 	for i in $(seq 1 100); do
