@@ -60,19 +60,6 @@ static void usage(FILE *f)
 		MAX_CLIENTS);
 }
 
-static int parse_server(const char *s, struct dc_server *srv)
-{
-	const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-
-	if (!c1 || !c2 || c1 - s >= (long)sizeof(srv->host) || c2[1] != '/')
-		return -1;
-	memset(srv, 0, sizeof(*srv));
-	memcpy(srv->host, s, c1 - s);
-	srv->port = atoi(c1 + 1);
-	snprintf(srv->export, sizeof(srv->export), "%s", c2 + 1);
-	return srv->port > 0 && srv->port < 65536 ? 0 : -1;
-}
-
 static int parse_kinds(const char *s, unsigned *kinds)
 {
 	static const char *const names[] = { "session", "client", "reboot",
@@ -124,7 +111,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			if (parse_server(optarg, &o->srv)) {
+			if (dc_server_parse(optarg, &o->srv)) {
 				fprintf(stderr, "soak: bad --server %s\n",
 					optarg);
 				return -1;
