@@ -1071,6 +1071,103 @@ out:
 	dc_client_destroy(&a);
 }
 
+/*
+ * 18.35.4 case 5 / 18.36.4: a client that restarts (same owner, new
+ * verifier) while a CB_RECALL to its old incarnation is unanswered.  Its
+ * old connections are gone, so the server keeps re-sending the recall
+ * for a while (2.10.6.2).  The new incarnation's CREATE_SESSION
+ * replaces the old client ID, whose delegations go with it: the reply
+ * must not wait for the recall to give up (Ganesha looped over the
+ * recalled delegation, holding the client record, until it did), and B
+ * then opens the file without another recall.
+ */
+static void deleg9_reboot_recall(struct dc_ctx *ctx)
+{
+	struct recall_policy pol = { DC_CB_DROP };
+	struct dc_client a = { 0 }, a2 = { 0 }, b = { 0 };
+	struct open_res o = { 0 }, ob = { 0 };
+	struct dc_cb_record rec;
+	char name[96];
+	unsigned tries, i, n, recalls2 = 0;
+	double t0, cs_s;
+	nfsstat4 st;
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &a);
+	EXPECT_RPC(rc, "mount A");
+	rc = dc_ctx_mounted(ctx, &b);
+	EXPECT_RPC(rc, "mount B");
+	dc_cb_set_handler(&a.cb, recall_handler, &pol);
+	dc_name(ctx, "f", name, sizeof(name));
+	/* read delegation: see DELEG3 */
+	if (!hold_deleg(ctx, &a, name, OPEN_DELEGATE_READ, &o))
+		goto out;
+	rc = open_name(&b, name, false, ACCESS_NODELEG, &ob);
+	EXPECT_RPC(rc, "OPEN by B");
+	EXPECT_STATUS(ob.status, NFS4ERR_DELAY,
+		      "B's conflicting OPEN while A holds the delegation");
+	EXPECT(wait_recall(&a, RECALL_WAIT_MS, &rec),
+	       "A received no CB_RECALL within %d ms", RECALL_WAIT_MS);
+
+	/* A crashes with the recall unanswered: connections cut, no
+	 * DESTROY_SESSION or DESTROY_CLIENTID.
+	 */
+	a.have_session = false;
+	a.clientid = 0;
+	dc_client_destroy(&a);
+	o.held = false;
+	o.status = NFS4ERR_INVAL;
+
+	rc = dc_client_init(&a2, &ctx->srv, a.owner);
+	EXPECT_RPC(rc, "connect A again");
+	rc = dc_client_exchange_id(&a2, EXCHGID4_FLAG_USE_NON_PNFS, &st);
+	EXPECT_RPC(rc, "EXCHANGE_ID of the restarted A");
+	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID with a new verifier");
+	t0 = now_s();
+	rc = dc_client_create_session(&a2, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
+				      4, &st);
+	cs_s = now_s() - t0;
+	EXPECT(rc == 0,
+	       "CREATE_SESSION of the restarted A: no reply (%s) after "
+	       "%.1f s; the server should not wait for the recall to the "
+	       "old client ID before replacing it",
+	       strerror(-rc), cs_s);
+	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION of the restarted A");
+
+	rc = open_retry(&b, name, ACCESS_NODELEG, &ob, OPEN_RETRIES,
+			OPEN_RETRY_MS, NULL, NULL, &tries);
+	EXPECT_RPC(rc, "OPEN by B");
+	EXPECT_STATUS(ob.status, NFS4_OK,
+		      "B's OPEN once A's old client ID is replaced");
+	n = dc_cb_count(&a2.cb);
+	for (i = 0; i < n; i++)
+		if (dc_cb_get(&a2.cb, i, &rec) && rec.has_recall)
+			recalls2++;
+	EXPECT(recalls2 == 0,
+	       "%u CB_RECALL(s) sent to the restarted A, which holds no "
+	       "delegation", recalls2);
+	dc_note(ctx, "CREATE_SESSION of the restarted client in %.2f s; "
+		     "B's OPEN granted on try %u",
+		cs_s, tries);
+	close_quietly(&b, &ob);
+	ob.status = NFS4ERR_INVAL;
+	rc = remove_name(&b, name, &st);
+	EXPECT_RPC(rc, "REMOVE");
+	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+out:
+	if (a.inited)	/* not after the crash */
+		dc_cb_set_handler(&a.cb, NULL, NULL);
+	close_quietly(&b, &ob);
+	close_quietly(&a, &o);
+	if (ctx->result != DC_PASS)
+		remove_name(&b, name, &st);
+	dc_fh_free(&ob.fh);
+	dc_fh_free(&o.fh);
+	dc_client_destroy(&a2);
+	dc_client_destroy(&b);
+	dc_client_destroy(&a);
+}
+
 const struct dc_case dc_cases_deleg[] = {
 	{ "DELEG1", "write OPEN is granted a write delegation", "10.4",
 	  "deleg filedeleg all", "OPS1", deleg1_write },
@@ -1088,6 +1185,9 @@ const struct dc_case dc_cases_deleg[] = {
 	{ "DELEG7", "silent holder: all its delegations go with its lease",
 	  "8.3", "deleg filedeleg callback slow all", "DELEG6",
 	  deleg7_vanished },
+	{ "DELEG9", "client restart with a recall unanswered: CREATE_SESSION "
+	  "replaces it", "18.36.4", "deleg filedeleg callback all", "DELEG6",
+	  deleg9_reboot_recall },
 	{ "DELEG8", "no second delegation for a client that holds one",
 	  "10.4", "deleg filedeleg all", "DELEG1", deleg8_no_second },
 	{ "DELEG4", "DELEGRETURN of a returned or unknown stateid: BAD_STATEID",
