@@ -612,6 +612,29 @@ out:
 }
 
 /*
+ * A and B mounted, A's recalls answered as pol says, and A holding a
+ * delegation of type want on a new file named after tag (see
+ * hold_deleg()).  Returns false with the case failed.
+ */
+static bool pair_holding(struct dc_ctx *ctx, struct dc_client *a,
+			 struct dc_client *b, struct recall_policy *pol,
+			 const char *tag, char *name, size_t len,
+			 open_delegation_type4 want, struct open_res *o)
+{
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, a);
+	EXPECT_RPC(rc, "mount A");
+	rc = dc_ctx_mounted(ctx, b);
+	EXPECT_RPC(rc, "mount B");
+	dc_cb_set_handler(&a->cb, recall_handler, pol);
+	dc_name(ctx, tag, name, len);
+	return hold_deleg(ctx, a, name, want, o);
+out:
+	return false;
+}
+
+/*
  * 10.4.4 / 20.2: B's conflicting OPEN (read+write) makes the server
  * recall A's delegation over A's back channel; A answers NFS4_OK and
  * returns it; B's retried OPEN is granted; the returned stateid is gone;
@@ -631,13 +654,8 @@ static void recall_flow(struct dc_ctx *ctx, open_delegation_type4 type)
 	nfsstat4 st, code;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
-	dc_cb_set_handler(&a.cb, recall_handler, &pol);
-	dc_name(ctx, "f", name, sizeof(name));
-	if (!hold_deleg(ctx, &a, name, type, &o))
+	if (!pair_holding(ctx, &a, &b, &pol, "f", name, sizeof(name), type,
+			  &o))
 		goto out;
 
 	/* B's conflicting OPEN cannot be granted before the recall. */
@@ -786,21 +804,16 @@ static void deleg3_revoke(struct dc_ctx *ctx)
 	size_t n = 0;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
-	lease = lease_time(&a);
-	dc_cb_set_handler(&a.cb, recall_handler, &pol);
-	dc_name(ctx, "f", name, sizeof(name));
 	/*
 	 * A read delegation: Ganesha recalls it for any other writer,
 	 * while a write delegation is not recalled for a second client
 	 * on the same host (see DELEG2), which would hide the
 	 * revocation path this case is about.
 	 */
-	if (!hold_deleg(ctx, &a, name, OPEN_DELEGATE_READ, &o))
+	if (!pair_holding(ctx, &a, &b, &pol, "f", name, sizeof(name),
+			  OPEN_DELEGATE_READ, &o))
 		goto out;
+	lease = lease_time(&a);
 
 	/*
 	 * A never answers CB_RECALL.  B retries once a second for up to
@@ -1093,14 +1106,9 @@ static void deleg9_reboot_recall(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
-	dc_cb_set_handler(&a.cb, recall_handler, &pol);
-	dc_name(ctx, "f", name, sizeof(name));
 	/* read delegation: see DELEG3 */
-	if (!hold_deleg(ctx, &a, name, OPEN_DELEGATE_READ, &o))
+	if (!pair_holding(ctx, &a, &b, &pol, "f", name, sizeof(name),
+			  OPEN_DELEGATE_READ, &o))
 		goto out;
 	rc = open_name(&b, name, false, ACCESS_NODELEG, &ob);
 	EXPECT_RPC(rc, "OPEN by B");
