@@ -10,6 +10,8 @@ DITTO_BUILD_PKGS=(gcc g++ make cmake pkgconf patch bison flex
 	libblkid-dev uuid-dev libnsl-dev libcriterion-dev liblmdb-dev)
 # Run and test: private DBus bus, dbus-send, metric scrapes.
 DITTO_RUN_PKGS=(dbus-daemon dbus-bin curl procps liblmdb0)
+# Soak: gdb reads the daemon's malloc figures between rounds.
+DITTO_SOAK_PKGS=(gdb)
 # Fuzzing (scripts/ditto fuzz only): clang and its libFuzzer runtime.
 DITTO_FUZZ_PKGS=(clang-14 libclang-rt-14-dev)
 # Restart/NLM suite (conformance --restart --nlm): rpcbind, rpc.statd,
