@@ -393,6 +393,19 @@ static bool same_fh(const struct dc_cb_record *r, const nfs_fh4 *fh)
 }
 
 /* Cleanup: give back a delegation still held, close the open. */
+/* CB_RECALLs recorded on cl's back channel, of fh only unless NULL. */
+static unsigned recalls_of(struct dc_client *cl, const nfs_fh4 *fh)
+{
+	struct dc_cb_record rec;
+	unsigned i, n = dc_cb_count(&cl->cb), found = 0;
+
+	for (i = 0; i < n; i++)
+		if (dc_cb_get(&cl->cb, i, &rec) && rec.has_recall &&
+		    (fh == NULL || same_fh(&rec, fh)))
+			found++;
+	return found;
+}
+
 static void close_quietly(struct dc_client *cl, struct open_res *o)
 {
 	nfsstat4 st;
@@ -513,15 +526,9 @@ static void deleg5_read(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "OPEN read by B");
 	EXPECT_STATUS(ob.status, NFS4_OK,
 		      "read OPEN by B while A holds a read delegation");
-	{
-		struct dc_cb_record rec;
-		unsigned i, n = dc_cb_count(&a.cb);
-
-		for (i = 0; i < n; i++)
-			EXPECT(!(dc_cb_get(&a.cb, i, &rec) && rec.has_recall),
-			       "A's read delegation was recalled for a "
-			       "non-conflicting read OPEN");
-	}
+	EXPECT(recalls_of(&a, NULL) == 0,
+	       "A's read delegation was recalled for a non-conflicting read "
+	       "OPEN");
 	rc = delegreturn(&a, &o.fh, &o.dsid, &st);
 	EXPECT_RPC(rc, "DELEGRETURN");
 	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN of the read delegation");
@@ -915,9 +922,8 @@ static void deleg7_vanished(struct dc_ctx *ctx)
 	struct recall_policy pol = { DC_CB_DROP };
 	struct dc_client a = { 0 }, b = { 0 };
 	struct open_res o1 = { 0 }, o2 = { 0 }, ob1 = { 0 }, ob2 = { 0 };
-	struct dc_cb_record rec;
 	char n1[96], n2[96];
-	unsigned lease, tries, tries2, i, n, recalls2 = 0;
+	unsigned lease, tries, tries2, recalls2 = 0;
 	double t0, waited;
 	nfsstat4 st;
 	int rc;
@@ -948,11 +954,7 @@ static void deleg7_vanished(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "OPEN by B");
 	EXPECT_STATUS(ob2.status, NFS4_OK,
 		      "B's OPEN of the second file while A is silent");
-	n = dc_cb_count(&a.cb);
-	for (i = 0; i < n; i++)
-		if (dc_cb_get(&a.cb, i, &rec) && rec.has_recall &&
-		    same_fh(&rec, &o2.fh))
-			recalls2++;
+	recalls2 = recalls_of(&a, &o2.fh);
 	EXPECT(recalls2 == 0,
 	       "%u CB_RECALL(s) of the second file sent to A, whose lease "
 	       "(%u s) had run out when B's OPEN of the first file was "
@@ -1101,7 +1103,7 @@ static void deleg9_reboot_recall(struct dc_ctx *ctx)
 	struct open_res o = { 0 }, ob = { 0 };
 	struct dc_cb_record rec;
 	char name[96];
-	unsigned tries, i, n, recalls2 = 0;
+	unsigned tries, recalls2 = 0;
 	double t0, cs_s;
 	nfsstat4 st;
 	int rc;
@@ -1147,10 +1149,7 @@ static void deleg9_reboot_recall(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "OPEN by B");
 	EXPECT_STATUS(ob.status, NFS4_OK,
 		      "B's OPEN once A's old client ID is replaced");
-	n = dc_cb_count(&a2.cb);
-	for (i = 0; i < n; i++)
-		if (dc_cb_get(&a2.cb, i, &rec) && rec.has_recall)
-			recalls2++;
+	recalls2 = recalls_of(&a2, NULL);
 	EXPECT(recalls2 == 0,
 	       "%u CB_RECALL(s) sent to the restarted A, which holds no "
 	       "delegation", recalls2);
