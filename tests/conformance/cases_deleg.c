@@ -392,7 +392,6 @@ static bool same_fh(const struct dc_cb_record *r, const nfs_fh4 *fh)
 	       !memcmp(r->recall_fh, fh->nfs_fh4_val, fh->nfs_fh4_len);
 }
 
-/* Cleanup: give back a delegation still held, close the open. */
 /* CB_RECALLs recorded on cl's back channel, of fh only unless NULL. */
 static unsigned recalls_of(struct dc_client *cl, const nfs_fh4 *fh)
 {
@@ -406,6 +405,7 @@ static unsigned recalls_of(struct dc_client *cl, const nfs_fh4 *fh)
 	return found;
 }
 
+/* Cleanup: give back a delegation still held, close the open. */
 static void close_quietly(struct dc_client *cl, struct open_res *o)
 {
 	nfsstat4 st;
