@@ -41,7 +41,7 @@ static void create(struct ds_inode *dir, unsigned long i)
 	int rc;
 
 	snprintf(name, sizeof(name), "entry-%010lu", i);
-	rc = ds_create(dir, name, &nw, &ino, NULL, NULL);
+	rc = ds_create(dir, name, &nw, NULL, &ino, NULL, NULL);
 	if (rc)
 		die("create", rc);
 	ds_put(ino);

@@ -87,11 +87,11 @@ static void metadata(const char *name, struct ds_store *st)
 	unsigned long i;
 	double t;
 
-	check("mkdir", ds_create(root, "bench", &nd, &dir, NULL, NULL));
+	check("mkdir", ds_create(root, "bench", &nd, NULL, &dir, NULL, NULL));
 	t = now_s();
 	for (i = 0; i < nops; i++) {
 		snprintf(a, sizeof(a), "f%lu", i);
-		check("create", ds_create(dir, a, &nw, &ino, NULL, NULL));
+		check("create", ds_create(dir, a, &nw, NULL, &ino, NULL, NULL));
 		ds_put(ino);
 	}
 	report(name, "create", nops, now_s() - t, 0);
@@ -100,7 +100,7 @@ static void metadata(const char *name, struct ds_store *st)
 		snprintf(a, sizeof(a), "f%lu", i);
 		check("lookup", ds_lookup(dir, a, &ino));
 		s.mode = 0600 | (i & 077);
-		check("setattr", ds_setattr(ino, &s, NULL));
+		check("setattr", ds_setattr(ino, &s, NULL, NULL));
 		ds_put(ino);
 	}
 	report(name, "setattr", nops, now_s() - t, 0);
@@ -109,13 +109,13 @@ static void metadata(const char *name, struct ds_store *st)
 		snprintf(a, sizeof(a), "f%lu", i);
 		snprintf(b, sizeof(b), "g%lu", i);
 		check("rename",
-		      ds_rename(dir, a, dir, b, NULL, NULL, NULL, NULL));
+		      ds_rename(dir, a, dir, b, NULL, NULL, NULL, NULL, NULL));
 	}
 	report(name, "rename", nops, now_s() - t, 0);
 	t = now_s();
 	for (i = 0; i < nops; i++) {
 		snprintf(b, sizeof(b), "g%lu", i);
-		check("unlink", ds_unlink(dir, b, NULL, NULL));
+		check("unlink", ds_unlink(dir, b, NULL, NULL, NULL));
 	}
 	report(name, "unlink", nops, now_s() - t, 0);
 	ds_put(dir);
@@ -133,22 +133,22 @@ static void data(const char *name, struct ds_store *st)
 	double t;
 
 	memset(buf, 'd', sizeof(buf));
-	check("create", ds_create(root, "data", &nw, &f, NULL, NULL));
+	check("create", ds_create(root, "data", &nw, NULL, &f, NULL, NULL));
 	t = now_s();
 	for (i = 0; i < n; i++)
-		check("write", ds_write(f, &v, 1, i * CHUNK));
+		check("write", ds_write(f, &v, 1, i * CHUNK, NULL));
 	check("commit", ds_commit(f));
 	report(name, "write-unstable", n, now_s() - t, (double)n * CHUNK);
 	t = now_s();
 	for (i = 0; i < n; i++) {
-		check("write", ds_write(f, &v, 1, i * CHUNK));
+		check("write", ds_write(f, &v, 1, i * CHUNK, NULL));
 		check("commit", ds_commit(f));
 	}
 	report(name, "write-sync", n, now_s() - t, (double)n * CHUNK);
 	v.iov_len = 4096;
 	t = now_s();
 	for (i = 0; i < n4; i++) {
-		check("write", ds_write(f, &v, 1, i * 4096));
+		check("write", ds_write(f, &v, 1, i * 4096, NULL));
 		check("commit", ds_commit(f));
 	}
 	report(name, "write-sync-4k", n4, now_s() - t, (double)n4 * 4096);

@@ -116,7 +116,8 @@ fsal_status_t ditto_create_handle(struct fsal_export *exp_hdl,
 				  struct fsal_obj_handle **handle,
 				  struct fsal_attrlist *attrs_out);
 fsal_status_t ditto_apply_set(struct ditto_handle *h,
-			      struct fsal_attrlist *set, attrmask_t mask);
+			      struct fsal_attrlist *set, attrmask_t mask,
+			      const struct ds_cred *cr);
 
 /* file.c */
 void ditto_file_ops_init(struct fsal_obj_ops *ops);
@@ -141,16 +142,17 @@ fsal_status_t ditto_update_export(struct fsal_module *fsal_hdl,
 				  struct fsal_module *updated_super);
 
 /*
- * Adding an entry to a directory needs write and search permission on
- * it (for a subdirectory or a file).  Ganesha's fsal_create() and
- * fsal_open2() leave this check to the FSAL.
+ * The request's caller (after squashing) for the store's permission
+ * checks (store/perm.c); c must live as long as the call it is for.
  */
-static inline fsal_accessflags_t ditto_add_entry_access(bool subdir)
+static inline const struct ds_cred *ditto_cred(struct ds_cred *c)
 {
-	return FSAL_MODE_MASK_SET(FSAL_W_OK | FSAL_X_OK) |
-	       FSAL_ACE4_MASK_SET(FSAL_ACE_PERM_EXECUTE |
-				  (subdir ? FSAL_ACE_PERM_ADD_SUBDIRECTORY :
-					    FSAL_ACE_PERM_ADD_FILE));
+	_Static_assert(sizeof(gid_t) == sizeof(uint32_t), "32-bit gids");
+	c->uid = op_ctx->creds.caller_uid;
+	c->gid = op_ctx->creds.caller_gid;
+	c->ngroups = op_ctx->creds.caller_glen;
+	c->groups = (const uint32_t *)op_ctx->creds.caller_garray;
+	return c;
 }
 
 #endif /* DITTO_INT_H */

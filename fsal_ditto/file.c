@@ -52,8 +52,9 @@ fsal_status_t ditto_close_func(struct fsal_obj_handle *obj,
 static fsal_status_t truncate_to_zero(struct ditto_handle *h)
 {
 	struct ds_set s = { .mask = DS_SET_SIZE, .size = 0 };
+	struct ds_cred cr;
 
-	return ditto_err(ds_setattr(h->ino, &s, NULL));
+	return ditto_err(ds_setattr(h->ino, &s, ditto_cred(&cr), NULL));
 }
 
 static fsal_status_t open_by_handle(struct fsal_obj_handle *obj,
@@ -148,7 +149,7 @@ static fsal_status_t open_name(struct ditto_handle *dir, const char *name,
 	struct ds_attr dpre, dpost, a;
 	struct ds_inode *ino;
 	struct ds_new nw = { .type = DS_REG };
-	fsal_status_t acc;
+	struct ds_cred cr;
 	int rc;
 
 	*created = false;
@@ -192,21 +193,17 @@ static fsal_status_t open_name(struct ditto_handle *dir, const char *name,
 		return ditto_err(rc);
 	if (createmode == FSAL_NO_CREATE)
 		return fsalstat(ERR_FSAL_NOENT, ENOENT);
-	/* Ganesha leaves this check to the FSAL (fsal_open2). */
-	acc = fsal_access(&dir->obj_handle, ditto_add_entry_access(false));
-	if (FSAL_IS_ERROR(acc))
-		return acc;
-
 	nw.mode = (attrs_set && (attrs_set->valid_mask & ATTR_MODE)) ?
 			  attrs_set->mode :
 			  0644;
 	nw.uid = (attrs_set && (attrs_set->valid_mask & ATTR_OWNER)) ?
 			 attrs_set->owner :
 			 op_ctx->creds.caller_uid;
-	nw.gid = (attrs_set && (attrs_set->valid_mask & ATTR_GROUP)) ?
-			 attrs_set->group :
-			 op_ctx->creds.caller_gid;
-	rc = ds_create(dir->ino, name, &nw, &ino, &dpre, &dpost);
+	nw.gid_set = attrs_set && (attrs_set->valid_mask & ATTR_GROUP);
+	nw.gid = nw.gid_set ? attrs_set->group : op_ctx->creds.caller_gid;
+	/* Write and search permission on dir: the store checks them. */
+	rc = ds_create(dir->ino, name, &nw, ditto_cred(&cr), &ino, &dpre,
+		       &dpost);
 	if (rc == -EEXIST && createmode == FSAL_UNCHECKED)
 		return open_name(dir, name, FSAL_NO_CREATE, attrs_set,
 				 verifier, out, created, pre, post);
@@ -222,13 +219,13 @@ static fsal_status_t open_name(struct ditto_handle *dir, const char *name,
 		/* times carry the exclusive-create verifier */
 		fsal_status_t st = ditto_apply_set(
 			*out, attrs_set,
-			ATTRS_SET_TIME | ATTR_CREATION | ATTR_SIZE);
+			ATTRS_SET_TIME | ATTR_CREATION | ATTR_SIZE, NULL);
 
 		if (FSAL_IS_ERROR(st)) {
 			struct fsal_obj_handle *o = &(*out)->obj_handle;
 
 			o->obj_ops->release(o);
-			ds_unlink(dir->ino, name, NULL, NULL);
+			ds_unlink(dir->ino, name, NULL, NULL, NULL);
 			return st;
 		}
 	}
@@ -378,7 +375,9 @@ static int do_read(struct ditto_handle *h, void *arg)
 static int do_write(struct ditto_handle *h, void *arg)
 {
 	struct fsal_io_arg *io = arg;
-	ssize_t n = ds_write(h->ino, io->iov, io->iov_count, io->offset);
+	struct ds_cred cr;
+	ssize_t n = ds_write(h->ino, io->iov, io->iov_count, io->offset,
+			     ditto_cred(&cr));
 
 	if (n < 0)
 		return n;

@@ -253,18 +253,18 @@ static void new_from_attrs(struct ds_new *nw, enum ds_type type,
 	nw->uid = (attrs && FSAL_TEST_MASK(attrs->valid_mask, ATTR_OWNER)) ?
 			  attrs->owner :
 			  op_ctx->creds.caller_uid;
-	nw->gid = (attrs && FSAL_TEST_MASK(attrs->valid_mask, ATTR_GROUP)) ?
-			  attrs->group :
-			  op_ctx->creds.caller_gid;
+	nw->gid_set = attrs && FSAL_TEST_MASK(attrs->valid_mask, ATTR_GROUP);
+	nw->gid = nw->gid_set ? attrs->group : op_ctx->creds.caller_gid;
 	if (attrs && FSAL_TEST_MASK(attrs->valid_mask, ATTR_RAWDEV)) {
 		nw->rdev_major = attrs->rawdev.major;
 		nw->rdev_minor = attrs->rawdev.minor;
 	}
 }
 
-/* Applies the setattr-able part of attrs (times, size) to h. */
+/* Applies the part of set in mask to h, as cr (NULL: unchecked). */
 fsal_status_t ditto_apply_set(struct ditto_handle *h,
-			      struct fsal_attrlist *set, attrmask_t mask)
+			      struct fsal_attrlist *set, attrmask_t mask,
+			      const struct ds_cred *cr)
 {
 	struct ds_set s = { 0 };
 	attrmask_t m = set->valid_mask & mask;
@@ -304,7 +304,7 @@ fsal_status_t ditto_apply_set(struct ditto_handle *h,
 	}
 	if (!s.mask)
 		return fsalstat(ERR_FSAL_NO_ERROR, 0);
-	return ditto_err(ds_setattr(h->ino, &s, NULL));
+	return ditto_err(ds_setattr(h->ino, &s, cr, NULL));
 }
 
 static fsal_status_t create_common(struct fsal_obj_handle *dir_hdl,
@@ -319,29 +319,30 @@ static fsal_status_t create_common(struct fsal_obj_handle *dir_hdl,
 	struct ditto_handle *dir = ditto_h(dir_hdl), *h;
 	struct ds_attr dpre, dpost, a;
 	struct ds_inode *ino;
+	struct ds_cred cr;
 	fsal_status_t st;
 	int rc;
 
 	*new_obj = NULL;
-	/* Ganesha leaves this check to the FSAL (fsal_create). */
-	st = fsal_access(dir_hdl, ditto_add_entry_access(nw->type == DS_DIR));
-	if (FSAL_IS_ERROR(st))
-		return st;
-	rc = ds_create(dir->ino, name, nw, &ino, &dpre, &dpost);
+	rc = ds_create(dir->ino, name, nw, ditto_cred(&cr), &ino, &dpre,
+		       &dpost);
 	if (rc)
 		return ditto_err(rc);
 	fill_opt(dir, &dpre, pre);
 	fill_opt(dir, &dpost, post);
 	h = ditto_new_handle(exp, ino);
 	if (attrs_in) {
-		/* mode/owner/group were applied by the create itself */
+		/* mode/owner/group were applied by the create itself, and
+		 * the rest is the creator's to set
+		 */
 		st = ditto_apply_set(h, attrs_in,
 				     ATTRS_SET_TIME | ATTR_CREATION |
 					     (nw->type == DS_REG ? ATTR_SIZE :
-								   0));
+								   0),
+				     NULL);
 		if (FSAL_IS_ERROR(st)) {
 			dir_hdl->obj_ops->release(&h->obj_handle);
-			ds_unlink(dir->ino, name, NULL, NULL);
+			ds_unlink(dir->ino, name, NULL, NULL, NULL);
 			return st;
 		}
 	}
@@ -444,11 +445,13 @@ static fsal_status_t ditto_setattr2(struct fsal_obj_handle *obj, bool bypass,
 	struct ditto_fd temp_fd = { 0 };
 	struct fsal_fd *out_fd;
 	fsal_status_t st, st2;
+	struct ds_cred cr;
 
 	if (FSAL_TEST_MASK(set->valid_mask, ATTR_ACL))
 		return fsalstat(ERR_FSAL_ATTRNOTSUPP, 0);
 	if (!FSAL_TEST_MASK(set->valid_mask, ATTR_SIZE))
-		return ditto_apply_set(h, set, ~(attrmask_t)0);
+		return ditto_apply_set(h, set, ~(attrmask_t)0,
+				       ditto_cred(&cr));
 	if (obj->type != REGULAR_FILE)
 		return fsalstat(obj->type == DIRECTORY ? ERR_FSAL_ISDIR :
 							 ERR_FSAL_INVAL,
@@ -460,7 +463,7 @@ static fsal_status_t ditto_setattr2(struct fsal_obj_handle *obj, bool bypass,
 			   state, FSAL_O_WRITE, false, NULL, bypass, &h->share);
 	if (FSAL_IS_ERROR(st))
 		goto out;
-	st = ditto_apply_set(h, set, ~(attrmask_t)0);
+	st = ditto_apply_set(h, set, ~(attrmask_t)0, ditto_cred(&cr));
 	st2 = fsal_complete_io(obj, out_fd);
 	if (FSAL_IS_ERROR(st2))
 		LogDebug(COMPONENT_FSAL, "fsal_complete_io: %s",
@@ -480,7 +483,9 @@ static fsal_status_t ditto_link(struct fsal_obj_handle *obj,
 {
 	struct ditto_handle *dir = ditto_h(dir_hdl);
 	struct ds_attr dpre, dpost;
-	int rc = ds_link(ditto_h(obj)->ino, dir->ino, name, &dpre, &dpost);
+	struct ds_cred cr;
+	int rc = ds_link(ditto_h(obj)->ino, dir->ino, name, ditto_cred(&cr),
+			 &dpre, &dpost);
 
 	if (rc)
 		return ditto_err(rc);
@@ -496,7 +501,8 @@ static fsal_status_t ditto_unlink(struct fsal_obj_handle *dir_hdl,
 {
 	struct ditto_handle *dir = ditto_h(dir_hdl);
 	struct ds_attr dpre, dpost;
-	int rc = ds_unlink(dir->ino, name, &dpre, &dpost);
+	struct ds_cred cr;
+	int rc = ds_unlink(dir->ino, name, ditto_cred(&cr), &dpre, &dpost);
 
 	if (rc)
 		return ditto_err(rc);
@@ -518,8 +524,9 @@ static fsal_status_t ditto_rename(struct fsal_obj_handle *obj,
 	struct ditto_handle *od = ditto_h(olddir_hdl);
 	struct ditto_handle *nd = ditto_h(newdir_hdl);
 	struct ds_attr a[4];
-	int rc = ds_rename(od->ino, old_name, nd->ino, new_name, &a[0], &a[1],
-			   &a[2], &a[3]);
+	struct ds_cred cr;
+	int rc = ds_rename(od->ino, old_name, nd->ino, new_name,
+			   ditto_cred(&cr), &a[0], &a[1], &a[2], &a[3]);
 
 	if (rc)
 		return ditto_err(rc);

@@ -403,7 +403,7 @@ static void op_create(struct model *m, struct input *in, enum ds_type type)
 	if (type == DS_LNK)
 		nw.target = name[0] ? name : "t";
 	ok = live_dir(m, d) && name_valid(name) && find_ent(m, d, name) < 0;
-	rc = ds_create(m->n[d].ino, name, &nw, &ino, &pre, &post);
+	rc = ds_create(m->n[d].ino, name, &nw, NULL, &ino, &pre, &post);
 	CHECK((rc == 0) == ok);
 	if (m->n[d].type != DS_DIR)
 		CHECK(rc == -ENOTDIR);
@@ -459,7 +459,7 @@ static void op_link(struct model *m, struct input *in)
 		return;
 	ok = m->n[src].type != DS_DIR && m->n[src].live && live_dir(m, d) &&
 	     name_valid(name) && find_ent(m, d, name) < 0;
-	rc = ds_link(m->n[src].ino, m->n[d].ino, name, &pre, &post);
+	rc = ds_link(m->n[src].ino, m->n[d].ino, name, NULL, &pre, &post);
 	CHECK((rc == 0) == ok);
 	if (rc)
 		return;
@@ -481,7 +481,7 @@ static void op_unlink(struct model *m, struct input *in)
 	if (e >= 0)
 		ok = m->n[m->e[e].node].type != DS_DIR ||
 		     count_ents(m, m->e[e].node, false) == 0;
-	rc = ds_unlink(m->n[d].ino, name, NULL, NULL);
+	rc = ds_unlink(m->n[d].ino, name, NULL, NULL, NULL);
 	CHECK((rc == 0) == ok);
 	if (e >= 0 && !ok && live_dir(m, d))
 		CHECK(rc == -ENOTEMPTY);
@@ -518,7 +518,7 @@ static void op_rename(struct model *m, struct input *in)
 		else
 			ok = true;
 	}
-	rc = ds_rename(m->n[od].ino, oname, m->n[nd].ino, nname, NULL, NULL,
+	rc = ds_rename(m->n[od].ino, oname, m->n[nd].ino, nname, NULL, NULL, NULL,
 		       NULL, NULL);
 	CHECK((rc == 0) == ok);
 	if (rc || noop)
@@ -732,7 +732,7 @@ static void cleanup(struct model *m)
 			if (!m->e[e].used || (m->n[node].type == DS_DIR &&
 					      count_ents(m, node, false) > 0))
 				continue;
-			CHECK(ds_unlink(m->n[m->e[e].dir].ino, m->e[e].name,
+			CHECK(ds_unlink(m->n[m->e[e].dir].ino, m->e[e].name, NULL,
 					NULL, NULL) == 0);
 			drop_ent(m, e);
 			progress = true;
@@ -770,7 +770,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m->nn = 1;
 
 	/* The program's own top directory */
-	CHECK(ds_create(m->n[0].ino, "top", &dir, &top, NULL, NULL) == 0);
+	CHECK(ds_create(m->n[0].ino, "top", &dir, NULL, &top, NULL, NULL) == 0);
 	m->e[0].used = true;
 	m->e[0].dir = 0;
 	m->e[0].node = add_node(m, top, DS_DIR, 0);

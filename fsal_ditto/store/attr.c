@@ -58,11 +58,13 @@ int ds_getattr(struct ds_inode *ino, struct ds_attr *out)
 	return rc;
 }
 
-int ds_setattr(struct ds_inode *ino, const struct ds_set *set,
-	       struct ds_attr *out)
+int ds_setattr(struct ds_inode *ino, const struct ds_set *req,
+	       const struct ds_cred *cr, struct ds_attr *out)
 {
+	struct ds_set eff = *req, *set = &eff;
 	unsigned int m = set->mask;
 	struct timespec now;
+	struct ds_attr cur;
 	struct ds_ptx tx;
 	int rc = 0;
 
@@ -78,6 +80,11 @@ int ds_setattr(struct ds_inode *ino, const struct ds_set *set,
 	rc = ino->dead ? -ESTALE : ds_pcheck(ino->store);
 	if (rc)
 		goto out;
+	ds_fill_attr(ino, &cur);
+	rc = ds_may_setattr(&cur, set, cr);
+	if (rc)
+		goto out;
+	m = set->mask;
 	ds_ptx_begin(ino->store, &tx);
 	ds_now(&now);
 	if (m & DS_SET_SIZE) {

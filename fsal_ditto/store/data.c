@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store_int.h"
 
@@ -200,7 +201,7 @@ ssize_t ds_read(struct ds_inode *ino, const struct iovec *iov, int iovcnt,
 }
 
 ssize_t ds_write(struct ds_inode *ino, const struct iovec *iov, int iovcnt,
-		 uint64_t off)
+		 uint64_t off, const struct ds_cred *cr)
 {
 	struct ds_store *st = ino->store;
 	uint32_t bs = st->cfg.block_size;
@@ -252,6 +253,12 @@ ssize_t ds_write(struct ds_inode *ino, const struct iovec *iov, int iovcnt,
 	}
 	if (off + len > ino->size)
 		ino->size = off + len;
+	if ((ino->mode & (S_ISUID | S_ISGID)) && !ds_cred_is_root(cr)) {
+		struct ds_attr cur;
+
+		ds_fill_attr(ino, &cur);
+		ino->mode = ds_mode_drop_privs(&cur, cr);
+	}
 	ds_touch(ino, true);
 out:
 	pthread_rwlock_unlock(&ino->lock);

@@ -43,6 +43,19 @@
  * cookie whose entry was removed still resumes at the right place.
  * Name lookup uses the hash table, never this array, so its cost does
  * not depend on directory size.
+ *
+ * Permissions
+ * -----------
+ * Every call that acts for a client takes its credentials (cr) and
+ * decides, under the locks of the inodes concerned, with the ds_may_*
+ * family (perm.c): search and write permission on directories, the
+ * sticky bit, hard-link protection, who may change mode, owner, group
+ * and times, and which set-ID bits a write, truncate or chown drops.
+ * uid 0 is root (a squashed root arrives here as the anonymous uid).
+ * cr == NULL is the store's own trusted caller: loading, unwinding a
+ * failed create, tests; it is checked as root.  What Ganesha checks
+ * before calling the FSAL (LOOKUP's search permission, READDIR, OPEN
+ * and ACCESS) is listed in the README's security section.
  */
 #ifndef DITTO_STORE_H
 #define DITTO_STORE_H
@@ -108,6 +121,7 @@ struct ds_new {
 	uint32_t rdev_major;
 	uint32_t rdev_minor;
 	const char *target;	/* DS_LNK only */
+	bool gid_set;		/* gid asked for, not the caller's own */
 };
 
 enum ds_set_mask {
@@ -160,6 +174,49 @@ enum ds_lease_type { DS_LEASE_NONE, DS_LEASE_READ, DS_LEASE_WRITE };
 #define DS_XATTR_CREATE 1
 #define DS_XATTR_REPLACE 2
 
+/* A caller: uid, primary gid and supplementary groups. */
+struct ds_cred {
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t ngroups;
+	const uint32_t *groups;
+};
+
+#define DS_MAY_EXEC 1
+#define DS_MAY_WRITE 2
+#define DS_MAY_READ 4
+
+/*
+ * Permission decisions on attribute snapshots: 0, -EACCES (mode bits)
+ * or -EPERM (ownership rules, sticky bit, protected hard links).
+ */
+bool ds_cred_is_root(const struct ds_cred *cr);
+bool ds_cred_in_group(const struct ds_cred *cr, uint32_t gid);
+int ds_may_access(const struct ds_attr *a, const struct ds_cred *cr,
+		  unsigned int mask);
+/* Adding an entry to dir: write and search permission. */
+int ds_may_add(const struct ds_attr *dir, const struct ds_cred *cr);
+/* Removing victim's entry from dir: the above and the sticky rule. */
+int ds_may_delete(const struct ds_attr *dir, const struct ds_attr *victim,
+		  const struct ds_cred *cr);
+/* A new name in dir for ino (fs.protected_hardlinks=1 rules). */
+int ds_may_link(const struct ds_attr *dir, const struct ds_attr *ino,
+		const struct ds_cred *cr);
+/* Moving src from odir to ndir, replacing tgt (NULL: none). */
+int ds_may_rename(const struct ds_attr *odir, const struct ds_attr *src,
+		  const struct ds_attr *ndir, const struct ds_attr *tgt,
+		  const struct ds_cred *cr);
+/* May cr make the change set asks of a?  On success set also carries
+ * the set-ID bits the change drops (DS_SET_MODE added if needed).
+ */
+int ds_may_setattr(const struct ds_attr *a, struct ds_set *set,
+		   const struct ds_cred *cr);
+/* a's mode after cr writes to it: set-ID bits dropped unless root. */
+uint32_t ds_mode_drop_privs(const struct ds_attr *a, const struct ds_cred *cr);
+/* Group and S_ISGID a new entry of dir inherits (set-group-ID dirs). */
+void ds_create_inherit(const struct ds_attr *dir, const struct ds_cred *cr,
+		       struct ds_new *nw);
+
 /* Store */
 int ds_store_new(const struct ds_config *cfg, struct ds_store **out);
 void ds_store_free(struct ds_store *st);
@@ -182,21 +239,22 @@ struct ds_store *ds_store_of(const struct ds_inode *ino);
 /* Attributes */
 int ds_getattr(struct ds_inode *ino, struct ds_attr *out);
 int ds_setattr(struct ds_inode *ino, const struct ds_set *set,
-	       struct ds_attr *out);
+	       const struct ds_cred *cr, struct ds_attr *out);
 
 /* Namespace; pre/post (may be NULL) are the directory's attributes taken
  * atomically around the change.
  */
 int ds_lookup(struct ds_inode *dir, const char *name, struct ds_inode **out);
 int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
-	      struct ds_inode **out, struct ds_attr *pre, struct ds_attr *post);
+	      const struct ds_cred *cr, struct ds_inode **out,
+	      struct ds_attr *pre, struct ds_attr *post);
 int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
-	    struct ds_attr *pre, struct ds_attr *post);
-int ds_unlink(struct ds_inode *dir, const char *name, struct ds_attr *pre,
-	      struct ds_attr *post);
+	    const struct ds_cred *cr, struct ds_attr *pre, struct ds_attr *post);
+int ds_unlink(struct ds_inode *dir, const char *name, const struct ds_cred *cr,
+	      struct ds_attr *pre, struct ds_attr *post);
 int ds_rename(struct ds_inode *odir, const char *oname, struct ds_inode *ndir,
-	      const char *nname, struct ds_attr *opre, struct ds_attr *opost,
-	      struct ds_attr *npre, struct ds_attr *npost);
+	      const char *nname, const struct ds_cred *cr, struct ds_attr *opre,
+	      struct ds_attr *opost, struct ds_attr *npre, struct ds_attr *npost);
 int ds_readlink(struct ds_inode *ino, char *buf, size_t bufsz, size_t *len);
 int ds_readdir(struct ds_inode *dir, uint64_t whence, struct ds_dirent *ents,
 	       unsigned int max, unsigned int *n, bool *eof);
@@ -222,7 +280,7 @@ void ds_close(struct ds_inode *ino);
 ssize_t ds_read(struct ds_inode *ino, const struct iovec *iov, int iovcnt,
 		uint64_t off, bool *eof);
 ssize_t ds_write(struct ds_inode *ino, const struct iovec *iov, int iovcnt,
-		 uint64_t off);
+		 uint64_t off, const struct ds_cred *cr);
 int ds_allocate(struct ds_inode *ino, uint64_t off, uint64_t len);
 int ds_deallocate(struct ds_inode *ino, uint64_t off, uint64_t len);
 int ds_seek(struct ds_inode *ino, uint64_t off, bool hole, uint64_t *out,

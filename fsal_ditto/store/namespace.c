@@ -37,6 +37,19 @@ static void snap(const struct ds_inode *dir, struct ds_attr *out)
 		ds_fill_attr(dir, out);
 }
 
+/* Permission checks judge snapshots; the caller holds both locks. */
+static int may_delete(const struct ds_inode *dir, const struct ds_inode *ino,
+		      const struct ds_cred *cr)
+{
+	struct ds_attr d, v;
+
+	if (ds_cred_is_root(cr))
+		return 0;
+	ds_fill_attr(dir, &d);
+	ds_fill_attr(ino, &v);
+	return ds_may_delete(&d, &v, cr);
+}
+
 /* Drops one name of a non-directory; caller holds its lock. */
 static void drop_link(struct ds_inode *ino)
 {
@@ -48,9 +61,12 @@ static void drop_link(struct ds_inode *ino)
 }
 
 int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
-	      struct ds_inode **out, struct ds_attr *pre, struct ds_attr *post)
+	      const struct ds_cred *cr, struct ds_inode **out,
+	      struct ds_attr *pre, struct ds_attr *post)
 {
+	struct ds_new eff = *nw;
 	struct ds_inode *ino;
+	struct ds_attr da;
 	struct ds_ptx tx;
 	int rc;
 
@@ -63,12 +79,17 @@ int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
 	rc = dir->dead ? -ENOENT : ds_pcheck(dir->store);
 	if (rc)
 		goto out;
+	ds_fill_attr(dir, &da);
+	rc = ds_may_add(&da, cr);
+	if (rc)
+		goto out;
 	if (ds_dir_find(dir, name)) {
 		rc = -EEXIST;
 		goto out;
 	}
+	ds_create_inherit(&da, cr, &eff);
 	snap(dir, pre);
-	ino = ds_inode_alloc(dir->store, nw, &rc);
+	ino = ds_inode_alloc(dir->store, &eff, &rc);
 	if (!ino)
 		goto out;
 	if (nw->type == DS_DIR) {
@@ -110,8 +131,9 @@ out:
 }
 
 int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
-	    struct ds_attr *pre, struct ds_attr *post)
+	    const struct ds_cred *cr, struct ds_attr *pre, struct ds_attr *post)
 {
+	struct ds_attr da, ia;
 	struct ds_ptx tx;
 	int rc;
 
@@ -130,6 +152,11 @@ int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
 		rc = -ENOENT;
 		goto out;
 	}
+	ds_fill_attr(dir, &da);
+	ds_fill_attr(ino, &ia);
+	rc = ds_may_link(&da, &ia, cr);
+	if (rc)
+		goto out;
 	if (ds_dir_find(dir, name)) {
 		rc = -EEXIST;
 		goto out;
@@ -162,8 +189,8 @@ out:
 	return rc;
 }
 
-int ds_unlink(struct ds_inode *dir, const char *name, struct ds_attr *pre,
-	      struct ds_attr *post)
+int ds_unlink(struct ds_inode *dir, const char *name, const struct ds_cred *cr,
+	      struct ds_attr *pre, struct ds_attr *post)
 {
 	struct ds_dentry *de;
 	struct ds_inode *victim;
@@ -185,6 +212,9 @@ int ds_unlink(struct ds_inode *dir, const char *name, struct ds_attr *pre,
 	victim = de->ino;
 	ds_get(victim);
 	pthread_rwlock_wrlock(&victim->lock);
+	rc = may_delete(dir, victim, cr);
+	if (rc)
+		goto out;
 	if (victim->type == DS_DIR && victim->dir.cidx.live > 0) {
 		rc = -ENOTEMPTY;
 		goto out;
@@ -275,9 +305,37 @@ static int rename_name_check(const char *name)
 	return rc == -EEXIST ? -EINVAL : rc;
 }
 
+/*
+ * Permission for a rename, before its other checks as in Linux (so a
+ * caller who may not write learns nothing more).  The directories are
+ * locked; src and tgt are read without their locks, which only
+ * renames, chmod and chown change: a snapshot a moment old is what a
+ * check just before the call would have seen.
+ */
+static int may_rename(struct ds_inode *odir, struct ds_inode *src,
+		      struct ds_inode *ndir, struct ds_inode *tgt,
+		      const struct ds_cred *cr)
+{
+	struct ds_attr od, s, nd, t;
+
+	if (ds_cred_is_root(cr))
+		return 0;
+	ds_fill_attr(odir, &od);
+	ds_fill_attr(ndir, &nd);
+	pthread_rwlock_rdlock(&src->lock);
+	ds_fill_attr(src, &s);
+	pthread_rwlock_unlock(&src->lock);
+	if (tgt) {
+		pthread_rwlock_rdlock(&tgt->lock);
+		ds_fill_attr(tgt, &t);
+		pthread_rwlock_unlock(&tgt->lock);
+	}
+	return ds_may_rename(&od, &s, &nd, tgt ? &t : NULL, cr);
+}
+
 int ds_rename(struct ds_inode *odir, const char *oname, struct ds_inode *ndir,
-	      const char *nname, struct ds_attr *opre, struct ds_attr *opost,
-	      struct ds_attr *npre, struct ds_attr *npost)
+	      const char *nname, const struct ds_cred *cr, struct ds_attr *opre,
+	      struct ds_attr *opost, struct ds_attr *npre, struct ds_attr *npost)
 {
 	struct ds_store *st = odir->store;
 	bool cross = odir != ndir;
@@ -322,19 +380,22 @@ int ds_rename(struct ds_inode *odir, const char *oname, struct ds_inode *ndir,
 		rc = -EINVAL;
 		goto unlock_dirs;
 	}
+	/* A target above the source directory cannot be empty; refusing
+	 * here also avoids locking it after its own descendant.
+	 */
+	if (tgt && tgt->type == DS_DIR && cross && is_under(odir, tgt)) {
+		rc = -ENOTEMPTY;
+		goto unlock_dirs;
+	}
+	rc = may_rename(odir, src, ndir, tgt, cr);
+	if (rc)
+		goto unlock_dirs;
 	if (tgt && src->type == DS_DIR && tgt->type != DS_DIR) {
 		rc = -ENOTDIR;
 		goto unlock_dirs;
 	}
 	if (tgt && src->type != DS_DIR && tgt->type == DS_DIR) {
 		rc = -EISDIR;
-		goto unlock_dirs;
-	}
-	/* A target above the source directory cannot be empty; refusing
-	 * here also avoids locking it after its own descendant.
-	 */
-	if (tgt && tgt->type == DS_DIR && cross && is_under(odir, tgt)) {
-		rc = -ENOTEMPTY;
 		goto unlock_dirs;
 	}
 	ds_get(src);

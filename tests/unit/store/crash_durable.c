@@ -161,7 +161,7 @@ static int do_write(struct ds_inode *f, const struct lrec *r)
 
 		for (j = 0; j < r->len[i]; j++)
 			buf[j] = pat_byte(r->pat + i, r->off[i] + j);
-		if (ds_write(f, &v, 1, r->off[i]) != (ssize_t)r->len[i])
+		if (ds_write(f, &v, 1, r->off[i], NULL) != (ssize_t)r->len[i])
 			return -EIO;
 	}
 	return ds_commit(f);
@@ -183,7 +183,7 @@ static int run_op(struct ds_store *st, struct lrec *r, unsigned int *rs)
 	case OP_CREATE: {
 		struct ds_new nw = { .type = DS_REG, .mode = 0644 };
 
-		rc = ds_create(da, an, &nw, &f, NULL, NULL);
+		rc = ds_create(da, an, &nw, NULL, &f, NULL, NULL);
 		if (!rc) {
 			r->fileid = ds_fileid(f);
 			r->gen = ds_generation(f);
@@ -194,18 +194,18 @@ static int run_op(struct ds_store *st, struct lrec *r, unsigned int *rs)
 		rc = f ? do_write(f, r) : -ENOENT;
 		break;
 	case OP_RENAME:
-		rc = ds_rename(da, an, db, bn, NULL, NULL, NULL, NULL);
+		rc = ds_rename(da, an, db, bn, NULL, NULL, NULL, NULL, NULL);
 		break;
 	case OP_LINK:
-		rc = f ? ds_link(f, db, bn, NULL, NULL) : -ENOENT;
+		rc = f ? ds_link(f, db, bn, NULL, NULL, NULL) : -ENOENT;
 		break;
 	case OP_UNLINK:
-		rc = ds_unlink(da, an, NULL, NULL);
+		rc = ds_unlink(da, an, NULL, NULL, NULL);
 		break;
 	case OP_TRUNC: {
 		struct ds_set s = { .mask = DS_SET_SIZE, .size = r->pat };
 
-		rc = f ? ds_setattr(f, &s, NULL) : -ENOENT;
+		rc = f ? ds_setattr(f, &s, NULL, NULL) : -ENOENT;
 		break;
 	}
 	case OP_XATTR: {
@@ -220,7 +220,7 @@ static int run_op(struct ds_store *st, struct lrec *r, unsigned int *rs)
 		/* Left open for good: the crash makes it an orphan. */
 		rc = f ? ds_open(f) : -ENOENT;
 		if (!rc)
-			rc = ds_unlink(da, an, NULL, NULL);
+			rc = ds_unlink(da, an, NULL, NULL, NULL);
 		/* Data for the orphan only: a file with names left would
 		 * make this op two durable steps, not one.
 		 */
@@ -613,7 +613,7 @@ static int init_store(void)
 	root = ds_root(st);
 	for (i = 0; i < NDIR; i++) {
 		sprintf(name, "d%d", i);
-		if (ds_create(root, name, &nw, &d, NULL, NULL))
+		if (ds_create(root, name, &nw, NULL, &d, NULL, NULL))
 			return 1;
 		ds_put(d);
 	}

@@ -37,7 +37,7 @@ static inline struct ds_inode *mk(struct ds_inode *dir, const char *name,
 	struct ds_new nw = { .type = t, .mode = 0644, .target = "target" };
 	struct ds_inode *ino = NULL;
 
-	cr_assert_eq(ds_create(dir, name, &nw, &ino, NULL, NULL), 0,
+	cr_assert_eq(ds_create(dir, name, &nw, NULL, &ino, NULL, NULL), 0,
 		     "create %s", name);
 	return ino;
 }
@@ -55,7 +55,7 @@ static inline ssize_t wr(struct ds_inode *ino, const void *buf, size_t len,
 {
 	struct iovec v = { .iov_base = (void *)buf, .iov_len = len };
 
-	return ds_write(ino, &v, 1, off);
+	return ds_write(ino, &v, 1, off, NULL);
 }
 
 static inline ssize_t rd(struct ds_inode *ino, void *buf, size_t len,

@@ -27,14 +27,14 @@ static void *grower(void *p)
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < 100000; i++) {
 			snprintf(name, sizeof(name), "tmp%u", i);
-			cr_assert_eq(ds_create(g->dir, name, &nw, &ino, NULL,
+			cr_assert_eq(ds_create(g->dir, name, &nw, NULL, &ino, NULL,
 					       NULL),
 				     0);
 			ds_put(ino);
 		}
 		for (i = 0; i < 100000; i++) {
 			snprintf(name, sizeof(name), "tmp%u", i);
-			cr_assert_eq(ds_unlink(g->dir, name, NULL, NULL), 0);
+			cr_assert_eq(ds_unlink(g->dir, name, NULL, NULL, NULL), 0);
 		}
 	}
 	__atomic_store_n(g->done, 1, __ATOMIC_RELEASE);
@@ -93,15 +93,15 @@ static void *renamer(void *p)
 		snprintf(b, sizeof(b), "s%u", rand_r(&seed) % 8);
 		switch (rand_r(&seed) % 5) {
 		case 0:
-			if (!ds_create(top[d1], a, &nd, &ino, NULL, NULL))
+			if (!ds_create(top[d1], a, &nd, NULL, &ino, NULL, NULL))
 				ds_put(ino);
 			break;
 		case 1:
-			ds_unlink(top[d1], a, NULL, NULL);
+			ds_unlink(top[d1], a, NULL, NULL, NULL);
 			break;
 		case 2:
 		case 3:
-			ds_rename(top[d1], a, top[d2], b, NULL, NULL, NULL,
+			ds_rename(top[d1], a, top[d2], b, NULL, NULL, NULL, NULL,
 				  NULL);
 			break;
 		default:
@@ -109,7 +109,7 @@ static void *renamer(void *p)
 			if (ds_lookup(top[d1], a, &sub))
 				break;
 			if (ds_type_of(sub) == DS_DIR)
-				ds_rename(top[d2], b, sub, "in", NULL, NULL,
+				ds_rename(top[d2], b, sub, "in", NULL, NULL, NULL,
 					  NULL, NULL);
 			ds_put(sub);
 			break;

@@ -64,7 +64,7 @@ Test(data, write_spanning_blocks_and_iovecs)
 
 	for (i = 0; i < 3 * BS; i++)
 		src[i] = (char)(i * 7 + 1);
-	cr_assert_eq(ds_write(f, v, 2, 100), 3 * BS);
+	cr_assert_eq(ds_write(f, v, 2, 100, NULL), 3 * BS);
 	cr_assert_eq(rd(f, dst, 3 * BS, 100, NULL), 3 * BS);
 	cr_assert_eq(memcmp(src, dst, 3 * BS), 0);
 	cr_assert_eq(attr_of(f).space_used, 4 * BS);
@@ -83,13 +83,13 @@ Test(data, truncate_down_drops_blocks_and_zeroes_tail)
 		cr_assert_eq(wr(f, buf, BS, i * BS), BS);
 	ds_statfs(st, &before);
 	s.size = BS + 10;
-	cr_assert_eq(ds_setattr(f, &s, NULL), 0);
+	cr_assert_eq(ds_setattr(f, &s, NULL, NULL), 0);
 	cr_assert_eq(attr_of(f).space_used, 2 * BS);
 	ds_statfs(st, &after);
 	cr_assert_eq(after.free_bytes, before.free_bytes + 2 * BS);
 	/* grow again: the old bytes past the cut must read as zeros */
 	s.size = 4 * BS;
-	cr_assert_eq(ds_setattr(f, &s, NULL), 0);
+	cr_assert_eq(ds_setattr(f, &s, NULL, NULL), 0);
 	cr_assert_eq(attr_of(f).space_used, 2 * BS);
 	cr_assert_eq(rd(f, buf, BS, BS, NULL), BS);
 	cr_assert(buf[9] == 'a');
@@ -97,7 +97,7 @@ Test(data, truncate_down_drops_blocks_and_zeroes_tail)
 	cr_assert_eq(rd(f, buf, BS, 3 * BS, NULL), BS);
 	cr_assert(all_zero(buf, BS));
 	s.size = 0;
-	cr_assert_eq(ds_setattr(f, &s, NULL), 0);
+	cr_assert_eq(ds_setattr(f, &s, NULL, NULL), 0);
 	cr_assert_eq(attr_of(f).space_used, 0);
 }
 
@@ -107,7 +107,7 @@ Test(data, max_file_size)
 
 	cr_assert_eq(wr(f, "x", 1, 1 << 30), -EFBIG);
 	cr_assert_eq(wr(f, "x", 1, (1 << 30) - 1), 1);
-	cr_assert_eq(ds_setattr(f, &s, NULL), -EFBIG);
+	cr_assert_eq(ds_setattr(f, &s, NULL, NULL), -EFBIG);
 	cr_assert_eq(ds_allocate(f, 1 << 30, 1), -EFBIG);
 }
 
@@ -142,11 +142,11 @@ Test(data, nospc_files)
 	/* 8 files max: root and f already count */
 	for (i = 0; i < 10; i++) {
 		snprintf(name, sizeof(name), "n%d", i);
-		if (ds_create(root, name, &nw, &ino, NULL, NULL) == 0) {
+		if (ds_create(root, name, &nw, NULL, &ino, NULL, NULL) == 0) {
 			made++;
 			ds_put(ino);
 		} else {
-			cr_assert_eq(ds_create(root, name, &nw, &ino, NULL,
+			cr_assert_eq(ds_create(root, name, &nw, NULL, &ino, NULL,
 					       NULL),
 				     -ENOSPC);
 		}
@@ -155,8 +155,8 @@ Test(data, nospc_files)
 	ds_statfs(st, &sf);
 	cr_assert_eq(sf.total_files, 8);
 	cr_assert_eq(sf.free_files, 0);
-	cr_assert_eq(ds_unlink(root, "n0", NULL, NULL), 0);
-	cr_assert_eq(ds_create(root, "again", &nw, &ino, NULL, NULL), 0);
+	cr_assert_eq(ds_unlink(root, "n0", NULL, NULL, NULL), 0);
+	cr_assert_eq(ds_create(root, "again", &nw, NULL, &ino, NULL, NULL), 0);
 	ds_put(ino);
 }
 

@@ -89,11 +89,11 @@ Test(durable, reopen_keeps_namespace_attrs_and_handles)
 	d = mk(root, "d", DS_DIR);
 	f = mk(d, "f", DS_REG);
 	l = mk(root, "l", DS_LNK);
-	cr_assert_eq(ds_create(root, "p", &fifo, &got, NULL, NULL), 0);
+	cr_assert_eq(ds_create(root, "p", &fifo, NULL, &got, NULL, NULL), 0);
 	ds_put(got);
-	cr_assert_eq(ds_link(f, root, "hard", NULL, NULL), 0);
-	cr_assert_eq(ds_setattr(f, &s, NULL), 0);
-	cr_assert_eq(ds_rename(root, "l", d, "l2", NULL, NULL, NULL, NULL),
+	cr_assert_eq(ds_link(f, root, "hard", NULL, NULL, NULL), 0);
+	cr_assert_eq(ds_setattr(f, &s, NULL, NULL), 0);
+	cr_assert_eq(ds_rename(root, "l", d, "l2", NULL, NULL, NULL, NULL, NULL),
 		     0);
 	fa = attr_of(f);
 	da = attr_of(d);
@@ -170,7 +170,7 @@ Test(durable, readdir_cookies_survive_reopen)
 		snprintf(name, sizeof(name), "e%u", i);
 		ds_put(mk(root, name, DS_REG));
 	}
-	cr_assert_eq(ds_unlink(root, "e1", NULL, NULL), 0);
+	cr_assert_eq(ds_unlink(root, "e1", NULL, NULL, NULL), 0);
 	cr_assert_eq(ds_readdir(root, 0, ents, 3, &n, &eof), 0);
 	cr_assert_eq(n, 3);
 	c3 = ents[2].cookie;	/* after e0, e2, e3 */
@@ -223,7 +223,7 @@ Test(durable, data_and_xattrs_survive_reopen)
 	cr_assert_eq(ds_setxattr(f, "alpha", "22", 2, 0), 0);
 	cr_assert_eq(ds_setxattr(f, "zeta", "333", 3, 0), 0);
 	/* truncate carries the written data with it, then cuts it */
-	cr_assert_eq(ds_setattr(f, &tr, NULL), 0);
+	cr_assert_eq(ds_setattr(f, &tr, NULL, NULL), 0);
 	cr_assert_eq(ds_deallocate(f, BS, BS), 0);
 	cr_assert_eq(ds_allocate(f, 8 * BS, BS), 0);
 	ds_put(f);
@@ -316,7 +316,7 @@ static void orphan_then_die(void)
 
 	if (ds_open(f) || wr(f, "data", 4, 0) != 4 || ds_commit(f))
 		_exit(1);
-	if (ds_unlink(root, "gone", NULL, NULL) || ds_commit(f))
+	if (ds_unlink(root, "gone", NULL, NULL, NULL) || ds_commit(f))
 		_exit(1);
 	if (ds_store_check(st, &ck) || ck.orphans != 1 || ck.errors)
 		_exit(1);
@@ -347,7 +347,7 @@ Test(durable, last_close_of_an_orphan_frees_it_on_disk)
 
 	cr_assert_eq(ds_open(f), 0);
 	cr_assert_eq(wr(f, "x", 1, 0), 1);
-	cr_assert_eq(ds_unlink(root, "f", NULL, NULL), 0);
+	cr_assert_eq(ds_unlink(root, "f", NULL, NULL, NULL), 0);
 	cr_assert_eq(ds_commit(f), 0);
 	cr_assert_eq(ds_store_check(st, &ck), 0);
 	cr_assert_eq(ck.orphans, 1);
@@ -470,7 +470,7 @@ static void *work(void *arg)
 		snprintf(b, sizeof(b), "n%u", rand_r(&w->seed) % 24);
 		switch (rand_r(&w->seed) % 5) {
 		case 0:
-			if (ds_create(da, a, &nw, &f, NULL, NULL) == 0)
+			if (ds_create(da, a, &nw, NULL, &f, NULL, NULL) == 0)
 				ds_put(f);
 			break;
 		case 1:
@@ -482,16 +482,16 @@ static void *work(void *arg)
 			}
 			break;
 		case 2:
-			ds_rename(da, a, db, b, NULL, NULL, NULL, NULL);
+			ds_rename(da, a, db, b, NULL, NULL, NULL, NULL, NULL);
 			break;
 		case 3:
 			if (ds_lookup(da, a, &f) == 0) {
-				ds_link(f, db, b, NULL, NULL);
+				ds_link(f, db, b, NULL, NULL, NULL);
 				ds_put(f);
 			}
 			break;
 		default:
-			ds_unlink(da, a, NULL, NULL);
+			ds_unlink(da, a, NULL, NULL, NULL);
 			break;
 		}
 	}

@@ -20,12 +20,12 @@ Test(handles, round_trip_and_stale)
 	cr_assert_eq(got, root);
 	ds_put(got);
 	/* survives rename */
-	cr_assert_eq(ds_rename(root, "f", d, "g", NULL, NULL, NULL, NULL), 0);
+	cr_assert_eq(ds_rename(root, "f", d, "g", NULL, NULL, NULL, NULL, NULL), 0);
 	cr_assert_eq(ds_find(st, id, gen, &got), 0);
 	ds_put(got);
 	cr_assert_eq(ds_find(st, id, gen + 1, &got), -ESTALE);
 	cr_assert_eq(ds_find(st, 999999, gen, &got), -ESTALE);
-	cr_assert_eq(ds_unlink(d, "g", NULL, NULL), 0);
+	cr_assert_eq(ds_unlink(d, "g", NULL, NULL, NULL), 0);
 	cr_assert_eq(ds_find(st, id, gen, &got), -ESTALE);
 	/* fileids are never reused */
 	got = mk(root, "h", DS_REG);

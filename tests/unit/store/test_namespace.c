@@ -19,7 +19,7 @@ Test(namespace, create_lookup_types)
 	l = mk(root, "link", DS_LNK);
 	ds_put(mk(root, "fifo", DS_FIFO));
 	ds_put(mk(root, "sock", DS_SOCK));
-	cr_assert_eq(ds_create(root, "tty", &chr, &got, NULL, NULL), 0);
+	cr_assert_eq(ds_create(root, "tty", &chr, NULL, &got, NULL, NULL), 0);
 	cr_assert_eq(attr_of(got).rdev_major, 4);
 	cr_assert_eq(attr_of(got).rdev_minor, 64);
 	cr_assert_eq(attr_of(got).type, DS_CHR);
@@ -47,7 +47,7 @@ Test(namespace, create_lookup_types)
 	cr_assert_eq(attr_of(d).nlink, 2);
 	/* root: 2 + one subdirectory */
 	cr_assert_eq(attr_of(root).nlink, 3);
-	cr_assert_eq(ds_create(root, "file", &chr, &got, NULL, NULL),
+	cr_assert_eq(ds_create(root, "file", &chr, NULL, &got, NULL, NULL),
 		     -EEXIST);
 	ds_put(f);
 	ds_put(d);
@@ -67,18 +67,18 @@ Test(namespace, name_rules)
 	n255[255] = 0;
 	memset(n256, 'b', 256);
 	n256[256] = 0;
-	cr_assert_eq(ds_create(root, n255, &nw, &got, NULL, NULL), 0);
+	cr_assert_eq(ds_create(root, n255, &nw, NULL, &got, NULL, NULL), 0);
 	ds_put(got);
 	cr_assert(exists(root, n255));
-	cr_assert_eq(ds_create(root, n256, &nw, &got, NULL, NULL),
+	cr_assert_eq(ds_create(root, n256, &nw, NULL, &got, NULL, NULL),
 		     -ENAMETOOLONG);
 	cr_assert_eq(ds_lookup(root, n256, &got), -ENAMETOOLONG);
-	cr_assert_eq(ds_create(root, ".", &nw, &got, NULL, NULL), -EEXIST);
-	cr_assert_eq(ds_create(root, "..", &nw, &got, NULL, NULL), -EEXIST);
-	cr_assert_eq(ds_create(root, "a/b", &nw, &got, NULL, NULL), -EINVAL);
-	cr_assert_eq(ds_create(root, "", &nw, &got, NULL, NULL), -EINVAL);
-	cr_assert_eq(ds_unlink(root, ".", NULL, NULL), -EINVAL);
-	cr_assert_eq(ds_unlink(root, "..", NULL, NULL), -EINVAL);
+	cr_assert_eq(ds_create(root, ".", &nw, NULL, &got, NULL, NULL), -EEXIST);
+	cr_assert_eq(ds_create(root, "..", &nw, NULL, &got, NULL, NULL), -EEXIST);
+	cr_assert_eq(ds_create(root, "a/b", &nw, NULL, &got, NULL, NULL), -EINVAL);
+	cr_assert_eq(ds_create(root, "", &nw, NULL, &got, NULL, NULL), -EINVAL);
+	cr_assert_eq(ds_unlink(root, ".", NULL, NULL, NULL), -EINVAL);
+	cr_assert_eq(ds_unlink(root, "..", NULL, NULL, NULL), -EINVAL);
 	/* "." and ".." are never stored: a listing shows only real names */
 	{
 		struct ds_dirent ents[8];
@@ -102,21 +102,21 @@ Test(namespace, hard_links)
 	struct ds_inode *f = mk(root, "f", DS_REG), *got;
 	struct ds_attr pre, post;
 
-	cr_assert_eq(ds_link(f, d, "f2", &pre, &post), 0);
+	cr_assert_eq(ds_link(f, d, "f2", NULL, &pre, &post), 0);
 	cr_assert_gt(post.change, pre.change);
 	cr_assert_eq(attr_of(f).nlink, 2);
 	cr_assert_eq(ds_lookup(d, "f2", &got), 0);
 	cr_assert_eq(got, f);
 	ds_put(got);
-	cr_assert_eq(ds_link(f, d, "f2", NULL, NULL), -EEXIST);
-	cr_assert_eq(ds_link(d, root, "dlink", NULL, NULL), -EPERM);
-	cr_assert_eq(ds_unlink(root, "f", NULL, NULL), 0);
+	cr_assert_eq(ds_link(f, d, "f2", NULL, NULL, NULL), -EEXIST);
+	cr_assert_eq(ds_link(d, root, "dlink", NULL, NULL, NULL), -EPERM);
+	cr_assert_eq(ds_unlink(root, "f", NULL, NULL, NULL), 0);
 	cr_assert_eq(attr_of(f).nlink, 1);
-	cr_assert_eq(ds_unlink(d, "f2", NULL, NULL), 0);
+	cr_assert_eq(ds_unlink(d, "f2", NULL, NULL, NULL), 0);
 	/* last name gone and not open: the inode is gone */
 	cr_assert_eq(ds_getattr(f, &pre), -ESTALE);
 	/* cannot link a dead inode back in */
-	cr_assert_eq(ds_link(f, root, "back", NULL, NULL), -ENOENT);
+	cr_assert_eq(ds_link(f, root, "back", NULL, NULL, NULL), -ENOENT);
 	ds_put(f);
 	ds_put(d);
 	ds_put(root);
@@ -133,7 +133,7 @@ Test(namespace, unlink_open_file_keeps_data)
 	cr_assert_eq(wr(f, "payload", 7, 0), 7);
 	ds_statfs(st, &before);
 	cr_assert_eq(ds_open(f), 0);
-	cr_assert_eq(ds_unlink(root, "f", NULL, NULL), 0);
+	cr_assert_eq(ds_unlink(root, "f", NULL, NULL, NULL), 0);
 	cr_assert(!exists(root, "f"));
 	cr_assert_eq(attr_of(f).nlink, 0);
 	cr_assert_eq(rd(f, buf, 7, 0, NULL), 7);
@@ -159,14 +159,14 @@ Test(namespace, rmdir_and_dir_nlink)
 	ds_put(mk(a, "b", DS_DIR));
 	ds_put(mk(a, "c", DS_REG));
 	cr_assert_eq(attr_of(a).nlink, 3);
-	cr_assert_eq(ds_unlink(root, "a", NULL, NULL), -ENOTEMPTY);
-	cr_assert_eq(ds_unlink(a, "b", NULL, NULL), 0);
+	cr_assert_eq(ds_unlink(root, "a", NULL, NULL, NULL), -ENOTEMPTY);
+	cr_assert_eq(ds_unlink(a, "b", NULL, NULL, NULL), 0);
 	cr_assert_eq(attr_of(a).nlink, 2);
-	cr_assert_eq(ds_unlink(a, "c", NULL, NULL), 0);
-	cr_assert_eq(ds_unlink(root, "a", NULL, NULL), 0);
+	cr_assert_eq(ds_unlink(a, "c", NULL, NULL, NULL), 0);
+	cr_assert_eq(ds_unlink(root, "a", NULL, NULL, NULL), 0);
 	cr_assert_eq(attr_of(root).nlink, 2);
 	cr_assert_eq(ds_lookup(a, "..", &got), -ENOENT);
-	cr_assert_eq(ds_create(a, "x", &(struct ds_new){ .type = DS_REG },
+	cr_assert_eq(ds_create(a, "x", &(struct ds_new){ .type = DS_REG }, NULL,
 			       &got, NULL, NULL),
 		     -ENOENT);
 	ds_put(a);
@@ -187,7 +187,7 @@ Test(namespace, attrs_and_change)
 			    .mtime = { 2000, 987654321 } };
 	struct ds_attr a0 = attr_of(f), a1, a2;
 
-	cr_assert_eq(ds_setattr(f, &s, &a1), 0);
+	cr_assert_eq(ds_setattr(f, &s, NULL, &a1), 0);
 	cr_assert_eq(a1.mode, 0751);
 	cr_assert_eq(a1.uid, 42);
 	cr_assert_eq(a1.gid, 43);
@@ -201,7 +201,7 @@ Test(namespace, attrs_and_change)
 	cr_assert(a2.mtime.tv_sec > 2000);
 	s.mask = DS_SET_SIZE;
 	s.size = 10;
-	cr_assert_eq(ds_setattr(root, &s, NULL), -EISDIR);
+	cr_assert_eq(ds_setattr(root, &s, NULL, NULL), -EISDIR);
 	ds_put(f);
 	ds_put(root);
 	ds_store_free(st);

@@ -79,8 +79,8 @@ Test(readdir, cookies_stable_across_removal)
 		ds_put(ents[i].ino);
 	}
 	/* remove the entry we would resume after, and the next one */
-	cr_assert_eq(ds_unlink(root, "e3", NULL, NULL), 0);
-	cr_assert_eq(ds_unlink(root, "e4", NULL, NULL), 0);
+	cr_assert_eq(ds_unlink(root, "e3", NULL, NULL, NULL), 0);
+	cr_assert_eq(ds_unlink(root, "e4", NULL, NULL, NULL), 0);
 	cr_assert_eq(ds_readdir(root, c[3], ents, 4, &n, &eof), 0);
 	cr_assert_eq(n, 4);
 	cr_assert_str_eq(ents[0].name, "e5");
@@ -117,7 +117,7 @@ Test(readdir, compaction_keeps_order)
 		if (i % 10 == 0)
 			continue;
 		snprintf(name, sizeof(name), "stable%u", i);
-		cr_assert_eq(ds_unlink(root, name, NULL, NULL), 0);
+		cr_assert_eq(ds_unlink(root, name, NULL, NULL, NULL), 0);
 	}
 	cr_assert_eq(scan(root, 7, mark, &s), 100);
 	for (i = 0; i < 1000; i++)
@@ -152,17 +152,17 @@ static void *churner(void *arg)
 		snprintf(name, sizeof(name), "churn%u_%u", c->id, k);
 		switch (rand_r(&seed) % 3) {
 		case 0:
-			if (ds_create(c->dir, name, &nw, &ino, NULL, NULL) ==
+			if (ds_create(c->dir, name, &nw, NULL, &ino, NULL, NULL) ==
 			    0)
 				ds_put(ino);
 			break;
 		case 1:
-			ds_unlink(c->dir, name, NULL, NULL);
+			ds_unlink(c->dir, name, NULL, NULL, NULL);
 			break;
 		default:
 			snprintf(to, sizeof(to), "churn%u_%u", c->id,
 				 rand_r(&seed) % 200);
-			ds_rename(c->dir, name, c->dir, to, NULL, NULL, NULL,
+			ds_rename(c->dir, name, c->dir, to, NULL, NULL, NULL, NULL,
 				  NULL);
 			break;
 		}
@@ -233,7 +233,7 @@ Test(readdir, million_entries, .timeout = 60)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < N; i++) {
 		snprintf(name, sizeof(name), "f%07u", i);
-		cr_assert_eq(ds_create(d, name, &nw, &ino, NULL, NULL), 0);
+		cr_assert_eq(ds_create(d, name, &nw, NULL, &ino, NULL, NULL), 0);
 		ds_put(ino);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -38,7 +38,7 @@ Test(rename, simple_same_dir)
 	struct ds_inode *f = mk(x.root, "a", DS_REG), *g;
 	struct ds_attr pre, post;
 
-	cr_assert_eq(ds_rename(x.root, "a", x.root, "b", &pre, &post, NULL,
+	cr_assert_eq(ds_rename(x.root, "a", x.root, "b", NULL, &pre, &post, NULL,
 			       NULL),
 		     0);
 	cr_assert_gt(post.change, pre.change);
@@ -55,7 +55,7 @@ Test(rename, missing_source)
 {
 	struct fx x = setup();
 
-	cr_assert_eq(ds_rename(x.root, "nope", x.root, "b", NULL, NULL, NULL,
+	cr_assert_eq(ds_rename(x.root, "nope", x.root, "b", NULL, NULL, NULL, NULL,
 			       NULL),
 		     -ENOENT);
 	teardown(&x);
@@ -70,7 +70,7 @@ Test(rename, over_existing_file)
 
 	cr_assert_eq(wr(b, "old", 3, 0), 3);
 	ds_statfs(x.st, &s0);
-	cr_assert_eq(ds_rename(x.root, "a", x.root, "b", NULL, NULL, NULL,
+	cr_assert_eq(ds_rename(x.root, "a", x.root, "b", NULL, NULL, NULL, NULL,
 			       NULL),
 		     0);
 	got = get(x.root, "b");
@@ -92,9 +92,9 @@ Test(rename, over_file_with_other_link)
 	struct ds_inode *a = mk(x.root, "a", DS_REG);
 	struct ds_inode *b = mk(x.root, "b", DS_REG);
 
-	cr_assert_eq(ds_link(b, x.root, "b2", NULL, NULL), 0);
+	cr_assert_eq(ds_link(b, x.root, "b2", NULL, NULL, NULL), 0);
 	cr_assert_eq(attr_of(b).nlink, 2);
-	cr_assert_eq(ds_rename(x.root, "a", x.root, "b", NULL, NULL, NULL,
+	cr_assert_eq(ds_rename(x.root, "a", x.root, "b", NULL, NULL, NULL, NULL,
 			       NULL),
 		     0);
 	cr_assert_eq(attr_of(b).nlink, 1);
@@ -109,15 +109,15 @@ Test(rename, same_inode_is_noop)
 	struct fx x = setup();
 	struct ds_inode *a = mk(x.root, "a", DS_REG);
 
-	cr_assert_eq(ds_link(a, x.root, "a2", NULL, NULL), 0);
-	cr_assert_eq(ds_rename(x.root, "a", x.root, "a2", NULL, NULL, NULL,
+	cr_assert_eq(ds_link(a, x.root, "a2", NULL, NULL, NULL), 0);
+	cr_assert_eq(ds_rename(x.root, "a", x.root, "a2", NULL, NULL, NULL, NULL,
 			       NULL),
 		     0);
 	cr_assert(exists(x.root, "a"));
 	cr_assert(exists(x.root, "a2"));
 	cr_assert_eq(attr_of(a).nlink, 2);
 	/* renaming a name onto itself is the same no-op */
-	cr_assert_eq(ds_rename(x.root, "a", x.root, "a", NULL, NULL, NULL,
+	cr_assert_eq(ds_rename(x.root, "a", x.root, "a", NULL, NULL, NULL, NULL,
 			       NULL),
 		     0);
 	cr_assert(exists(x.root, "a"));
@@ -136,7 +136,7 @@ Test(rename, dir_over_empty_dir)
 	ds_put(mk(d, "child", DS_REG));
 	cr_assert_eq(attr_of(p).nlink, 3);
 	cr_assert_eq(attr_of(q).nlink, 3);
-	cr_assert_eq(ds_rename(p, "d", q, "e", NULL, NULL, NULL, NULL), 0);
+	cr_assert_eq(ds_rename(p, "d", q, "e", NULL, NULL, NULL, NULL, NULL), 0);
 	cr_assert_eq(ds_getattr(e, &(struct ds_attr){ 0 }), -ESTALE);
 	cr_assert_eq(attr_of(p).nlink, 2);
 	cr_assert_eq(attr_of(q).nlink, 3);
@@ -161,7 +161,7 @@ Test(rename, dir_over_nonempty_dir)
 	struct ds_inode *b = mk(x.root, "b", DS_DIR);
 
 	ds_put(mk(b, "x", DS_REG));
-	cr_assert_eq(ds_rename(x.root, "a", x.root, "b", NULL, NULL, NULL,
+	cr_assert_eq(ds_rename(x.root, "a", x.root, "b", NULL, NULL, NULL, NULL,
 			       NULL),
 		     -ENOTEMPTY);
 	cr_assert(exists(x.root, "a"));
@@ -177,10 +177,10 @@ Test(rename, type_mismatch)
 	struct ds_inode *d = mk(x.root, "d", DS_DIR);
 	struct ds_inode *f = mk(x.root, "f", DS_REG);
 
-	cr_assert_eq(ds_rename(x.root, "d", x.root, "f", NULL, NULL, NULL,
+	cr_assert_eq(ds_rename(x.root, "d", x.root, "f", NULL, NULL, NULL, NULL,
 			       NULL),
 		     -ENOTDIR);
-	cr_assert_eq(ds_rename(x.root, "f", x.root, "d", NULL, NULL, NULL,
+	cr_assert_eq(ds_rename(x.root, "f", x.root, "d", NULL, NULL, NULL, NULL,
 			       NULL),
 		     -EISDIR);
 	cr_assert(exists(x.root, "d"));
@@ -197,14 +197,14 @@ Test(rename, into_own_subtree)
 	struct ds_inode *b = mk(a, "b", DS_DIR);
 	struct ds_inode *c = mk(b, "c", DS_DIR);
 
-	cr_assert_eq(ds_rename(x.root, "a", c, "x", NULL, NULL, NULL, NULL),
+	cr_assert_eq(ds_rename(x.root, "a", c, "x", NULL, NULL, NULL, NULL, NULL),
 		     -EINVAL);
-	cr_assert_eq(ds_rename(x.root, "a", a, "x", NULL, NULL, NULL, NULL),
+	cr_assert_eq(ds_rename(x.root, "a", a, "x", NULL, NULL, NULL, NULL, NULL),
 		     -EINVAL);
-	cr_assert_eq(ds_rename(a, "b", b, "x", NULL, NULL, NULL, NULL),
+	cr_assert_eq(ds_rename(a, "b", b, "x", NULL, NULL, NULL, NULL, NULL),
 		     -EINVAL);
 	/* a target directory above the source can never be empty */
-	cr_assert_eq(ds_rename(b, "c", x.root, "a", NULL, NULL, NULL, NULL),
+	cr_assert_eq(ds_rename(b, "c", x.root, "a", NULL, NULL, NULL, NULL, NULL),
 		     -ENOTEMPTY);
 	cr_assert(exists(x.root, "a"));
 	cr_assert(exists(b, "c"));
@@ -223,7 +223,7 @@ Test(rename, cross_dir_dotdot_and_nlink)
 	struct ds_inode *f = mk(p, "f", DS_REG), *got;
 	struct ds_attr opre, opost, npre, npost;
 
-	cr_assert_eq(ds_rename(p, "d", q, "d2", &opre, &opost, &npre,
+	cr_assert_eq(ds_rename(p, "d", q, "d2", NULL, &opre, &opost, &npre,
 			       &npost),
 		     0);
 	cr_assert_eq(opre.nlink, 3);
@@ -236,7 +236,7 @@ Test(rename, cross_dir_dotdot_and_nlink)
 	cr_assert_eq(got, q);
 	ds_put(got);
 	/* files: no nlink change on either directory */
-	cr_assert_eq(ds_rename(p, "f", q, "f", NULL, NULL, NULL, NULL), 0);
+	cr_assert_eq(ds_rename(p, "f", q, "f", NULL, NULL, NULL, NULL, NULL), 0);
 	cr_assert_eq(attr_of(p).nlink, 2);
 	cr_assert_eq(attr_of(q).nlink, 3);
 	cr_assert_eq(attr_of(f).nlink, 1);
@@ -254,11 +254,11 @@ Test(rename, dot_names_rejected)
 	struct fx x = setup();
 	struct ds_inode *d = mk(x.root, "d", DS_DIR);
 
-	cr_assert_eq(ds_rename(d, ".", x.root, "z", NULL, NULL, NULL, NULL),
+	cr_assert_eq(ds_rename(d, ".", x.root, "z", NULL, NULL, NULL, NULL, NULL),
 		     -EINVAL);
-	cr_assert_eq(ds_rename(d, "..", x.root, "z", NULL, NULL, NULL, NULL),
+	cr_assert_eq(ds_rename(d, "..", x.root, "z", NULL, NULL, NULL, NULL, NULL),
 		     -EINVAL);
-	cr_assert_eq(ds_rename(x.root, "d", x.root, "..", NULL, NULL, NULL,
+	cr_assert_eq(ds_rename(x.root, "d", x.root, "..", NULL, NULL, NULL, NULL,
 			       NULL),
 		     -EINVAL);
 	ds_put(d);
