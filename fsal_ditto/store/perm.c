@@ -161,10 +161,14 @@ int ds_may_setattr(const struct ds_attr *a, struct ds_set *set,
 	gid = (m & DS_SET_GID) ? set->gid : a->gid;
 	if ((m & DS_SET_MODE) && !root && !ds_cred_in_group(cr, gid))
 		mode &= ~S_ISGID;
-	if ((m & (DS_SET_UID | DS_SET_GID)) && a->type != DS_DIR) {
-		/* chown clears them, for root too (as Linux and knfsd) */
+	if ((m & (DS_SET_UID | DS_SET_GID)) && a->type != DS_DIR &&
+	    (a->mode & (S_ISUID | S_ISGID))) {
+		/* chown clears the bits the file had, for root too (as
+		 * Linux and knfsd); a mode set in the same call is the
+		 * caller's own choice.
+		 */
 		mode &= ~S_ISUID;
-		if (mode & S_IXGRP)
+		if (a->mode & S_IXGRP)
 			mode &= ~S_ISGID;
 	}
 	if ((m & DS_SET_SIZE) && !root && a->type == DS_REG) {
