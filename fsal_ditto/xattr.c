@@ -34,13 +34,15 @@ static fsal_status_t ditto_getxattrs(struct fsal_obj_handle *obj,
 {
 	char name[DS_XATTR_NAME_MAX + 1];
 	fsal_status_t st = key_name(xa_name, name);
+	struct ds_cred cr;
 	size_t len = 0;
 	int rc;
 
 	if (FSAL_IS_ERROR(st))
 		return st;
-	rc = ds_getxattr(ditto_h(obj)->ino, name, xa_value->utf8string_val,
-			 xa_value->utf8string_len, &len);
+	rc = ds_getxattr(ditto_h(obj)->ino, name, ditto_cred(&cr),
+			 xa_value->utf8string_val, xa_value->utf8string_len,
+			 &len);
 	if (rc == -ERANGE)
 		return fsalstat(ERR_FSAL_XATTR2BIG, ERANGE);
 	if (rc)
@@ -55,6 +57,7 @@ static fsal_status_t ditto_setxattrs(struct fsal_obj_handle *obj,
 {
 	char name[DS_XATTR_NAME_MAX + 1];
 	fsal_status_t st = key_name(xa_name, name);
+	struct ds_cred cr;
 	int flags;
 
 	if (FSAL_IS_ERROR(st))
@@ -74,7 +77,8 @@ static fsal_status_t ditto_setxattrs(struct fsal_obj_handle *obj,
 	}
 	return ditto_err(ds_setxattr(ditto_h(obj)->ino, name,
 				     xa_value->utf8string_val,
-				     xa_value->utf8string_len, flags));
+				     xa_value->utf8string_len, flags,
+				     ditto_cred(&cr)));
 }
 
 static fsal_status_t ditto_removexattrs(struct fsal_obj_handle *obj,
@@ -82,10 +86,12 @@ static fsal_status_t ditto_removexattrs(struct fsal_obj_handle *obj,
 {
 	char name[DS_XATTR_NAME_MAX + 1];
 	fsal_status_t st = key_name(xa_name, name);
+	struct ds_cred cr;
 
 	if (FSAL_IS_ERROR(st))
 		return st;
-	return ditto_err(ds_removexattr(ditto_h(obj)->ino, name));
+	return ditto_err(ds_removexattr(ditto_h(obj)->ino, name,
+					ditto_cred(&cr)));
 }
 
 struct list_ctx {

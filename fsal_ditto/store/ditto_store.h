@@ -211,6 +211,9 @@ int ds_may_rename(const struct ds_attr *odir, const struct ds_attr *src,
  */
 int ds_may_setattr(const struct ds_attr *a, struct ds_set *set,
 		   const struct ds_cred *cr);
+/* Reading (write false) or changing a's user.* extended attributes. */
+int ds_may_xattr(const struct ds_attr *a, const struct ds_cred *cr,
+		 bool write);
 /* a's mode after cr writes to it: set-ID bits dropped unless root. */
 uint32_t ds_mode_drop_privs(const struct ds_attr *a, const struct ds_cred *cr);
 /* Group and S_ISGID a new entry of dir inherits (set-group-ID dirs). */
@@ -287,11 +290,12 @@ int ds_seek(struct ds_inode *ino, uint64_t off, bool hole, uint64_t *out,
 	    bool *eof);
 
 /* Extended attributes */
-int ds_getxattr(struct ds_inode *ino, const char *name, void *buf,
-		size_t bufsz, size_t *len);
+int ds_getxattr(struct ds_inode *ino, const char *name,
+		const struct ds_cred *cr, void *buf, size_t bufsz, size_t *len);
 int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
-		size_t len, int flags);
-int ds_removexattr(struct ds_inode *ino, const char *name);
+		size_t len, int flags, const struct ds_cred *cr);
+int ds_removexattr(struct ds_inode *ino, const char *name,
+		   const struct ds_cred *cr);
 /* Calls cb for each name from index *cookie on; stops (not an error) when
  * cb returns non-zero, leaving *cookie at the entry not yet consumed.
  */

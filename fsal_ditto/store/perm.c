@@ -117,6 +117,19 @@ int ds_may_rename(const struct ds_attr *odir, const struct ds_attr *src,
 	return 0;
 }
 
+int ds_may_xattr(const struct ds_attr *a, const struct ds_cred *cr, bool write)
+{
+	if (cr == NULL)
+		return 0;
+	/* user.* names live on files and directories only (Linux). */
+	if (a->type != DS_REG && a->type != DS_DIR)
+		return write ? -EPERM : -ENODATA;
+	if (write && a->type == DS_DIR && (a->mode & S_ISVTX) &&
+	    !ds_cred_is_root(cr) && !is_owner(a, cr))
+		return -EPERM;
+	return ds_may_access(a, cr, write ? DS_MAY_WRITE : DS_MAY_READ);
+}
+
 uint32_t ds_mode_drop_privs(const struct ds_attr *a, const struct ds_cred *cr)
 {
 	uint32_t mode = a->mode;

@@ -36,8 +36,20 @@ static uint64_t cost(const struct ds_xattr *x)
 	return strlen(x->name) + x->vlen;
 }
 
-int ds_getxattr(struct ds_inode *ino, const char *name, void *buf,
-		size_t bufsz, size_t *len)
+/* Caller holds ino->lock. */
+static int may_xattr(const struct ds_inode *ino, const struct ds_cred *cr,
+		     bool write)
+{
+	struct ds_attr a;
+
+	if (cr == NULL)
+		return 0;
+	ds_fill_attr(ino, &a);
+	return ds_may_xattr(&a, cr, write);
+}
+
+int ds_getxattr(struct ds_inode *ino, const char *name,
+		const struct ds_cred *cr, void *buf, size_t bufsz, size_t *len)
 {
 	struct ds_xattr **pp;
 	int rc = name_ok(name);
@@ -49,6 +61,9 @@ int ds_getxattr(struct ds_inode *ino, const char *name, void *buf,
 		rc = -ESTALE;
 		goto out;
 	}
+	rc = may_xattr(ino, cr, false);
+	if (rc)
+		goto out;
 	pp = find(ino, name);
 	if (!pp) {
 		rc = -ENODATA;
@@ -67,7 +82,7 @@ out:
 }
 
 int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
-		size_t len, int flags)
+		size_t len, int flags, const struct ds_cred *cr)
 {
 	struct ds_xattr **pp, *x;
 	struct ds_ptx tx;
@@ -94,6 +109,8 @@ int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
 	x->vlen = len;
 	pthread_rwlock_wrlock(&ino->lock);
 	rc = ino->dead ? -ESTALE : ds_pcheck(ino->store);
+	if (!rc)
+		rc = may_xattr(ino, cr, true);
 	if (rc)
 		goto fail;
 	pp = find(ino, name);
@@ -139,7 +156,8 @@ fail:
 	return rc;
 }
 
-int ds_removexattr(struct ds_inode *ino, const char *name)
+int ds_removexattr(struct ds_inode *ino, const char *name,
+		   const struct ds_cred *cr)
 {
 	struct ds_xattr **pp, *x;
 	struct ds_ptx tx;
@@ -149,6 +167,8 @@ int ds_removexattr(struct ds_inode *ino, const char *name)
 		return rc;
 	pthread_rwlock_wrlock(&ino->lock);
 	rc = ino->dead ? -ESTALE : ds_pcheck(ino->store);
+	if (!rc)
+		rc = may_xattr(ino, cr, true);
 	if (rc)
 		goto out;
 	pp = find(ino, name);

@@ -212,7 +212,7 @@ static int run_op(struct ds_store *st, struct lrec *r, unsigned int *rs)
 		char xn[8];
 
 		sprintf(xn, "x%u", r->b % NXATTR);
-		rc = f ? ds_setxattr(f, xn, &r->pat, sizeof(r->pat), 0) :
+		rc = f ? ds_setxattr(f, xn, &r->pat, sizeof(r->pat), 0, NULL) :
 			 -ENOENT;
 		break;
 	}
@@ -449,7 +449,7 @@ static bool same_file(struct ds_store *st, const struct mfile *f)
 		int rc;
 
 		sprintf(xn, "x%d", i);
-		rc = ds_getxattr(ino, xn, &val, sizeof(val), &len);
+		rc = ds_getxattr(ino, xn, NULL, &val, sizeof(val), &len);
 		if (f->xset[i] ? rc || val != f->xval[i] : rc != -ENODATA)
 			ok = bad("file %" PRIu64 ": xattr %s", f->fileid, xn);
 	}

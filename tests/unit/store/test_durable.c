@@ -219,9 +219,9 @@ Test(durable, data_and_xattrs_survive_reopen)
 	memset(big, 'a', sizeof(big));
 	cr_assert_eq(wr(f, big, sizeof(big), 0), sizeof(big));
 	cr_assert_eq(wr(f, "tail", 4, 10 * BS), 4);
-	cr_assert_eq(ds_setxattr(f, "zeta", "1", 1, 0), 0);
-	cr_assert_eq(ds_setxattr(f, "alpha", "22", 2, 0), 0);
-	cr_assert_eq(ds_setxattr(f, "zeta", "333", 3, 0), 0);
+	cr_assert_eq(ds_setxattr(f, "zeta", "1", 1, 0, NULL), 0);
+	cr_assert_eq(ds_setxattr(f, "alpha", "22", 2, 0, NULL), 0);
+	cr_assert_eq(ds_setxattr(f, "zeta", "333", 3, 0, NULL), 0);
 	/* truncate carries the written data with it, then cuts it */
 	cr_assert_eq(ds_setattr(f, &tr, NULL, NULL), 0);
 	cr_assert_eq(ds_deallocate(f, BS, BS), 0);
@@ -243,10 +243,10 @@ Test(durable, data_and_xattrs_survive_reopen)
 	cr_assert_eq(memcmp(back, big, sizeof(back)), 0);
 	cr_assert_eq(ds_listxattr(f, &cookie, collect, list, &eof), 0);
 	cr_assert_str_eq(list, "zeta,alpha,");
-	cr_assert_eq(ds_getxattr(f, "zeta", v, sizeof(v), &len), 0);
+	cr_assert_eq(ds_getxattr(f, "zeta", NULL, v, sizeof(v), &len), 0);
 	cr_assert_eq(len, 3);
 	cr_assert_eq(memcmp(v, "333", 3), 0);
-	cr_assert_eq(ds_removexattr(f, "zeta"), 0);
+	cr_assert_eq(ds_removexattr(f, "zeta", NULL), 0);
 	ds_put(f);
 	ds_put(root);
 	ds_store_free(st);
@@ -254,8 +254,8 @@ Test(durable, data_and_xattrs_survive_reopen)
 	st = open_at(dir);
 	root = ds_root(st);
 	f = get(root, "f");
-	cr_assert_eq(ds_getxattr(f, "zeta", v, sizeof(v), &len), -ENODATA);
-	cr_assert_eq(ds_getxattr(f, "alpha", v, sizeof(v), &len), 0);
+	cr_assert_eq(ds_getxattr(f, "zeta", NULL, v, sizeof(v), &len), -ENODATA);
+	cr_assert_eq(ds_getxattr(f, "alpha", NULL, v, sizeof(v), &len), 0);
 	ds_put(f);
 	ds_put(root);
 	ds_store_free(st);

@@ -416,3 +416,29 @@ Test(perm_ops, create_in_sgid_directory)
 	ds_put(r);
 	ds_store_free(st);
 }
+
+Test(perm_ops, xattrs_need_read_or_write_permission)
+{
+	struct ds_store *st = mkstore_default();
+	struct ds_inode *r = ds_root(st);
+	struct ds_inode *f = mk_as(r, "f", DS_REG, 0644, &alice);
+	struct ds_inode *p = mk_as(r, "p", DS_FIFO, 0666, &alice);
+	char buf[8];
+	size_t len;
+
+	cr_assert_eq(ds_setxattr(f, "k", "v", 1, 0, &alice), 0);
+	cr_assert_eq(ds_setxattr(f, "k", "w", 1, 0, &bob), -EACCES);
+	cr_assert_eq(ds_removexattr(f, "k", &bob), -EACCES);
+	cr_assert_eq(ds_getxattr(f, "k", &bob, buf, sizeof(buf), &len), 0);
+	chmod_to(f, 0640);
+	cr_assert_eq(ds_getxattr(f, "k", &bob, buf, sizeof(buf), &len),
+		     -EACCES);
+	/* user.* names only on files and directories, for root too */
+	cr_assert_eq(ds_setxattr(p, "k", "v", 1, 0, &root), -EPERM);
+	cr_assert_eq(ds_getxattr(p, "k", &root, buf, sizeof(buf), &len),
+		     -ENODATA);
+	ds_put(p);
+	ds_put(f);
+	ds_put(r);
+	ds_store_free(st);
+}

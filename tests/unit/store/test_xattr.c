@@ -40,29 +40,29 @@ Test(xattr, flags_and_values)
 	size_t len;
 	uint64_t ch;
 
-	cr_assert_eq(ds_getxattr(f, "k", buf, sizeof(buf), &len), -ENODATA);
-	cr_assert_eq(ds_setxattr(f, "k", "v1", 2, DS_XATTR_REPLACE),
+	cr_assert_eq(ds_getxattr(f, "k", NULL, buf, sizeof(buf), &len), -ENODATA);
+	cr_assert_eq(ds_setxattr(f, "k", "v1", 2, DS_XATTR_REPLACE, NULL),
 		     -ENODATA);
 	ch = attr_of(f).change;
-	cr_assert_eq(ds_setxattr(f, "k", "v1", 2, DS_XATTR_CREATE), 0);
+	cr_assert_eq(ds_setxattr(f, "k", "v1", 2, DS_XATTR_CREATE, NULL), 0);
 	cr_assert_gt(attr_of(f).change, ch);
-	cr_assert_eq(ds_setxattr(f, "k", "v2", 2, DS_XATTR_CREATE), -EEXIST);
-	cr_assert_eq(ds_getxattr(f, "k", buf, sizeof(buf), &len), 0);
+	cr_assert_eq(ds_setxattr(f, "k", "v2", 2, DS_XATTR_CREATE, NULL), -EEXIST);
+	cr_assert_eq(ds_getxattr(f, "k", NULL, buf, sizeof(buf), &len), 0);
 	cr_assert_eq(len, 2);
 	cr_assert_eq(memcmp(buf, "v1", 2), 0);
-	cr_assert_eq(ds_setxattr(f, "k", "value3", 6, DS_XATTR_REPLACE), 0);
-	cr_assert_eq(ds_getxattr(f, "k", NULL, 0, &len), 0);
+	cr_assert_eq(ds_setxattr(f, "k", "value3", 6, DS_XATTR_REPLACE, NULL), 0);
+	cr_assert_eq(ds_getxattr(f, "k", NULL, NULL, 0, &len), 0);
 	cr_assert_eq(len, 6);
-	cr_assert_eq(ds_getxattr(f, "k", buf, 3, &len), -ERANGE);
-	cr_assert_eq(ds_setxattr(f, "k", "e", 1, 0), 0);
+	cr_assert_eq(ds_getxattr(f, "k", NULL, buf, 3, &len), -ERANGE);
+	cr_assert_eq(ds_setxattr(f, "k", "e", 1, 0, NULL), 0);
 	cr_assert_eq(ds_setxattr(f, "k", "e", 1,
-				 DS_XATTR_CREATE | DS_XATTR_REPLACE),
+				 DS_XATTR_CREATE | DS_XATTR_REPLACE, NULL),
 		     -EINVAL);
-	cr_assert_eq(ds_removexattr(f, "k"), 0);
-	cr_assert_eq(ds_removexattr(f, "k"), -ENODATA);
+	cr_assert_eq(ds_removexattr(f, "k", NULL), 0);
+	cr_assert_eq(ds_removexattr(f, "k", NULL), -ENODATA);
 	/* empty values are values */
-	cr_assert_eq(ds_setxattr(f, "empty", "", 0, 0), 0);
-	cr_assert_eq(ds_getxattr(f, "empty", buf, sizeof(buf), &len), 0);
+	cr_assert_eq(ds_setxattr(f, "empty", "", 0, 0, NULL), 0);
+	cr_assert_eq(ds_getxattr(f, "empty", NULL, buf, sizeof(buf), &len), 0);
 	cr_assert_eq(len, 0);
 	ds_put(f);
 	ds_put(root);
@@ -79,14 +79,14 @@ Test(xattr, limits_and_capacity)
 
 	memset(name, 'n', sizeof(name));
 	name[256] = 0;
-	cr_assert_eq(ds_setxattr(f, name, "v", 1, 0), -ERANGE);
+	cr_assert_eq(ds_setxattr(f, name, "v", 1, 0, NULL), -ERANGE);
 	name[255] = 0;
-	cr_assert_eq(ds_setxattr(f, name, "v", 1, 0), 0);
-	cr_assert_eq(ds_setxattr(f, "", "v", 1, 0), -EINVAL);
-	cr_assert_eq(ds_setxattr(f, "big", big, DS_XATTR_SIZE_MAX + 1, 0),
+	cr_assert_eq(ds_setxattr(f, name, "v", 1, 0, NULL), 0);
+	cr_assert_eq(ds_setxattr(f, "", "v", 1, 0, NULL), -EINVAL);
+	cr_assert_eq(ds_setxattr(f, "big", big, DS_XATTR_SIZE_MAX + 1, 0, NULL),
 		     -E2BIG);
 	ds_statfs(st, &a);
-	cr_assert_eq(ds_setxattr(f, "big", big, DS_XATTR_SIZE_MAX, 0), 0);
+	cr_assert_eq(ds_setxattr(f, "big", big, DS_XATTR_SIZE_MAX, 0, NULL), 0);
 	ds_statfs(st, &b);
 	cr_assert_eq(a.free_bytes - b.free_bytes, DS_XATTR_SIZE_MAX + 3);
 	ds_put(f);
@@ -104,9 +104,9 @@ Test(xattr, list_with_cookie)
 	uint64_t cookie = 0;
 	bool eof;
 
-	cr_assert_eq(ds_setxattr(f, "a", "1", 1, 0), 0);
-	cr_assert_eq(ds_setxattr(f, "b", "2", 1, 0), 0);
-	cr_assert_eq(ds_setxattr(f, "c", "3", 1, 0), 0);
+	cr_assert_eq(ds_setxattr(f, "a", "1", 1, 0, NULL), 0);
+	cr_assert_eq(ds_setxattr(f, "b", "2", 1, 0, NULL), 0);
+	cr_assert_eq(ds_setxattr(f, "c", "3", 1, 0, NULL), 0);
 	cr_assert_eq(ds_listxattr(f, &cookie, collect, all, &eof), 0);
 	cr_assert(eof);
 	cr_assert_str_eq(all, "a,b,c,");
