@@ -93,6 +93,14 @@ cmd_test() {
 		count_suite "$logs/conformance-$fsal.log" "$rc"
 	done
 
+	# The permission cases against FSAL_VFS on a real filesystem: the
+	# reference for what POSIX gives the same non-root callers.
+	echo "== permission cases (PERM*) against FSAL_VFS, the reference"
+	rc=0
+	cmd_conformance --fsal vfs --json "$logs/conformance-vfs-perm.json" \
+		perm 2>&1 | tee "$logs/conformance-vfs-perm.log" || rc=$?
+	count_suite "$logs/conformance-vfs-perm.log" "$rc"
+
 	# Restart cycles: grace and reclaim on a durable FSAL_DITTO store,
 	# then NLM against NFSv4.1 locks (private network namespace).
 	for mode in ditto nlm; do
