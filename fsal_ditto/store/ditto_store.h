@@ -199,9 +199,10 @@ int ds_may_add(const struct ds_attr *dir, const struct ds_cred *cr);
 /* Removing victim's entry from dir: the above and the sticky rule. */
 int ds_may_delete(const struct ds_attr *dir, const struct ds_attr *victim,
 		  const struct ds_cred *cr);
-/* A new name in dir for ino (fs.protected_hardlinks=1 rules). */
-int ds_may_link(const struct ds_attr *dir, const struct ds_attr *ino,
-		const struct ds_cred *cr);
+/* A new name for ino (fs.protected_hardlinks=1); the directory it goes
+ * in is ds_may_add's.
+ */
+int ds_may_link(const struct ds_attr *ino, const struct ds_cred *cr);
 /* Moving src from odir to ndir, replacing tgt (NULL: none). */
 int ds_may_rename(const struct ds_attr *odir, const struct ds_attr *src,
 		  const struct ds_attr *ndir, const struct ds_attr *tgt,

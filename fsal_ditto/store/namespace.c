@@ -79,14 +79,15 @@ int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
 	rc = dir->dead ? -ENOENT : ds_pcheck(dir->store);
 	if (rc)
 		goto out;
-	ds_fill_attr(dir, &da);
-	rc = ds_may_add(&da, cr);
-	if (rc)
-		goto out;
+	/* An existing name is EEXIST whoever asks (Linux may_create). */
 	if (ds_dir_find(dir, name)) {
 		rc = -EEXIST;
 		goto out;
 	}
+	ds_fill_attr(dir, &da);
+	rc = ds_may_add(&da, cr);
+	if (rc)
+		goto out;
 	ds_create_inherit(&da, cr, &eff);
 	snap(dir, pre);
 	ino = ds_inode_alloc(dir->store, &eff, &rc);
@@ -152,15 +153,19 @@ int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
 		rc = -ENOENT;
 		goto out;
 	}
-	ds_fill_attr(dir, &da);
+	/* Linux's order: hard-link protection, EEXIST, then the dir. */
 	ds_fill_attr(ino, &ia);
-	rc = ds_may_link(&da, &ia, cr);
+	rc = ds_may_link(&ia, cr);
 	if (rc)
 		goto out;
 	if (ds_dir_find(dir, name)) {
 		rc = -EEXIST;
 		goto out;
 	}
+	ds_fill_attr(dir, &da);
+	rc = ds_may_add(&da, cr);
+	if (rc)
+		goto out;
 	if (ino->nlink == UINT32_MAX) {
 		rc = -EMLINK;
 		goto out;

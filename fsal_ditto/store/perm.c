@@ -80,13 +80,8 @@ int ds_may_delete(const struct ds_attr *dir, const struct ds_attr *victim,
 	return 0;
 }
 
-int ds_may_link(const struct ds_attr *dir, const struct ds_attr *ino,
-		const struct ds_cred *cr)
+int ds_may_link(const struct ds_attr *ino, const struct ds_cred *cr)
 {
-	int rc = ds_may_add(dir, cr);
-
-	if (rc)
-		return rc;
 	if (ds_cred_is_root(cr) || is_owner(ino, cr))
 		return 0;
 	/* Nobody links what they could not have made themselves: no
