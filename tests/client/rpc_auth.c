@@ -23,6 +23,17 @@ void dc_auth_sys(struct dc_auth *a, uint32_t uid, uint32_t gid)
 	a->gid = gid;
 }
 
+void dc_auth_sys_groups(struct dc_auth *a, uint32_t uid, uint32_t gid,
+			uint32_t ngids, const uint32_t *gids)
+{
+	dc_auth_sys(a, uid, gid);
+	if (ngids > DC_AUTH_MAX_GIDS)
+		ngids = DC_AUTH_MAX_GIDS;
+	a->ngids = ngids;
+	if (ngids)
+		memcpy(a->gids, gids, ngids * sizeof(*gids));
+}
+
 bool dc_auth_sys_body_encode(XDR *x, const struct dc_auth *a)
 {
 	uint32_t stamp = a->stamp, uid = a->uid, gid = a->gid;

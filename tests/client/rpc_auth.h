@@ -27,6 +27,9 @@ struct dc_auth {
 
 void dc_auth_none(struct dc_auth *a);
 void dc_auth_sys(struct dc_auth *a, uint32_t uid, uint32_t gid);
+/* AUTH_SYS with ngids (at most DC_AUTH_MAX_GIDS) supplementary groups. */
+void dc_auth_sys_groups(struct dc_auth *a, uint32_t uid, uint32_t gid,
+			uint32_t ngids, const uint32_t *gids);
 /* Encode credential then verifier, as in a call header. */
 bool dc_auth_encode(XDR *x, const struct dc_auth *a);
 /* Encode only the authsys_parms body (also used in callback_sec_parms). */

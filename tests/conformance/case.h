@@ -5,6 +5,8 @@
 #ifndef DITTO_CASE_H
 #define DITTO_CASE_H
 
+#include <stdio.h>
+#include <string.h>
 #include "session.h"
 
 enum dc_result { DC_PASS, DC_FAIL, DC_SKIP };
@@ -47,6 +49,13 @@ void dc_name(struct dc_ctx *ctx, const char *what, char *buf, size_t len);
 int dc_ctx_client(struct dc_ctx *ctx, struct dc_client *cl);
 /* Client with a fresh owner, EXCHANGE_ID + session + RECLAIM_COMPLETE. */
 int dc_ctx_mounted(struct dc_ctx *ctx, struct dc_client *cl);
+/*
+ * dc_ctx_mounted() as the caller auth (NULL: AUTH_SYS uid 0, the suite's
+ * default) on the suite's export with suffix (NULL: none) appended to
+ * its path, e.g. "-squash".
+ */
+int dc_ctx_mounted_as(struct dc_ctx *ctx, struct dc_client *cl,
+		      const struct dc_auth *auth, const char *suffix);
 
 /*
  * Assertions: on failure record the reason and leave the case through
@@ -69,6 +78,18 @@ int dc_ctx_mounted(struct dc_ctx *ctx, struct dc_client *cl);
 #define EXPECT_RPC(rc, what)                                                   \
 	EXPECT((rc) == 0, "%s: transport error %d (%s)", (what), (rc),         \
 	       strerror(-(rc)))
+
+/*
+ * A reply came (rc 0, else EXPECT_RPC's failure) with status want; the
+ * rest is a printf-style description of the step.
+ */
+#define EXPECT_OP(rc, got, want, ...)                                          \
+	do {                                                                   \
+		char what_[256];                                               \
+		snprintf(what_, sizeof(what_), __VA_ARGS__);                   \
+		EXPECT_RPC(rc, what_);                                         \
+		EXPECT_STATUS(got, want, what_);                               \
+	} while (0)
 
 /* The branch taken was itself the check (e.g. one of two allowed). */
 #define CHECKED() ((void)ctx->checks++)
@@ -100,5 +121,6 @@ extern const struct dc_case dc_cases_nlm[];
 extern const struct dc_case dc_cases_badinput[];
 extern const struct dc_case dc_cases_cb_lifetime[];
 extern const struct dc_case dc_cases_dir_race[];
+extern const struct dc_case dc_cases_perm[];
 
 #endif

@@ -63,3 +63,22 @@ int dc_ctx_mounted(struct dc_ctx *ctx, struct dc_client *cl)
 		return rc;
 	return dc_client_mount(cl);
 }
+
+int dc_ctx_mounted_as(struct dc_ctx *ctx, struct dc_client *cl,
+		      const struct dc_auth *auth, const char *suffix)
+{
+	struct dc_server srv = ctx->srv;
+	char owner[128];
+	int rc;
+
+	if (suffix)
+		snprintf(srv.export, sizeof(srv.export), "%s%s",
+			 ctx->srv.export, suffix);
+	dc_owner(ctx, owner, sizeof(owner));
+	rc = dc_client_init(cl, &srv, owner);
+	if (rc)
+		return rc;
+	if (auth)
+		cl->auth = *auth;
+	return dc_client_mount(cl);
+}

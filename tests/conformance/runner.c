@@ -26,6 +26,7 @@ static const struct dc_case *const tables[] = {
 	dc_cases_badinput,
 	dc_cases_cb_lifetime,
 	dc_cases_dir_race,
+	dc_cases_perm,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
