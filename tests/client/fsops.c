@@ -386,6 +386,23 @@ out:
 	return rc;
 }
 
+int dc_fs_mkdir(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
+		uint32_t mode, nfs_fh4 *fh, nfsstat4 *st)
+{
+	struct dc_sattr sa = { .set = DC_SA_MODE, .mode = mode };
+
+	return dc_fs_create(cl, dir, NF4DIR, name, NULL, &sa, fh, st);
+}
+
+int dc_fs_mkfile(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
+		 uint32_t mode, nfsstat4 *st)
+{
+	struct dc_sattr sa = { .set = DC_SA_MODE, .mode = mode };
+
+	return dc_fs_open(cl, dir, name, true, OPEN4_SHARE_ACCESS_BOTH, &sa,
+			  NULL, NULL, st);
+}
+
 int dc_fs_write(struct dc_client *cl, const nfs_fh4 *fh, const stateid4 *sid,
 		uint64_t off, const void *data, uint32_t len, nfsstat4 *st)
 {

@@ -99,6 +99,15 @@ int dc_fs_create(struct dc_client *cl, const nfs_fh4 *dir, nfs_ftype4 type,
 int dc_fs_open(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
 	       bool create, uint32_t access, const struct dc_sattr *sa,
 	       stateid4 *sid, nfs_fh4 *fh, nfsstat4 *st);
+/*
+ * Make a directory, or a regular file (OPEN(create) UNCHECKED4, closed
+ * again at once), of mode in dir, owned by the caller; for mkdir fh
+ * (may be NULL) is the new directory's handle.
+ */
+int dc_fs_mkdir(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
+		uint32_t mode, nfs_fh4 *fh, nfsstat4 *st);
+int dc_fs_mkfile(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
+		 uint32_t mode, nfsstat4 *st);
 /* WRITE len bytes at off (FILE_SYNC4). */
 int dc_fs_write(struct dc_client *cl, const nfs_fh4 *fh, const stateid4 *sid,
 		uint64_t off, const void *data, uint32_t len, nfsstat4 *st);

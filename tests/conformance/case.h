@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "session.h"
+#include "fsops.h"
 
 enum dc_result { DC_PASS, DC_FAIL, DC_SKIP };
 
@@ -56,6 +57,72 @@ int dc_ctx_mounted(struct dc_ctx *ctx, struct dc_client *cl);
  */
 int dc_ctx_mounted_as(struct dc_ctx *ctx, struct dc_client *cl,
 		      const struct dc_auth *auth, const char *suffix);
+
+/*
+ * dc_ctx_mounted() as AUTH_SYS uid with primary group gid and the
+ * ngroups supplementary groups (groups may be NULL when ngroups is 0).
+ * False, with the case failed, when the mount did not work.
+ */
+bool dc_ctx_mounted_user(struct dc_ctx *ctx, struct dc_client *cl,
+			 uint32_t uid, uint32_t gid, uint32_t ngroups,
+			 const uint32_t *groups);
+
+/*
+ * A case's own directory in the export, made by the suite's uid 0
+ * client (on the No_Root_Squash export) and removed with all below it
+ * afterwards.  Zero it before dc_scratch_setup(); dc_scratch_teardown()
+ * is safe whatever setup got to.
+ */
+struct dc_scratch {
+	struct dc_client root;	/* uid 0 */
+	nfs_fh4 top;		/* the export's root */
+	nfs_fh4 dir;		/* the case's directory, root:root 0777 */
+	char name[96];		/* its name in top (dc_name(ctx, "d")) */
+};
+
+/* Mount root and make the directory; false with the case failed. */
+bool dc_scratch_setup(struct dc_ctx *ctx, struct dc_scratch *s);
+/* Remove the directory (best effort) and let go of root. */
+void dc_scratch_teardown(struct dc_scratch *s);
+
+/*
+ * Steps that check as they go: each counts as a check and returns true
+ * when it worked, else fails the case with a message naming the step
+ * (the caller then leaves through its "out" label).
+ */
+
+/*
+ * As root: make name in dir, a regular file (NF4REG) or a CREATE type
+ * (NF4DIR, NF4FIFO...), then SETATTR owner uid:gid and after that mode
+ * (a chown would clear the set-ID bits).  Its handle in *fh unless NULL.
+ */
+bool dc_scratch_make(struct dc_ctx *ctx, struct dc_scratch *s,
+		     const nfs_fh4 *dir, nfs_ftype4 type, const char *name,
+		     uint32_t uid, uint32_t gid, uint32_t mode, nfs_fh4 *fh);
+/* As root: SETATTR the mode, or the owner and group, of fh. */
+bool dc_scratch_chmod(struct dc_ctx *ctx, struct dc_scratch *s,
+		      const nfs_fh4 *fh, uint32_t mode);
+bool dc_scratch_chown(struct dc_ctx *ctx, struct dc_scratch *s,
+		      const nfs_fh4 *fh, uint32_t uid, uint32_t gid);
+
+/* GETATTR of fh as cl into *ga, with mode, owner and group; what names fh. */
+bool dc_check_getattr(struct dc_ctx *ctx, struct dc_client *cl,
+		      const nfs_fh4 *fh, struct dc_gattr *ga, const char *what);
+/* fh has mode (07777 bits), owner uid and group gid (-1: any), as cl sees. */
+bool dc_check_mode_owner(struct dc_ctx *ctx, struct dc_client *cl,
+			 const nfs_fh4 *fh, uint32_t mode, int64_t uid,
+			 int64_t gid, const char *what);
+/* fh's mtime seconds are within min..max, as cl sees them. */
+bool dc_check_mtime(struct dc_ctx *ctx, struct dc_client *cl,
+		    const nfs_fh4 *fh, int64_t min, int64_t max,
+		    const char *what);
+/* name is (want) or is not (!want) in dir: LOOKUP as cl. */
+bool dc_check_entry(struct dc_ctx *ctx, struct dc_client *cl,
+		    const nfs_fh4 *dir, const char *name, bool want,
+		    const char *what);
+/* As cl (who names it): OPEN name in dir for write, WRITE a byte, CLOSE. */
+bool dc_check_write(struct dc_ctx *ctx, struct dc_client *cl,
+		    const nfs_fh4 *dir, const char *name, const char *who);
 
 /*
  * Assertions: on failure record the reason and leave the case through

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
- * Helpers shared by conformance cases: results, unique names, clients.
+ * Helpers shared by conformance cases: results, unique names, clients,
+ * a per-case scratch directory and steps that check as they go.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,4 +82,226 @@ int dc_ctx_mounted_as(struct dc_ctx *ctx, struct dc_client *cl,
 	if (auth)
 		cl->auth = *auth;
 	return dc_client_mount(cl);
+}
+
+bool dc_ctx_mounted_user(struct dc_ctx *ctx, struct dc_client *cl, uint32_t uid,
+			 uint32_t gid, uint32_t ngroups, const uint32_t *groups)
+{
+	struct dc_auth auth;
+	int rc;
+
+	dc_auth_sys_groups(&auth, uid, gid, ngroups, groups);
+	rc = dc_ctx_mounted_as(ctx, cl, &auth, NULL);
+	if (rc)
+		dc_fail(ctx, "mount as uid %u: transport error %d (%s)", uid,
+			rc, strerror(-rc));
+	return !rc;
+}
+
+bool dc_scratch_setup(struct dc_ctx *ctx, struct dc_scratch *s)
+{
+	nfsstat4 st = NFS4_OK;
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &s->root);
+	if (rc) {
+		dc_fail(ctx, "mount as root: transport error %d", rc);
+		return false;
+	}
+	rc = dc_fs_export_fh(&s->root, &s->top, &st);
+	if (rc || st != NFS4_OK) {
+		dc_fail(ctx, "export handle: rc %d, %s", rc,
+			dc_nfsstat_name(st));
+		return false;
+	}
+	dc_name(ctx, "d", s->name, sizeof(s->name));
+	dc_fs_remove_tree(&s->root, &s->top, s->name);
+	rc = dc_fs_create(&s->root, &s->top, NF4DIR, s->name, NULL, NULL,
+			  &s->dir, &st);
+	if (!rc && st == NFS4_OK)
+		rc = dc_fs_chmod(&s->root, &s->dir, 0777, &st);
+	if (rc || st != NFS4_OK) {
+		dc_fail(ctx, "root: make %s 0777: rc %d, %s", s->name, rc,
+			dc_nfsstat_name(st));
+		return false;
+	}
+	return true;
+}
+
+void dc_scratch_teardown(struct dc_scratch *s)
+{
+	if (s->root.have_session && s->top.nfs_fh4_len)
+		dc_fs_remove_tree(&s->root, &s->top, s->name);
+	dc_fh_free(&s->dir);
+	dc_fh_free(&s->top);
+	dc_client_destroy(&s->root);
+}
+
+bool dc_scratch_make(struct dc_ctx *ctx, struct dc_scratch *s,
+		     const nfs_fh4 *dir, nfs_ftype4 type, const char *name,
+		     uint32_t uid, uint32_t gid, uint32_t mode, nfs_fh4 *fh)
+{
+	nfs_fh4 local = { 0 };
+	nfsstat4 st = NFS4_OK;
+	const char *step = "create";
+	int rc;
+
+	if (!fh)
+		fh = &local;
+	if (type == NF4REG)
+		rc = dc_fs_open(&s->root, dir, name, true,
+				OPEN4_SHARE_ACCESS_BOTH, NULL, NULL, NULL, &st);
+	else
+		rc = dc_fs_create(&s->root, dir, type, name, NULL, NULL, NULL,
+				  &st);
+	if (!rc && st == NFS4_OK) {
+		step = "LOOKUP";
+		rc = dc_fs_lookup(&s->root, dir, name, fh, &st);
+	}
+	if (!rc && st == NFS4_OK) {
+		step = "chown";
+		rc = dc_fs_chown(&s->root, fh, uid, gid, &st);
+	}
+	if (!rc && st == NFS4_OK) {
+		step = "chmod";
+		rc = dc_fs_chmod(&s->root, fh, mode, &st);
+	}
+	dc_fh_free(&local);
+	ctx->checks++;
+	if (rc || st != NFS4_OK) {
+		dc_fail(ctx, "root: %s of %s (%u:%u 0%o): rc %d, %s", step,
+			name, uid, gid, mode, rc, dc_nfsstat_name(st));
+		return false;
+	}
+	return true;
+}
+
+bool dc_scratch_chmod(struct dc_ctx *ctx, struct dc_scratch *s,
+		      const nfs_fh4 *fh, uint32_t mode)
+{
+	nfsstat4 st = NFS4_OK;
+	int rc = dc_fs_chmod(&s->root, fh, mode, &st);
+
+	ctx->checks++;
+	if (rc || st != NFS4_OK)
+		dc_fail(ctx, "root: chmod 0%o: rc %d, %s", mode, rc,
+			dc_nfsstat_name(st));
+	return !rc && st == NFS4_OK;
+}
+
+bool dc_scratch_chown(struct dc_ctx *ctx, struct dc_scratch *s,
+		      const nfs_fh4 *fh, uint32_t uid, uint32_t gid)
+{
+	nfsstat4 st = NFS4_OK;
+	int rc = dc_fs_chown(&s->root, fh, uid, gid, &st);
+
+	ctx->checks++;
+	if (rc || st != NFS4_OK)
+		dc_fail(ctx, "root: chown %u:%u: rc %d, %s", uid, gid, rc,
+			dc_nfsstat_name(st));
+	return !rc && st == NFS4_OK;
+}
+
+bool dc_check_getattr(struct dc_ctx *ctx, struct dc_client *cl,
+		      const nfs_fh4 *fh, struct dc_gattr *ga, const char *what)
+{
+	const unsigned int need = DC_GA_MODE | DC_GA_OWNER | DC_GA_GROUP;
+	nfsstat4 st = NFS4_OK;
+	int rc = dc_fs_getattr(cl, fh, ga, &st);
+
+	ctx->checks++;
+	if (rc || st != NFS4_OK)
+		dc_fail(ctx, "GETATTR of %s: rc %d, %s", what, rc,
+			dc_nfsstat_name(st));
+	else if ((ga->have & need) != need)
+		dc_fail(ctx, "GETATTR of %s: no mode, owner or group", what);
+	else
+		return true;
+	return false;
+}
+
+bool dc_check_mode_owner(struct dc_ctx *ctx, struct dc_client *cl,
+			 const nfs_fh4 *fh, uint32_t mode, int64_t uid,
+			 int64_t gid, const char *what)
+{
+	struct dc_gattr ga;
+
+	if (!dc_check_getattr(ctx, cl, fh, &ga, what))
+		return false;
+	ctx->checks++;
+	if ((ga.mode & 07777) != mode || (uid >= 0 && ga.uid != uid) ||
+	    (gid >= 0 && ga.gid != gid)) {
+		dc_fail(ctx,
+			"%s: mode 0%o owner %s group %s, expected 0%o %lld:%lld",
+			what, ga.mode & 07777, ga.owner, ga.group, mode,
+			(long long)uid, (long long)gid);
+		return false;
+	}
+	return true;
+}
+
+bool dc_check_mtime(struct dc_ctx *ctx, struct dc_client *cl, const nfs_fh4 *fh,
+		    int64_t min, int64_t max, const char *what)
+{
+	struct dc_gattr ga;
+
+	if (!dc_check_getattr(ctx, cl, fh, &ga, what))
+		return false;
+	ctx->checks++;
+	if (!(ga.have & DC_GA_MTIME) || ga.mtime.seconds < min ||
+	    ga.mtime.seconds > max) {
+		dc_fail(ctx, "%s: mtime %lld, expected %lld..%lld", what,
+			(long long)ga.mtime.seconds, (long long)min,
+			(long long)max);
+		return false;
+	}
+	return true;
+}
+
+bool dc_check_entry(struct dc_ctx *ctx, struct dc_client *cl,
+		    const nfs_fh4 *dir, const char *name, bool want,
+		    const char *what)
+{
+	nfsstat4 st = NFS4_OK;
+	int rc = dc_fs_lookup(cl, dir, name, NULL, &st);
+
+	ctx->checks++;
+	if (rc)
+		dc_fail(ctx, "%s: LOOKUP %s: transport error %d", what, name,
+			rc);
+	else if (want && st != NFS4_OK)
+		dc_fail(ctx, "%s: %s is gone (LOOKUP %s)", what, name,
+			dc_nfsstat_name(st));
+	else if (!want && st != NFS4ERR_NOENT)
+		dc_fail(ctx, "%s: %s is still there (LOOKUP %s)", what, name,
+			dc_nfsstat_name(st));
+	else
+		return true;
+	return false;
+}
+
+bool dc_check_write(struct dc_ctx *ctx, struct dc_client *cl,
+		    const nfs_fh4 *dir, const char *name, const char *who)
+{
+	nfs_fh4 fh = { 0 };
+	stateid4 sid;
+	nfsstat4 st = NFS4_OK;
+	const char *step = "OPEN for write";
+	int rc;
+
+	rc = dc_fs_open(cl, dir, name, false, OPEN4_SHARE_ACCESS_WRITE, NULL,
+			&sid, &fh, &st);
+	if (!rc && st == NFS4_OK) {
+		step = "WRITE";
+		rc = dc_fs_write(cl, &fh, &sid, 0, "x", 1, &st);
+		dc_client_close_file(cl, &fh, &sid, &(nfsstat4){ 0 });
+	}
+	dc_fh_free(&fh);
+	ctx->checks++;
+	if (rc || st != NFS4_OK) {
+		dc_fail(ctx, "%s: %s of %s: rc %d, %s", who, step, name, rc,
+			dc_nfsstat_name(st));
+		return false;
+	}
+	return true;
 }

@@ -868,21 +868,6 @@ out:
 
 /* ---- read-only export, root squash (BADIN9, BADIN10) ----------------- */
 
-/* A client mounted on the suite's export with suffix appended. */
-static int mount_suffixed(struct dc_ctx *ctx, struct dc_client *cl,
-			  const char *suffix)
-{
-	struct dc_server srv = ctx->srv;
-	char owner[128];
-	int rc;
-
-	snprintf(srv.export, sizeof(srv.export), "%s%s", ctx->srv.export,
-		 suffix);
-	dc_owner(ctx, owner, sizeof(owner));
-	rc = dc_client_init(cl, &srv, owner);
-	return rc ? rc : dc_client_mount(cl);
-}
-
 static void fill_lookup_export(struct dc_compound *c, void *arg)
 {
 	dc_op_getfh(c);
@@ -958,7 +943,7 @@ static void badin9_rofs(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = mount_suffixed(ctx, &cl, "-ro");
+	rc = dc_ctx_mounted_as(ctx, &cl, NULL, "-ro");
 	EXPECT_RPC(rc, "mount the read-only export");
 	rc = on_fh(&cl, NULL, fill_lookup_export, NULL, &r);
 	EXPECT_RPC(rc, "LOOKUP export");
@@ -984,90 +969,22 @@ out:
 	dc_client_destroy(&cl);
 }
 
-static void fill_getattr_mode_owner(struct dc_compound *c, void *arg)
-{
-	dc_op_getattr(c, 0, 1u << (FATTR4_MODE - 32) |
-				    1u << (FATTR4_OWNER - 32));
-}
-
-/* mode and owner of the object in r's GETATTR result i. */
-static bool mode_owner(struct dc_cres *r, unsigned int i, uint32_t *mode,
-		       char *owner, size_t len)
-{
-	fattr4 *fa = &dc_cres_op(r, i)->nfs_resop4_u.opgetattr.GETATTR4res_u
-			      .resok4.obj_attributes;
-	const uint8_t *p = (const uint8_t *)fa->attr_vals.attrlist4_val;
-	uint32_t be, n;
-
-	if (fa->attr_vals.attrlist4_len < 8)
-		return false;
-	memcpy(&be, p, 4);
-	*mode = ntohl(be);
-	memcpy(&be, p + 4, 4);
-	n = ntohl(be);
-	if (n + 8 > fa->attr_vals.attrlist4_len || n >= len)
-		return false;
-	memcpy(owner, p + 8, n);
-	owner[n] = 0;
-	return true;
-}
-
-/* CREATE a directory with mode 0755, then GETATTR mode and owner. */
-static void fill_mkdir_getattr(struct dc_compound *c, void *arg)
-{
-	CREATE4args *a;
-	uint32_t be = htonl(0755);
-
-	dc_op_mkdir(c, arg);
-	a = &c->ops[c->nops - 1].nfs_argop4_u.opcreate;
-	a->createattrs.attrmask.bitmap4_len = 2;
-	a->createattrs.attrmask.map[1] = 1u << (FATTR4_MODE - 32);
-	a->createattrs.attr_vals.attrlist4_val = dc_compound_keep(c, &be, 4);
-	a->createattrs.attr_vals.attrlist4_len = 4;
-	fill_getattr_mode_owner(c, NULL);
-	dc_op_getfh(c);
-}
-
-/* mkdir name (0755) in dir; status, owner and handle of the new dir. */
-static int squash_mkdir(struct dc_client *cl, const nfs_fh4 *dir,
-			const char *name, nfsstat4 *st, char *owner,
-			size_t len, nfs_fh4 *fh, uint32_t *mode)
-{
-	struct dc_cres r;
-	int rc = on_fh(cl, dir, fill_mkdir_getattr, (void *)name, &r);
-
-	owner[0] = 0;
-	if (!rc) {
-		*st = r.res.status;
-		if (*st == NFS4_OK) {
-			if (!mode_owner(&r, 3, mode, owner, len))
-				snprintf(owner, len, "?");
-			if (fh)
-				copy_last_fh(&r, fh);
-		}
-	}
-	dc_cres_free(&r);
-	return rc;
-}
-
 static void badin10_root_squash(struct dc_ctx *ctx)
 {
 	struct dc_client root = { 0 }, user = { 0 };
 	struct dc_cres r = { 0 };
-	char owner[64], name[96];
-	nfs_fh4 top = { 0 }, udir = { 0 };
-	uint32_t mode = 0;
+	struct dc_auth auth;
+	struct dc_gattr ga;
+	char name[96];
+	nfs_fh4 top = { 0 }, udir = { 0 }, rdir = { 0 };
 	nfsstat4 st;
 	int rc;
 
 	/* The suite's clients are AUTH_SYS uid 0; user is uid 1000. */
-	rc = mount_suffixed(ctx, &root, "-squash");
+	rc = dc_ctx_mounted_as(ctx, &root, NULL, "-squash");
 	EXPECT_RPC(rc, "mount the root-squash export (uid 0)");
-	dc_owner(ctx, name, sizeof(name));
-	rc = dc_client_init(&user, &root.srv, name);
-	EXPECT_RPC(rc, "connect uid 1000");
-	dc_auth_sys(&user.auth, 1000, 1000);
-	rc = dc_client_mount(&user);
+	dc_auth_sys(&auth, 1000, 1000);
+	rc = dc_ctx_mounted_as(ctx, &user, &auth, "-squash");
 	EXPECT_RPC(rc, "mount the root-squash export (uid 1000)");
 	rc = on_fh(&root, NULL, fill_lookup_export, NULL, &r);
 	EXPECT_RPC(rc, "LOOKUP export");
@@ -1078,47 +995,46 @@ static void badin10_root_squash(struct dc_ctx *ctx)
 	dc_cres_free(&r);
 	/* uid 1000 is not squashed: its 0755 directory is its own. */
 	dc_name(ctx, "u", name, sizeof(name));
-	rc = squash_mkdir(&user, &top, name, &st, owner, sizeof(owner),
-			  &udir, &mode);
+	rc = dc_fs_mkdir(&user, &top, name, 0755, &udir, &st);
 	EXPECT_RPC(rc, "CREATE dir as uid 1000");
 	if (st == NFS4ERR_ACCESS)
 		SKIP("export root does not let uid 1000 create");
 	EXPECT_STATUS(st, NFS4_OK, "CREATE dir as uid 1000");
-	EXPECT(!strcmp(owner, "1000"), "uid 1000's directory owned by %s",
-	       owner);
-	EXPECT((mode & 0777) == 0755, "uid 1000's directory has mode %04o",
-	       mode & 07777);
+	if (!dc_check_getattr(ctx, &user, &udir, &ga, "uid 1000's directory"))
+		goto out;
+	EXPECT(!strcmp(ga.owner, "1000"), "uid 1000's directory owned by %s",
+	       ga.owner);
+	EXPECT((ga.mode & 0777) == 0755, "uid 1000's directory has mode %04o",
+	       ga.mode & 07777);
 	/*
 	 * Unsquashed root may create anywhere; squashed, it is "other" to
 	 * uid 1000's 0755 directory.
 	 */
-	rc = squash_mkdir(&root, &udir, "r", &st, owner, sizeof(owner), NULL,
-			  &mode);
+	rc = dc_fs_mkdir(&root, &udir, "r", 0755, NULL, &st);
 	EXPECT_RPC(rc, "CREATE dir as uid 0");
 	EXPECT_STATUS(st, NFS4ERR_ACCESS,
 		      "uid 0 creating in uid 1000's 0755 directory");
 	/* Where the anonymous user may create, it owns what root makes. */
-	rc = on_fh(&root, &top, fill_getattr_mode_owner, NULL, &r);
-	EXPECT_RPC(rc, "GETATTR root");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "GETATTR mode, owner of root");
-	EXPECT(mode_owner(&r, 2, &mode, owner, sizeof(owner)),
-	       "GETATTR mode, owner undecodable");
-	dc_cres_free(&r);
-	if (!(mode & 0002)) {
+	if (!dc_check_getattr(ctx, &root, &top, &ga, "the export root"))
+		goto out;
+	if (!(ga.mode & 0002)) {
 		dc_note(ctx, "export root %04o: anonymous owner not checked",
-			mode & 07777);
+			ga.mode & 07777);
 		goto out;
 	}
 	dc_name(ctx, "r", name, sizeof(name));
-	rc = squash_mkdir(&root, &top, name, &st, owner, sizeof(owner), NULL,
-			  &mode);
+	rc = dc_fs_mkdir(&root, &top, name, 0755, &rdir, &st);
 	EXPECT_RPC(rc, "CREATE dir as uid 0");
 	EXPECT_STATUS(st, NFS4_OK, "uid 0 creating in a 0777 directory");
-	EXPECT(!strcmp(owner, "65534"),
+	if (!dc_check_getattr(ctx, &root, &rdir, &ga,
+			      "squashed root's directory"))
+		goto out;
+	EXPECT(!strcmp(ga.owner, "65534"),
 	       "directory made by squashed root is owned by %s, not 65534",
-	       owner);
+	       ga.owner);
 out:
 	dc_cres_free(&r);
+	dc_fh_free(&rdir);
 	dc_fh_free(&udir);
 	dc_fh_free(&top);
 	dc_client_destroy(&user);

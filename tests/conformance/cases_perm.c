@@ -9,8 +9,10 @@
  * and, where a mode, owner or group is involved, the result by GETATTR.
  * FSAL_VFS is the reference: it acts with the caller's fsuid, so the
  * Linux kernel decides what Ganesha's core leaves to the FSAL.  The
- * steps (clients with chosen credentials, SETATTR, GETATTR of mode,
- * owner and group) are the client's dc_fs_*() (fsops.h).
+ * steps are shared: the case's directory and root's part in it are
+ * dc_scratch_*(), the users dc_ctx_mounted_user(), the checks of mode,
+ * owner, group and entries dc_check_*() (case.h), the operations the
+ * client's dc_fs_*() (fsops.h).
  *
  *   PERM1  search (x) on a directory for LOOKUP; read (r) for READDIR
  *   PERM2  write and search on the directory to CREATE (dir, symlink,
@@ -62,243 +64,30 @@
 #define S_RD (OPEN4_SHARE_ACCESS_READ)
 #define S_WR (OPEN4_SHARE_ACCESS_WRITE)
 
-/* The case's directory in the export, and the root client that made it. */
-struct perm_fix {
-	struct dc_client root;
-	nfs_fh4 top, dir;
-	char name[96];
-};
-
-/* ---- helpers -------------------------------------------------------- */
-
-/* Mount root and make the case's directory (root:root 0777). */
-static bool fix_setup(struct dc_ctx *ctx, struct perm_fix *fx)
-{
-	nfsstat4 st = NFS4_OK;
-	int rc;
-
-	rc = dc_ctx_mounted(ctx, &fx->root);
-	if (rc) {
-		dc_fail(ctx, "mount as root: transport error %d", rc);
-		return false;
-	}
-	rc = dc_fs_export_fh(&fx->root, &fx->top, &st);
-	if (rc || st != NFS4_OK) {
-		dc_fail(ctx, "export handle: rc %d, %s", rc,
-			dc_nfsstat_name(st));
-		return false;
-	}
-	dc_name(ctx, "d", fx->name, sizeof(fx->name));
-	dc_fs_remove_tree(&fx->root, &fx->top, fx->name);
-	rc = dc_fs_create(&fx->root, &fx->top, NF4DIR, fx->name, NULL, NULL,
-			  &fx->dir, &st);
-	if (!rc && st == NFS4_OK)
-		rc = dc_fs_chmod(&fx->root, &fx->dir, 0777, &st);
-	if (rc || st != NFS4_OK) {
-		dc_fail(ctx, "root: make %s 0777: rc %d, %s", fx->name, rc,
-			dc_nfsstat_name(st));
-		return false;
-	}
-	return true;
-}
-
-/* Remove the case's directory (best effort) and let go of root. */
-static void fix_teardown(struct perm_fix *fx)
-{
-	if (fx->root.have_session && fx->top.nfs_fh4_len)
-		dc_fs_remove_tree(&fx->root, &fx->top, fx->name);
-	dc_fh_free(&fx->dir);
-	dc_fh_free(&fx->top);
-	dc_client_destroy(&fx->root);
-}
-
-/* A client mounted as uid (primary gid = uid), in group sup if not 0. */
-static bool user(struct dc_ctx *ctx, struct dc_client *cl, uint32_t uid,
-		 uint32_t sup)
-{
-	struct dc_auth auth;
-	int rc;
-
-	dc_auth_sys_groups(&auth, uid, uid, sup ? 1 : 0, &sup);
-	rc = dc_ctx_mounted_as(ctx, cl, &auth, NULL);
-	if (rc)
-		dc_fail(ctx, "mount as uid %u: transport error %d (%s)", uid,
-			rc, strerror(-rc));
-	return !rc;
-}
-
-/*
- * As root: make name (a regular file, a directory or a fifo) in dir,
- * then SETATTR owner uid:gid and after that mode (chown would clear
- * set-ID bits).  Its handle in *fh when fh is not NULL.
- */
-static bool make(struct dc_ctx *ctx, struct perm_fix *fx, const nfs_fh4 *dir,
-		 nfs_ftype4 type, const char *name, uint32_t uid, uint32_t gid,
-		 uint32_t mode, nfs_fh4 *fh)
-{
-	nfs_fh4 local = { 0 };
-	nfsstat4 st = NFS4_OK;
-	const char *step = "create";
-	int rc;
-
-	if (!fh)
-		fh = &local;
-	if (type == NF4REG)
-		rc = dc_fs_open(&fx->root, dir, name, true, S_ALL, NULL, NULL,
-				NULL, &st);
-	else
-		rc = dc_fs_create(&fx->root, dir, type, name, NULL, NULL, NULL,
-				  &st);
-	if (!rc && st == NFS4_OK) {
-		step = "LOOKUP";
-		rc = dc_fs_lookup(&fx->root, dir, name, fh, &st);
-	}
-	if (!rc && st == NFS4_OK) {
-		step = "chown";
-		rc = dc_fs_chown(&fx->root, fh, uid, gid, &st);
-	}
-	if (!rc && st == NFS4_OK) {
-		step = "chmod";
-		rc = dc_fs_chmod(&fx->root, fh, mode, &st);
-	}
-	dc_fh_free(&local);
-	ctx->checks++;
-	if (rc || st != NFS4_OK) {
-		dc_fail(ctx, "root: %s of %s (%u:%u 0%o): rc %d, %s", step,
-			name, uid, gid, mode, rc, dc_nfsstat_name(st));
-		return false;
-	}
-	return true;
-}
-
-/* As root: SETATTR mode, or owner and group, of fh. */
-static bool root_chmod(struct dc_ctx *ctx, struct perm_fix *fx,
-		       const nfs_fh4 *fh, uint32_t mode)
-{
-	nfsstat4 st = NFS4_OK;
-	int rc = dc_fs_chmod(&fx->root, fh, mode, &st);
-
-	ctx->checks++;
-	if (rc || st != NFS4_OK)
-		dc_fail(ctx, "root: chmod 0%o: rc %d, %s", mode, rc,
-			dc_nfsstat_name(st));
-	return !rc && st == NFS4_OK;
-}
-
-static bool root_chown(struct dc_ctx *ctx, struct perm_fix *fx,
-		       const nfs_fh4 *fh, uint32_t uid, uint32_t gid)
-{
-	nfsstat4 st = NFS4_OK;
-	int rc = dc_fs_chown(&fx->root, fh, uid, gid, &st);
-
-	ctx->checks++;
-	if (rc || st != NFS4_OK)
-		dc_fail(ctx, "root: chown %u:%u: rc %d, %s", uid, gid, rc,
-			dc_nfsstat_name(st));
-	return !rc && st == NFS4_OK;
-}
-
-/* GETATTR (as cl, usually root) of fh into *ga; what names the object. */
-static bool attrs(struct dc_ctx *ctx, struct dc_client *cl, const nfs_fh4 *fh,
-		  struct dc_gattr *ga, const char *what)
-{
-	nfsstat4 st = NFS4_OK;
-	int rc = dc_fs_getattr(cl, fh, ga, &st);
-
-	ctx->checks++;
-	if (rc || st != NFS4_OK)
-		dc_fail(ctx, "GETATTR of %s: rc %d, %s", what, rc,
-			dc_nfsstat_name(st));
-	else if ((ga->have & (DC_GA_MODE | DC_GA_OWNER | DC_GA_GROUP)) !=
-		 (DC_GA_MODE | DC_GA_OWNER | DC_GA_GROUP))
-		dc_fail(ctx, "GETATTR of %s: no mode, owner or group", what);
-	else
-		return true;
-	return false;
-}
-
-/* fh's mode (07777 bits), owner and group (-1: any), as cl sees them. */
-static bool state_is(struct dc_ctx *ctx, struct dc_client *cl,
-		     const nfs_fh4 *fh, uint32_t mode, int64_t uid, int64_t gid,
-		     const char *what)
-{
-	struct dc_gattr ga;
-
-	if (!attrs(ctx, cl, fh, &ga, what))
-		return false;
-	ctx->checks++;
-	if ((ga.mode & 07777) != mode || (uid >= 0 && ga.uid != uid) ||
-	    (gid >= 0 && ga.gid != gid)) {
-		dc_fail(ctx,
-			"%s: mode 0%o owner %s group %s, expected 0%o %lld:%lld",
-			what, ga.mode & 07777, ga.owner, ga.group, mode,
-			(long long)uid, (long long)gid);
-		return false;
-	}
-	return true;
-}
-
-/* name is (want) or is not (!want) in dir, as cl (usually root) sees it. */
-static bool present(struct dc_ctx *ctx, struct dc_client *cl,
-		    const nfs_fh4 *dir, const char *name, bool want,
-		    const char *what)
-{
-	nfsstat4 st = NFS4_OK;
-	int rc = dc_fs_lookup(cl, dir, name, NULL, &st);
-
-	ctx->checks++;
-	if (rc)
-		dc_fail(ctx, "%s: LOOKUP %s: transport error %d", what, name,
-			rc);
-	else if (want && st != NFS4_OK)
-		dc_fail(ctx, "%s: %s is gone (LOOKUP %s)", what, name,
-			dc_nfsstat_name(st));
-	else if (!want && st != NFS4ERR_NOENT)
-		dc_fail(ctx, "%s: %s is still there (LOOKUP %s)", what, name,
-			dc_nfsstat_name(st));
-	else
-		return true;
-	return false;
-}
-
-/* As cl: make a regular file (mode 0644) in dir and close it again. */
-static int user_file(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
-		     nfsstat4 *st)
-{
-	struct dc_sattr sa = { .set = DC_SA_MODE, .mode = 0644 };
-
-	return dc_fs_open(cl, dir, name, true, S_ALL, &sa, NULL, NULL, st);
-}
-
-/* As cl: make a directory (mode 0755) in dir. */
-static int user_dir(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
-		    nfsstat4 *st)
-{
-	struct dc_sattr sa = { .set = DC_SA_MODE, .mode = 0755 };
-
-	return dc_fs_create(cl, dir, NF4DIR, name, NULL, &sa, NULL, st);
-}
+/* Supplementary groups of a user in GS. */
+static const uint32_t in_gs[] = { GS };
 
 /* ---- PERM1: search and read on directories -------------------------- */
 
 static void perm1_search(struct dc_ctx *ctx)
 {
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 }, c = { 0 };
 	nfs_fh4 d = { 0 };
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0) ||
-	    !user(ctx, &c, UC, GS))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &c, UC, UC, 1, in_gs))
 		goto out;
-	if (!make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, 0, 0777, &d) ||
-	    !make(ctx, &fx, &d, NF4REG, "f", 0, 0, 0644, NULL) ||
-	    !make(ctx, &fx, &d, NF4DIR, "sub", 0, 0, 0755, NULL))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, 0, 0777, &d) ||
+	    !dc_scratch_make(ctx, &fx, &d, NF4REG, "f", 0, 0, 0644, NULL) ||
+	    !dc_scratch_make(ctx, &fx, &d, NF4DIR, "sub", 0, 0, 0755, NULL))
 		goto out;
 
 	/* rw- for other: no search */
-	if (!root_chmod(ctx, &fx, &d, 0776))
+	if (!dc_scratch_chmod(ctx, &fx, &d, 0776))
 		goto out;
 	rc = dc_fs_lookup(&a, &d, "f", NULL, &st);
 	EXPECT_OP(rc, st, NFS4ERR_ACCESS, "uid %u: LOOKUP f in 0776 dir", UA);
@@ -309,19 +98,20 @@ static void perm1_search(struct dc_ctx *ctx)
 		  "uid %u: LOOKUP of a missing name in 0776 dir", UA);
 
 	/* --x for other: search without read */
-	if (!root_chmod(ctx, &fx, &d, 0771))
+	if (!dc_scratch_chmod(ctx, &fx, &d, 0771))
 		goto out;
 	rc = dc_fs_lookup(&a, &d, "f", NULL, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: LOOKUP f in 0771 dir", UA);
 	rc = dc_fs_readdir(&a, &d, &st);
 	EXPECT_OP(rc, st, NFS4ERR_ACCESS, "uid %u: READDIR of 0771 dir", UA);
-	if (!root_chmod(ctx, &fx, &d, 0775))
+	if (!dc_scratch_chmod(ctx, &fx, &d, 0775))
 		goto out;
 	rc = dc_fs_readdir(&a, &d, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: READDIR of 0775 dir", UA);
 
 	/* Group class by a supplementary group; it alone counts. */
-	if (!root_chown(ctx, &fx, &d, 0, GS) || !root_chmod(ctx, &fx, &d, 0750))
+	if (!dc_scratch_chown(ctx, &fx, &d, 0, GS) ||
+	    !dc_scratch_chmod(ctx, &fx, &d, 0750))
 		goto out;
 	rc = dc_fs_lookup(&c, &d, "f", NULL, &st);
 	EXPECT_OP(rc, st, NFS4_OK,
@@ -330,7 +120,7 @@ static void perm1_search(struct dc_ctx *ctx)
 	rc = dc_fs_lookup(&a, &d, "f", NULL, &st);
 	EXPECT_OP(rc, st, NFS4ERR_ACCESS,
 		  "uid %u: LOOKUP f in 0750 dir of group %u", UA, GS);
-	if (!root_chmod(ctx, &fx, &d, 0705))
+	if (!dc_scratch_chmod(ctx, &fx, &d, 0705))
 		goto out;
 	rc = dc_fs_lookup(&c, &d, "f", NULL, &st);
 	EXPECT_OP(rc, st, NFS4ERR_ACCESS,
@@ -340,7 +130,8 @@ static void perm1_search(struct dc_ctx *ctx)
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: LOOKUP f in 0705 dir", UA);
 
 	/* Owner class alone too: the owner without x in 0077. */
-	if (!root_chown(ctx, &fx, &d, UA, UA) || !root_chmod(ctx, &fx, &d, 077))
+	if (!dc_scratch_chown(ctx, &fx, &d, UA, UA) ||
+	    !dc_scratch_chmod(ctx, &fx, &d, 077))
 		goto out;
 	rc = dc_fs_lookup(&a, &d, "f", NULL, &st);
 	EXPECT_OP(rc, st, NFS4ERR_ACCESS,
@@ -349,7 +140,7 @@ out:
 	dc_fh_free(&d);
 	dc_client_destroy(&c);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM2: creating needs write and search ------------------------- */
@@ -363,7 +154,7 @@ static int create_kind(struct dc_client *cl, const nfs_fh4 *dir, unsigned int k,
 {
 	switch (k) {
 	case 0:
-		return user_dir(cl, dir, name, st);
+		return dc_fs_mkdir(cl, dir, name, 0755, NULL, st);
 	case 1:
 		return dc_fs_create(cl, dir, NF4LNK, name, "target", NULL, NULL,
 				    st);
@@ -371,14 +162,14 @@ static int create_kind(struct dc_client *cl, const nfs_fh4 *dir, unsigned int k,
 		return dc_fs_create(cl, dir, NF4FIFO, name, NULL, NULL, NULL,
 				    st);
 	default:
-		return user_file(cl, dir, name, st);
+		return dc_fs_mkfile(cl, dir, name, 0644, st);
 	}
 }
 
 static void perm2_create(struct dc_ctx *ctx)
 {
 	static const uint32_t denied[] = { 0755, 0776, 0775 };
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 }, c = { 0 };
 	nfs_fh4 d = { 0 }, o = { 0 };
 	struct dc_gattr ga;
@@ -387,14 +178,15 @@ static void perm2_create(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0) ||
-	    !user(ctx, &c, UC, GS))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &c, UC, UC, 1, in_gs))
 		goto out;
-	if (!make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, 0, 0755, &d) ||
-	    !make(ctx, &fx, &d, NF4REG, "x", 0, 0, 0666, NULL))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, 0, 0755, &d) ||
+	    !dc_scratch_make(ctx, &fx, &d, NF4REG, "x", 0, 0, 0666, NULL))
 		goto out;
 	for (i = 0; i < ARRAY_SIZE(denied); i++) {
-		if (!root_chmod(ctx, &fx, &d, denied[i]))
+		if (!dc_scratch_chmod(ctx, &fx, &d, denied[i]))
 			goto out;
 		/* OPEN(create) of an existing name creates nothing. */
 		rc = dc_fs_open(&a, &d, "x", true, S_ALL, NULL, NULL, NULL,
@@ -408,13 +200,13 @@ static void perm2_create(struct dc_ctx *ctx)
 			EXPECT_OP(rc, st, NFS4ERR_ACCESS,
 				  "uid %u: %s in root's 0%o dir", UA,
 				  create_what[k], denied[i]);
-			if (!present(ctx, &fx.root, &d, name, false,
-				     create_what[k]))
+			if (!dc_check_entry(ctx, &fx.root, &d, name, false,
+					    create_what[k]))
 				goto out;
 		}
 	}
 	/* -wx is enough; the new entries are the caller's. */
-	if (!root_chmod(ctx, &fx, &d, 0773))
+	if (!dc_scratch_chmod(ctx, &fx, &d, 0773))
 		goto out;
 	for (k = 0; k < 4; k++) {
 		snprintf(name, sizeof(name), "n%u", k);
@@ -424,7 +216,7 @@ static void perm2_create(struct dc_ctx *ctx)
 		rc = dc_fs_lookup(&fx.root, &d, name, &o, &st);
 		EXPECT_OP(rc, st, NFS4_OK, "LOOKUP %s", name);
 		/* Symlink and fifo modes are the server's: owner only. */
-		if (!attrs(ctx, &fx.root, &o, &ga, create_what[k]))
+		if (!dc_check_getattr(ctx, &fx.root, &o, &ga, create_what[k]))
 			goto out;
 		EXPECT(ga.uid == UA && ga.gid == UA,
 		       "%s by uid %u: owned by %s:%s", create_what[k], UA,
@@ -436,13 +228,14 @@ static void perm2_create(struct dc_ctx *ctx)
 		dc_fh_free(&o);
 	}
 	/* Group class through a supplementary group. */
-	if (!root_chown(ctx, &fx, &d, 0, GS) || !root_chmod(ctx, &fx, &d, 0770))
+	if (!dc_scratch_chown(ctx, &fx, &d, 0, GS) ||
+	    !dc_scratch_chmod(ctx, &fx, &d, 0770))
 		goto out;
-	rc = user_file(&c, &d, "g", &st);
+	rc = dc_fs_mkfile(&c, &d, "g", 0644, &st);
 	EXPECT_OP(rc, st, NFS4_OK,
 		  "uid %u (group %u): OPEN(create) in 0770 dir of group %u", UC,
 		  GS, GS);
-	rc = user_file(&a, &d, "h", &st);
+	rc = dc_fs_mkfile(&a, &d, "h", 0644, &st);
 	EXPECT_OP(rc, st, NFS4ERR_ACCESS,
 		  "uid %u: OPEN(create) in 0770 dir of group %u", UA, GS);
 out:
@@ -450,7 +243,7 @@ out:
 	dc_fh_free(&d);
 	dc_client_destroy(&c);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM3: LINK ----------------------------------------------------- */
@@ -458,7 +251,7 @@ out:
 static void perm3_link(struct dc_ctx *ctx)
 {
 	static const uint32_t denied[] = { 0755, 0776 };
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 };
 	struct dc_gattr ga;
 	nfs_fh4 d = { 0 }, f = { 0 };
@@ -466,30 +259,32 @@ static void perm3_link(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL))
 		goto out;
-	if (!make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, 0, 0755, &d))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, 0, 0755, &d))
 		goto out;
 	/* The caller's own file, in a directory it may write. */
-	rc = user_file(&a, &fx.dir, "f", &st);
+	rc = dc_fs_mkfile(&a, &fx.dir, "f", 0644, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: OPEN(create) f", UA);
 	rc = dc_fs_lookup(&a, &fx.dir, "f", &f, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: LOOKUP f", UA);
 	for (i = 0; i < ARRAY_SIZE(denied); i++) {
-		if (!root_chmod(ctx, &fx, &d, denied[i]))
+		if (!dc_scratch_chmod(ctx, &fx, &d, denied[i]))
 			goto out;
 		rc = dc_fs_link(&a, &f, &d, "l", &st);
 		EXPECT_OP(rc, st, NFS4ERR_ACCESS,
 			  "uid %u: LINK its file into root's 0%o dir", UA,
 			  denied[i]);
-		if (!present(ctx, &fx.root, &d, "l", false, "refused LINK"))
+		if (!dc_check_entry(ctx, &fx.root, &d, "l", false,
+				    "refused LINK"))
 			goto out;
 	}
-	if (!root_chmod(ctx, &fx, &d, 0773))
+	if (!dc_scratch_chmod(ctx, &fx, &d, 0773))
 		goto out;
 	rc = dc_fs_link(&a, &f, &d, "l", &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: LINK into root's 0773 dir", UA);
-	if (!attrs(ctx, &fx.root, &f, &ga, "f"))
+	if (!dc_check_getattr(ctx, &fx.root, &f, &ga, "f"))
 		goto out;
 	EXPECT((ga.have & DC_GA_NUMLINKS) && ga.numlinks == 2,
 	       "f has %u links after LINK, expected 2", ga.numlinks);
@@ -497,7 +292,7 @@ out:
 	dc_fh_free(&f);
 	dc_fh_free(&d);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM4: REMOVE --------------------------------------------------- */
@@ -505,24 +300,25 @@ out:
 static void perm4_remove(struct dc_ctx *ctx)
 {
 	static const uint32_t denied[] = { 0755, 0776 };
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 };
 	nfs_fh4 d = { 0 };
 	unsigned int i;
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL))
 		goto out;
-	if (!make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, 0, 0777, &d))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, 0, 0777, &d))
 		goto out;
 	/* The caller's own file (writable by it) and empty directory. */
-	rc = user_file(&a, &d, "f", &st);
+	rc = dc_fs_mkfile(&a, &d, "f", 0644, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: OPEN(create) f", UA);
-	rc = user_dir(&a, &d, "e", &st);
+	rc = dc_fs_mkdir(&a, &d, "e", 0755, NULL, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: CREATE dir e", UA);
 	for (i = 0; i < ARRAY_SIZE(denied); i++) {
-		if (!root_chmod(ctx, &fx, &d, denied[i]))
+		if (!dc_scratch_chmod(ctx, &fx, &d, denied[i]))
 			goto out;
 		rc = dc_fs_remove(&a, &d, "f", &st);
 		EXPECT_OP(rc, st, NFS4ERR_ACCESS,
@@ -532,24 +328,26 @@ static void perm4_remove(struct dc_ctx *ctx)
 		EXPECT_OP(rc, st, NFS4ERR_ACCESS,
 			  "uid %u: REMOVE its own dir in root's 0%o dir", UA,
 			  denied[i]);
-		if (!present(ctx, &fx.root, &d, "f", true, "refused REMOVE") ||
-		    !present(ctx, &fx.root, &d, "e", true, "refused REMOVE"))
+		if (!dc_check_entry(ctx, &fx.root, &d, "f", true,
+				    "refused REMOVE") ||
+		    !dc_check_entry(ctx, &fx.root, &d, "e", true,
+				    "refused REMOVE"))
 			goto out;
 	}
-	if (!root_chmod(ctx, &fx, &d, 0773))
+	if (!dc_scratch_chmod(ctx, &fx, &d, 0773))
 		goto out;
 	rc = dc_fs_remove(&a, &d, "f", &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: REMOVE file in root's 0773 dir",
 		  UA);
 	rc = dc_fs_remove(&a, &d, "e", &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: REMOVE dir in root's 0773 dir", UA);
-	if (!present(ctx, &fx.root, &d, "f", false, "REMOVE") ||
-	    !present(ctx, &fx.root, &d, "e", false, "REMOVE"))
+	if (!dc_check_entry(ctx, &fx.root, &d, "f", false, "REMOVE") ||
+	    !dc_check_entry(ctx, &fx.root, &d, "e", false, "REMOVE"))
 		goto out;
 out:
 	dc_fh_free(&d);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM5: RENAME --------------------------------------------------- */
@@ -560,79 +358,85 @@ static void perm5_rename(struct dc_ctx *ctx)
 	static const uint32_t denied[][2] = {
 		{ 0777, 0755 }, { 0755, 0777 }, { 0776, 0777 }, { 0777, 0776 }
 	};
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 };
 	nfs_fh4 s = { 0 }, t = { 0 };
 	unsigned int i;
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL))
 		goto out;
-	if (!make(ctx, &fx, &fx.dir, NF4DIR, "s", 0, 0, 0777, &s) ||
-	    !make(ctx, &fx, &fx.dir, NF4DIR, "t", 0, 0, 0777, &t))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "s", 0, 0, 0777, &s) ||
+	    !dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "t", 0, 0, 0777, &t))
 		goto out;
-	rc = user_file(&a, &s, "f", &st);
+	rc = dc_fs_mkfile(&a, &s, "f", 0644, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: OPEN(create) f", UA);
 	for (i = 0; i < ARRAY_SIZE(denied); i++) {
-		if (!root_chmod(ctx, &fx, &s, denied[i][0]) ||
-		    !root_chmod(ctx, &fx, &t, denied[i][1]))
+		if (!dc_scratch_chmod(ctx, &fx, &s, denied[i][0]) ||
+		    !dc_scratch_chmod(ctx, &fx, &t, denied[i][1]))
 			goto out;
 		rc = dc_fs_rename(&a, &s, "f", &t, "g", &st);
 		EXPECT_OP(
 			rc, st, NFS4ERR_ACCESS,
 			"uid %u: RENAME its file from root's 0%o dir to root's 0%o dir",
 			UA, denied[i][0], denied[i][1]);
-		if (!present(ctx, &fx.root, &s, "f", true, "refused RENAME") ||
-		    !present(ctx, &fx.root, &t, "g", false, "refused RENAME"))
+		if (!dc_check_entry(ctx, &fx.root, &s, "f", true,
+				    "refused RENAME") ||
+		    !dc_check_entry(ctx, &fx.root, &t, "g", false,
+				    "refused RENAME"))
 			goto out;
 	}
 	/* Within one directory the one directory's permission decides. */
-	if (!root_chmod(ctx, &fx, &s, 0755))
+	if (!dc_scratch_chmod(ctx, &fx, &s, 0755))
 		goto out;
 	rc = dc_fs_rename(&a, &s, "f", &s, "g", &st);
 	EXPECT_OP(rc, st, NFS4ERR_ACCESS,
 		  "uid %u: RENAME within root's 0755 dir", UA);
-	if (!root_chmod(ctx, &fx, &s, 0773) || !root_chmod(ctx, &fx, &t, 0773))
+	if (!dc_scratch_chmod(ctx, &fx, &s, 0773) ||
+	    !dc_scratch_chmod(ctx, &fx, &t, 0773))
 		goto out;
 	rc = dc_fs_rename(&a, &s, "f", &t, "g", &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: RENAME between root's 0773 dirs",
 		  UA);
-	if (!present(ctx, &fx.root, &s, "f", false, "RENAME") ||
-	    !present(ctx, &fx.root, &t, "g", true, "RENAME"))
+	if (!dc_check_entry(ctx, &fx.root, &s, "f", false, "RENAME") ||
+	    !dc_check_entry(ctx, &fx.root, &t, "g", true, "RENAME"))
 		goto out;
 out:
 	dc_fh_free(&t);
 	dc_fh_free(&s);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM6: sticky directories --------------------------------------- */
 
 static void perm6_sticky(struct dc_ctx *ctx)
 {
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 }, b = { 0 }, c = { 0 };
 	nfs_fh4 d = { 0 }, e = { 0 }, fa = { 0 };
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0) ||
-	    !user(ctx, &b, UB, 0) || !user(ctx, &c, UC, 0))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &b, UB, UB, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &c, UC, UC, 0, NULL))
 		goto out;
 	/* d: root's 1777; A's file (writable by all), dir; B's file */
-	if (!make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, 0, 01777, &d))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, 0, 01777, &d))
 		goto out;
-	rc = user_file(&a, &d, "fa", &st);
+	rc = dc_fs_mkfile(&a, &d, "fa", 0644, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: OPEN(create) fa", UA);
 	rc = dc_fs_lookup(&a, &d, "fa", &fa, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: LOOKUP fa", UA);
 	rc = dc_fs_chmod(&a, &fa, 0666, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: chmod 0666 fa", UA);
-	rc = user_dir(&a, &d, "da", &st);
+	rc = dc_fs_mkdir(&a, &d, "da", 0755, NULL, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: CREATE dir da", UA);
-	rc = user_file(&b, &d, "fb", &st);
+	rc = dc_fs_mkfile(&b, &d, "fb", 0644, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: OPEN(create) fb", UB);
 
 	rc = dc_fs_remove(&b, &d, "fa", &st);
@@ -651,10 +455,11 @@ static void perm6_sticky(struct dc_ctx *ctx)
 	EXPECT_OP(rc, st, NFS4ERR_PERM,
 		  "uid %u: RENAME its file over uid %u's in a 1777 dir", UB,
 		  UA);
-	if (!present(ctx, &fx.root, &d, "fa", true, "sticky") ||
-	    !present(ctx, &fx.root, &d, "da", true, "sticky") ||
-	    !present(ctx, &fx.root, &d, "fb", true, "sticky") ||
-	    !state_is(ctx, &fx.root, &fa, 0666, UA, UA, "fa after B's tries"))
+	if (!dc_check_entry(ctx, &fx.root, &d, "fa", true, "sticky") ||
+	    !dc_check_entry(ctx, &fx.root, &d, "da", true, "sticky") ||
+	    !dc_check_entry(ctx, &fx.root, &d, "fb", true, "sticky") ||
+	    !dc_check_mode_owner(ctx, &fx.root, &fa, 0666, UA, UA,
+				 "fa after B's tries"))
 		goto out;
 
 	/* The entry's owner may. */
@@ -668,17 +473,17 @@ static void perm6_sticky(struct dc_ctx *ctx)
 	rc = dc_fs_remove(&fx.root, &d, "fb", &st);
 	EXPECT_OP(rc, st, NFS4_OK, "root: REMOVE uid %u's file in its 1777 dir",
 		  UB);
-	if (!present(ctx, &fx.root, &d, "fa2", false, "sticky") ||
-	    !present(ctx, &fx.root, &d, "da", false, "sticky") ||
-	    !present(ctx, &fx.root, &d, "fb", false, "sticky"))
+	if (!dc_check_entry(ctx, &fx.root, &d, "fa2", false, "sticky") ||
+	    !dc_check_entry(ctx, &fx.root, &d, "da", false, "sticky") ||
+	    !dc_check_entry(ctx, &fx.root, &d, "fb", false, "sticky"))
 		goto out;
 
 	/* The directory's owner may: e is C's 1777 directory. */
-	if (!make(ctx, &fx, &fx.dir, NF4DIR, "e", UC, UC, 01777, &e))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "e", UC, UC, 01777, &e))
 		goto out;
-	rc = user_file(&a, &e, "fa", &st);
+	rc = dc_fs_mkfile(&a, &e, "fa", 0644, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: OPEN(create) fa in e", UA);
-	rc = user_file(&a, &e, "fa2", &st);
+	rc = dc_fs_mkfile(&a, &e, "fa2", 0644, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: OPEN(create) fa2 in e", UA);
 	rc = dc_fs_remove(&b, &e, "fa", &st);
 	EXPECT_OP(rc, st, NFS4ERR_PERM,
@@ -690,8 +495,9 @@ static void perm6_sticky(struct dc_ctx *ctx)
 	rc = dc_fs_rename(&c, &e, "fa2", &e, "fc", &st);
 	EXPECT_OP(rc, st, NFS4_OK,
 		  "uid %u: RENAME uid %u's file in its own 1777 dir", UC, UA);
-	if (!present(ctx, &fx.root, &e, "fa", false, "sticky, dir owner") ||
-	    !present(ctx, &fx.root, &e, "fc", true, "sticky, dir owner"))
+	if (!dc_check_entry(ctx, &fx.root, &e, "fa", false,
+			    "sticky, dir owner") ||
+	    !dc_check_entry(ctx, &fx.root, &e, "fc", true, "sticky, dir owner"))
 		goto out;
 out:
 	dc_fh_free(&fa);
@@ -700,36 +506,39 @@ out:
 	dc_client_destroy(&c);
 	dc_client_destroy(&b);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM7: a directory moved to another parent ---------------------- */
 
 static void perm7_move_dir(struct dc_ctx *ctx)
 {
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 }, b = { 0 };
 	nfs_fh4 p1 = { 0 }, p2 = { 0 };
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0) ||
-	    !user(ctx, &b, UB, 0))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &b, UB, UB, 0, NULL))
 		goto out;
 	/* A's parents, open to all; B's directory and file in p1 */
-	if (!make(ctx, &fx, &fx.dir, NF4DIR, "p1", UA, UA, 0777, &p1) ||
-	    !make(ctx, &fx, &fx.dir, NF4DIR, "p2", UA, UA, 0777, &p2))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "p1", UA, UA, 0777,
+			     &p1) ||
+	    !dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "p2", UA, UA, 0777,
+			     &p2))
 		goto out;
-	rc = user_dir(&b, &p1, "m", &st);
+	rc = dc_fs_mkdir(&b, &p1, "m", 0755, NULL, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: CREATE dir m (0755)", UB);
-	rc = user_file(&b, &p1, "f", &st);
+	rc = dc_fs_mkfile(&b, &p1, "f", 0644, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: OPEN(create) f (0644)", UB);
 
 	rc = dc_fs_rename(&a, &p1, "m", &p2, "m", &st);
 	EXPECT_OP(rc, st, NFS4ERR_ACCESS,
 		  "uid %u: RENAME uid %u's 0755 dir to another parent", UA, UB);
-	if (!present(ctx, &fx.root, &p1, "m", true, "refused move") ||
-	    !present(ctx, &fx.root, &p2, "m", false, "refused move"))
+	if (!dc_check_entry(ctx, &fx.root, &p1, "m", true, "refused move") ||
+	    !dc_check_entry(ctx, &fx.root, &p2, "m", false, "refused move"))
 		goto out;
 	/* Its ".." stays: within the parent it is allowed. */
 	rc = dc_fs_rename(&a, &p1, "m", &p1, "m2", &st);
@@ -743,34 +552,37 @@ static void perm7_move_dir(struct dc_ctx *ctx)
 	rc = dc_fs_rename(&b, &p1, "m2", &p2, "m", &st);
 	EXPECT_OP(rc, st, NFS4_OK,
 		  "uid %u: RENAME its own dir to another parent", UB);
-	if (!present(ctx, &fx.root, &p1, "m2", false, "move") ||
-	    !present(ctx, &fx.root, &p2, "m", true, "move") ||
-	    !present(ctx, &fx.root, &p2, "f", true, "move"))
+	if (!dc_check_entry(ctx, &fx.root, &p1, "m2", false, "move") ||
+	    !dc_check_entry(ctx, &fx.root, &p2, "m", true, "move") ||
+	    !dc_check_entry(ctx, &fx.root, &p2, "f", true, "move"))
 		goto out;
 out:
 	dc_fh_free(&p2);
 	dc_fh_free(&p1);
 	dc_client_destroy(&b);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM8: SETATTR mode --------------------------------------------- */
 
 static void perm8_chmod(struct dc_ctx *ctx)
 {
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 }, b = { 0 }, c = { 0 };
 	nfs_fh4 f = { 0 }, d = { 0 };
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0) ||
-	    !user(ctx, &b, UB, 0) || !user(ctx, &c, UC, GS))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &b, UB, UB, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &c, UC, UC, 1, in_gs))
 		goto out;
 	/* Writable by everyone, and in C's group: still not theirs. */
-	if (!make(ctx, &fx, &fx.dir, NF4REG, "f", UA, GS, 0666, &f) ||
-	    !make(ctx, &fx, &fx.dir, NF4DIR, "d", UA, GS, 0777, &d))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, "f", UA, GS, 0666,
+			     &f) ||
+	    !dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "d", UA, GS, 0777, &d))
 		goto out;
 	rc = dc_fs_chmod(&b, &f, 0777, &st);
 	EXPECT_OP(rc, st, NFS4ERR_PERM, "uid %u: chmod uid %u's 0666 file", UB,
@@ -782,25 +594,25 @@ static void perm8_chmod(struct dc_ctx *ctx)
 	rc = dc_fs_chmod(&b, &d, 0700, &st);
 	EXPECT_OP(rc, st, NFS4ERR_PERM, "uid %u: chmod uid %u's 0777 dir", UB,
 		  UA);
-	if (!state_is(ctx, &fx.root, &f, 0666, UA, GS,
-		      "file after refused chmod") ||
-	    !state_is(ctx, &fx.root, &d, 0777, UA, GS,
-		      "dir after refused chmod"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &f, 0666, UA, GS,
+				 "file after refused chmod") ||
+	    !dc_check_mode_owner(ctx, &fx.root, &d, 0777, UA, GS,
+				 "dir after refused chmod"))
 		goto out;
 	rc = dc_fs_chmod(&a, &f, 0640, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: chmod 0640 its own file", UA);
-	if (!state_is(ctx, &fx.root, &f, 0640, UA, GS,
-		      "file after owner's chmod"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &f, 0640, UA, GS,
+				 "file after owner's chmod"))
 		goto out;
 	rc = dc_fs_chmod(&a, &d, 0700, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: chmod 0700 its own dir", UA);
-	if (!state_is(ctx, &fx.root, &d, 0700, UA, GS,
-		      "dir after owner's chmod"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &d, 0700, UA, GS,
+				 "dir after owner's chmod"))
 		goto out;
 	rc = dc_fs_chmod(&fx.root, &f, 0604, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "root: chmod 0604 uid %u's file", UA);
-	if (!state_is(ctx, &fx.root, &f, 0604, UA, GS,
-		      "file after root's chmod"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &f, 0604, UA, GS,
+				 "file after root's chmod"))
 		goto out;
 out:
 	dc_fh_free(&d);
@@ -808,14 +620,14 @@ out:
 	dc_client_destroy(&c);
 	dc_client_destroy(&b);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM9: SETATTR owner and group ---------------------------------- */
 
 static void perm9_chown(struct dc_ctx *ctx)
 {
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 }, b = { 0 };
 	struct dc_sattr sa = { 0 };
 	nfs_fh4 f = { 0 };
@@ -823,10 +635,11 @@ static void perm9_chown(struct dc_ctx *ctx)
 	int rc;
 
 	/* A is in GS (supplementary), so is B. */
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, GS) ||
-	    !user(ctx, &b, UB, GS))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 1, in_gs) ||
+	    !dc_ctx_mounted_user(ctx, &b, UB, UB, 1, in_gs))
 		goto out;
-	if (!make(ctx, &fx, &fx.dir, NF4REG, "f", UA, UA, 0644, &f))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, "f", UA, UA, 0644, &f))
 		goto out;
 
 	sa.set = DC_SA_OWNER;
@@ -834,7 +647,8 @@ static void perm9_chown(struct dc_ctx *ctx)
 	rc = dc_fs_setattr(&a, &f, NULL, &sa, &st);
 	EXPECT_OP(rc, st, NFS4ERR_PERM, "uid %u: give its file to uid %u", UA,
 		  UB);
-	if (!state_is(ctx, &fx.root, &f, 0644, UA, UA, "after refused chown"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &f, 0644, UA, UA,
+				 "after refused chown"))
 		goto out;
 	sa.uid = UA;
 	rc = dc_fs_setattr(&a, &f, NULL, &sa, &st);
@@ -846,32 +660,36 @@ static void perm9_chown(struct dc_ctx *ctx)
 	rc = dc_fs_setattr(&a, &f, NULL, &sa, &st);
 	EXPECT_OP(rc, st, NFS4_OK,
 		  "uid %u: chgrp its file to supplementary group %u", UA, GS);
-	if (!state_is(ctx, &fx.root, &f, 0644, UA, GS, "after chgrp to GS"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &f, 0644, UA, GS,
+				 "after chgrp to GS"))
 		goto out;
 	sa.gid = UA;
 	rc = dc_fs_setattr(&a, &f, NULL, &sa, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: chgrp its file to primary group %u",
 		  UA, UA);
-	if (!state_is(ctx, &fx.root, &f, 0644, UA, UA,
-		      "after chgrp to primary"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &f, 0644, UA, UA,
+				 "after chgrp to primary"))
 		goto out;
 	sa.gid = GX;
 	rc = dc_fs_setattr(&a, &f, NULL, &sa, &st);
 	EXPECT_OP(rc, st, NFS4ERR_PERM,
 		  "uid %u: chgrp its file to group %u it is not in", UA, GX);
-	if (!state_is(ctx, &fx.root, &f, 0644, UA, UA, "after refused chgrp"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &f, 0644, UA, UA,
+				 "after refused chgrp"))
 		goto out;
 	/* Not the owner: no chgrp even to a group of its own. */
 	sa.gid = GS;
 	rc = dc_fs_setattr(&b, &f, NULL, &sa, &st);
 	EXPECT_OP(rc, st, NFS4ERR_PERM,
 		  "uid %u: chgrp uid %u's file to its group %u", UB, UA, GS);
-	if (!state_is(ctx, &fx.root, &f, 0644, UA, UA, "after B's chgrp"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &f, 0644, UA, UA,
+				 "after B's chgrp"))
 		goto out;
 	/* Root gives it away; then A is no longer its owner. */
 	rc = dc_fs_chown(&fx.root, &f, UB, GX, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "root: chown %u:%u", UB, GX);
-	if (!state_is(ctx, &fx.root, &f, 0644, UB, GX, "after root's chown"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &f, 0644, UB, GX,
+				 "after root's chown"))
 		goto out;
 	sa.gid = GS;
 	rc = dc_fs_setattr(&a, &f, NULL, &sa, &st);
@@ -881,7 +699,7 @@ out:
 	dc_fh_free(&f);
 	dc_client_destroy(&b);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM10: SETATTR times ------------------------------------------- */
@@ -889,27 +707,9 @@ out:
 #define T_PAST 1000000000 /* 2001-09-09 */
 #define T_OWNER 1234567890
 
-static bool mtime_is(struct dc_ctx *ctx, struct perm_fix *fx, const nfs_fh4 *fh,
-		     int64_t min, int64_t max, const char *what)
-{
-	struct dc_gattr ga;
-
-	if (!attrs(ctx, &fx->root, fh, &ga, what))
-		return false;
-	ctx->checks++;
-	if (!(ga.have & DC_GA_MTIME) || ga.mtime.seconds < min ||
-	    ga.mtime.seconds > max) {
-		dc_fail(ctx, "%s: mtime %lld, expected %lld..%lld", what,
-			(long long)ga.mtime.seconds, (long long)min,
-			(long long)max);
-		return false;
-	}
-	return true;
-}
-
 static void perm10_times(struct dc_ctx *ctx)
 {
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 }, b = { 0 };
 	struct dc_sattr now = { .set = DC_SA_MTIME, .mtime_server = true };
 	struct dc_sattr now2 = { .set = DC_SA_ATIME | DC_SA_MTIME,
@@ -925,22 +725,24 @@ static void perm10_times(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0) ||
-	    !user(ctx, &b, UB, 0))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &b, UB, UB, 0, NULL))
 		goto out;
-	if (!make(ctx, &fx, &fx.dir, NF4REG, "f", UA, UA, 0666, &f))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, "f", UA, UA, 0666, &f))
 		goto out;
 	rc = dc_fs_setattr(&fx.root, &f, NULL, &past, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "root: mtime to %d", T_PAST);
-	if (!mtime_is(ctx, &fx, &f, T_PAST, T_PAST, "after root's mtime"))
+	if (!dc_check_mtime(ctx, &fx.root, &f, T_PAST, T_PAST,
+			    "after root's mtime"))
 		goto out;
 
 	/* B may write the 0666 file: "now" is allowed, a chosen time not */
 	rc = dc_fs_setattr(&b, &f, NULL, &now, &st);
 	EXPECT_OP(rc, st, NFS4_OK,
 		  "uid %u: mtime of uid %u's 0666 file to server time", UB, UA);
-	if (!mtime_is(ctx, &fx, &f, T_OWNER + 1, INT64_MAX,
-		      "after B's server time"))
+	if (!dc_check_mtime(ctx, &fx.root, &f, T_OWNER + 1, INT64_MAX,
+			    "after B's server time"))
 		goto out;
 	rc = dc_fs_setattr(&b, &f, NULL, &now2, &st);
 	EXPECT_OP(rc, st, NFS4_OK,
@@ -953,22 +755,24 @@ static void perm10_times(struct dc_ctx *ctx)
 	EXPECT_OP(rc, st, NFS4ERR_PERM,
 		  "uid %u: atime of uid %u's 0666 file to a client time", UB,
 		  UA);
-	if (!mtime_is(ctx, &fx, &f, T_OWNER + 1, INT64_MAX,
-		      "after B's refused client time"))
+	if (!dc_check_mtime(ctx, &fx.root, &f, T_OWNER + 1, INT64_MAX,
+			    "after B's refused client time"))
 		goto out;
 	/* The owner sets what it likes. */
 	rc = dc_fs_setattr(&a, &f, NULL, &mine, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: mtime of its file to %d", UA,
 		  T_OWNER);
-	if (!mtime_is(ctx, &fx, &f, T_OWNER, T_OWNER, "after owner's mtime"))
+	if (!dc_check_mtime(ctx, &fx.root, &f, T_OWNER, T_OWNER,
+			    "after owner's mtime"))
 		goto out;
 	/* Without write permission not even "now". */
-	if (!root_chmod(ctx, &fx, &f, 0644))
+	if (!dc_scratch_chmod(ctx, &fx, &f, 0644))
 		goto out;
 	rc = dc_fs_setattr(&b, &f, NULL, &now, &st);
 	EXPECT_OP(rc, st, NFS4ERR_ACCESS,
 		  "uid %u: mtime of uid %u's 0644 file to server time", UB, UA);
-	if (!mtime_is(ctx, &fx, &f, T_OWNER, T_OWNER, "after B's refused now"))
+	if (!dc_check_mtime(ctx, &fx.root, &f, T_OWNER, T_OWNER,
+			    "after B's refused now"))
 		goto out;
 	rc = dc_fs_setattr(&a, &f, NULL, &now, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: mtime of its file to server time",
@@ -976,42 +780,17 @@ static void perm10_times(struct dc_ctx *ctx)
 	rc = dc_fs_setattr(&fx.root, &f, NULL, &past, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "root: mtime of uid %u's file to %d", UA,
 		  T_PAST);
-	if (!mtime_is(ctx, &fx, &f, T_PAST, T_PAST, "after root's mtime"))
+	if (!dc_check_mtime(ctx, &fx.root, &f, T_PAST, T_PAST,
+			    "after root's mtime"))
 		goto out;
 out:
 	dc_fh_free(&f);
 	dc_client_destroy(&b);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM11, PERM12: set-ID bits and writes -------------------------- */
-
-/* As cl: OPEN name in dir for write, WRITE a byte, CLOSE. */
-static bool write_as(struct dc_ctx *ctx, struct dc_client *cl,
-		     const nfs_fh4 *dir, const char *name, const char *who)
-{
-	nfs_fh4 fh = { 0 };
-	stateid4 sid;
-	nfsstat4 st = NFS4_OK;
-	const char *step = "OPEN for write";
-	int rc;
-
-	rc = dc_fs_open(cl, dir, name, false, S_WR, NULL, &sid, &fh, &st);
-	if (!rc && st == NFS4_OK) {
-		step = "WRITE";
-		rc = dc_fs_write(cl, &fh, &sid, 0, "x", 1, &st);
-		dc_client_close_file(cl, &fh, &sid, &(nfsstat4){ 0 });
-	}
-	dc_fh_free(&fh);
-	ctx->checks++;
-	if (rc || st != NFS4_OK) {
-		dc_fail(ctx, "%s: %s of %s: rc %d, %s", who, step, name, rc,
-			dc_nfsstat_name(st));
-		return false;
-	}
-	return true;
-}
 
 static void perm11_write_setid(struct dc_ctx *ctx)
 {
@@ -1022,50 +801,55 @@ static void perm11_write_setid(struct dc_ctx *ctx)
 		{ 02777, 0777 },
 		{ 06757, 0757 },
 	};
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 }, b = { 0 }, c = { 0 };
 	nfs_fh4 f = { 0 };
 	char name[32], who[64];
 	struct dc_gattr ga;
 	unsigned int i;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0) ||
-	    !user(ctx, &b, UB, 0) || !user(ctx, &c, UC, GS))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &b, UB, UB, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &c, UC, UC, 1, in_gs))
 		goto out;
 	for (i = 0; i < ARRAY_SIZE(by_other); i++) {
 		snprintf(name, sizeof(name), "f%u", i);
 		snprintf(who, sizeof(who), "uid %u on a 0%o file of uid %u", UB,
 			 by_other[i][0], UA);
-		if (!make(ctx, &fx, &fx.dir, NF4REG, name, UA, UA,
-			  by_other[i][0], &f) ||
-		    !write_as(ctx, &b, &fx.dir, name, who) ||
-		    !state_is(ctx, &fx.root, &f, by_other[i][1], UA, UA, who))
+		if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, name, UA, UA,
+				     by_other[i][0], &f) ||
+		    !dc_check_write(ctx, &b, &fx.dir, name, who) ||
+		    !dc_check_mode_owner(ctx, &fx.root, &f, by_other[i][1], UA,
+					 UA, who))
 			goto out;
 		dc_fh_free(&f);
 	}
 	/* The owner's own WRITE clears them as well. */
-	if (!make(ctx, &fx, &fx.dir, NF4REG, "o", UA, UA, 06777, &f) ||
-	    !write_as(ctx, &a, &fx.dir, "o", "owner") ||
-	    !state_is(ctx, &fx.root, &f, 0777, UA, UA,
-		      "06777 file after owner's WRITE"))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, "o", UA, UA, 06777,
+			     &f) ||
+	    !dc_check_write(ctx, &a, &fx.dir, "o", "owner") ||
+	    !dc_check_mode_owner(ctx, &fx.root, &f, 0777, UA, UA,
+				 "06777 file after owner's WRITE"))
 		goto out;
 	dc_fh_free(&f);
 	/*
 	 * S_ISGID without S_IXGRP (a locking mark, not set-group-ID) stays
 	 * when a member of the file's group writes.
 	 */
-	if (!make(ctx, &fx, &fx.dir, NF4REG, "g", UA, GS, 02767, &f) ||
-	    !write_as(ctx, &c, &fx.dir, "g", "group member") ||
-	    !state_is(ctx, &fx.root, &f, 02767, UA, GS,
-		      "02767 file after a group member's WRITE"))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, "g", UA, GS, 02767,
+			     &f) ||
+	    !dc_check_write(ctx, &c, &fx.dir, "g", "group member") ||
+	    !dc_check_mode_owner(ctx, &fx.root, &f, 02767, UA, GS,
+				 "02767 file after a group member's WRITE"))
 		goto out;
 	/*
 	 * Written by one outside the group, Linux since 6.2 clears it
 	 * (setattr_should_drop_sgid), older kernels keep it; POSIX allows
 	 * both.  Either is accepted; the note says which.
 	 */
-	if (!write_as(ctx, &b, &fx.dir, "g", "non-member") ||
-	    !attrs(ctx, &fx.root, &f, &ga, "g"))
+	if (!dc_check_write(ctx, &b, &fx.dir, "g", "non-member") ||
+	    !dc_check_getattr(ctx, &fx.root, &f, &ga, "g"))
 		goto out;
 	EXPECT((ga.mode & 07777) == 02767 || (ga.mode & 07777) == 0767,
 	       "02767 file after a non-member's WRITE: 0%o", ga.mode & 07777);
@@ -1073,22 +857,23 @@ static void perm11_write_setid(struct dc_ctx *ctx)
 		ga.mode & 07777);
 	dc_fh_free(&f);
 	/* Root's WRITE keeps them. */
-	if (!make(ctx, &fx, &fx.dir, NF4REG, "r", UA, UA, 06777, &f) ||
-	    !write_as(ctx, &fx.root, &fx.dir, "r", "root") ||
-	    !state_is(ctx, &fx.root, &f, 06777, UA, UA,
-		      "06777 file after root's WRITE"))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, "r", UA, UA, 06777,
+			     &f) ||
+	    !dc_check_write(ctx, &fx.root, &fx.dir, "r", "root") ||
+	    !dc_check_mode_owner(ctx, &fx.root, &f, 06777, UA, UA,
+				 "06777 file after root's WRITE"))
 		goto out;
 out:
 	dc_fh_free(&f);
 	dc_client_destroy(&c);
 	dc_client_destroy(&b);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 static void perm12_truncate_setid(struct dc_ctx *ctx)
 {
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client b = { 0 };
 	struct dc_sattr sz = { .set = DC_SA_SIZE, .size = 0 };
 	struct dc_gattr ga;
@@ -1096,16 +881,19 @@ static void perm12_truncate_setid(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &b, UB, 0))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &b, UB, UB, 0, NULL))
 		goto out;
-	if (!make(ctx, &fx, &fx.dir, NF4REG, "f", UA, UA, 06777, &f) ||
-	    !write_as(ctx, &fx.root, &fx.dir, "f", "root") ||
-	    !state_is(ctx, &fx.root, &f, 06777, UA, UA, "after root's WRITE"))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, "f", UA, UA, 06777,
+			     &f) ||
+	    !dc_check_write(ctx, &fx.root, &fx.dir, "f", "root") ||
+	    !dc_check_mode_owner(ctx, &fx.root, &f, 06777, UA, UA,
+				 "after root's WRITE"))
 		goto out;
 	rc = dc_fs_setattr(&b, &f, NULL, &sz, &st);
 	EXPECT_OP(rc, st, NFS4_OK,
 		  "uid %u: SETATTR size 0 of uid %u's 06777 file", UB, UA);
-	if (!attrs(ctx, &fx.root, &f, &ga, "f"))
+	if (!dc_check_getattr(ctx, &fx.root, &f, &ga, "f"))
 		goto out;
 	EXPECT((ga.have & DC_GA_SIZE) && ga.size == 0,
 	       "size %llu after truncation", (unsigned long long)ga.size);
@@ -1121,7 +909,7 @@ static void perm12_truncate_setid(struct dc_ctx *ctx)
 	dc_note(ctx, "06777 file truncated by uid %u: 0%o", UB,
 		ga.mode & 07777);
 	/* Without write permission no truncation at all. */
-	if (!root_chmod(ctx, &fx, &f, 0644))
+	if (!dc_scratch_chmod(ctx, &fx, &f, 0644))
 		goto out;
 	sz.size = 0;
 	rc = dc_fs_setattr(&b, &f, NULL, &sz, &st);
@@ -1130,81 +918,85 @@ static void perm12_truncate_setid(struct dc_ctx *ctx)
 out:
 	dc_fh_free(&f);
 	dc_client_destroy(&b);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM13: chown, chgrp, chmod and the set-ID bits ----------------- */
 
 static void perm13_chown_setid(struct dc_ctx *ctx)
 {
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 };
 	struct dc_sattr grp = { .set = DC_SA_GROUP, .gid = GS };
 	nfs_fh4 f = { 0 }, g = { 0 }, h = { 0 }, d = { 0 };
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, GS))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 1, in_gs))
 		goto out;
 	/* chgrp by the owner (in GS) */
-	if (!make(ctx, &fx, &fx.dir, NF4REG, "f", UA, UA, 06755, &f) ||
-	    !make(ctx, &fx, &fx.dir, NF4REG, "g", UA, UA, 02745, &g) ||
-	    !make(ctx, &fx, &fx.dir, NF4DIR, "d", UA, UA, 02775, &d))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, "f", UA, UA, 06755,
+			     &f) ||
+	    !dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, "g", UA, UA, 02745,
+			     &g) ||
+	    !dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "d", UA, UA, 02775, &d))
 		goto out;
 	rc = dc_fs_setattr(&a, &f, NULL, &grp, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: chgrp %u its 06755 file", UA, GS);
-	if (!state_is(ctx, &fx.root, &f, 0755, UA, GS,
-		      "06755 file after chgrp"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &f, 0755, UA, GS,
+				 "06755 file after chgrp"))
 		goto out;
 	/* S_ISGID without S_IXGRP is not set-group-ID: it stays. */
 	rc = dc_fs_setattr(&a, &g, NULL, &grp, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: chgrp %u its 02745 file", UA, GS);
-	if (!state_is(ctx, &fx.root, &g, 02745, UA, GS,
-		      "02745 file after chgrp"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &g, 02745, UA, GS,
+				 "02745 file after chgrp"))
 		goto out;
 	/* Directories keep S_ISGID. */
 	rc = dc_fs_setattr(&a, &d, NULL, &grp, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: chgrp %u its 02775 dir", UA, GS);
-	if (!state_is(ctx, &fx.root, &d, 02775, UA, GS,
-		      "02775 dir after chgrp"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &d, 02775, UA, GS,
+				 "02775 dir after chgrp"))
 		goto out;
 	/* chown by root clears them too. */
-	if (!root_chmod(ctx, &fx, &f, 06755))
+	if (!dc_scratch_chmod(ctx, &fx, &f, 06755))
 		goto out;
 	rc = dc_fs_chown(&fx.root, &f, UB, UB, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "root: chown %u:%u a 06755 file", UB, UB);
-	if (!state_is(ctx, &fx.root, &f, 0755, UB, UB,
-		      "06755 file after root's chown"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &f, 0755, UB, UB,
+				 "06755 file after root's chown"))
 		goto out;
 
 	/* chmod g+s by the owner outside the file's group: dropped */
-	if (!make(ctx, &fx, &fx.dir, NF4REG, "h", UA, GX, 0755, &h))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, "h", UA, GX, 0755, &h))
 		goto out;
 	rc = dc_fs_chmod(&a, &h, 02755, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: chmod 02755 its file of group %u",
 		  UA, GX);
-	if (!state_is(ctx, &fx.root, &h, 0755, UA, GX,
-		      "chmod 02755 by an owner outside the group"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &h, 0755, UA, GX,
+				 "chmod 02755 by an owner outside the group"))
 		goto out;
 	rc = dc_fs_chmod(&a, &h, 04755, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: chmod 04755 its file", UA);
-	if (!state_is(ctx, &fx.root, &h, 04755, UA, GX,
-		      "chmod 04755 by the owner"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &h, 04755, UA, GX,
+				 "chmod 04755 by the owner"))
 		goto out;
 	/* In the group (supplementary) it stays; for root always. */
-	if (!root_chown(ctx, &fx, &h, UA, GS))
+	if (!dc_scratch_chown(ctx, &fx, &h, UA, GS))
 		goto out;
 	rc = dc_fs_chmod(&a, &h, 02755, &st);
 	EXPECT_OP(rc, st, NFS4_OK,
 		  "uid %u: chmod 02755 its file of its group %u", UA, GS);
-	if (!state_is(ctx, &fx.root, &h, 02755, UA, GS,
-		      "chmod 02755 by an owner in the group"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &h, 02755, UA, GS,
+				 "chmod 02755 by an owner in the group"))
 		goto out;
-	if (!root_chown(ctx, &fx, &h, UA, GX))
+	if (!dc_scratch_chown(ctx, &fx, &h, UA, GX))
 		goto out;
 	rc = dc_fs_chmod(&fx.root, &h, 06755, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "root: chmod 06755 uid %u's file", UA);
-	if (!state_is(ctx, &fx.root, &h, 06755, UA, GX, "chmod 06755 by root"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &h, 06755, UA, GX,
+				 "chmod 06755 by root"))
 		goto out;
 out:
 	dc_fh_free(&d);
@@ -1212,63 +1004,67 @@ out:
 	dc_fh_free(&g);
 	dc_fh_free(&f);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM14: S_ISGID directories ------------------------------------- */
 
 static void perm14_setgid_dir(struct dc_ctx *ctx)
 {
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 };
 	struct dc_gattr ga;
 	nfs_fh4 d = { 0 }, p = { 0 }, o = { 0 };
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL))
 		goto out;
-	if (!make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, GS, 02777, &d) ||
-	    !make(ctx, &fx, &fx.dir, NF4DIR, "p", 0, GS, 0777, &p))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, GS, 02777,
+			     &d) ||
+	    !dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "p", 0, GS, 0777, &p))
 		goto out;
-	rc = user_file(&a, &d, "f", &st);
+	rc = dc_fs_mkfile(&a, &d, "f", 0644, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: OPEN(create) f in a 02777 dir", UA);
 	rc = dc_fs_lookup(&a, &d, "f", &o, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "LOOKUP f");
-	if (!state_is(ctx, &fx.root, &o, 0644, UA, GS,
-		      "file made by a non-member in a 02777 dir of group GS"))
+	if (!dc_check_mode_owner(
+		    ctx, &fx.root, &o, 0644, UA, GS,
+		    "file made by a non-member in a 02777 dir of group GS"))
 		goto out;
 	dc_fh_free(&o);
-	rc = user_dir(&a, &d, "s", &st);
+	rc = dc_fs_mkdir(&a, &d, "s", 0755, NULL, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: CREATE dir s in a 02777 dir", UA);
 	rc = dc_fs_lookup(&a, &d, "s", &o, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "LOOKUP s");
-	if (!state_is(ctx, &fx.root, &o, 02755, UA, GS,
-		      "dir made by a non-member in a 02777 dir of group GS"))
+	if (!dc_check_mode_owner(
+		    ctx, &fx.root, &o, 02755, UA, GS,
+		    "dir made by a non-member in a 02777 dir of group GS"))
 		goto out;
 	dc_fh_free(&o);
 	rc = dc_fs_create(&a, &d, NF4FIFO, "p", NULL, NULL, &o, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: CREATE fifo in a 02777 dir", UA);
-	if (!attrs(ctx, &fx.root, &o, &ga, "fifo"))
+	if (!dc_check_getattr(ctx, &fx.root, &o, &ga, "fifo"))
 		goto out;
 	EXPECT(ga.uid == UA && ga.gid == GS,
 	       "fifo made in a 02777 dir of group %u: owned by %s:%s", GS,
 	       ga.owner, ga.group);
 	dc_fh_free(&o);
 	/* Without S_ISGID the creator's group. */
-	rc = user_file(&a, &p, "f", &st);
+	rc = dc_fs_mkfile(&a, &p, "f", 0644, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "uid %u: OPEN(create) f in a 0777 dir", UA);
 	rc = dc_fs_lookup(&a, &p, "f", &o, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "LOOKUP f");
-	if (!state_is(ctx, &fx.root, &o, 0644, UA, UA,
-		      "file made in a 0777 dir of group GS"))
+	if (!dc_check_mode_owner(ctx, &fx.root, &o, 0644, UA, UA,
+				 "file made in a 0777 dir of group GS"))
 		goto out;
 out:
 	dc_fh_free(&o);
 	dc_fh_free(&p);
 	dc_fh_free(&d);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM15: OPEN access --------------------------------------------- */
@@ -1305,7 +1101,7 @@ static void perm15_open(struct dc_ctx *ctx)
 		{ 0262, 'b', S_RD, NFS4ERR_ACCESS },
 		{ 0262, 'b', S_WR, NFS4_OK },
 	};
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 }, b = { 0 }, c = { 0 };
 	struct dc_client *cl;
 	nfs_fh4 f = { 0 };
@@ -1314,15 +1110,17 @@ static void perm15_open(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0) ||
-	    !user(ctx, &b, UB, 0) || !user(ctx, &c, UC, GS))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &b, UB, UB, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &c, UC, UC, 1, in_gs))
 		goto out;
-	if (!make(ctx, &fx, &fx.dir, NF4REG, "f", UA, GS, 0600, &f))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, "f", UA, GS, 0600, &f))
 		goto out;
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		if (t[i].mode != mode) {
 			mode = t[i].mode;
-			if (!root_chmod(ctx, &fx, &f, mode))
+			if (!dc_scratch_chmod(ctx, &fx, &f, mode))
 				goto out;
 		}
 		cl = t[i].who == 'a' ? &a : t[i].who == 'b' ? &b : &c;
@@ -1341,7 +1139,7 @@ out:
 	dc_client_destroy(&c);
 	dc_client_destroy(&b);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM16: ACCESS -------------------------------------------------- */
@@ -1383,7 +1181,7 @@ static void perm16_access(struct dc_ctx *ctx)
 		{ true, 0371, 'c', AC_R | AC_L | AC_W | AC_D },
 		{ true, 0371, 'b', AC_L },
 	};
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client a = { 0 }, b = { 0 }, c = { 0 };
 	struct dc_client *cl;
 	nfs_fh4 f = { 0 }, d = { 0 };
@@ -1393,11 +1191,14 @@ static void perm16_access(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx) || !user(ctx, &a, UA, 0) ||
-	    !user(ctx, &b, UB, 0) || !user(ctx, &c, UC, GS))
+	if (!dc_scratch_setup(ctx, &fx) ||
+	    !dc_ctx_mounted_user(ctx, &a, UA, UA, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &b, UB, UB, 0, NULL) ||
+	    !dc_ctx_mounted_user(ctx, &c, UC, UC, 1, in_gs))
 		goto out;
-	if (!make(ctx, &fx, &fx.dir, NF4REG, "f", UA, GS, 0600, &f) ||
-	    !make(ctx, &fx, &fx.dir, NF4DIR, "d", UA, GS, 0700, &d))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4REG, "f", UA, GS, 0600,
+			     &f) ||
+	    !dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "d", UA, GS, 0700, &d))
 		goto out;
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		uint32_t *cur = t[i].dir ? &dmode : &fmode;
@@ -1405,7 +1206,7 @@ static void perm16_access(struct dc_ctx *ctx)
 		o = t[i].dir ? &d : &f;
 		if (*cur != t[i].mode) {
 			*cur = t[i].mode;
-			if (!root_chmod(ctx, &fx, o, *cur))
+			if (!dc_scratch_chmod(ctx, &fx, o, *cur))
 				goto out;
 		}
 		cl = t[i].who == 'a' ? &a : t[i].who == 'b' ? &b : &c;
@@ -1425,7 +1226,7 @@ out:
 	dc_client_destroy(&c);
 	dc_client_destroy(&b);
 	dc_client_destroy(&a);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 /* ---- PERM17: root squash and unsquashed root ------------------------- */
@@ -1445,7 +1246,7 @@ static bool squash_refusals(struct dc_ctx *ctx, struct dc_client *sq,
 	rc = dc_fs_remove(sq, sd, "f", &st);
 	EXPECT_OP(rc, st, NFS4ERR_ACCESS,
 		  "squashed root: REMOVE uid %u's file in its 0755 dir", owner);
-	rc = user_file(sq, sd, "g", &st);
+	rc = dc_fs_mkfile(sq, sd, "g", 0644, &st);
 	EXPECT_OP(rc, st, NFS4ERR_ACCESS,
 		  "squashed root: OPEN(create) in uid %u's 0755 dir", owner);
 	rc = dc_fs_open(sq, sd, "f", false, S_WR, NULL, NULL, NULL, &st);
@@ -1454,17 +1255,17 @@ static bool squash_refusals(struct dc_ctx *ctx, struct dc_client *sq,
 	rc = dc_fs_chmod(sq, sd, 0777, &st);
 	EXPECT_OP(rc, st, NFS4ERR_PERM, "squashed root: chmod uid %u's dir",
 		  owner);
-	return present(ctx, ver, dv, "f", true, "squashed REMOVE") &&
-	       present(ctx, ver, dv, "g", false, "squashed create") &&
-	       state_is(ctx, ver, dv, 0755, owner, owner,
-			"dir after squashed chmod");
+	return dc_check_entry(ctx, ver, dv, "f", true, "squashed REMOVE") &&
+	       dc_check_entry(ctx, ver, dv, "g", false, "squashed create") &&
+	       dc_check_mode_owner(ctx, ver, dv, 0755, owner, owner,
+				   "dir after squashed chmod");
 out:
 	return false;
 }
 
 static void perm17_squash(struct dc_ctx *ctx)
 {
-	struct perm_fix fx = { 0 };
+	struct dc_scratch fx = { 0 };
 	struct dc_client sq = { 0 }, ua = { 0 };
 	struct dc_sattr sa = { .set = DC_SA_MODE, .mode = 0644 };
 	struct dc_auth auth;
@@ -1474,7 +1275,7 @@ static void perm17_squash(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	if (!fix_setup(ctx, &fx))
+	if (!dc_scratch_setup(ctx, &fx))
 		goto out;
 	rc = dc_ctx_mounted_as(ctx, &sq, NULL, "-squash");
 	EXPECT_RPC(rc, "mount the root-squash export as uid 0");
@@ -1487,8 +1288,10 @@ static void perm17_squash(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "squashed root: LOOKUP of the case's directory");
 	if (st == NFS4_OK) {
 		/* Both exports show one tree: root's 0755 dir and file. */
-		if (!make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, 0, 0755, &d) ||
-		    !make(ctx, &fx, &d, NF4REG, "f", 0, 0, 0644, NULL))
+		if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "d", 0, 0, 0755,
+				     &d) ||
+		    !dc_scratch_make(ctx, &fx, &d, NF4REG, "f", 0, 0, 0644,
+				     NULL))
 			goto out;
 		rc = dc_fs_lookup(&sq, &sdir, "d", &sd, &st);
 		EXPECT_OP(rc, st, NFS4_OK, "squashed root: LOOKUP d");
@@ -1509,7 +1312,7 @@ static void perm17_squash(struct dc_ctx *ctx)
 		EXPECT_OP(rc, st, NFS4_OK,
 			  "uid %u: LOOKUP of the -squash export", UA);
 		dc_name(ctx, "sq", uname, sizeof(uname));
-		rc = user_dir(&ua, &utop, uname, &st);
+		rc = dc_fs_mkdir(&ua, &utop, uname, 0755, NULL, &st);
 		EXPECT_RPC(rc, "uid UA: CREATE dir in the -squash export");
 		if (st == NFS4ERR_ACCESS)
 			SKIP("the -squash export's root lets uid %u make nothing",
@@ -1518,7 +1321,7 @@ static void perm17_squash(struct dc_ctx *ctx)
 			      "uid UA: CREATE dir in the -squash export");
 		rc = dc_fs_lookup(&ua, &utop, uname, &d, &st);
 		EXPECT_OP(rc, st, NFS4_OK, "uid %u: LOOKUP its dir", UA);
-		rc = user_file(&ua, &d, "f", &st);
+		rc = dc_fs_mkfile(&ua, &d, "f", 0644, &st);
 		EXPECT_OP(rc, st, NFS4_OK, "uid %u: OPEN(create) f", UA);
 		rc = dc_fs_lookup(&sq, &top, uname, &sd, &st);
 		EXPECT_OP(rc, st, NFS4_OK, "squashed root: LOOKUP uid %u's dir",
@@ -1531,9 +1334,10 @@ static void perm17_squash(struct dc_ctx *ctx)
 	}
 
 	/* Unsquashed, root passes every check: u is uid UA's 0000 dir. */
-	if (!make(ctx, &fx, &fx.dir, NF4DIR, "u", UA, UA, 0700, &u) ||
-	    !make(ctx, &fx, &u, NF4REG, "f", UA, UA, 0, NULL) ||
-	    !root_chmod(ctx, &fx, &u, 0))
+	if (!dc_scratch_make(ctx, &fx, &fx.dir, NF4DIR, "u", UA, UA, 0700,
+			     &u) ||
+	    !dc_scratch_make(ctx, &fx, &u, NF4REG, "f", UA, UA, 0, NULL) ||
+	    !dc_scratch_chmod(ctx, &fx, &u, 0))
 		goto out;
 	rc = dc_fs_lookup(&fx.root, &u, "f", NULL, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "root: LOOKUP in uid %u's 0000 dir", UA);
@@ -1549,8 +1353,8 @@ static void perm17_squash(struct dc_ctx *ctx)
 	EXPECT_OP(rc, st, NFS4_OK, "root: RENAME out of uid %u's 0000 dir", UA);
 	rc = dc_fs_remove(&fx.root, &u, "f", &st);
 	EXPECT_OP(rc, st, NFS4_OK, "root: REMOVE in uid %u's 0000 dir", UA);
-	if (!present(ctx, &fx.root, &u, "f", false, "root's REMOVE") ||
-	    !present(ctx, &fx.root, &fx.dir, "g", true, "root's RENAME"))
+	if (!dc_check_entry(ctx, &fx.root, &u, "f", false, "root's REMOVE") ||
+	    !dc_check_entry(ctx, &fx.root, &fx.dir, "g", true, "root's RENAME"))
 		goto out;
 out:
 	if (uname[0] && utop.nfs_fh4_len)
@@ -1563,7 +1367,7 @@ out:
 	dc_fh_free(&top);
 	dc_client_destroy(&ua);
 	dc_client_destroy(&sq);
-	fix_teardown(&fx);
+	dc_scratch_teardown(&fx);
 }
 
 const struct dc_case dc_cases_perm[] = {
