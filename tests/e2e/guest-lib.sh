@@ -21,6 +21,17 @@ nfs_mount() {
 	say "mounted vers=$1"
 }
 
+# perm_mounts VERS: the perm scenarios' two exports (tests/e2e/perm.sh),
+# /vfs on /mnt/vfs and /ditto on /mnt/ditto, their roots open to every
+# user; says which of the client's own link rules are on (Debian kernels
+# turn them on: calls they refuse never reach either server).
+perm_mounts() {
+	DITTO_export=/vfs nfs_mount "$1" /mnt/vfs
+	DITTO_export=/ditto nfs_mount "$1" /mnt/ditto
+	chmod 0755 /mnt/vfs /mnt/ditto || fail "chmod the export roots"
+	say "guest fs.protected_hardlinks=$(cat /proc/sys/fs/protected_hardlinks) protected_symlinks=$(cat /proc/sys/fs/protected_symlinks) protected_regular=$(cat /proc/sys/fs/protected_regular 2>/dev/null) protected_fifos=$(cat /proc/sys/fs/protected_fifos 2>/dev/null)"
+}
+
 # step NAME CMD...: run one checked step and say so on the console.
 step() {
 	name=$1

@@ -7,14 +7,18 @@
 # serving FSAL_DITTO on a free loopback port.  The guest reaches the server
 # only through qemu's guestfwd, which connects to 127.0.0.1.  The
 # nlm-v3-v4.1 scenario (NFSv3 + NLM next to NFSv4.1, server restart)
-# runs a daemon of its own in private namespaces: tests/e2e/nlm.sh.
+# runs a daemon of its own in private namespaces: tests/e2e/nlm.sh.  So
+# do perm-users and posix-diff (FSAL_DITTO compared with FSAL_VFS, one
+# daemon with both exports): tests/e2e/perm.sh.
 #
 # usage: run.sh [--list] [--fsal ditto|mem] [SCENARIO...]
 #
 # Environment: DITTO_E2E_CONF (base config instead of
 # ganesha-conf/ditto.conf), DITTO_E2E_GUEST_TIMEOUT (seconds per guest,
 # default 600), DITTO_E2E_KEEP (seconds to keep the daemon up after the
-# run, for inspection), DITTO_LEASE / DITTO_GRACE (default 15 / 5).
+# run, for inspection), DITTO_LEASE / DITTO_GRACE (default 15 / 5);
+# for posix-diff DITTO_E2E_SEED, DITTO_E2E_COUNT, DITTO_E2E_BUDGET and
+# DITTO_E2E_SKIP (tests/e2e/perm.sh, docs/perm-e2e.md).
 set -euo pipefail
 
 : "${DITTO_ROOT:?}" "${DITTO_BUILD:?}" "${DITTO_CACHE:?}" "${DITTO_UPSTREAM:?}"
@@ -30,6 +34,8 @@ die() {
 . "$DITTO_ROOT/tests/e2e/initramfs.sh"
 # shellcheck source=console.sh
 . "$DITTO_ROOT/tests/e2e/console.sh"
+# shellcheck source=boot.sh
+. "$DITTO_ROOT/tests/e2e/boot.sh"
 
 # name  kernel  driver  workload  kernel-command-line options
 SCENARIOS="
@@ -41,6 +47,8 @@ deleg-recall	6.1	deleg	-	ditto.mntopts=actimeo=1
 eos-reconnect	6.1	eos	-	ditto.vers=4.1
 dirdeleg-7x	7	dirdeleg	-	ditto.mntopts=acdirmin=3600,acdirmax=3600
 nlm-v3-v4.1	6.1	nlm	-	-
+perm-users	6.1	perm	perm-users	ditto.vers=4.1 ditto.mntopts=actimeo=0
+posix-diff	6.12	perm	posix-diff	ditto.vers=4.2 ditto.mntopts=actimeo=0
 "
 GUEST_TIMEOUT=${DITTO_E2E_GUEST_TIMEOUT:-600}
 
@@ -89,40 +97,6 @@ render_conf "$RUN_DIR/template.conf" "$RUN_DIR/ganesha.conf"
 daemon_start "$RUN_DIR/ganesha.conf"
 echo "e2e: ganesha.nfsd PID $GANESHA_PID on 127.0.0.1:$NFS_PORT (FSAL_${fsal^^}), logs in $RUN_DIR"
 
-
-# boot_start NAME KDIR WORKLOAD OPTS: start one guest in the background
-# (QEMU_PID); its console goes to $RUN_DIR/NAME.console.
-boot_start() {
-	local name=$1 kdir=$2 work=$3 opts=$4 initrd="$RUN_DIR/$1.initrd"
-
-	build_initramfs "$kdir" "$DITTO_ROOT/tests/e2e/scenarios/$work.sh" "$initrd"
-	# Appended to, so the host's own notes land between guest lines.
-	: >"$RUN_DIR/$name.console"
-	qemu-system-x86_64 -machine pc -cpu max \
-		-accel tcg -m 768 -smp 1 -nographic -no-reboot \
-		-kernel "$kdir/vmlinux" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 loglevel=4 ditto.scenario=$name $opts" \
-		-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:2049-cmd:$DITTO_ROOT/tests/e2e/forward.sh $RUN_DIR/$name.fwd.pids $NFS_PORT" \
-		-device virtio-net-pci,netdev=n0,romfile= \
-		</dev/null > >(stamp >>"$RUN_DIR/$name.console") 2>&1 &
-	QEMU_PID=$!
-}
-
-# boot_wait: wait for the guest to power off, at most GUEST_TIMEOUT.
-boot_wait() {
-	local i
-
-	for i in $(seq 1 $((GUEST_TIMEOUT * 10))); do
-		kill -0 "$QEMU_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$QEMU_PID" 2>/dev/null; then
-		kill -KILL "$QEMU_PID"
-		echo "E2E: host: guest timed out after ${GUEST_TIMEOUT}s" >>"$CONSOLE"
-	fi
-	wait "$QEMU_PID" 2>/dev/null || true
-	sleep 0.2	# let the console pipe drain
-}
 
 # wait_mark MARK: wait until the console says "mark MARK".
 wait_mark() {
@@ -342,6 +316,19 @@ scenario_nlm() {
 
 	CONSOLE="$RUN_DIR/$1/nlm-v3.console"
 	"$DITTO_ROOT/tests/e2e/nlm.sh" "$RUN_DIR/$1" "$2" || rc=$?
+	[ "$rc" -eq 0 ] && return 0
+	FAIL_WHY=$(cat "$RUN_DIR/$1/why" 2>/dev/null)
+	return 1
+}
+
+# scenario_perm NAME KDIR WORKLOAD OPTS: POSIX permission rules and the
+# random differential test, FSAL_DITTO against FSAL_VFS
+# (tests/e2e/perm.sh: its own daemon with both exports).
+scenario_perm() {
+	local rc=0
+
+	CONSOLE="$RUN_DIR/$1/$3.console"
+	"$DITTO_ROOT/tests/e2e/perm.sh" "$RUN_DIR/$1" "$2" "$3" "$4" || rc=$?
 	[ "$rc" -eq 0 ] && return 0
 	FAIL_WHY=$(cat "$RUN_DIR/$1/why" 2>/dev/null)
 	return 1
