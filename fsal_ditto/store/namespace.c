@@ -311,11 +311,10 @@ static int rename_name_check(const char *name)
 }
 
 /*
- * Permission for a rename, before its other checks as in Linux (so a
- * caller who may not write learns nothing more).  The directories are
- * locked; src and tgt are read without their locks, which only
- * renames, chmod and chown change: a snapshot a moment old is what a
- * check just before the call would have seen.
+ * Permission for a rename, before its type checks as in Linux.  The
+ * directories are locked; src and tgt are snapshotted under their own
+ * locks, taken here after their parents' (the lock order), and never
+ * one of the directories: ds_rename has refused those cases already.
  */
 static int may_rename(struct ds_inode *odir, struct ds_inode *src,
 		      struct ds_inode *ndir, struct ds_inode *tgt,
