@@ -40,7 +40,8 @@ struct ditto_fsal_module DITTO = {
 			.umask = 0,
 			.auth_exportpath_xdev = false,
 			.delegations = FSAL_OPTION_FILE_DELEGATIONS,
-			.link_supports_permission_checks = false,
+			/* the store checks LINK (store/perm.c) */
+			.link_supports_permission_checks = true,
 			.readdir_plus = true,
 			.xattr_support = true,
 			.expire_time_parent = -1,
