@@ -212,7 +212,7 @@ alive() {
 	kill -0 "$1" 2>/dev/null
 }
 first_fail() {
-	grep -E 'E2E: FAIL|lockprobe: FAIL' "$RUN_DIR/$1.console" | head -n 1 |
+	grep -m 1 -E 'E2E: FAIL|lockprobe: FAIL' "$RUN_DIR/$1.console" |
 		sed -e 's/.*E2E: FAIL: //' -e 's/.*lockprobe: //'
 }
 # failed: a guest has failed (the other then waits in vain: stop it).

@@ -97,12 +97,12 @@ echo "    host: guest ran $(($(date +%s) - t0)) s"
 
 # The guest's verdict, with permprobe's summary and failures.
 grep -E 'permprobe: (rules:|FAIL|ok .*known:|diff seed|[0-9]+ calls in|SHORTEST|replay|prefix|reduced|REDUCED|the prefix|  )' \
-	"$CONSOLE" | cut -c10- | head -n 120 | sed 's/^/    /'
+	"$CONSOLE" | cut -c10- | sed -n 1,120p | sed 's/^/    /'
 kill -0 "$GANESHA_PID" 2>/dev/null ||
 	die "ganesha.nfsd died (see $RUN_DIR/ganesha.log)"
 if grep -q 'E2E: RESULT PASS' "$CONSOLE"; then
 	exit 0
 fi
-why=$(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-)
+why=$(grep -m 1 -E 'E2E: (FAIL|host)' "$CONSOLE" | cut -c10-)
 echo "${why:-guest gave no verdict (see $CONSOLE)}" >"$RUN_DIR/why"
 exit 1

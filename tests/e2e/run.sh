@@ -144,7 +144,7 @@ scenario_plain() {
 	CONSOLE="$RUN_DIR/$1.console"
 	boot_start "$@"
 	boot_wait
-	guest_passed "$CONSOLE" || { FAIL_WHY=$(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-); return 1; }
+	guest_passed "$CONSOLE" || { FAIL_WHY=$(grep -m 1 -E 'E2E: (FAIL|host)' "$CONSOLE" | cut -c10-); return 1; }
 }
 
 # metric NAME_WITH_LABELS: its value on the daemon's /metrics (0 if absent).
@@ -171,7 +171,7 @@ scenario_deleg() {
 	for g in a b; do
 		CONSOLE="$RUN_DIR/$name-$g.console"
 		guest_passed "$CONSOLE" || {
-			FAIL_WHY="guest $g: $(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-)"
+			FAIL_WHY="guest $g: $(grep -m 1 -E 'E2E: (FAIL|host)' "$CONSOLE" | cut -c10-)"
 			return 1
 		}
 	done
@@ -210,7 +210,7 @@ scenario_eos() {
 	[ "$k" -ge 1 ] || { FAIL_WHY="no forwarded connection to cut"; return 1; }
 	boot_wait
 	guest_passed "$CONSOLE" ||
-		{ FAIL_WHY=$(grep -E 'E2E: (FAIL|host: guest)' "$CONSOLE" | head -n 1 | cut -c10-); return 1; }
+		{ FAIL_WHY=$(grep -m 1 -E 'E2E: (FAIL|host: guest)' "$CONSOLE" | cut -c10-); return 1; }
 	for i in "${!metrics[@]}"; do
 		m=$(metric "${metrics[i]}")
 		delta[i]=$((m - before[i]))
@@ -237,18 +237,18 @@ scenario_dirdeleg() {
 	boot_start "$name-a" "$kdir" dirdeleg-holder "$opts"
 	pa=$QEMU_PID
 	wait_mark a-listed ||
-		{ FAIL_WHY="guest A: $(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-)"; return 1; }
+		{ FAIL_WHY="guest A: $(grep -m 1 -E 'E2E: (FAIL|host)' "$CONSOLE" | cut -c10-)"; return 1; }
 	CONSOLE="$RUN_DIR/$name-b.console"
 	boot_start "$name-b" "$kdir" dirdeleg-changer "$opts"
 	boot_wait
 	guest_passed "$CONSOLE" ||
-		{ FAIL_WHY="guest B: $(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-)"; return 1; }
+		{ FAIL_WHY="guest B: $(grep -m 1 -E 'E2E: (FAIL|host)' "$CONSOLE" | cut -c10-)"; return 1; }
 	QEMU_PID=$pa
 	CONSOLE="$RUN_DIR/$name-a.console"
 	boot_wait
 	QEMU_PID=
 	guest_passed "$CONSOLE" ||
-		{ FAIL_WHY="guest A: $(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-)"; return 1; }
+		{ FAIL_WHY="guest A: $(grep -m 1 -E 'E2E: (FAIL|host)' "$CONSOLE" | cut -c10-)"; return 1; }
 	r1=$(metric 'nfsv41_callbacks_total{op="CB_RECALL"}')
 	echo "    CB_RECALL callbacks sent: $((r1 - r0))"
 	[ "$((r1 - r0))" -ge 1 ] ||
@@ -294,7 +294,7 @@ scenario_disconnect() {
 	boot_start "$name-fresh" "$kdir" cleanup-and-basic "$opts"
 	boot_wait
 	guest_passed "$CONSOLE" ||
-		{ FAIL_WHY="fresh guest after the kills: $(grep -E 'E2E: (FAIL|host)' "$CONSOLE" | head -n 1 | cut -c10-)"; return 1; }
+		{ FAIL_WHY="fresh guest after the kills: $(grep -m 1 -E 'E2E: (FAIL|host)' "$CONSOLE" | cut -c10-)"; return 1; }
 	for i in $(seq 1 100); do
 		[ "$(fd_count)" -le "$fd0" ] && break
 		sleep 0.1
