@@ -374,3 +374,39 @@ bool dc_cb_get(struct dc_backchannel *cb, unsigned i,
 	pthread_mutex_unlock(&cb->lock);
 	return ok;
 }
+
+bool dc_cb_is_recall_of(const struct dc_cb_record *r, const nfs_fh4 *fh)
+{
+	return r->has_recall &&
+	       (fh == NULL || (r->recall_fh_len == fh->nfs_fh4_len &&
+			       !memcmp(r->recall_fh, fh->nfs_fh4_val,
+				       fh->nfs_fh4_len)));
+}
+
+unsigned dc_cb_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh)
+{
+	unsigned i, n = 0;
+
+	pthread_mutex_lock(&cb->lock);
+	for (i = 0; i < cb->nrecs; i++)
+		if (dc_cb_is_recall_of(&cb->recs[i], fh))
+			n++;
+	pthread_mutex_unlock(&cb->lock);
+	return n;
+}
+
+bool dc_cb_first_recall(struct dc_backchannel *cb, const nfs_fh4 *fh,
+			struct dc_cb_record *out)
+{
+	bool found = false;
+	unsigned i;
+
+	pthread_mutex_lock(&cb->lock);
+	for (i = 0; i < cb->nrecs && !found; i++)
+		if (dc_cb_is_recall_of(&cb->recs[i], fh)) {
+			*out = cb->recs[i];
+			found = true;
+		}
+	pthread_mutex_unlock(&cb->lock);
+	return found;
+}

@@ -101,5 +101,12 @@ unsigned dc_cb_count(struct dc_backchannel *cb);
 /* Copy of the i-th record; false if there is none. */
 bool dc_cb_get(struct dc_backchannel *cb, unsigned i,
 	       struct dc_cb_record *out);
+/* r is a CB_RECALL (of fh unless it is NULL). */
+bool dc_cb_is_recall_of(const struct dc_cb_record *r, const nfs_fh4 *fh);
+/* CB_RECALLs recorded, of fh only unless it is NULL. */
+unsigned dc_cb_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh);
+/* Copy of the first CB_RECALL recorded (of fh unless NULL); false if none. */
+bool dc_cb_first_recall(struct dc_backchannel *cb, const nfs_fh4 *fh,
+			struct dc_cb_record *out);
 
 #endif

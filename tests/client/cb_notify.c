@@ -454,45 +454,11 @@ int dc_notify_create_session(struct dc_client *cl, uint32_t back_maxreq,
 			     nfsstat4 *status)
 {
 	channel_attrs4 fore, back;
-	struct dc_compound c;
-	struct dc_cres r;
-	int rc;
 
 	dc_default_chan_attrs(&fore, 8);
 	dc_default_back_chan_attrs(&back, 4);
 	back.ca_maxrequestsize = back_maxreq;
-	dc_compound_init(&c, 1, "create_session");
-	dc_op_create_session(&c, cl->clientid, cl->cs_seq,
-			     CREATE_SESSION4_FLAG_CONN_BACK_CHAN, &fore, &back,
-			     cl->cb.program, &cl->auth);
-	dc_cb_attach(&cl->cb, cl->conns[0]);
-	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r, cl->timeout_ms);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_reply_free(&r.rpc);
-		return rc;
-	}
-	*status = r.res.status;
-	if (r.res.status == NFS4_OK && dc_cres_op(&r, 0)) {
-		CREATE_SESSION4resok *ok = &dc_cres_op(&r, 0)
-			->nfs_resop4_u.opcreate_session.CREATE_SESSION4res_u
-			.csr_resok4;
-
-		memcpy(cl->sid, ok->csr_sessionid, NFS4_SESSIONID_SIZE);
-		cl->fore = ok->csr_fore_chan_attrs;
-		cl->back = ok->csr_back_chan_attrs;
-		cl->fore.ca_rdma_ird.ca_rdma_ird_len = 0;
-		cl->fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		cl->back.ca_rdma_ird.ca_rdma_ird_len = 0;
-		cl->back.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		cl->have_session = true;
-		cl->cs_seq++;
-		dc_slots_destroy(&cl->slots);
-		rc = dc_slots_init(&cl->slots, cl->fore.ca_maxrequests ?
-						       cl->fore.ca_maxrequests :
-						       1);
-		dc_cb_set_session(&cl->cb, cl->sid, cl->back.ca_maxrequests);
-	}
-	dc_cres_free(&r);
-	return rc;
+	return dc_client_create_session_with(cl,
+					     CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
+					     &fore, &back, true, status, NULL);
 }

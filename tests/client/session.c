@@ -134,21 +134,24 @@ int dc_client_exchange_id(struct dc_client *cl, uint32_t flags,
 	return 0;
 }
 
-int dc_client_create_session(struct dc_client *cl, uint32_t flags,
-			     uint32_t slots, nfsstat4 *status)
+int dc_client_create_session_with(struct dc_client *cl, uint32_t flags,
+				  const channel_attrs4 *fore,
+				  const channel_attrs4 *back, bool serve,
+				  nfsstat4 *status,
+				  struct dc_cs_granted *granted)
 {
-	channel_attrs4 fore, back;
 	struct dc_compound c;
 	struct dc_cres r;
 	int rc;
 
-	dc_default_chan_attrs(&fore, slots);
-	dc_default_back_chan_attrs(&back, 4);
+	if (granted)
+		memset(granted, 0, sizeof(*granted));
 	dc_compound_init(&c, 1, "create_session");
-	dc_op_create_session(&c, cl->clientid, cl->cs_seq, flags, &fore, &back,
+	dc_op_create_session(&c, cl->clientid, cl->cs_seq, flags, fore, back,
 			     cl->cb.program, &cl->auth);
 	/* Serve callbacks before the server may send any. */
-	dc_cb_attach(&cl->cb, cl->conns[0]);
+	if (serve)
+		dc_cb_attach(&cl->cb, cl->conns[0]);
 	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r, cl->timeout_ms);
 	dc_compound_free(&c);
 	if (rc) {
@@ -164,6 +167,15 @@ int dc_client_create_session(struct dc_client *cl, uint32_t flags,
 		memcpy(cl->sid, ok->csr_sessionid, NFS4_SESSIONID_SIZE);
 		cl->fore = ok->csr_fore_chan_attrs;
 		cl->back = ok->csr_back_chan_attrs;
+		if (granted) {
+			granted->fore = cl->fore;
+			granted->back = cl->back;
+			granted->fore_ird = cl->fore.ca_rdma_ird.ca_rdma_ird_len;
+			granted->back_ird = cl->back.ca_rdma_ird.ca_rdma_ird_len;
+			granted->fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
+			granted->back.ca_rdma_ird.ca_rdma_ird_val = NULL;
+		}
+		/* The reply owns the ird arrays: dc_cres_free() frees them. */
 		cl->fore.ca_rdma_ird.ca_rdma_ird_len = 0;
 		cl->fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
 		cl->back.ca_rdma_ird.ca_rdma_ird_len = 0;
@@ -178,6 +190,17 @@ int dc_client_create_session(struct dc_client *cl, uint32_t flags,
 	}
 	dc_cres_free(&r);
 	return rc;
+}
+
+int dc_client_create_session(struct dc_client *cl, uint32_t flags,
+			     uint32_t slots, nfsstat4 *status)
+{
+	channel_attrs4 fore, back;
+
+	dc_default_chan_attrs(&fore, slots);
+	dc_default_back_chan_attrs(&back, 4);
+	return dc_client_create_session_with(cl, flags, &fore, &back, true,
+					     status, NULL);
 }
 
 int dc_server_parse(const char *s, struct dc_server *srv)
@@ -386,6 +409,73 @@ int dc_client_simple(struct dc_client *cl,
 		*status = res->res.status;
 	if (rc || res == &local)
 		dc_cres_free(res);
+	return rc;
+}
+
+int dc_client_test_stateids(struct dc_client *cl, const stateid4 *ids,
+			    unsigned n, nfsstat4 *st, nfsstat4 *codes,
+			    unsigned *ncodes)
+{
+	struct dc_compound c;
+	struct dc_cres r = { 0 };
+	uint32_t slot;
+	unsigned i;
+	int rc;
+
+	*ncodes = 0;
+	rc = dc_client_begin(cl, &c, "test_stateid", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_test_stateid(&c, ids, n);
+	rc = dc_client_send(cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (!rc) {
+		*st = r.res.status;
+		if (*st == NFS4_OK) {
+			TEST_STATEID4resok *ok =
+				&dc_cres_op(&r, 1)->nfs_resop4_u.optest_stateid
+					 .TEST_STATEID4res_u.tsr_resok4;
+
+			*ncodes = ok->tsr_status_codes.tsr_status_codes_len;
+			for (i = 0; i < *ncodes && i < n; i++)
+				codes[i] = ok->tsr_status_codes
+						   .tsr_status_codes_val[i];
+		}
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
+int dc_client_test_stateid(struct dc_client *cl, const stateid4 *sid,
+			   nfsstat4 *code)
+{
+	nfsstat4 st, one;
+	unsigned n;
+	int rc = dc_client_test_stateids(cl, sid, 1, &st, &one, &n);
+
+	if (!rc)
+		*code = st != NFS4_OK ? st : n == 1 ? one : (nfsstat4)-1;
+	return rc;
+}
+
+int dc_client_free_stateid(struct dc_client *cl, const stateid4 *sid,
+			   nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r = { 0 };
+	uint32_t slot;
+	int rc;
+
+	rc = dc_client_begin(cl, &c, "free_stateid", false, &slot);
+	if (rc)
+		return rc;
+	dc_op_free_stateid(&c, sid);
+	rc = dc_client_send(cl, 0, &c, slot, &r);
+	dc_compound_free(&c);
+	if (!rc)
+		*st = dc_cres_op(&r, 1) ? dc_cres_status(&r, 1) :
+					  r.res.status;
+	dc_cres_free(&r);
 	return rc;
 }
 

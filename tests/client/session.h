@@ -73,6 +73,24 @@ int dc_client_exchange_id(struct dc_client *cl, uint32_t flags,
  */
 int dc_client_create_session(struct dc_client *cl, uint32_t flags,
 			     uint32_t slots, nfsstat4 *status);
+
+/* The channel attributes a CREATE_SESSION reply granted. */
+struct dc_cs_granted {
+	channel_attrs4 fore, back;	/* ca_rdma_ird left out: */
+	unsigned fore_ird, back_ird;	/* its entry counts */
+};
+
+/*
+ * CREATE_SESSION with explicit channel attributes; on NFS4_OK the client
+ * takes the session as dc_client_create_session() does.  serve: conns[0]
+ * answers callbacks from before the call (false: a back channel nobody
+ * answers).  granted (may be NULL) gets the attributes of the reply.
+ */
+int dc_client_create_session_with(struct dc_client *cl, uint32_t flags,
+				  const channel_attrs4 *fore,
+				  const channel_attrs4 *back, bool serve,
+				  nfsstat4 *status,
+				  struct dc_cs_granted *granted);
 /*
  * EXCHANGE_ID + CREATE_SESSION (with back channel) asking for slots fore
  * slots; stops at the first op whose *status is not NFS4_OK.  -ERANGE
@@ -122,6 +140,22 @@ int dc_client_simple(struct dc_client *cl,
 		     void (*fill)(struct dc_compound *c, void *arg), void *arg,
 		     struct dc_cres *res, nfsstat4 *status);
 
+/*
+ * SEQUENCE + TEST_STATEID of ids[0..n): *st is the compound status;
+ * codes[] gets up to n per-stateid statuses, *ncodes how many came.
+ */
+int dc_client_test_stateids(struct dc_client *cl, const stateid4 *ids,
+			    unsigned n, nfsstat4 *st, nfsstat4 *codes,
+			    unsigned *ncodes);
+/*
+ * TEST_STATEID of one stateid: *code is its per-stateid status (the op's
+ * own status when the op failed; (nfsstat4)-1 when not exactly one code).
+ */
+int dc_client_test_stateid(struct dc_client *cl, const stateid4 *sid,
+			   nfsstat4 *code);
+/* SEQUENCE + FREE_STATEID; *st is FREE_STATEID's status. */
+int dc_client_free_stateid(struct dc_client *cl, const stateid4 *sid,
+			   nfsstat4 *st);
 /* Create (or open) name in the export; returns open stateid and fh. */
 int dc_client_open_file(struct dc_client *cl, const char *name, bool create,
 			stateid4 *sid, nfs_fh4 *fh, nfsstat4 *status);

@@ -141,10 +141,23 @@ bool dc_check_write(struct dc_ctx *ctx, struct dc_client *cl,
 	EXPECT((got) == (want), "%s: got %s, expected %s", (what),             \
 	       dc_nfsstat_name(got), dc_nfsstat_name(want))
 
-/* A transport-level error (no reply at all) fails the case. */
+/*
+ * A transport-level error (no reply at all) fails the case; rc may be
+ * the call itself, so it is evaluated once.
+ */
 #define EXPECT_RPC(rc, what)                                                   \
-	EXPECT((rc) == 0, "%s: transport error %d (%s)", (what), (rc),         \
-	       strerror(-(rc)))
+	do {                                                                   \
+		int rc_ = (rc);                                                \
+		EXPECT(rc_ == 0, "%s: transport error %d (%s)", (what), rc_,  \
+		       strerror(-rc_));                                        \
+	} while (0)
+
+/* A reply came (else EXPECT_RPC's failure) and its status is NFS4_OK. */
+#define EXPECT_OK(rc, got, what)                                               \
+	do {                                                                   \
+		EXPECT_RPC(rc, what);                                          \
+		EXPECT_STATUS(got, NFS4_OK, what);                             \
+	} while (0)
 
 /*
  * A reply came (rc 0, else EXPECT_RPC's failure) with status want; the

@@ -280,11 +280,9 @@ static void names_case(struct dc_ctx *ctx, const char *const *names,
 	EXPECT_RPC(rc, "mount");
 	dc_name(ctx, "dir", dname, sizeof(dname));
 	rc = make_dir(&cl, dname, &dir, &st);
-	EXPECT_RPC(rc, "CREATE dir");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE test directory");
+	EXPECT_OK(rc, st, "CREATE test directory");
 	rc = make_file(&cl, &dir, "f", &file, &st);
-	EXPECT_RPC(rc, "OPEN create f");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create f");
+	EXPECT_OK(rc, st, "OPEN create f");
 	a.cl = &cl;
 	a.dir = &dir;
 	a.file = &file;
@@ -308,8 +306,7 @@ static void names_case(struct dc_ctx *ctx, const char *const *names,
 	}
 	/* Nothing was created, linked or renamed by the refused calls. */
 	rc = list_dir(&cl, &dir, list, sizeof(list), &st);
-	EXPECT_RPC(rc, "READDIR");
-	EXPECT_STATUS(st, NFS4_OK, "READDIR of the test directory");
+	EXPECT_OK(rc, st, "READDIR of the test directory");
 	EXPECT(!strcmp(list, "f/"), "directory holds \"%s\", expected \"f/\"",
 	       list);
 	EXPECT(dc_server_alive(&ctx->srv),
@@ -390,11 +387,9 @@ static void badin5_long(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	dc_name(ctx, "dir", dname, sizeof(dname));
 	rc = make_dir(&cl, dname, &dir, &st);
-	EXPECT_RPC(rc, "CREATE dir");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE test directory");
+	EXPECT_OK(rc, st, "CREATE test directory");
 	rc = on_fh(&cl, &dir, fill_getattr_maxname, NULL, &r);
-	EXPECT_RPC(rc, "GETATTR maxname");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "GETATTR maxname");
+	EXPECT_OK(rc, r.res.status, "GETATTR maxname");
 	{
 		fattr4 *fa = &dc_cres_op(&r, 2)->nfs_resop4_u.opgetattr
 				      .GETATTR4res_u.resok4.obj_attributes;
@@ -416,8 +411,7 @@ static void badin5_long(struct dc_ctx *ctx)
 	/* Exactly maxname bytes is a valid name. */
 	name[maxname] = 0;
 	rc = make_file(&cl, &dir, name, &file, &st);
-	EXPECT_RPC(rc, "OPEN create (maxname bytes)");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create of a maxname-byte name");
+	EXPECT_OK(rc, st, "OPEN create of a maxname-byte name");
 	name[maxname] = 'n';
 	name[maxname + 1] = 0;
 	{
@@ -699,8 +693,7 @@ static void badin7_req_too_big(struct dc_ctx *ctx)
 	EXPECT(max >= 4096 && max <= 16u << 20, "ca_maxrequestsize %zu", max);
 	dc_name(ctx, "big", name, sizeof(name));
 	rc = dc_client_open_file(&cl, name, true, &b.sid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, st, "OPEN create");
 	buf = malloc(max + 4096);
 	data = calloc(1, max);
 	EXPECT(buf && data, "out of memory");
@@ -725,8 +718,7 @@ static void badin7_req_too_big(struct dc_ctx *ctx)
 	       r.res.resarray.resarray_len);
 	dc_cres_free(&r);
 	rc = on_fh(&cl, &fh, fill_getattr_size, NULL, &r);
-	EXPECT_RPC(rc, "GETATTR size");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "GETATTR size");
+	EXPECT_OK(rc, r.res.status, "GETATTR size");
 	{
 		fattr4 *fa = &dc_cres_op(&r, 2)->nfs_resop4_u.opgetattr
 				      .GETATTR4res_u.resok4.obj_attributes;
@@ -745,15 +737,12 @@ static void badin7_req_too_big(struct dc_ctx *ctx)
 	/* Exactly ca_maxrequestsize: served (the slot was not used up). */
 	b.len = max - base;
 	rc = on_fh(&cl, &fh, fill_write, &b, &r);
-	EXPECT_RPC(rc, "WRITE of exactly ca_maxrequestsize");
-	EXPECT_STATUS(r.res.status, NFS4_OK,
-		      "request of exactly ca_maxrequestsize");
+	EXPECT_OK(rc, r.res.status, "request of exactly ca_maxrequestsize");
 	dc_note(ctx, "ca_maxrequestsize %zu: %zu-byte WRITE ok, +4 refused",
 		max, (size_t)b.len);
 	dc_cres_free(&r);
 	rc = dc_client_close_file(&cl, &fh, &b.sid, &st);
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+	EXPECT_OK(rc, st, "CLOSE");
 out:
 	free(buf);
 	free(data);
@@ -822,12 +811,10 @@ static void badin8_foreign_stateid(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount B");
 	dc_name(ctx, "f", name, sizeof(name));
 	rc = dc_client_open_file(&a, name, true, &sid, &fh, &st);
-	EXPECT_RPC(rc, "A: OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "A: OPEN create");
+	EXPECT_OK(rc, st, "A: OPEN create");
 	/* B opens the file too: the file is shared, the state is not. */
 	rc = dc_client_open_file(&b, name, false, &sidb, &fhb, &st);
-	EXPECT_RPC(rc, "B: OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "B: OPEN");
+	EXPECT_OK(rc, st, "B: OPEN");
 	s.cl = &b;
 	s.sid = sid;
 	for (s.op = 0; s.op <= 4; s.op++) {
@@ -840,8 +827,7 @@ static void badin8_foreign_stateid(struct dc_ctx *ctx)
 	/* A's open is untouched: it writes, reads back, closes. */
 	s.cl = &a;
 	rc = on_fh(&a, &fh, fill_write_read, &s, &r);
-	EXPECT_RPC(rc, "A: WRITE+READ");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "A: WRITE+READ with its stateid");
+	EXPECT_OK(rc, r.res.status, "A: WRITE+READ with its stateid");
 	{
 		READ4resok *rd = &dc_cres_op(&r, 3)->nfs_resop4_u.opread
 					  .READ4res_u.resok4;
@@ -853,11 +839,9 @@ static void badin8_foreign_stateid(struct dc_ctx *ctx)
 	}
 	dc_cres_free(&r);
 	rc = dc_client_close_file(&a, &fh, &sid, &st);
-	EXPECT_RPC(rc, "A: CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "A: CLOSE");
+	EXPECT_OK(rc, st, "A: CLOSE");
 	rc = dc_client_close_file(&b, &fhb, &sidb, &st);
-	EXPECT_RPC(rc, "B: CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "B: CLOSE of its own stateid");
+	EXPECT_OK(rc, st, "B: CLOSE of its own stateid");
 out:
 	dc_cres_free(&r);
 	dc_fh_free(&fh);
@@ -960,8 +944,7 @@ static void badin9_rofs(struct dc_ctx *ctx)
 	}
 	/* Reading still works. */
 	rc = list_dir(&cl, &root, list, sizeof(list), &st);
-	EXPECT_RPC(rc, "READDIR");
-	EXPECT_STATUS(st, NFS4_OK, "READDIR of the read-only export");
+	EXPECT_OK(rc, st, "READDIR of the read-only export");
 	EXPECT(!strstr(list, "bi-ro"), "refused ops left \"%s\"", list);
 out:
 	dc_cres_free(&r);
@@ -1024,8 +1007,7 @@ static void badin10_root_squash(struct dc_ctx *ctx)
 	}
 	dc_name(ctx, "r", name, sizeof(name));
 	rc = dc_fs_mkdir(&root, &top, name, 0755, &rdir, &st);
-	EXPECT_RPC(rc, "CREATE dir as uid 0");
-	EXPECT_STATUS(st, NFS4_OK, "uid 0 creating in a 0777 directory");
+	EXPECT_OK(rc, st, "uid 0 creating in a 0777 directory");
 	if (!dc_check_getattr(ctx, &root, &rdir, &ga,
 			      "squashed root's directory"))
 		goto out;
@@ -1262,8 +1244,7 @@ static void badin11_records(struct dc_ctx *ctx)
 	       (unsigned long long)limit);
 	dc_name(ctx, "rec", name, sizeof(name));
 	rc = dc_client_open_file(&cl, name, true, &b.sid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, st, "OPEN create");
 	if (pid > 0)
 		base = fd_count(pid);
 	/* Last fragment of 1000 bytes, 100 sent, then the client leaves. */
@@ -1306,15 +1287,13 @@ static void badin11_records(struct dc_ctx *ctx)
 	b.data = data;
 	b.len = LEGIT_WRITE;
 	rc = on_fh(&cl, &fh, fill_write, &b, &r);
-	EXPECT_RPC(rc, "1 MiB WRITE");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "1 MiB WRITE");
+	EXPECT_OK(rc, r.res.status, "1 MiB WRITE");
 	count = dc_cres_op(&r, 2)
 			->nfs_resop4_u.opwrite.WRITE4res_u.resok4.count;
 	EXPECT(count == LEGIT_WRITE, "1 MiB WRITE wrote %u bytes", count);
 	dc_cres_free(&r);
 	rc = dc_client_close_file(&cl, &fh, &b.sid, &st);
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+	EXPECT_OK(rc, st, "CLOSE");
 	EXPECT(serves_clients(ctx), "server does not serve a client after");
 	dc_note(ctx, "record limit %llu (MaxWrite %llu): 2 GiB, limit+1 and "
 		     "fragments adding up to limit+1 dropped",

@@ -95,18 +95,15 @@ static void bind_dir(struct dc_ctx *ctx, channel_dir_from_client4 dir,
 	/* The back channel may use the new connection: serve it. */
 	dc_cb_attach(&cl.cb, cl.conns[1]);
 	rc = bind_conn(&cl, 1, dir, &st, &got);
-	EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "BIND_CONN_TO_SESSION");
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION");
 	EXPECT(got == want, "bctsr_dir %u, expected %u", got, want);
 	rc = seq_on(&cl, 0, &st, &flags);
-	EXPECT_RPC(rc, "COMPOUND on connection 0");
-	EXPECT_STATUS(st, NFS4_OK, "COMPOUND on connection 0");
+	EXPECT_OK(rc, st, "COMPOUND on connection 0");
 	EXPECT(!(flags & SEQ4_STATUS_CB_PATH_DOWN),
 	       "CB_PATH_DOWN with a back channel bound (flags %#x)", flags);
 	if (want & CDFS4_FORE) {
 		rc = seq_on(&cl, 1, &st, &flags);
-		EXPECT_RPC(rc, "COMPOUND on connection 1");
-		EXPECT_STATUS(st, NFS4_OK, "COMPOUND on connection 1");
+		EXPECT_OK(rc, st, "COMPOUND on connection 1");
 	}
 out:
 	dc_client_destroy(&cl);
@@ -139,8 +136,7 @@ static void bind4_path_down(struct dc_ctx *ctx)
 	rc = mounted_with_second(ctx, &cl);
 	EXPECT_RPC(rc, "mount + second connection");
 	rc = bind_conn(&cl, 1, CDFC4_FORE, &st, &got);
-	EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "BIND_CONN_TO_SESSION fore");
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION fore");
 	rc = seq_on(&cl, 1, &st, &flags);
 	EXPECT_RPC(rc, "SEQUENCE on connection 1");
 	EXPECT(!(flags & SEQ4_STATUS_CB_PATH_DOWN),
@@ -149,8 +145,7 @@ static void bind4_path_down(struct dc_ctx *ctx)
 	dc_conn_shutdown(cl.conns[0]);
 	for (i = 0; i < NOTICE_TRIES; i++) {
 		rc = seq_on(&cl, 1, &st, &flags);
-		EXPECT_RPC(rc, "SEQUENCE on connection 1");
-		EXPECT_STATUS(st, NFS4_OK, "SEQUENCE on connection 1");
+		EXPECT_OK(rc, st, "SEQUENCE on connection 1");
 		if (flags & SEQ4_STATUS_CB_PATH_DOWN)
 			break;
 		usleep(NOTICE_SLEEP_US);
@@ -176,8 +171,7 @@ static void bind5_moves(struct dc_ctx *ctx)
 	dc_cb_attach(&cl.cb, cl.conns[1]);
 	/* Both connections are now bound to the back channel. */
 	rc = bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, &got);
-	EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "BIND_CONN_TO_SESSION back_or_both");
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
 	EXPECT(got == CDFS4_BOTH, "bctsr_dir %u", got);
 	dc_conn_shutdown(cl.conns[1]);
 	/*
@@ -187,8 +181,7 @@ static void bind5_moves(struct dc_ctx *ctx)
 	 */
 	for (i = 0; i < NOTICE_TRIES / 2; i++) {
 		rc = seq_on(&cl, 0, &st, &flags);
-		EXPECT_RPC(rc, "SEQUENCE on connection 0");
-		EXPECT_STATUS(st, NFS4_OK, "SEQUENCE on connection 0");
+		EXPECT_OK(rc, st, "SEQUENCE on connection 0");
 		EXPECT(!(flags & SEQ4_STATUS_CB_PATH_DOWN),
 		       "CB_PATH_DOWN reported although connection 0 is still "
 		       "bound to the back channel (after %u polls): the back "
@@ -211,8 +204,7 @@ static void bind6_rebind(struct dc_ctx *ctx)
 	rc = mounted_with_second(ctx, &cl);
 	EXPECT_RPC(rc, "mount + second connection");
 	rc = bind_conn(&cl, 1, CDFC4_FORE, &st, &got);
-	EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "BIND_CONN_TO_SESSION fore");
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION fore");
 	dc_conn_shutdown(cl.conns[0]);
 	for (i = 0; i < NOTICE_TRIES; i++) {
 		rc = seq_on(&cl, 1, &st, &flags);
@@ -226,11 +218,9 @@ static void bind6_rebind(struct dc_ctx *ctx)
 	/* Give the session a back channel again on connection 1. */
 	dc_cb_attach(&cl.cb, cl.conns[1]);
 	rc = bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, &got);
-	EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "BIND_CONN_TO_SESSION back_or_both");
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
 	rc = seq_on(&cl, 1, &st, &flags);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE after re-bind");
+	EXPECT_OK(rc, st, "SEQUENCE after re-bind");
 	EXPECT(!(flags & SEQ4_STATUS_CB_PATH_DOWN),
 	       "CB_PATH_DOWN still set after binding a back channel "
 	       "connection (flags %#x)", flags);

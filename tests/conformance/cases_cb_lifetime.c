@@ -95,17 +95,6 @@ static int open_file(struct dc_client *cl, const char *name, uint32_t access,
 	return 0;
 }
 
-/* The record of the first CB_RECALL received, if any. */
-static bool recall_record(struct dc_backchannel *cb, struct dc_cb_record *rec)
-{
-	unsigned int i, n = dc_cb_count(cb);
-
-	for (i = 0; i < n; i++)
-		if (dc_cb_get(cb, i, rec) && rec->has_recall)
-			return true;
-	return false;
-}
-
 static void cblife1_late_reply_after_rebind(struct dc_ctx *ctx)
 {
 	struct dc_client a = { 0 }, b = { 0 };
@@ -127,8 +116,7 @@ static void cblife1_late_reply_after_rebind(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount B");
 	dc_cb_set_handler(&a.cb, answer_late, &lr);
 	rc = open_file(&a, name, OPEN4_SHARE_ACCESS_BOTH, &st, &dt);
-	EXPECT_RPC(rc, "A: OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "A: OPEN for read and write");
+	EXPECT_OK(rc, st, "A: OPEN for read and write");
 	if (dt != OPEN_DELEGATE_WRITE)
 		SKIP("no write delegation granted (type %d)", (int)dt);
 	/* B's conflicting OPEN makes the server recall A's delegation */
@@ -149,11 +137,10 @@ static void cblife1_late_reply_after_rebind(struct dc_ctx *ctx)
 	rc = dc_compound_call(a.conns[ci], &a.auth, &c, &r, a.timeout_ms);
 	dc_compound_free(&c);
 	atomic_store(&lr.rebound, true);
-	EXPECT_RPC(rc, "A: BIND_CONN_TO_SESSION");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "A: BIND_CONN_TO_SESSION back");
+	EXPECT_OK(rc, r.res.status, "A: BIND_CONN_TO_SESSION back");
 	/* The recall is recorded once its reply went out on connection 0 */
 	waited = 0;
-	while (!(found = recall_record(&a.cb, &rec)) &&
+	while (!(found = dc_cb_first_recall(&a.cb, NULL, &rec)) &&
 	       waited < CBLIFE_WAIT_MS) {
 		sleep_ms(CBLIFE_POLL_MS);
 		waited += CBLIFE_POLL_MS;
@@ -164,11 +151,9 @@ static void cblife1_late_reply_after_rebind(struct dc_ctx *ctx)
 	 * processed it and still serve both clients.
 	 */
 	rc = dc_client_simple(&a, NULL, NULL, NULL, &st);
-	EXPECT_RPC(rc, "A: SEQUENCE after its late recall reply");
-	EXPECT_STATUS(st, NFS4_OK, "A: SEQUENCE after its late recall reply");
+	EXPECT_OK(rc, st, "A: SEQUENCE after its late recall reply");
 	rc = dc_client_simple(&b, NULL, NULL, NULL, &st);
-	EXPECT_RPC(rc, "B: SEQUENCE after A's late recall reply");
-	EXPECT_STATUS(st, NFS4_OK, "B: SEQUENCE after A's late recall reply");
+	EXPECT_OK(rc, st, "B: SEQUENCE after A's late recall reply");
 out:
 	atomic_store(&lr.rebound, true);
 	dc_cres_free(&r);
@@ -191,24 +176,20 @@ static void dcid3_probe_outstanding(struct dc_ctx *ctx)
 	 */
 	dc_conn_set_call_handler(cl.conns[0], NULL, NULL);
 	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	rc = dc_client_create_session(&cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
 				      4, &st);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION with CONN_BACK_CHAN");
+	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
 	dc_compound_init(&c, 1, "dsess");
 	dc_op_destroy_session(&c, cl.sid);
 	rc = dc_client_solo(&cl, &c, &st);
-	EXPECT_RPC(rc, "DESTROY_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "DESTROY_SESSION");
+	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	cl.have_session = false;
 	dc_compound_init(&c, 1, "dcid");
 	dc_op_destroy_clientid(&c, cl.clientid);
 	rc = dc_client_solo(&cl, &c, &st);
-	EXPECT_RPC(rc, "DESTROY_CLIENTID");
-	EXPECT_STATUS(st, NFS4_OK,
-		      "DESTROY_CLIENTID after DESTROY_SESSION, probe pending");
+	EXPECT_OK(rc, st,
+		  "DESTROY_CLIENTID after DESTROY_SESSION, probe pending");
 	cl.clientid = 0;
 out:
 	dc_client_destroy(&cl);

@@ -101,8 +101,7 @@ static void cbsim2_arrives(struct dc_ctx *ctx)
 	EXPECT(rc == 0, "no free slot");
 	rc = dc_client_send(&cl, 0, &c, slot, &res);
 	dc_compound_free(&c);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(res.res.status, NFS4_OK, "SEQUENCE after callback");
+	EXPECT_OK(rc, res.res.status, "SEQUENCE after callback");
 	flags = dc_cres_op(&res, 0)->nfs_resop4_u.opsequence.SEQUENCE4res_u
 			.sr_resok4.sr_status_flags;
 	EXPECT(!(flags & (SEQ4_STATUS_CB_PATH_DOWN |
@@ -160,8 +159,7 @@ static void cbsim4_bound_conn(struct dc_ctx *ctx)
 	dc_op_bind_conn(&c, cl.sid, CDFC4_BACK);
 	rc = dc_compound_call(cl.conns[1], &cl.auth, &c, &res, cl.timeout_ms);
 	dc_compound_free(&c);
-	EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
-	EXPECT_STATUS(res.res.status, NFS4_OK, "BIND_CONN_TO_SESSION back");
+	EXPECT_OK(rc, res.res.status, "BIND_CONN_TO_SESSION back");
 	rc = recall_and_wait(&cl, &r);
 	EXPECT(rc == 0, "no CB_COMPOUND arrived within %d ms", CB_WAIT_MS);
 	EXPECT(r.conn == cl.conns[0] || r.conn == cl.conns[1],

@@ -186,25 +186,19 @@ static void coex1_both(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount 4.1 client");
 	rc = v40_setclientid(&v, &st);
-	EXPECT_RPC(rc, "SETCLIENTID");
-	EXPECT_STATUS(st, NFS4_OK, "SETCLIENTID + SETCLIENTID_CONFIRM");
+	EXPECT_OK(rc, st, "SETCLIENTID + SETCLIENTID_CONFIRM");
 	dc_name(ctx, "v40", n40, sizeof(n40));
 	dc_name(ctx, "v41", n41, sizeof(n41));
 	rc = v40_create_write(&v, n40, "written-by-4.0", &st);
-	EXPECT_RPC(rc, "4.0 OPEN/WRITE/CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "4.0 OPEN/WRITE/CLOSE");
+	EXPECT_OK(rc, st, "4.0 OPEN/WRITE/CLOSE");
 	rc = dc_client_open_file(&cl, n41, true, &sid, &fh, &st);
-	EXPECT_RPC(rc, "4.1 OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "4.1 OPEN create");
+	EXPECT_OK(rc, st, "4.1 OPEN create");
 	rc = dc_client_close_file(&cl, &fh, &sid, &st);
-	EXPECT_RPC(rc, "4.1 CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "4.1 CLOSE");
+	EXPECT_OK(rc, st, "4.1 CLOSE");
 	rc = v40_lookup(&v, n41, &st);
-	EXPECT_RPC(rc, "4.0 LOOKUP");
-	EXPECT_STATUS(st, NFS4_OK, "4.0 client LOOKUP of the 4.1 file");
+	EXPECT_OK(rc, st, "4.0 client LOOKUP of the 4.1 file");
 	rc = v41_read(&cl, n40, buf, sizeof(buf), &st);
-	EXPECT_RPC(rc, "4.1 READ");
-	EXPECT_STATUS(st, NFS4_OK, "4.1 client OPEN+READ of the 4.0 file");
+	EXPECT_OK(rc, st, "4.1 client OPEN+READ of the 4.0 file");
 	EXPECT(!strcmp(buf, "written-by-4.0"),
 	       "4.1 client read \"%s\" from the 4.0 file", buf);
 out:

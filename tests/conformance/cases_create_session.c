@@ -75,22 +75,18 @@ static void csess1_confirms(struct dc_ctx *ctx)
 	int rc;
 
 	rc = fresh(ctx, &cl, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	EXPECT(!(cl.eir_flags & EXCHGID4_FLAG_CONFIRMED_R),
 	       "new client already confirmed");
 	rc = dc_client_create_session(&cl, 0, 4, &st);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION");
+	EXPECT_OK(rc, st, "CREATE_SESSION");
 	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID after CREATE_SESSION");
+	EXPECT_OK(rc, st, "EXCHANGE_ID after CREATE_SESSION");
 	EXPECT(cl.eir_flags & EXCHGID4_FLAG_CONFIRMED_R,
 	       "client not confirmed by CREATE_SESSION (flags %#x)",
 	       cl.eir_flags);
 	rc = dc_client_simple(&cl, NULL, NULL, NULL, &st);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE on the new session");
+	EXPECT_OK(rc, st, "SEQUENCE on the new session");
 out:
 	dc_client_destroy(&cl);
 }
@@ -104,20 +100,17 @@ static void csess2_replay(struct dc_ctx *ctx)
 	int rc;
 
 	rc = fresh(ctx, &cl, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	default_attrs(&fore, &back);
 	rc = cs(&cl, cl.clientid, cl.cs_seq, 0, &fore, &back, &a);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(a.status, NFS4_OK, "CREATE_SESSION");
+	EXPECT_OK(rc, a.status, "CREATE_SESSION");
 	/* Track it so cleanup destroys it. */
 	memcpy(cl.sid, a.sid, sizeof(cl.sid));
 	cl.have_session = true;
 	EXPECT(a.seq == cl.cs_seq, "csr_sequence %u, sent %u", a.seq,
 	       cl.cs_seq);
 	rc = cs(&cl, cl.clientid, cl.cs_seq, 0, &fore, &back, &b);
-	EXPECT_RPC(rc, "CREATE_SESSION replay");
-	EXPECT_STATUS(b.status, NFS4_OK, "CREATE_SESSION replay");
+	EXPECT_OK(rc, b.status, "CREATE_SESSION replay");
 	EXPECT(!memcmp(a.sid, b.sid, sizeof(a.sid)),
 	       "replay created a new session instead of the cached reply");
 	EXPECT(b.seq == a.seq, "replayed csr_sequence %u != %u", b.seq, a.seq);
@@ -134,16 +127,14 @@ static void csess3_misordered(struct dc_ctx *ctx)
 	int rc;
 
 	rc = fresh(ctx, &cl, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	default_attrs(&fore, &back);
 	rc = cs(&cl, cl.clientid, cl.cs_seq + 5, 0, &fore, &back, &o);
 	EXPECT_RPC(rc, "CREATE_SESSION");
 	EXPECT_STATUS(o.status, NFS4ERR_SEQ_MISORDERED,
 		      "CREATE_SESSION with csa_sequence+5 (unconfirmed)");
 	rc = dc_client_create_session(&cl, 0, 4, &st);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION in order");
+	EXPECT_OK(rc, st, "CREATE_SESSION in order");
 	/* cl.cs_seq is now the next valid one; skip one ahead. */
 	rc = cs(&cl, cl.clientid, cl.cs_seq + 1, 0, &fore, &back, &o);
 	EXPECT_RPC(rc, "CREATE_SESSION");
@@ -162,8 +153,7 @@ static void csess4_stale_clientid(struct dc_ctx *ctx)
 	int rc;
 
 	rc = fresh(ctx, &cl, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	default_attrs(&fore, &back);
 	/* Flip the low word: same boot epoch, a clientid never issued. */
 	rc = cs(&cl, cl.clientid ^ 0x7fff0000u, 1, 0, &fore, &back, &o);
@@ -183,8 +173,7 @@ static void csess5_toosmall(struct dc_ctx *ctx)
 	int rc;
 
 	rc = fresh(ctx, &cl, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	default_attrs(&fore, &back);
 	/* Too small to hold even a SEQUENCE request. */
 	fore.ca_maxrequestsize = 16;
@@ -213,11 +202,9 @@ static void csess6_slot_clamp(struct dc_ctx *ctx)
 	int rc;
 
 	rc = fresh(ctx, &cl, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	rc = dc_client_create_session(&cl, 0, 100000, &st);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION asking 100000 slots");
+	EXPECT_OK(rc, st, "CREATE_SESSION asking 100000 slots");
 	n = cl.fore.ca_maxrequests;
 	EXPECT(n >= 1 && n < 100000,
 	       "fore ca_maxrequests %u not clamped to the server's table", n);
@@ -227,8 +214,7 @@ static void csess6_slot_clamp(struct dc_ctx *ctx)
 	dc_op_sequence(&c, cl.sid, 1, n - 1, n - 1, false);
 	rc = dc_compound_call(cl.conns[0], &cl.auth, &c, &r, cl.timeout_ms);
 	dc_compound_free(&c);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "SEQUENCE on the last slot");
+	EXPECT_OK(rc, r.res.status, "SEQUENCE on the last slot");
 	dc_cres_free(&r);
 	dc_compound_init(&c, 1, "badslot");
 	dc_op_sequence(&c, cl.sid, 1, n, n, false);
@@ -251,8 +237,7 @@ static void csess7_bad_flags(struct dc_ctx *ctx)
 	int rc;
 
 	rc = fresh(ctx, &cl, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	default_attrs(&fore, &back);
 	rc = cs(&cl, cl.clientid, cl.cs_seq, 0x100, &fore, &back, &o);
 	EXPECT_RPC(rc, "CREATE_SESSION");

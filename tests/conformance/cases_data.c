@@ -355,8 +355,7 @@ static void data1_bulk(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	rc = create_file(ctx, &cl, "bulk", name, sizeof(name), &sid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, st, "OPEN create");
 	opened = true;
 	lim = io_limit(&cl, &fh);
 	EXPECT(lim >= 64 * KiB, "I/O limit %u bytes", lim);
@@ -413,16 +412,14 @@ static void data1_bulk(struct dc_ctx *ctx)
 		       "COMMIT verifier differs from the WRITE verifier");
 	}
 	rc = get_u64(&cl, &fh, FATTR4_SIZE, &size, &st);
-	EXPECT_RPC(rc, "GETATTR");
-	EXPECT_STATUS(st, NFS4_OK, "GETATTR size");
+	EXPECT_OK(rc, st, "GETATTR size");
 	EXPECT(size == DATA1_SIZE, "size %llu after writing %llu bytes",
 	       (unsigned long long)size, (unsigned long long)DATA1_SIZE);
 	for (off = 0; off < DATA1_SIZE; off += lim) {
 		uint32_t len = DATA1_SIZE - off < lim ? DATA1_SIZE - off : lim;
 
 		rc = read_full(&cl, &fh, &sid, off, len, buf, &got, &st);
-		EXPECT_RPC(rc, "READ");
-		EXPECT_STATUS(st, NFS4_OK, "READ");
+		EXPECT_OK(rc, st, "READ");
 		EXPECT(got == len, "READ at %llu returned %u of %u bytes",
 		       (unsigned long long)off, got, len);
 		pat_fill(DATA1_SEED, off, want, len);
@@ -436,11 +433,9 @@ static void data1_bulk(struct dc_ctx *ctx)
 	dc_note(ctx, "%u WRITEs of 1..%u bytes in random order", n, lim);
 	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+	EXPECT_OK(rc, st, "CLOSE");
 	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sid, &st);
@@ -473,36 +468,30 @@ static void data2_sparse(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	rc = create_file(ctx, &cl, "sparse", name, sizeof(name), &sid, &fh,
 			 &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, st, "OPEN create");
 	opened = true;
 	blk = malloc(4 * KiB);
 	buf = malloc(64 * KiB);
 	EXPECT(blk && buf, "out of memory");
 	pat_fill(2, 0, blk, 4 * KiB);
 	rc = write_full(&cl, &fh, &sid, 0, blk, 4 * KiB, FILE_SYNC4, NULL, &st);
-	EXPECT_RPC(rc, "WRITE");
-	EXPECT_STATUS(st, NFS4_OK, "WRITE at 0");
+	EXPECT_OK(rc, st, "WRITE at 0");
 	rc = write_full(&cl, &fh, &sid, GiB, blk, 4 * KiB, FILE_SYNC4, NULL,
 			&st);
-	EXPECT_RPC(rc, "WRITE");
-	EXPECT_STATUS(st, NFS4_OK, "WRITE at 1 GiB");
+	EXPECT_OK(rc, st, "WRITE at 1 GiB");
 	rc = get_u64(&cl, &fh, FATTR4_SIZE, &size, &st);
-	EXPECT_RPC(rc, "GETATTR");
-	EXPECT_STATUS(st, NFS4_OK, "GETATTR size");
+	EXPECT_OK(rc, st, "GETATTR size");
 	EXPECT(size == GiB + 4 * KiB, "size %llu, expected %llu",
 	       (unsigned long long)size, GiB + 4 * KiB);
 	/* the hole */
 	rc = read_full(&cl, &fh, &sid, 512 * MiB, 64 * KiB, buf, &got, &st);
-	EXPECT_RPC(rc, "READ");
-	EXPECT_STATUS(st, NFS4_OK, "READ in the hole");
+	EXPECT_OK(rc, st, "READ in the hole");
 	EXPECT(got == 64 * KiB, "READ in the hole returned %u bytes", got);
 	EXPECT(all_zero(buf, got, &bad), "hole byte at %llu is %#x",
 	       (unsigned long long)(512 * MiB + bad), buf[bad]);
 	/* straddling the hole's end and the data at 1 GiB */
 	rc = read_full(&cl, &fh, &sid, GiB - 2 * KiB, 4 * KiB, buf, &got, &st);
-	EXPECT_RPC(rc, "READ");
-	EXPECT_STATUS(st, NFS4_OK, "READ across the end of the hole");
+	EXPECT_OK(rc, st, "READ across the end of the hole");
 	EXPECT(got == 4 * KiB, "READ returned %u bytes", got);
 	EXPECT(all_zero(buf, 2 * KiB, &bad), "hole byte at %llu is %#x",
 	       (unsigned long long)(GiB - 2 * KiB + bad), buf[bad]);
@@ -514,8 +503,7 @@ static void data2_sparse(struct dc_ctx *ctx)
 	       "data at 0 does not read back (%s, %u bytes)",
 	       dc_nfsstat_name(st), got);
 	rc = get_u64(&cl, &fh, FATTR4_SPACE_USED, &used, &st);
-	EXPECT_RPC(rc, "GETATTR");
-	EXPECT_STATUS(st, NFS4_OK, "GETATTR space_used");
+	EXPECT_OK(rc, st, "GETATTR space_used");
 	EXPECT(used < size / 16, "space_used %llu for a %llu byte file with "
 				 "8 KiB of data: not sparse",
 	       (unsigned long long)used, (unsigned long long)size);
@@ -523,11 +511,9 @@ static void data2_sparse(struct dc_ctx *ctx)
 		(unsigned long long)used);
 	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+	EXPECT_OK(rc, st, "CLOSE");
 	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sid, &st);
@@ -644,8 +630,7 @@ static void data3_v42_space(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	rc = create_file(ctx, &cl, "seek", name, sizeof(name), &sid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, st, "OPEN create");
 	opened = true;
 	mb = malloc(MiB);
 	buf = malloc(MiB);
@@ -653,14 +638,11 @@ static void data3_v42_space(struct dc_ctx *ctx)
 	pat_fill(3, 0, mb, MiB);
 	/* data [0, 4K), hole, data [4M, 5M), hole, data [8M, 8M+4K) */
 	rc = write_full(&cl, &fh, &sid, 0, mb, 4096, FILE_SYNC4, NULL, &st);
-	EXPECT_RPC(rc, "WRITE");
-	EXPECT_STATUS(st, NFS4_OK, "WRITE at 0");
+	EXPECT_OK(rc, st, "WRITE at 0");
 	rc = write_full(&cl, &fh, &sid, b, mb, MiB, FILE_SYNC4, NULL, &st);
-	EXPECT_RPC(rc, "WRITE");
-	EXPECT_STATUS(st, NFS4_OK, "WRITE of [4 MiB, 5 MiB)");
+	EXPECT_OK(rc, st, "WRITE of [4 MiB, 5 MiB)");
 	rc = write_full(&cl, &fh, &sid, c, mb, 4096, FILE_SYNC4, NULL, &st);
-	EXPECT_RPC(rc, "WRITE");
-	EXPECT_STATUS(st, NFS4_OK, "WRITE at 8 MiB");
+	EXPECT_OK(rc, st, "WRITE at 8 MiB");
 
 	EXPECT_SEEK(NFS4_CONTENT_DATA, 0, pos == 0 && !eof, "expected 0");
 	EXPECT_SEEK(NFS4_CONTENT_HOLE, 0, pos >= 4096 && pos < b,
@@ -679,11 +661,9 @@ static void data3_v42_space(struct dc_ctx *ctx)
 
 	/* DEALLOCATE [4M, 5M): zeros, size kept, a hole for SEEK */
 	rc = alloc_op(&cl, &fh, &sid, 2, b, MiB, &st);
-	EXPECT_RPC(rc, "DEALLOCATE");
-	EXPECT_STATUS(st, NFS4_OK, "DEALLOCATE [4 MiB, 5 MiB)");
+	EXPECT_OK(rc, st, "DEALLOCATE [4 MiB, 5 MiB)");
 	rc = read_full(&cl, &fh, &sid, b, MiB, buf, &got, &st);
-	EXPECT_RPC(rc, "READ");
-	EXPECT_STATUS(st, NFS4_OK, "READ of the deallocated range");
+	EXPECT_OK(rc, st, "READ of the deallocated range");
 	EXPECT(got == MiB && all_zero(buf, got, &bad),
 	       "deallocated range: %u bytes, byte %zu is %#x", got, bad,
 	       got ? buf[bad] : 0);
@@ -701,24 +681,21 @@ static void data3_v42_space(struct dc_ctx *ctx)
 	/* SETATTR size up leaves a hole to EOF: DATA finds none (eof) */
 	sa = (struct size_arg){ sid, 12 * MiB };
 	rc = on_fh_st(&cl, 1, &fh, fill_setsize, &sa, &st);
-	EXPECT_RPC(rc, "SETATTR");
-	EXPECT_STATUS(st, NFS4_OK, "SETATTR size 12 MiB");
+	EXPECT_OK(rc, st, "SETATTR size 12 MiB");
 	EXPECT_SEEK(NFS4_CONTENT_DATA, 9 * MiB, eof,
 		    "expected NFS4_OK with sr_eof: no data after 9 MiB in a "
 		    "12 MiB file");
 
 	/* ALLOCATE past EOF extends the file (15.1.3) with zeros */
 	rc = alloc_op(&cl, &fh, &sid, 1, 12 * MiB, MiB, &st);
-	EXPECT_RPC(rc, "ALLOCATE");
-	EXPECT_STATUS(st, NFS4_OK, "ALLOCATE [EOF, +1 MiB)");
+	EXPECT_OK(rc, st, "ALLOCATE [EOF, +1 MiB)");
 	rc = get_u64(&cl, &fh, FATTR4_SIZE, &size, &st);
 	EXPECT_RPC(rc, "GETATTR");
 	EXPECT(st == NFS4_OK && size == 13 * MiB,
 	       "size after ALLOCATE past EOF: %llu, expected %llu",
 	       (unsigned long long)size, 13 * MiB);
 	rc = read_full(&cl, &fh, &sid, 12 * MiB, MiB, buf, &got, &st);
-	EXPECT_RPC(rc, "READ");
-	EXPECT_STATUS(st, NFS4_OK, "READ of the allocated range");
+	EXPECT_OK(rc, st, "READ of the allocated range");
 	EXPECT(got == MiB && all_zero(buf, got, &bad),
 	       "allocated range: %u bytes, byte %zu is %#x", got, bad,
 	       got ? buf[bad] : 0);
@@ -728,11 +705,9 @@ static void data3_v42_space(struct dc_ctx *ctx)
 	       "data at 8 MiB changed by DEALLOCATE/ALLOCATE elsewhere");
 	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+	EXPECT_OK(rc, st, "CLOSE");
 	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sid, &st);
@@ -826,15 +801,13 @@ static void data4_xattrs(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	rc = create_file(ctx, &cl, "xattr", name, sizeof(name), &sid, &fh,
 			 &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, st, "OPEN create");
 	opened = true;
 	/* RFC 8276 8.2: names travel without the "user." prefix. */
 	snprintf(key, sizeof(key), "ditto.%s", ctx->run_id);
 	x = (struct xa_arg){ 1, SETXATTR4_CREATE, key, "value-one" };
 	rc = xattr(&cl, &fh, &x, NULL, 0, &st);
-	EXPECT_RPC(rc, "SETXATTR");
-	EXPECT_STATUS(st, NFS4_OK, "SETXATTR CREATE of a new xattr");
+	EXPECT_OK(rc, st, "SETXATTR CREATE of a new xattr");
 	rc = xattr(&cl, &fh, &x, NULL, 0, &st);
 	EXPECT_RPC(rc, "SETXATTR");
 	EXPECT_STATUS(st, NFS4ERR_EXIST, "SETXATTR CREATE of an existing one");
@@ -844,13 +817,11 @@ static void data4_xattrs(struct dc_ctx *ctx)
 	EXPECT_STATUS(st, NFS4ERR_NOXATTR, "SETXATTR REPLACE of a missing one");
 	x = (struct xa_arg){ 0, 0, key, NULL };
 	rc = xattr(&cl, &fh, &x, out, sizeof(out), &st);
-	EXPECT_RPC(rc, "GETXATTR");
-	EXPECT_STATUS(st, NFS4_OK, "GETXATTR");
+	EXPECT_OK(rc, st, "GETXATTR");
 	EXPECT(!strcmp(out, "value-one"), "GETXATTR value \"%s\"", out);
 	x = (struct xa_arg){ 1, SETXATTR4_REPLACE, key, "value-two" };
 	rc = xattr(&cl, &fh, &x, NULL, 0, &st);
-	EXPECT_RPC(rc, "SETXATTR");
-	EXPECT_STATUS(st, NFS4_OK, "SETXATTR REPLACE of an existing one");
+	EXPECT_OK(rc, st, "SETXATTR REPLACE of an existing one");
 	x = (struct xa_arg){ 0, 0, key, NULL };
 	rc = xattr(&cl, &fh, &x, out, sizeof(out), &st);
 	EXPECT_RPC(rc, "GETXATTR");
@@ -858,15 +829,13 @@ static void data4_xattrs(struct dc_ctx *ctx)
 	       "GETXATTR after REPLACE: %s \"%s\"", dc_nfsstat_name(st), out);
 	x = (struct xa_arg){ 2, 0, NULL, NULL };
 	rc = xattr(&cl, &fh, &x, out, sizeof(out), &st);
-	EXPECT_RPC(rc, "LISTXATTRS");
-	EXPECT_STATUS(st, NFS4_OK, "LISTXATTRS");
+	EXPECT_OK(rc, st, "LISTXATTRS");
 	snprintf(want, sizeof(want), "%s/", key);
 	EXPECT(strstr(out, want) && !strstr(out, "ditto.missing"),
 	       "LISTXATTRS gave \"%s\"", out);
 	x = (struct xa_arg){ 3, 0, key, NULL };
 	rc = xattr(&cl, &fh, &x, NULL, 0, &st);
-	EXPECT_RPC(rc, "REMOVEXATTR");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVEXATTR");
+	EXPECT_OK(rc, st, "REMOVEXATTR");
 	x = (struct xa_arg){ 0, 0, key, NULL };
 	rc = xattr(&cl, &fh, &x, out, sizeof(out), &st);
 	EXPECT_RPC(rc, "GETXATTR");
@@ -883,11 +852,9 @@ static void data4_xattrs(struct dc_ctx *ctx)
 	       out);
 	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+	EXPECT_OK(rc, st, "CLOSE");
 	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sid, &st);
@@ -986,17 +953,14 @@ static void data5_locks(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount B");
 	rc = create_file(ctx, &a, "locks", name, sizeof(name), &osa, &fha,
 			 &st);
-	EXPECT_RPC(rc, "OPEN by A");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create by A");
+	EXPECT_OK(rc, st, "OPEN create by A");
 	oa = true;
 	rc = dc_client_open_file(&b, name, false, &osb, &fhb, &st);
-	EXPECT_RPC(rc, "OPEN by B");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN by B");
+	EXPECT_OK(rc, st, "OPEN by B");
 	ob = true;
 	l = (struct lock_arg){ 0, WRITE_LT, osa, a.clientid, "lo-A", 0, 100 };
 	rc = lock_call(&a, &fha, &l, &lsa, &den, &st);
-	EXPECT_RPC(rc, "LOCK by A");
-	EXPECT_STATUS(st, NFS4_OK, "A: LOCK WRITE [0, 100)");
+	EXPECT_OK(rc, st, "A: LOCK WRITE [0, 100)");
 	la = true;
 	l = (struct lock_arg){ 0, WRITE_LT, osb, b.clientid, "lo-B", 50, 10 };
 	rc = lock_call(&b, &fhb, &l, &lsb, &den, &st);
@@ -1015,17 +979,14 @@ static void data5_locks(struct dc_ctx *ctx)
 					  "WRITE lock");
 	l = (struct lock_arg){ 2, WRITE_LT, osb, b.clientid, "lo-B", 100, 50 };
 	rc = lock_call(&b, &fhb, &l, &lsb, &den, &st);
-	EXPECT_RPC(rc, "LOCKT by B");
-	EXPECT_STATUS(st, NFS4_OK, "B: LOCKT WRITE [100, 150) next to A's");
+	EXPECT_OK(rc, st, "B: LOCKT WRITE [100, 150) next to A's");
 	l = (struct lock_arg){ 3, WRITE_LT, lsa, 0, NULL, 0, 100 };
 	rc = lock_call(&a, &fha, &l, &lsa, &den, &st);
-	EXPECT_RPC(rc, "LOCKU by A");
-	EXPECT_STATUS(st, NFS4_OK, "A: LOCKU [0, 100)");
+	EXPECT_OK(rc, st, "A: LOCKU [0, 100)");
 	la = false;
 	l = (struct lock_arg){ 0, WRITE_LT, osb, b.clientid, "lo-B", 50, 10 };
 	rc = lock_call(&b, &fhb, &l, &lsb, &den, &st);
-	EXPECT_RPC(rc, "LOCK by B");
-	EXPECT_STATUS(st, NFS4_OK, "B: LOCK WRITE [50, 60) after A's LOCKU");
+	EXPECT_OK(rc, st, "B: LOCK WRITE [50, 60) after A's LOCKU");
 	lb = true;
 	/* and now A is the one refused */
 	l = (struct lock_arg){ 2, READ_LT, osa, a.clientid, "lo-A", 55, 1 };
@@ -1034,20 +995,16 @@ static void data5_locks(struct dc_ctx *ctx)
 	EXPECT_STATUS(st, NFS4ERR_DENIED, "A: LOCKT READ [55, 56) under B's");
 	l = (struct lock_arg){ 3, WRITE_LT, lsb, 0, NULL, 50, 10 };
 	rc = lock_call(&b, &fhb, &l, &lsb, &den, &st);
-	EXPECT_RPC(rc, "LOCKU by B");
-	EXPECT_STATUS(st, NFS4_OK, "B: LOCKU");
+	EXPECT_OK(rc, st, "B: LOCKU");
 	lb = false;
 	rc = dc_client_close_file(&b, &fhb, &osb, &st);
 	ob = false;
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE by B");
+	EXPECT_OK(rc, st, "CLOSE by B");
 	rc = dc_client_close_file(&a, &fha, &osa, &st);
 	oa = false;
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE by A");
+	EXPECT_OK(rc, st, "CLOSE by A");
 	rc = remove_in(&a, NULL, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	if (lb) {
 		l = (struct lock_arg){ 3, WRITE_LT, lsb, 0, NULL, 50, 10 };
@@ -1130,8 +1087,7 @@ static void data6_statfs(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	rc = fs_stat(&cl, &s0, &st);
-	EXPECT_RPC(rc, "GETATTR");
-	EXPECT_STATUS(st, NFS4_OK, "GETATTR files_*/space_* of the export");
+	EXPECT_OK(rc, st, "GETATTR files_*/space_* of the export");
 	EXPECT(s0.ftotal && s0.ffree && s0.favail && s0.stotal && s0.sfree &&
 		       s0.savail,
 	       "zero value: files avail %llu free %llu total %llu, space "
@@ -1148,8 +1104,7 @@ static void data6_statfs(struct dc_ctx *ctx)
 	       (unsigned long long)s0.sfree, (unsigned long long)s0.stotal);
 	rc = create_file(ctx, &cl, "space", name, sizeof(name), &sid, &fh,
 			 &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, st, "OPEN create");
 	opened = exists = true;
 	buf = malloc(MiB);
 	EXPECT(buf, "out of memory");
@@ -1157,12 +1112,10 @@ static void data6_statfs(struct dc_ctx *ctx)
 		pat_fill(6, off, buf, MiB);
 		rc = write_full(&cl, &fh, &sid, off, buf, MiB, FILE_SYNC4,
 				NULL, &st);
-		EXPECT_RPC(rc, "WRITE");
-		EXPECT_STATUS(st, NFS4_OK, "WRITE");
+		EXPECT_OK(rc, st, "WRITE");
 	}
 	rc = fs_stat(&cl, &s1, &st);
-	EXPECT_RPC(rc, "GETATTR");
-	EXPECT_STATUS(st, NFS4_OK, "GETATTR after writing 8 MiB");
+	EXPECT_OK(rc, st, "GETATTR after writing 8 MiB");
 	EXPECT(s1.sfree + 4 * MiB <= s0.sfree,
 	       "space_free %llu before, %llu after writing 8 MiB",
 	       (unsigned long long)s0.sfree, (unsigned long long)s1.sfree);
@@ -1171,15 +1124,12 @@ static void data6_statfs(struct dc_ctx *ctx)
 	       (unsigned long long)s0.ffree, (unsigned long long)s1.ffree);
 	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+	EXPECT_OK(rc, st, "CLOSE");
 	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 	exists = false;
 	rc = fs_stat(&cl, &s2, &st);
-	EXPECT_RPC(rc, "GETATTR");
-	EXPECT_STATUS(st, NFS4_OK, "GETATTR after REMOVE");
+	EXPECT_OK(rc, st, "GETATTR after REMOVE");
 	EXPECT(s2.sfree >= s1.sfree + 4 * MiB && s2.sfree + MiB >= s0.sfree,
 	       "space_free %llu before, %llu with the file, %llu after "
 	       "REMOVE",
@@ -1218,18 +1168,15 @@ static void data7_truncate(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	rc = create_file(ctx, &cl, "trunc", name, sizeof(name), &sa.sid, &fh,
 			 &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, st, "OPEN create");
 	opened = true;
 	memset(data, 0xab, sizeof(data));
 	rc = write_full(&cl, &fh, &sa.sid, 0, data, sizeof(data), FILE_SYNC4,
 			NULL, &st);
-	EXPECT_RPC(rc, "WRITE");
-	EXPECT_STATUS(st, NFS4_OK, "WRITE 8 KiB");
+	EXPECT_OK(rc, st, "WRITE 8 KiB");
 	sa.size = 1000;
 	rc = on_fh_st(&cl, 1, &fh, fill_setsize, &sa, &st);
-	EXPECT_RPC(rc, "SETATTR");
-	EXPECT_STATUS(st, NFS4_OK, "SETATTR size 1000");
+	EXPECT_OK(rc, st, "SETATTR size 1000");
 	rc = get_u64(&cl, &fh, FATTR4_SIZE, &size, &st);
 	EXPECT_RPC(rc, "GETATTR");
 	EXPECT(st == NFS4_OK && size == 1000, "size %llu after truncating "
@@ -1242,11 +1189,9 @@ static void data7_truncate(struct dc_ctx *ctx)
 	       dc_nfsstat_name(st), got, eof);
 	sa.size = 8192;
 	rc = on_fh_st(&cl, 1, &fh, fill_setsize, &sa, &st);
-	EXPECT_RPC(rc, "SETATTR");
-	EXPECT_STATUS(st, NFS4_OK, "SETATTR size 8192");
+	EXPECT_OK(rc, st, "SETATTR size 8192");
 	rc = read_full(&cl, &fh, &sa.sid, 0, sizeof(buf), buf, &got, &st);
-	EXPECT_RPC(rc, "READ");
-	EXPECT_STATUS(st, NFS4_OK, "READ after growing");
+	EXPECT_OK(rc, st, "READ after growing");
 	EXPECT(got == sizeof(buf), "READ returned %u bytes", got);
 	EXPECT(!memcmp(buf, data, 1000), "the first 1000 bytes changed");
 	EXPECT(all_zero(buf + 1000, sizeof(buf) - 1000, &bad),
@@ -1255,11 +1200,9 @@ static void data7_truncate(struct dc_ctx *ctx)
 	       1000 + bad, buf[1000 + bad]);
 	rc = dc_client_close_file(&cl, &fh, &sa.sid, &st);
 	opened = false;
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+	EXPECT_OK(rc, st, "CLOSE");
 	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sa.sid, &st);
@@ -1545,25 +1488,21 @@ static void data8_readdir(struct dc_ctx *ctx)
 	EXPECT(s->cookies, "out of memory");
 	dc_name(ctx, "dir", dname, sizeof(dname));
 	rc = mkdir_in(&a, NULL, dname, &dir, &st);
-	EXPECT_RPC(rc, "CREATE dir");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE dir");
+	EXPECT_OK(rc, st, "CREATE dir");
 	made = true;
 	filled = true;
 	rc = batch_names(&a, &dir, "e%05u", 0, NENT, true, &st);
-	EXPECT_RPC(rc, "CREATE entries");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE of 5000 entries");
+	EXPECT_OK(rc, st, "CREATE of 5000 entries");
 
 	rc = scan_dir(&a, &dir, s, NULL, NULL, &st);
-	EXPECT_RPC(rc, "READDIR");
-	EXPECT_STATUS(st, NFS4_OK, "READDIR");
+	EXPECT_OK(rc, st, "READDIR");
 	scan_check(s, why, sizeof(why));
 	EXPECT(!why[0], "quiet scan (%u READDIRs): %s", s->calls, why);
 	calls1 = s->calls;
 
 	ch.dir = &dir;
 	rc = scan_dir(&a, &dir, s, churn_tick, &ch, &st);
-	EXPECT_RPC(rc, "READDIR");
-	EXPECT_STATUS(st, NFS4_OK, "READDIR during changes");
+	EXPECT_OK(rc, st, "READDIR during changes");
 	EXPECT_STATUS(ch.err, NFS4_OK, "B's CREATE/REMOVE during the scan");
 	scan_check(s, why, sizeof(why));
 	EXPECT(!why[0], "scan while B created and removed %u other names: %s",
@@ -1735,8 +1674,7 @@ static void data9_rename(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	dc_name(ctx, "top", tname, sizeof(tname));
 	rc = mkdir_in(&cl, NULL, tname, &top, &st);
-	EXPECT_RPC(rc, "CREATE");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE top directory");
+	EXPECT_OK(rc, st, "CREATE top directory");
 	made = true;
 
 	/* file over an existing file: the target's inode loses a link */
@@ -1745,8 +1683,7 @@ static void data9_rename(struct dc_ctx *ctx)
 	rc = touch_in(&cl, &top, "f2", &f2, &st);
 	EXPECT(!rc && st == NFS4_OK, "create f2: %s", dc_nfsstat_name(st));
 	rc = link_in(&cl, &f2, &top, "f2b", &st);
-	EXPECT_RPC(rc, "LINK");
-	EXPECT_STATUS(st, NFS4_OK, "LINK f2 as f2b");
+	EXPECT_OK(rc, st, "LINK f2 as f2b");
 	rc = stat_name(&cl, &top, "f1", &id1, &nl, &st);
 	EXPECT(!rc && st == NFS4_OK, "LOOKUP f1: %s", dc_nfsstat_name(st));
 	rc = stat_name(&cl, &top, "f2b", &id2, &nl, &st);
@@ -1754,8 +1691,7 @@ static void data9_rename(struct dc_ctx *ctx)
 	       "f2b: %s, numlinks %llu, expected 2", dc_nfsstat_name(st),
 	       (unsigned long long)nl);
 	rc = rename2(&cl, &top, "f1", &top, "f2", &st);
-	EXPECT_RPC(rc, "RENAME");
-	EXPECT_STATUS(st, NFS4_OK, "RENAME f1 over the existing f2");
+	EXPECT_OK(rc, st, "RENAME f1 over the existing f2");
 	rc = stat_name(&cl, &top, "f1", &id, &nl, &st);
 	EXPECT_RPC(rc, "LOOKUP");
 	EXPECT_STATUS(st, NFS4ERR_NOENT, "LOOKUP of the renamed f1");
@@ -1779,8 +1715,7 @@ static void data9_rename(struct dc_ctx *ctx)
 	rc = stat_name(&cl, &top, "d1", &id1, &nl, &st);
 	EXPECT(!rc && st == NFS4_OK, "LOOKUP d1: %s", dc_nfsstat_name(st));
 	rc = rename2(&cl, &top, "d1", &top, "d2", &st);
-	EXPECT_RPC(rc, "RENAME");
-	EXPECT_STATUS(st, NFS4_OK, "RENAME directory over an empty one");
+	EXPECT_OK(rc, st, "RENAME directory over an empty one");
 	rc = stat_name(&cl, &top, "d2", &id, &nl, &st);
 	EXPECT(!rc && st == NFS4_OK && id == id1,
 	       "d2 after RENAME: %s fileid %llu, d1 was %llu",

@@ -157,20 +157,6 @@ static void fill_read(struct dc_compound *c, void *arg)
 	dc_op_read(c, &f->sid, f->off, f->len);
 }
 
-static void fill_test(struct dc_compound *c, void *arg)
-{
-	struct fh_call *f = arg;
-
-	dc_op_test_stateid(c, &f->sid, 1);
-}
-
-static void fill_free(struct dc_compound *c, void *arg)
-{
-	struct fh_call *f = arg;
-
-	dc_op_free_stateid(c, &f->sid);
-}
-
 /* Status of the last op of a simple compound (the one under test). */
 static int call_last(struct dc_client *cl,
 		     void (*fill)(struct dc_compound *c, void *arg), void *arg,
@@ -234,40 +220,6 @@ static int read_all(struct dc_client *cl, const nfs_fh4 *fh,
 	}
 	dc_cres_free(&r);
 	return 0;
-}
-
-/* TEST_STATEID of one stateid; *code is its per-stateid status. */
-static int test_one(struct dc_client *cl, const stateid4 *sid,
-		    nfsstat4 *code)
-{
-	struct fh_call f = { .sid = *sid };
-	struct dc_cres r;
-	nfsstat4 cst;
-	int rc;
-
-	rc = dc_client_simple(cl, fill_test, &f, &r, &cst);
-	if (rc)
-		return rc;
-	*code = cst;
-	if (cst == NFS4_OK) {
-		TEST_STATEID4resok *ok =
-			&dc_cres_op(&r, 1)->nfs_resop4_u.optest_stateid
-				 .TEST_STATEID4res_u.tsr_resok4;
-
-		*code = ok->tsr_status_codes.tsr_status_codes_len == 1 ?
-				ok->tsr_status_codes.tsr_status_codes_val[0] :
-				(nfsstat4)-1;
-	}
-	dc_cres_free(&r);
-	return 0;
-}
-
-static int free_one(struct dc_client *cl, const stateid4 *sid,
-		    nfsstat4 *st)
-{
-	struct fh_call f = { .sid = *sid };
-
-	return call_last(cl, fill_free, &f, st);
 }
 
 /* SEQUENCE alone; *flags = sr_status_flags. */
@@ -386,25 +338,6 @@ static int common_prefix(const char *a, const char *b)
 	return i;
 }
 
-static bool same_fh(const struct dc_cb_record *r, const nfs_fh4 *fh)
-{
-	return r->recall_fh_len == fh->nfs_fh4_len &&
-	       !memcmp(r->recall_fh, fh->nfs_fh4_val, fh->nfs_fh4_len);
-}
-
-/* CB_RECALLs recorded on cl's back channel, of fh only unless NULL. */
-static unsigned recalls_of(struct dc_client *cl, const nfs_fh4 *fh)
-{
-	struct dc_cb_record rec;
-	unsigned i, n = dc_cb_count(&cl->cb), found = 0;
-
-	for (i = 0; i < n; i++)
-		if (dc_cb_get(&cl->cb, i, &rec) && rec.has_recall &&
-		    (fh == NULL || same_fh(&rec, fh)))
-			found++;
-	return found;
-}
-
 /* Cleanup: give back a delegation still held, close the open. */
 static void close_quietly(struct dc_client *cl, struct open_res *o)
 {
@@ -451,31 +384,25 @@ static void deleg1_write(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	dc_name(ctx, "f", name, sizeof(name));
 	rc = open_name(&a, name, true, ACCESS_WDELEG, &o);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create for read+write");
+	EXPECT_OK(rc, o.status, "OPEN create for read+write");
 	EXPECT_DELEG(o, OPEN_DELEGATE_WRITE);
 	EXPECT(memcmp(o.dsid.other, o.sid.other, 12),
 	       "delegation stateid equals the open stateid");
 	EXPECT(!o.recall, "delegation granted with recall set");
 	/* 8.2.5 / 9.1.2: I/O may use the delegation stateid. */
 	rc = write_at(&a, &o.fh, &o.dsid, 0, "delegated", &st);
-	EXPECT_RPC(rc, "WRITE");
-	EXPECT_STATUS(st, NFS4_OK, "WRITE with the delegation stateid");
+	EXPECT_OK(rc, st, "WRITE with the delegation stateid");
 	rc = read_all(&a, &o.fh, &o.dsid, buf, sizeof(buf), &st);
-	EXPECT_RPC(rc, "READ");
-	EXPECT_STATUS(st, NFS4_OK, "READ with the delegation stateid");
+	EXPECT_OK(rc, st, "READ with the delegation stateid");
 	EXPECT(!strcmp(buf, "delegated"), "READ back \"%s\"", buf);
 	rc = delegreturn(&a, &o.fh, &o.dsid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 	o.held = false;
 	rc = dc_client_close_file(&a, &o.fh, &o.sid, &st);
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+	EXPECT_OK(rc, st, "CLOSE");
 	o.status = NFS4ERR_INVAL;	/* closed */
 	rc = remove_name(&a, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	close_quietly(&a, &o);
 	dc_fh_free(&o.fh);
@@ -497,49 +424,41 @@ static void deleg5_read(struct dc_ctx *ctx)
 	dc_name(ctx, "f", name, sizeof(name));
 	/* Create and fill it without a delegation, then close. */
 	rc = open_name(&a, name, true, ACCESS_NODELEG, &w);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(w.status, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, w.status, "OPEN create");
 	EXPECT(w.dtype == OPEN_DELEGATE_NONE ||
 		       w.dtype == OPEN_DELEGATE_NONE_EXT,
 	       "WANT_NO_DELEG OPEN got %s", dtype_name(w.dtype));
 	rc = write_at(&a, &w.fh, &w.sid, 0, "shared", &st);
-	EXPECT_RPC(rc, "WRITE");
-	EXPECT_STATUS(st, NFS4_OK, "WRITE");
+	EXPECT_OK(rc, st, "WRITE");
 	rc = dc_client_close_file(&a, &w.fh, &w.sid, &st);
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+	EXPECT_OK(rc, st, "CLOSE");
 	w.status = NFS4ERR_INVAL;
 	/* A read-only OPEN: a read delegation. */
 	rc = open_name(&a, name, false, ACCESS_RDELEG, &o);
-	EXPECT_RPC(rc, "OPEN read");
-	EXPECT_STATUS(o.status, NFS4_OK, "OPEN for read");
+	EXPECT_OK(rc, o.status, "OPEN for read");
 	EXPECT_DELEG(o, OPEN_DELEGATE_READ);
 	rc = read_all(&a, &o.fh, &o.dsid, buf, sizeof(buf), &st);
-	EXPECT_RPC(rc, "READ");
-	EXPECT_STATUS(st, NFS4_OK, "READ with the read delegation stateid");
+	EXPECT_OK(rc, st, "READ with the read delegation stateid");
 	EXPECT(!strcmp(buf, "shared"), "READ back \"%s\"", buf);
 	/* 10.4.1: another reader does not conflict; no recall needed. */
 	rc = open_name(&b, name, false,
 		       OPEN4_SHARE_ACCESS_READ |
 			       OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
 		       &ob);
-	EXPECT_RPC(rc, "OPEN read by B");
-	EXPECT_STATUS(ob.status, NFS4_OK,
-		      "read OPEN by B while A holds a read delegation");
-	EXPECT(recalls_of(&a, NULL) == 0,
+	EXPECT_OK(rc, ob.status,
+		  "read OPEN by B while A holds a read delegation");
+	EXPECT(dc_cb_recalls(&a.cb, NULL) == 0,
 	       "A's read delegation was recalled for a non-conflicting read "
 	       "OPEN");
 	rc = delegreturn(&a, &o.fh, &o.dsid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN of the read delegation");
+	EXPECT_OK(rc, st, "DELEGRETURN of the read delegation");
 	o.held = false;
 	close_quietly(&b, &ob);
 	ob.status = NFS4ERR_INVAL;
 	close_quietly(&a, &o);
 	o.status = NFS4ERR_INVAL;
 	rc = remove_name(&a, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	close_quietly(&b, &ob);
 	close_quietly(&a, &o);
@@ -591,26 +510,20 @@ static bool hold_deleg(struct dc_ctx *ctx, struct dc_client *a,
 
 	if (want == OPEN_DELEGATE_WRITE) {
 		rc = open_name(a, name, true, ACCESS_WDELEG, o);
-		EXPECT_RPC(rc, "OPEN by A");
-		EXPECT_STATUS(o->status, NFS4_OK, "OPEN create by A");
+		EXPECT_OK(rc, o->status, "OPEN create by A");
 		EXPECT_DELEG(*o, OPEN_DELEGATE_WRITE);
 		rc = write_at(a, &o->fh, &o->dsid, 0, "from-A;", &st);
-		EXPECT_RPC(rc, "WRITE by A");
-		EXPECT_STATUS(st, NFS4_OK, "WRITE by A under its delegation");
+		EXPECT_OK(rc, st, "WRITE by A under its delegation");
 		return true;
 	}
 	rc = open_name(a, name, true, ACCESS_NODELEG, &w);
-	EXPECT_RPC(rc, "OPEN by A");
-	EXPECT_STATUS(w.status, NFS4_OK, "OPEN create by A");
+	EXPECT_OK(rc, w.status, "OPEN create by A");
 	rc = write_at(a, &w.fh, &w.sid, 0, "from-A;", &st);
-	EXPECT_RPC(rc, "WRITE by A");
-	EXPECT_STATUS(st, NFS4_OK, "WRITE by A");
+	EXPECT_OK(rc, st, "WRITE by A");
 	rc = dc_client_close_file(a, &w.fh, &w.sid, &st);
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+	EXPECT_OK(rc, st, "CLOSE");
 	rc = open_name(a, name, false, ACCESS_RDELEG, o);
-	EXPECT_RPC(rc, "OPEN read by A");
-	EXPECT_STATUS(o->status, NFS4_OK, "read OPEN by A");
+	EXPECT_OK(rc, o->status, "read OPEN by A");
 	EXPECT_DELEG(*o, OPEN_DELEGATE_READ);
 	ok = true;
 out:
@@ -695,8 +608,8 @@ static void recall_flow(struct dc_ctx *ctx, open_delegation_type4 type)
 	       rec.seq_problem[0] ? rec.seq_problem : "missing");
 	EXPECT(!memcmp(rec.recall_sid.other, o.dsid.other, 12),
 	       "CB_RECALL stateid is not A's delegation stateid");
-	EXPECT(same_fh(&rec, &o.fh), "CB_RECALL fh (%u bytes) is not the "
-				     "file's (%u bytes)",
+	EXPECT(dc_cb_is_recall_of(&rec, &o.fh),
+	       "CB_RECALL fh (%u bytes) is not the file's (%u bytes)",
 	       rec.recall_fh_len, o.fh.nfs_fh4_len);
 	/* The recall names the OPEN that got the delegation (20.9.3):
 	 * all 16 bytes of A's session id, on one of A's slots.
@@ -710,37 +623,31 @@ static void recall_flow(struct dc_ctx *ctx, open_delegation_type4 type)
 	       a.slots.n);
 	EXPECT(rec.replied, "A's CB_RECALL reply was not sent");
 	rc = delegreturn(&a, &o.fh, &o.dsid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN after CB_RECALL");
+	EXPECT_OK(rc, st, "DELEGRETURN after CB_RECALL");
 	o.held = false;
 
 	rc = open_retry(&b, name, ACCESS_NODELEG, &ob, OPEN_RETRIES,
 			OPEN_RETRY_MS, NULL, NULL, &tries);
-	EXPECT_RPC(rc, "OPEN by B (retry)");
-	EXPECT_STATUS(ob.status, NFS4_OK, "B's OPEN after DELEGRETURN");
-	rc = test_one(&a, &o.dsid, &code);
+	EXPECT_OK(rc, ob.status, "B's OPEN after DELEGRETURN");
+	rc = dc_client_test_stateid(&a, &o.dsid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID");
 	EXPECT_STATUS(code, NFS4ERR_BAD_STATEID,
 		      "TEST_STATEID of the returned delegation");
 
 	/* One file for both: A's write, then B's, then A reads both. */
 	rc = read_all(&b, &ob.fh, &ob.sid, buf, sizeof(buf), &st);
-	EXPECT_RPC(rc, "READ by B");
-	EXPECT_STATUS(st, NFS4_OK, "READ by B");
+	EXPECT_OK(rc, st, "READ by B");
 	EXPECT(!strcmp(buf, "from-A;"), "B reads \"%s\", expected "
 					"\"from-A;\"",
 	       buf);
 	rc = write_at(&b, &ob.fh, &ob.sid, 7, "from-B.", &st);
-	EXPECT_RPC(rc, "WRITE by B");
-	EXPECT_STATUS(st, NFS4_OK, "WRITE by B");
+	EXPECT_OK(rc, st, "WRITE by B");
 	/* A upgrades its open to read+write (same open owner) and reads. */
 	rc = dc_client_open_file(&a, name, false, &up_sid, &up_fh, &st);
-	EXPECT_RPC(rc, "OPEN upgrade by A");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN upgrade by A");
+	EXPECT_OK(rc, st, "OPEN upgrade by A");
 	o.sid = up_sid;
 	rc = read_all(&a, &o.fh, &o.sid, buf, sizeof(buf), &st);
-	EXPECT_RPC(rc, "READ by A");
-	EXPECT_STATUS(st, NFS4_OK, "READ by A with its open stateid");
+	EXPECT_OK(rc, st, "READ by A with its open stateid");
 	EXPECT(!strcmp(buf, "from-A;from-B."), "A reads \"%s\"", buf);
 	dc_note(ctx, "CB_RECALL %ld ms after B's OPEN; B's OPEN granted on "
 		     "retry %u",
@@ -752,8 +659,7 @@ static void recall_flow(struct dc_ctx *ctx, open_delegation_type4 type)
 	close_quietly(&a, &o);
 	o.status = NFS4ERR_INVAL;
 	rc = remove_name(&a, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	dc_cb_set_handler(&a.cb, NULL, NULL);
 	close_quietly(&b, &ob);
@@ -844,16 +750,15 @@ static void deleg3_revoke(struct dc_ctx *ctx)
 
 	/* What A is told about the revocation. */
 	rc = seq_flags(&a, &flags, &st);
-	EXPECT_RPC(rc, "SEQUENCE by A");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE by A after the revocation");
-	rc = test_one(&a, &o.dsid, &code);
+	EXPECT_OK(rc, st, "SEQUENCE by A after the revocation");
+	rc = dc_client_test_stateid(&a, &o.dsid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID");
-	rc = free_one(&a, &o.dsid, &fst);
+	rc = dc_client_free_stateid(&a, &o.dsid, &fst);
 	EXPECT_RPC(rc, "FREE_STATEID");
 	if (fst == NFS4_OK) {
 		rc = seq_flags(&a, &flags2, &st);
 		EXPECT_RPC(rc, "SEQUENCE by A after FREE_STATEID");
-		rc = test_one(&a, &o.dsid, &code2);
+		rc = dc_client_test_stateid(&a, &o.dsid, &code2);
 		EXPECT_RPC(rc, "TEST_STATEID after FREE_STATEID");
 	}
 	problems[0] = 0;
@@ -891,8 +796,7 @@ static void deleg3_revoke(struct dc_ctx *ctx)
 	close_quietly(&b, &ob);
 	ob.status = NFS4ERR_INVAL;
 	rc = remove_name(&b, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	dc_cb_set_handler(&a.cb, NULL, NULL);
 	close_quietly(&b, &ob);
@@ -946,15 +850,13 @@ static void deleg7_vanished(struct dc_ctx *ctx)
 	rc = open_retry(&b, n1, ACCESS_NODELEG, &ob1, 3 * lease + 15, 1000,
 			NULL, NULL, &tries);
 	waited = now_s() - t0;
-	EXPECT_RPC(rc, "OPEN by B");
-	EXPECT_STATUS(ob1.status, NFS4_OK,
-		      "B's OPEN of the first file while A is silent");
+	EXPECT_OK(rc, ob1.status,
+		  "B's OPEN of the first file while A is silent");
 	rc = open_retry(&b, n2, ACCESS_NODELEG, &ob2, 3 * lease + 15, 1000,
 			NULL, NULL, &tries2);
-	EXPECT_RPC(rc, "OPEN by B");
-	EXPECT_STATUS(ob2.status, NFS4_OK,
-		      "B's OPEN of the second file while A is silent");
-	recalls2 = recalls_of(&a, &o2.fh);
+	EXPECT_OK(rc, ob2.status,
+		  "B's OPEN of the second file while A is silent");
+	recalls2 = dc_cb_recalls(&a.cb, &o2.fh);
 	EXPECT(recalls2 == 0,
 	       "%u CB_RECALL(s) of the second file sent to A, whose lease "
 	       "(%u s) had run out when B's OPEN of the first file was "
@@ -970,11 +872,9 @@ static void deleg7_vanished(struct dc_ctx *ctx)
 	close_quietly(&b, &ob2);
 	ob1.status = ob2.status = NFS4ERR_INVAL;
 	rc = remove_name(&b, n1, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 	rc = remove_name(&b, n2, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	dc_cb_set_handler(&a.cb, NULL, NULL);
 	close_quietly(&b, &ob1);
@@ -1013,16 +913,13 @@ static void deleg8_no_second(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	dc_name(ctx, "f", name, sizeof(name));
 	rc = open_name(&a, name, true, ACCESS_WDELEG, &o1);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(o1.status, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, o1.status, "OPEN create");
 	EXPECT_DELEG(o1, OPEN_DELEGATE_WRITE);
 	rc = dc_client_close_file(&a, &o1.fh, &o1.sid, &st);
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE (the delegation is kept)");
+	EXPECT_OK(rc, st, "CLOSE (the delegation is kept)");
 	o1.status = NFS4ERR_INVAL;	/* closed */
 	rc = open_name(&a, name, false, ACCESS_WDELEG, &o2);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(o2.status, NFS4_OK, "OPEN again under the delegation");
+	EXPECT_OK(rc, o2.status, "OPEN again under the delegation");
 	EXPECT(!o2.held,
 	       "a second %s delegation was granted on a file whose write "
 	       "delegation the client still holds",
@@ -1033,8 +930,7 @@ static void deleg8_no_second(struct dc_ctx *ctx)
 	o2.status = NFS4ERR_INVAL;
 	close_quietly(&a, &o1);
 	rc = remove_name(&a, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	close_quietly(&a, &o2);
 	close_quietly(&a, &o1);
@@ -1056,12 +952,10 @@ static void deleg4_bad_return(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	dc_name(ctx, "f", name, sizeof(name));
 	rc = open_name(&a, name, true, ACCESS_WDELEG, &o);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(o.status, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, o.status, "OPEN create");
 	EXPECT_DELEG(o, OPEN_DELEGATE_WRITE);
 	rc = delegreturn(&a, &o.fh, &o.dsid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "first DELEGRETURN");
+	EXPECT_OK(rc, st, "first DELEGRETURN");
 	o.held = false;
 	rc = delegreturn(&a, &o.fh, &o.dsid, &st);
 	EXPECT_RPC(rc, "DELEGRETURN");
@@ -1078,8 +972,7 @@ static void deleg4_bad_return(struct dc_ctx *ctx)
 	close_quietly(&a, &o);
 	o.status = NFS4ERR_INVAL;
 	rc = remove_name(&a, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	close_quietly(&a, &o);
 	dc_fh_free(&o.fh);
@@ -1131,8 +1024,7 @@ static void deleg9_reboot_recall(struct dc_ctx *ctx)
 	rc = dc_client_init(&a2, &ctx->srv, a.owner);
 	EXPECT_RPC(rc, "connect A again");
 	rc = dc_client_exchange_id(&a2, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID of the restarted A");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID with a new verifier");
+	EXPECT_OK(rc, st, "EXCHANGE_ID with a new verifier");
 	t0 = now_s();
 	rc = dc_client_create_session(&a2, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
 				      4, &st);
@@ -1146,10 +1038,8 @@ static void deleg9_reboot_recall(struct dc_ctx *ctx)
 
 	rc = open_retry(&b, name, ACCESS_NODELEG, &ob, OPEN_RETRIES,
 			OPEN_RETRY_MS, NULL, NULL, &tries);
-	EXPECT_RPC(rc, "OPEN by B");
-	EXPECT_STATUS(ob.status, NFS4_OK,
-		      "B's OPEN once A's old client ID is replaced");
-	recalls2 = recalls_of(&a2, NULL);
+	EXPECT_OK(rc, ob.status, "B's OPEN once A's old client ID is replaced");
+	recalls2 = dc_cb_recalls(&a2.cb, NULL);
 	EXPECT(recalls2 == 0,
 	       "%u CB_RECALL(s) sent to the restarted A, which holds no "
 	       "delegation", recalls2);
@@ -1159,8 +1049,7 @@ static void deleg9_reboot_recall(struct dc_ctx *ctx)
 	close_quietly(&b, &ob);
 	ob.status = NFS4ERR_INVAL;
 	rc = remove_name(&b, name, &st);
-	EXPECT_RPC(rc, "REMOVE");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE");
+	EXPECT_OK(rc, st, "REMOVE");
 out:
 	if (a.inited)	/* not after the crash */
 		dc_cb_set_handler(&a.cb, NULL, NULL);

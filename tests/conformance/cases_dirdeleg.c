@@ -125,20 +125,6 @@ static void fill_delegreturn(struct dc_compound *c, void *arg)
 	dc_op_delegreturn(c, &d->sid);
 }
 
-static void fill_test(struct dc_compound *c, void *arg)
-{
-	struct dd_call *d = arg;
-
-	dc_op_test_stateid(c, &d->sid, 1);
-}
-
-static void fill_free(struct dc_compound *c, void *arg)
-{
-	struct dd_call *d = arg;
-
-	dc_op_free_stateid(c, &d->sid);
-}
-
 static void fill_chmod(struct dc_compound *c, void *arg)
 {
 	struct dd_call *d = arg;
@@ -308,39 +294,6 @@ static int chmod_fh(struct dc_client *cl, const nfs_fh4 *fh, uint32_t mode,
 	return call_last(cl, fill_chmod, &d, st);
 }
 
-static int free_sid(struct dc_client *cl, const stateid4 *sid, nfsstat4 *st)
-{
-	struct dd_call d = { .sid = *sid };
-
-	return call_last(cl, fill_free, &d, st);
-}
-
-/* TEST_STATEID of one stateid; *code is its per-stateid status. */
-static int test_sid(struct dc_client *cl, const stateid4 *sid,
-		    nfsstat4 *code)
-{
-	struct dd_call d = { .cl = cl, .sid = *sid };
-	struct dc_cres r;
-	nfsstat4 cst;
-	int rc;
-
-	rc = dc_client_simple(cl, fill_test, &d, &r, &cst);
-	if (rc)
-		return rc;
-	*code = cst;
-	if (cst == NFS4_OK) {
-		TEST_STATEID4resok *ok =
-			&dc_cres_op(&r, 1)->nfs_resop4_u.optest_stateid
-				 .TEST_STATEID4res_u.tsr_resok4;
-
-		*code = ok->tsr_status_codes.tsr_status_codes_len == 1 ?
-				ok->tsr_status_codes.tsr_status_codes_val[0] :
-				(nfsstat4)-1;
-	}
-	dc_cres_free(&r);
-	return 0;
-}
-
 /* SEQUENCE alone; *flags = sr_status_flags. */
 static int seq_flags(struct dc_client *cl, uint32_t *flags, nfsstat4 *st)
 {
@@ -470,8 +423,7 @@ static void dirdeleg1_grant(struct dc_ctx *ctx)
 	       "no notification type asked, granted 0x%x", g.notify);
 	EXPECT(g.sid.seqid != 0, "delegation stateid seqid 0");
 	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN of the directory delegation");
+	EXPECT_OK(rc, st, "DELEGRETURN of the directory delegation");
 	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
 	EXPECT_RPC(rc, "DELEGRETURN again");
 	EXPECT(st == NFS4ERR_BAD_STATEID || st == NFS4ERR_OLD_STATEID,
@@ -486,8 +438,7 @@ static void dirdeleg1_grant(struct dc_ctx *ctx)
 	       g2.notify);
 	dc_note(ctx, "granted notification types 0x%x for 0x3f", g2.notify);
 	rc = delegreturn(&s.a, &s.dir, &g2.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	teardown(&s);
 }
@@ -506,9 +457,8 @@ static void dirdeleg2_unavail(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
 	rc = gdd(&s.a, &s.dir, 0, &g2);
-	EXPECT_RPC(rc, "second GET_DIR_DELEGATION");
-	EXPECT_STATUS(g2.status, NFS4_OK,
-		      "second GET_DIR_DELEGATION (non-fatal UNAVAIL expected)");
+	EXPECT_OK(rc, g2.status,
+		  "second GET_DIR_DELEGATION (non-fatal UNAVAIL expected)");
 	EXPECT(g2.nf == GDD4_UNAVAIL,
 	       "second GET_DIR_DELEGATION by the same client granted");
 	rc = gdd(&s.b, &s.dir, 0, &g3);
@@ -517,11 +467,9 @@ static void dirdeleg2_unavail(struct dc_ctx *ctx)
 	EXPECT(memcmp(g3.sid.other, g.sid.other, 12),
 	       "two clients got the same delegation stateid");
 	rc = delegreturn(&s.b, &s.dir, &g3.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN B");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN by B");
+	EXPECT_OK(rc, st, "DELEGRETURN by B");
 	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN A");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN by A");
+	EXPECT_OK(rc, st, "DELEGRETURN by A");
 out:
 	teardown(&s);
 }
@@ -541,8 +489,7 @@ static void dirdeleg3_notdir(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount and mkdir");
 	dc_name(ctx, "f", fname, sizeof(fname));
 	rc = dc_client_open_file(&s.a, fname, true, &osid, &ffh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, st, "OPEN create");
 	rc = dc_client_close_file(&s.a, &ffh, &osid, &st);
 	EXPECT_RPC(rc, "CLOSE");
 	rc = gdd(&s.a, &ffh, 0, &g);
@@ -600,8 +547,7 @@ static void recall_on(struct dc_ctx *ctx, enum dd_change what)
 	dc_name(ctx, "e2", n2, sizeof(n2));
 	if (what == CH_REMOVE || what == CH_RENAME) {
 		rc = mkdir_in(&s.a, &s.dir, n1, NULL, &st);
-		EXPECT_RPC(rc, "mkdir entry");
-		EXPECT_STATUS(st, NFS4_OK, "mkdir entry");
+		EXPECT_OK(rc, st, "mkdir entry");
 	}
 	rc = gdd(&s.a, &s.dir, 0, &g);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
@@ -623,8 +569,7 @@ static void recall_on(struct dc_ctx *ctx, enum dd_change what)
 		rc = v40_mkdir(ctx, &s.dir, n2, &st);
 		break;
 	}
-	EXPECT_RPC(rc, "change by B");
-	EXPECT_STATUS(st, NFS4_OK, "change by B");
+	EXPECT_OK(rc, st, "change by B");
 	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL of A's directory delegation within %d ms",
 	       CB_WAIT_MS);
@@ -633,8 +578,7 @@ static void recall_on(struct dc_ctx *ctx, enum dd_change what)
 	EXPECT(rec.seq_valid, "CB_SEQUENCE of the CB_RECALL: %s",
 	       rec.seq_problem);
 	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN after the recall");
+	EXPECT_OK(rc, st, "DELEGRETURN after the recall");
 out:
 	teardown(&s);
 }
@@ -685,8 +629,7 @@ static void dirdeleg9_own_change(struct dc_ctx *ctx)
 	dc_name(ctx, "e2", n2, sizeof(n2));
 	dc_name(ctx, "d2", d2, sizeof(d2));
 	rc = mkdir_in(&s.a, NULL, d2, &dir2, &st);
-	EXPECT_RPC(rc, "mkdir d2");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir d2");
+	EXPECT_OK(rc, st, "mkdir d2");
 	rc = gdd(&s.a, &s.dir, 0, &g);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
@@ -695,24 +638,18 @@ static void dirdeleg9_own_change(struct dc_ctx *ctx)
 	EXPECT_GRANTED(g2);
 	/* A's own changes */
 	rc = mkdir_in(&s.a, &s.dir, n1, NULL, &st);
-	EXPECT_RPC(rc, "mkdir by A");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir by A");
+	EXPECT_OK(rc, st, "mkdir by A");
 	rc = rename_in(&s.a, &s.dir, n1, NULL, n2, &st);
-	EXPECT_RPC(rc, "rename by A");
-	EXPECT_STATUS(st, NFS4_OK, "rename by A");
+	EXPECT_OK(rc, st, "rename by A");
 	rc = chmod_fh(&s.a, &s.dir, 0755, &st);
-	EXPECT_RPC(rc, "chmod by A");
-	EXPECT_STATUS(st, NFS4_OK, "chmod by A");
+	EXPECT_OK(rc, st, "chmod by A");
 	/* d2's delegation is returned, then B changes d2, then dir */
 	rc = delegreturn(&s.a, &dir2, &g2.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN d2");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN d2");
+	EXPECT_OK(rc, st, "DELEGRETURN d2");
 	rc = mkdir_in(&s.b, &dir2, n1, NULL, &st);
-	EXPECT_RPC(rc, "mkdir in d2 by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir in d2 by B");
+	EXPECT_OK(rc, st, "mkdir in d2 by B");
 	rc = remove_in(&s.b, &s.dir, n2, &st);
-	EXPECT_RPC(rc, "remove by B");
-	EXPECT_STATUS(st, NFS4_OK, "remove by B");
+	EXPECT_OK(rc, st, "remove by B");
 	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL after B's change within %d ms", CB_WAIT_MS);
 	EXPECT(count_recalls(&s.a, &g.sid) == 1,
@@ -721,8 +658,7 @@ static void dirdeleg9_own_change(struct dc_ctx *ctx)
 	EXPECT(count_recalls(&s.a, &g2.sid) == 0,
 	       "a returned directory delegation was recalled");
 	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	dc_fh_free(&dir2);
 	teardown(&s);
@@ -758,19 +694,17 @@ static void dirdeleg10_dir_removed(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
 	rc = remove_in(&s.b, NULL, s.dname, &st);
-	EXPECT_RPC(rc, "REMOVE of the directory by B");
-	EXPECT_STATUS(st, NFS4_OK, "REMOVE of the directory by B");
+	EXPECT_OK(rc, st, "REMOVE of the directory by B");
 	EXPECT(wait_revoked(&s.a, 10),
 	       "SEQ4_STATUS_RECALLABLE_STATE_REVOKED not set after the "
 	       "delegated directory was removed");
-	rc = test_sid(&s.a, &g.sid, &code);
+	rc = dc_client_test_stateid(&s.a, &g.sid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID");
 	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
 		      "TEST_STATEID of the revoked directory delegation");
-	rc = free_sid(&s.a, &g.sid, &st);
-	EXPECT_RPC(rc, "FREE_STATEID");
-	EXPECT_STATUS(st, NFS4_OK, "FREE_STATEID of the revoked delegation");
-	rc = test_sid(&s.a, &g.sid, &code);
+	rc = dc_client_free_stateid(&s.a, &g.sid, &st);
+	EXPECT_OK(rc, st, "FREE_STATEID of the revoked delegation");
+	rc = dc_client_test_stateid(&s.a, &g.sid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID after FREE_STATEID");
 	EXPECT_STATUS(code, NFS4ERR_BAD_STATEID,
 		      "TEST_STATEID after FREE_STATEID");
@@ -799,8 +733,7 @@ static void dirdeleg11_not_returned(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
 	rc = mkdir_in(&s.b, &s.dir, n1, NULL, &st);
-	EXPECT_RPC(rc, "mkdir by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+	EXPECT_OK(rc, st, "mkdir by B");
 	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL within %d ms", CB_WAIT_MS);
 	t0 = now_s();
@@ -808,16 +741,15 @@ static void dirdeleg11_not_returned(struct dc_ctx *ctx)
 	EXPECT(wait_revoked(&s.a, REVOKE_WAIT_S),
 	       "recalled delegation not revoked within %d s", REVOKE_WAIT_S);
 	dc_note(ctx, "revoked %.1f s after the recall", now_s() - t0);
-	rc = test_sid(&s.a, &g.sid, &code);
+	rc = dc_client_test_stateid(&s.a, &g.sid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID");
 	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
 		      "TEST_STATEID of the revoked directory delegation");
 	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
 	EXPECT_RPC(rc, "DELEGRETURN of a revoked delegation");
 	EXPECT(st != NFS4_OK, "DELEGRETURN of a revoked delegation: NFS4_OK");
-	rc = free_sid(&s.a, &g.sid, &st);
-	EXPECT_RPC(rc, "FREE_STATEID");
-	EXPECT_STATUS(st, NFS4_OK, "FREE_STATEID of the revoked delegation");
+	rc = dc_client_free_stateid(&s.a, &g.sid, &st);
+	EXPECT_OK(rc, st, "FREE_STATEID of the revoked delegation");
 	rc = seq_flags(&s.a, (uint32_t *)&code, &st);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT(!(code & SEQ4_STATUS_RECALLABLE_STATE_REVOKED),
@@ -870,8 +802,7 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
 	rc = lone_op(&s.a, true, &st);
-	EXPECT_RPC(rc, "DESTROY_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "DESTROY_SESSION");
+	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	s.a.have_session = false;
 	rc = lone_op(&s.a, false, &st);
 	EXPECT_RPC(rc, "DESTROY_CLIENTID");
@@ -879,8 +810,7 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 		      "DESTROY_CLIENTID while holding a directory delegation");
 	/* B's change recalls towards a client without a back channel */
 	rc = mkdir_in(&s.b, &s.dir, n1, NULL, &st);
-	EXPECT_RPC(rc, "mkdir by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+	EXPECT_OK(rc, st, "mkdir by B");
 	/* Bounded wait for A's lease to expire (lease 10 s here) */
 	end = now_s() + REVOKE_WAIT_S;
 	do {
@@ -894,8 +824,7 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION by B");
 	EXPECT_GRANTED(gb);
 	rc = delegreturn(&s.b, &s.dir, &gb.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN by B");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN by B");
+	EXPECT_OK(rc, st, "DELEGRETURN by B");
 out:
 	teardown(&s);
 }
@@ -1124,8 +1053,7 @@ static void dirdeleg13_grant_notify(struct dc_ctx *ctx)
 	d.cl = &n.s.a;
 	d.fh = &n.s.dir;
 	rc = dc_client_simple(&n.s.a, fill_getattr_delays, &d, &r, &st);
-	EXPECT_RPC(rc, "GETATTR");
-	EXPECT_STATUS(st, NFS4_OK, "GETATTR 56/57");
+	EXPECT_OK(rc, st, "GETATTR 56/57");
 	{
 		fattr4 *f = &dc_cres_op(&r, 2)
 				     ->nfs_resop4_u.opgetattr.GETATTR4res_u
@@ -1165,8 +1093,7 @@ static void dirdeleg13_grant_notify(struct dc_ctx *ctx)
 		       f->attr_vals.attrlist4_len - len);
 	}
 	rc = delegreturn(&n.s.a, &n.s.dir, &g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	dc_cres_free(&r);
 	teardown(&n.s);
@@ -1194,17 +1121,13 @@ static void dirdeleg14_notify_add(struct dc_ctx *ctx)
 	dc_name(ctx, "link", n3, sizeof(n3));
 	dc_name(ctx, "v40", n4, sizeof(n4));
 	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
-	EXPECT_RPC(rc, "mkdir by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+	EXPECT_OK(rc, st, "mkdir by B");
 	rc = open_in(&n.s.b, &n.s.dir, n2, &ffh, &st);
-	EXPECT_RPC(rc, "open-create by B");
-	EXPECT_STATUS(st, NFS4_OK, "open-create by B");
+	EXPECT_OK(rc, st, "open-create by B");
 	rc = link_in(&n.s.b, &ffh, &n.s.dir, n3, &st);
-	EXPECT_RPC(rc, "link by B");
-	EXPECT_STATUS(st, NFS4_OK, "link by B");
+	EXPECT_OK(rc, st, "link by B");
 	rc = v40_mkdir(ctx, &n.s.dir, n4, &st);
-	EXPECT_RPC(rc, "mkdir over NFSv4.0");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir over NFSv4.0");
+	EXPECT_OK(rc, st, "mkdir over NFSv4.0");
 	EXPECT(dc_notify_wait(&n.tap, 4, NOTIFY_WAIT_MS) >= 4,
 	       "%u notifications of 4 changes", dc_notify_count(&n.tap));
 	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
@@ -1243,8 +1166,7 @@ static void dirdeleg14_notify_add(struct dc_ctx *ctx)
 	       "subscribed changes recalled the delegation");
 	dc_note(ctx, "4 ADDs in %u CB_NOTIFY", dc_notify_calls(&n.tap));
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	dc_fh_free(&ffh);
 	nt_teardown(&n);
@@ -1267,14 +1189,11 @@ static void dirdeleg15_notify_remove(struct dc_ctx *ctx)
 	dc_name(ctx, "e2", n2, sizeof(n2));
 	/* A's own: nothing */
 	rc = mkdir_in(&n.s.a, &n.s.dir, n1, NULL, &st);
-	EXPECT_RPC(rc, "mkdir by A");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir by A");
+	EXPECT_OK(rc, st, "mkdir by A");
 	rc = mkdir_in(&n.s.a, &n.s.dir, n2, NULL, &st);
-	EXPECT_RPC(rc, "mkdir by A");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir by A");
+	EXPECT_OK(rc, st, "mkdir by A");
 	rc = remove_in(&n.s.b, &n.s.dir, n1, &st);
-	EXPECT_RPC(rc, "remove by B");
-	EXPECT_STATUS(st, NFS4_OK, "remove by B");
+	EXPECT_OK(rc, st, "remove by B");
 	EXPECT(dc_notify_wait(&n.tap, 1, NOTIFY_WAIT_MS) >= 1,
 	       "no notification of B's remove");
 	/* A's own remove after B's: still only one */
@@ -1288,8 +1207,7 @@ static void dirdeleg15_notify_remove(struct dc_ctx *ctx)
 	EXPECT(nt_count_name(&n, n2) == 0, "A's own changes were notified");
 	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 	EXPECT(dc_notify_count(&n.tap) == 1, "%u notifications, expected 1",
 	       dc_notify_count(&n.tap));
 out:
@@ -1313,18 +1231,14 @@ static void dirdeleg16_notify_rename(struct dc_ctx *ctx)
 	dc_name(ctx, "b", n2, sizeof(n2));
 	dc_name(ctx, "c", n3, sizeof(n3));
 	rc = mkdir_in(&n.s.a, &n.s.dir, n1, NULL, &st);
-	EXPECT_RPC(rc, "mkdir a by A");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir a by A");
+	EXPECT_OK(rc, st, "mkdir a by A");
 	rc = mkdir_in(&n.s.a, &n.s.dir, n3, NULL, &st);
-	EXPECT_RPC(rc, "mkdir c by A");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir c by A");
+	EXPECT_OK(rc, st, "mkdir c by A");
 	rc = rename_in(&n.s.b, &n.s.dir, n1, NULL, n2, &st);
-	EXPECT_RPC(rc, "rename a b by B");
-	EXPECT_STATUS(st, NFS4_OK, "rename a b by B");
+	EXPECT_OK(rc, st, "rename a b by B");
 	/* b over the empty directory c */
 	rc = rename_in(&n.s.b, &n.s.dir, n2, NULL, n3, &st);
-	EXPECT_RPC(rc, "rename b c by B");
-	EXPECT_STATUS(st, NFS4_OK, "rename b over c by B");
+	EXPECT_OK(rc, st, "rename b over c by B");
 	EXPECT(dc_notify_wait(&n.tap, 2, NOTIFY_WAIT_MS) >= 2,
 	       "%u notifications of 2 renames", dc_notify_count(&n.tap));
 	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
@@ -1346,8 +1260,7 @@ static void dirdeleg16_notify_rename(struct dc_ctx *ctx)
 	EXPECT(dc_notify_count(&n.tap) == 2, "%u notifications, expected 2",
 	       dc_notify_count(&n.tap));
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	nt_teardown(&n);
 }
@@ -1373,18 +1286,15 @@ static void dirdeleg17_notify_rename_across(struct dc_ctx *ctx)
 	dc_name(ctx, "x", n1, sizeof(n1));
 	dc_name(ctx, "y", n2, sizeof(n2));
 	rc = mkdir_in(&n.s.a, NULL, d2, &dir2, &st);
-	EXPECT_RPC(rc, "mkdir d2");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir d2");
+	EXPECT_OK(rc, st, "mkdir d2");
 	rc = gdd_attrs(&n.s.a, &dir2, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
 		       child_attrs, NULL, &g2);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION d2");
 	EXPECT_NOTIFY_GRANTED(g2, N_ENTRIES);
 	rc = mkdir_in(&n.s.a, &n.s.dir, n1, NULL, &st);
-	EXPECT_RPC(rc, "mkdir x by A");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir x by A");
+	EXPECT_OK(rc, st, "mkdir x by A");
 	rc = rename_in(&n.s.b, &n.s.dir, n1, &dir2, n2, &st);
-	EXPECT_RPC(rc, "rename across by B");
-	EXPECT_STATUS(st, NFS4_OK, "rename dir/x d2/y by B");
+	EXPECT_OK(rc, st, "rename dir/x d2/y by B");
 	EXPECT(dc_notify_wait(&n.tap, 2, NOTIFY_WAIT_MS) >= 2,
 	       "%u notifications of a rename across directories",
 	       dc_notify_count(&n.tap));
@@ -1411,11 +1321,9 @@ static void dirdeleg17_notify_rename_across(struct dc_ctx *ctx)
 		       nt_find(&n, NOTIFY4_ADD_ENTRY, n2, 0, &e, NULL),
 	       "expected REMOVE %s and ADD %s", n1, n2);
 	rc = delegreturn(&n.s.a, &dir2, &g2.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN d2");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN d2");
+	EXPECT_OK(rc, st, "DELEGRETURN d2");
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	dc_fh_free(&dir2);
 	nt_teardown(&n);
@@ -1436,8 +1344,7 @@ static void dirdeleg18_notify_dir_attrs(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "setup");
 	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_CHANGE_DIR_ATTRS));
 	rc = chmod_fh(&n.s.b, &n.s.dir, 0710, &st);
-	EXPECT_RPC(rc, "chmod by B");
-	EXPECT_STATUS(st, NFS4_OK, "chmod of the directory by B");
+	EXPECT_OK(rc, st, "chmod of the directory by B");
 	EXPECT(dc_notify_wait(&n.tap, 1, NOTIFY_WAIT_MS) >= 1,
 	       "no notification of the directory's SETATTR");
 	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
@@ -1455,8 +1362,7 @@ static void dirdeleg18_notify_dir_attrs(struct dc_ctx *ctx)
 	       e.attrs.mode, e.attrs.type);
 	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	nt_teardown(&n);
 }
@@ -1477,8 +1383,7 @@ static void dirdeleg19_unsubscribed(struct dc_ctx *ctx)
 	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_REMOVE_ENTRY));
 	dc_name(ctx, "e1", n1, sizeof(n1));
 	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
-	EXPECT_RPC(rc, "mkdir by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+	EXPECT_OK(rc, st, "mkdir by B");
 	EXPECT(wait_recall_of(&n.s.a, &n.g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL for an unsubscribed ADD");
 	EXPECT(rec_is(&rec, &n.g.sid, &n.s.dir), "CB_RECALL fh");
@@ -1486,8 +1391,7 @@ static void dirdeleg19_unsubscribed(struct dc_ctx *ctx)
 	       "%u notifications for an unsubscribed type",
 	       dc_notify_count(&n.tap));
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	nt_teardown(&n);
 }
@@ -1515,26 +1419,21 @@ static void dirdeleg20_return_stops(struct dc_ctx *ctx)
 	dc_name(ctx, "e2", n2, sizeof(n2));
 	dc_name(ctx, "e3", n3, sizeof(n3));
 	rc = mkdir_in(&n.s.a, NULL, d2, &dir2, &st);
-	EXPECT_RPC(rc, "mkdir d2");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir d2");
+	EXPECT_OK(rc, st, "mkdir d2");
 	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
-	EXPECT_RPC(rc, "mkdir e1 by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir e1 by B");
+	EXPECT_OK(rc, st, "mkdir e1 by B");
 	EXPECT(dc_notify_wait(&n.tap, 1, NOTIFY_WAIT_MS) >= 1,
 	       "no notification of e1");
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 	rc = mkdir_in(&n.s.b, &n.s.dir, n2, NULL, &st);
-	EXPECT_RPC(rc, "mkdir e2 by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir e2 by B");
+	EXPECT_OK(rc, st, "mkdir e2 by B");
 	rc = gdd_attrs(&n.s.a, &dir2, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
 		       NULL, NULL, &g2);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION d2");
 	EXPECT_NOTIFY_GRANTED(g2, N_ENTRIES);
 	rc = mkdir_in(&n.s.b, &dir2, n3, NULL, &st);
-	EXPECT_RPC(rc, "mkdir d2/e3 by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir d2/e3 by B");
+	EXPECT_OK(rc, st, "mkdir d2/e3 by B");
 	EXPECT(dc_notify_wait(&n.tap, 2, NOTIFY_WAIT_MS) >= 2,
 	       "no notification of d2/e3");
 	EXPECT(nt_find(&n, NOTIFY4_ADD_ENTRY, n3, 0, &e, NULL),
@@ -1544,8 +1443,7 @@ static void dirdeleg20_return_stops(struct dc_ctx *ctx)
 	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0,
 	       "a returned delegation was recalled");
 	rc = delegreturn(&n.s.a, &dir2, &g2.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN d2");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN d2");
+	EXPECT_OK(rc, st, "DELEGRETURN d2");
 out:
 	dc_fh_free(&dir2);
 	nt_teardown(&n);
@@ -1671,8 +1569,7 @@ static void dirdeleg21_batching(struct dc_ctx *ctx)
 						   NOTIFY_WAIT_MS);
 		rc = create_range(&n.s.b, &n.s.dir, prefix, i, i + PACE,
 				  &n.s.a, &st);
-		EXPECT_RPC(rc, "creates by B");
-		EXPECT_STATUS(st, NFS4_OK, "creates by B");
+		EXPECT_OK(rc, st, "creates by B");
 	}
 	t1 = now_s();
 	EXPECT(notify_wait_renewing(&n.tap, &n.s.a, MANY, NOTIFY_WAIT_MS * 2) >=
@@ -1697,8 +1594,7 @@ static void dirdeleg21_batching(struct dc_ctx *ctx)
 	       t1 - t0);
 	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	nt_teardown(&n);
 }
@@ -1721,11 +1617,9 @@ static void dirdeleg22_small_maxrequest(struct dc_ctx *ctx)
 	rc = dc_ctx_client(ctx, &n.s.a);
 	EXPECT_RPC(rc, "connect A");
 	rc = dc_client_exchange_id(&n.s.a, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	rc = dc_notify_create_session(&n.s.a, SMALL_MAXREQ, &st);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION, small back channel");
+	EXPECT_OK(rc, st, "CREATE_SESSION, small back channel");
 	EXPECT(n.s.a.back.ca_maxrequestsize == SMALL_MAXREQ,
 	       "back channel ca_maxrequestsize %u",
 	       n.s.a.back.ca_maxrequestsize);
@@ -1735,8 +1629,7 @@ static void dirdeleg22_small_maxrequest(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount B");
 	dc_name(ctx, "d", n.s.dname, sizeof(n.s.dname));
 	rc = mkdir_in(&n.s.a, NULL, n.s.dname, &n.s.dir, &st);
-	EXPECT_RPC(rc, "mkdir");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir");
+	EXPECT_OK(rc, st, "mkdir");
 	dc_notify_tap_attach(&n.tap, &n.s.a);
 	rc = gdd_attrs(&n.s.a, &n.s.dir,
 		       NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND),
@@ -1746,8 +1639,7 @@ static void dirdeleg22_small_maxrequest(struct dc_ctx *ctx)
 	dc_name(ctx, "s", prefix, sizeof(prefix));
 	rc = create_many(&n.s.b, &n.s.dir, prefix, SMALL_COUNT, &n.s.a,
 			 &st);
-	EXPECT_RPC(rc, "creates by B");
-	EXPECT_STATUS(st, NFS4_OK, "creates by B");
+	EXPECT_OK(rc, st, "creates by B");
 	EXPECT(dc_notify_wait(&n.tap, SMALL_COUNT, NOTIFY_WAIT_MS) >=
 		       SMALL_COUNT,
 	       "%u notifications of %u creates", dc_notify_count(&n.tap),
@@ -1773,8 +1665,7 @@ static void dirdeleg22_small_maxrequest(struct dc_ctx *ctx)
 	       SMALL_COUNT, maxlen);
 	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	nt_teardown(&n);
 }
@@ -1805,8 +1696,7 @@ static void dirdeleg23_notify_unanswered(struct dc_ctx *ctx)
 	dc_cb_set_handler(&n.s.a.cb, drop_notify, NULL);
 	dc_name(ctx, "e1", n1, sizeof(n1));
 	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
-	EXPECT_RPC(rc, "mkdir by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+	EXPECT_OK(rc, st, "mkdir by B");
 	/* A keeps its lease (SEQUENCE) while its CB_NOTIFYs time out */
 	for (i = 0; i < REVOKE_WAIT_S &&
 		    !wait_recall_of(&n.s.a, &n.g.sid, 0, 1000, &rec, NULL);
@@ -1821,13 +1711,12 @@ static void dirdeleg23_notify_unanswered(struct dc_ctx *ctx)
 		dc_notify_calls(&n.tap));
 	EXPECT(wait_revoked(&n.s.a, REVOKE_WAIT_S),
 	       "recalled delegation not revoked within %d s", REVOKE_WAIT_S);
-	rc = test_sid(&n.s.a, &n.g.sid, &code);
+	rc = dc_client_test_stateid(&n.s.a, &n.g.sid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID");
 	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
 		      "TEST_STATEID of the revoked directory delegation");
-	rc = free_sid(&n.s.a, &n.g.sid, &st);
-	EXPECT_RPC(rc, "FREE_STATEID");
-	EXPECT_STATUS(st, NFS4_OK, "FREE_STATEID");
+	rc = dc_client_free_stateid(&n.s.a, &n.g.sid, &st);
+	EXPECT_OK(rc, st, "FREE_STATEID");
 out:
 	nt_teardown(&n);
 }
@@ -1854,14 +1743,11 @@ static void dirdeleg24_classic_coalesce(struct dc_ctx *ctx)
 	dc_name(ctx, "tmp", n1, sizeof(n1));
 	dc_name(ctx, "keep", n2, sizeof(n2));
 	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
-	EXPECT_RPC(rc, "mkdir tmp by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir tmp by B");
+	EXPECT_OK(rc, st, "mkdir tmp by B");
 	rc = remove_in(&n.s.b, &n.s.dir, n1, &st);
-	EXPECT_RPC(rc, "remove tmp by B");
-	EXPECT_STATUS(st, NFS4_OK, "remove tmp by B");
+	EXPECT_OK(rc, st, "remove tmp by B");
 	rc = mkdir_in(&n.s.b, &n.s.dir, n2, NULL, &st);
-	EXPECT_RPC(rc, "mkdir keep by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir keep by B");
+	EXPECT_OK(rc, st, "mkdir keep by B");
 	EXPECT(dc_notify_wait(&n.tap, 1, NOTIFY_WAIT_MS) >= 1,
 	       "no notification");
 	/* keep's ADD is the last one: wait for it */
@@ -1893,8 +1779,7 @@ static void dirdeleg24_classic_coalesce(struct dc_ctx *ctx)
 		dc_note(ctx, "add+remove not coalesced (2 batches)");
 	}
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	nt_teardown(&n);
 }
@@ -1998,8 +1883,7 @@ static void dirdeleg25_metrics(struct dc_ctx *ctx)
 	rc = delegreturn(&n.s.a, &dir2, &g2.sid, &st);
 	EXPECT_RPC(rc, "DELEGRETURN d2");
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	dc_metrics_free(&m0);
 	dc_metrics_free(&m1);
@@ -2057,8 +1941,7 @@ static void dirdeleg26_dbus(struct dc_ctx *ctx)
 		       strstr(out, "\"admin\""),
 	       "ListDirDelegations after the recall: %.300s", out);
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 	rc = nt_dbus("ListDirDelegations", n.s.a.clientid, out, 65536);
 	EXPECT(rc == 0 && !strstr(out, hex),
 	       "returned delegation still listed: %.300s", out);
@@ -2098,8 +1981,7 @@ static void dirdeleg27_overflow(struct dc_ctx *ctx)
 	dc_name(ctx, "o", prefix, sizeof(prefix));
 	rc = create_many(&n.s.b, &n.s.dir, prefix, OVERFLOW_COUNT, &n.s.a,
 			 &st);
-	EXPECT_RPC(rc, "creates by B");
-	EXPECT_STATUS(st, NFS4_OK, "creates by B");
+	EXPECT_OK(rc, st, "creates by B");
 	for (i = 0; i < REVOKE_WAIT_S &&
 		    !wait_recall_of(&n.s.a, &n.g.sid, 0, 1000, &rec, NULL);
 	     i++) {
@@ -2121,8 +2003,7 @@ static void dirdeleg27_overflow(struct dc_ctx *ctx)
 		       after - before);
 	}
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN after the recall");
+	EXPECT_OK(rc, st, "DELEGRETURN after the recall");
 out:
 	dc_metrics_free(&m0);
 	dc_metrics_free(&m1);
@@ -2237,11 +2118,9 @@ static void dirdeleg28_child_attrs(struct dc_ctx *ctx)
 	dc_name(ctx, "link", l, sizeof(l));
 	/* Two names of one file, made by A (its own changes: not told) */
 	rc = open_in(&n.s.a, &n.s.dir, f, &ffh, &st);
-	EXPECT_RPC(rc, "open-create by A");
-	EXPECT_STATUS(st, NFS4_OK, "open-create by A");
+	EXPECT_OK(rc, st, "open-create by A");
 	rc = link_in(&n.s.a, &ffh, &n.s.dir, l, &st);
-	EXPECT_RPC(rc, "link by A");
-	EXPECT_STATUS(st, NFS4_OK, "link by A");
+	EXPECT_OK(rc, st, "link by A");
 	/* A delay above the server's limit (1 s) is clamped, not refused */
 	d.fh = &n.s.dir;
 	d.notify = NB(NOTIFY4_CHANGE_CHILD_ATTRS) | NB(NOTIFY4_GFLAG_EXTEND);
@@ -2259,8 +2138,7 @@ static void dirdeleg28_child_attrs(struct dc_ctx *ctx)
 	sa.what = 0;
 	sa.mode = 0640;
 	rc = setattr_child(&n.s.b, &sa, &st);
-	EXPECT_RPC(rc, "chmod by B");
-	EXPECT_STATUS(st, NFS4_OK, "chmod of the file by B");
+	EXPECT_OK(rc, st, "chmod of the file by B");
 	EXPECT(dc_notify_wait(&n.tap, 2, NOTIFY_WAIT_MS) >= 2,
 	       "%u notifications of a chmod of a file with 2 names",
 	       dc_notify_count(&n.tap));
@@ -2296,13 +2174,11 @@ static void dirdeleg28_child_attrs(struct dc_ctx *ctx)
 	sa.what = 2;
 	sa.size = 4096;
 	rc = setattr_child(&n.s.b, &sa, &st);
-	EXPECT_RPC(rc, "truncate by B");
-	EXPECT_STATUS(st, NFS4_OK, "truncate of the file by B");
+	EXPECT_OK(rc, st, "truncate of the file by B");
 	sa.what = 1;
 	sa.owner = "4242";
 	rc = setattr_child(&n.s.b, &sa, &st);
-	EXPECT_RPC(rc, "chown by B");
-	EXPECT_STATUS(st, NFS4_OK, "chown of the file by B");
+	EXPECT_OK(rc, st, "chown of the file by B");
 	EXPECT(dc_notify_wait(&n.tap, have + 2, NOTIFY_WAIT_MS) >= have + 2,
 	       "%u notifications of a truncate and a chown",
 	       dc_notify_count(&n.tap) - have);
@@ -2337,8 +2213,7 @@ static void dirdeleg28_child_attrs(struct dc_ctx *ctx)
 	dc_note(ctx, "chmod: 2 notifications; truncate+chown: %u (%s)",
 		nf + nl, nf + nl == 2 ? "coalesced" : "not coalesced");
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	dc_metrics_free(&m0);
 	dc_metrics_free(&m1);
@@ -2491,16 +2366,14 @@ static void dirdeleg29_position(struct dc_ctx *ctx)
 	/* Three entries, one after the other */
 	for (i = 0; i < 3; i++) {
 		rc = mkdir_in(&n.s.b, &n.s.dir, p[i], NULL, &st);
-		EXPECT_RPC(rc, "mkdir by B");
-		EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+		EXPECT_OK(rc, st, "mkdir by B");
 	}
 	EXPECT(dc_notify_wait(&n.tap, 3, NOTIFY_WAIT_MS) >= 3,
 	       "%u notifications of 3 mkdirs", dc_notify_count(&n.tap));
 	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
 	       why);
 	rc = readdir_all(&n.s.a, &n.s.dir, &r1, &st);
-	EXPECT_RPC(rc, "READDIR");
-	EXPECT_STATUS(st, NFS4_OK, "READDIR");
+	EXPECT_OK(rc, st, "READDIR");
 	EXPECT(r1.n == 3, "READDIR: %u entries, expected 3", r1.n);
 	EXPECT(dc_notify_get(&n.tap, 0, &e), "notification");
 	if (e.ncookie == 0 && e.nprev == 0 && !e.last) {
@@ -2522,17 +2395,14 @@ static void dirdeleg29_position(struct dc_ctx *ctx)
 	/* Remove the middle one; rename the first to a new name */
 	idx = dc_notify_count(&n.tap);
 	rc = remove_in(&n.s.b, &n.s.dir, p[1], &st);
-	EXPECT_RPC(rc, "remove by B");
-	EXPECT_STATUS(st, NFS4_OK, "remove by B");
+	EXPECT_OK(rc, st, "remove by B");
 	rc = rename_in(&n.s.b, &n.s.dir, p[0], &n.s.dir, p[3], &st);
-	EXPECT_RPC(rc, "rename by B");
-	EXPECT_STATUS(st, NFS4_OK, "rename by B");
+	EXPECT_OK(rc, st, "rename by B");
 	EXPECT(dc_notify_wait(&n.tap, idx + 2, NOTIFY_WAIT_MS) >= idx + 2,
 	       "%u notifications of a remove and a rename",
 	       dc_notify_count(&n.tap) - idx);
 	rc = readdir_all(&n.s.a, &n.s.dir, &r2, &st);
-	EXPECT_RPC(rc, "READDIR");
-	EXPECT_STATUS(st, NFS4_OK, "READDIR");
+	EXPECT_OK(rc, st, "READDIR");
 	EXPECT(nt_find(&n, NOTIFY4_REMOVE_ENTRY, p[1], idx, &e, NULL),
 	       "no REMOVE of %s", p[1]);
 	EXPECT(e.cookie == r1.cookie[rd_find(&r1, p[1])],
@@ -2552,13 +2422,11 @@ static void dirdeleg29_position(struct dc_ctx *ctx)
 	/* Rename over an entry: the one renamed over is named by cookie */
 	idx = dc_notify_count(&n.tap);
 	rc = rename_in(&n.s.b, &n.s.dir, p[2], &n.s.dir, p[3], &st);
-	EXPECT_RPC(rc, "rename over by B");
-	EXPECT_STATUS(st, NFS4_OK, "rename over by B");
+	EXPECT_OK(rc, st, "rename over by B");
 	EXPECT(dc_notify_wait(&n.tap, idx + 1, NOTIFY_WAIT_MS) >= idx + 1,
 	       "no notification of a rename over an entry");
 	rc = readdir_all(&n.s.a, &n.s.dir, &r3, &st);
-	EXPECT_RPC(rc, "READDIR");
-	EXPECT_STATUS(st, NFS4_OK, "READDIR");
+	EXPECT_OK(rc, st, "READDIR");
 	EXPECT(nt_find(&n, NOTIFY4_RENAME_ENTRY, p[3], idx, &e, NULL),
 	       "no RENAME of %s over %s", p[2], p[3]);
 	EXPECT(e.replaced && !strcmp(e.replaced_name, p[3]) &&
@@ -2580,8 +2448,7 @@ static void dirdeleg29_position(struct dc_ctx *ctx)
 		(unsigned long long)r1.cookie[2], r3.n,
 		(unsigned long long)r3.cookie[r3.n - 1]);
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	nt_teardown(&n);
 }
@@ -2628,15 +2495,13 @@ static void dirdeleg30_signal_avail(struct dc_ctx *ctx)
 	EXPECT_GRANTED(g);
 	dc_name(ctx, "m", name, sizeof(name));
 	rc = mkdir_in(&s.b, &s.dir, name, NULL, &st);
-	EXPECT_RPC(rc, "mkdir by B");
-	EXPECT_STATUS(st, NFS4_OK, "mkdir by B");
+	EXPECT_OK(rc, st, "mkdir by B");
 	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL of A's delegation");
 	/* C, not asking to be told: no promise */
 	d.fh = &s.dir;
 	rc = gdd_call(&c, &d, &gc);
-	EXPECT_RPC(rc, "GET_DIR_DELEGATION by C");
-	EXPECT_STATUS(gc.status, NFS4_OK, "GET_DIR_DELEGATION by C");
+	EXPECT_OK(rc, gc.status, "GET_DIR_DELEGATION by C");
 	EXPECT(gc.nf == GDD4_UNAVAIL,
 	       "granted while the directory's delegation is being recalled");
 	EXPECT(!gc.signal, "will_signal_deleg_avail without "
@@ -2652,8 +2517,7 @@ static void dirdeleg30_signal_avail(struct dc_ctx *ctx)
 	       "CB_RECALLABLE_OBJ_AVAIL before anything became available");
 	/* A returns it: C is told */
 	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN by A");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN by A");
+	EXPECT_OK(rc, st, "DELEGRETURN by A");
 	EXPECT(dc_notify_wait_avail(&tap, 1, CB_WAIT_MS) >= 1,
 	       "no CB_RECALLABLE_OBJ_AVAIL after the delegation was returned");
 	EXPECT(dc_notify_get_avail(&tap, 0, &av), "CB_RECALLABLE_OBJ_AVAIL");
@@ -2679,8 +2543,7 @@ static void dirdeleg30_signal_avail(struct dc_ctx *ctx)
 	dc_note(ctx, "CB_RECALLABLE_OBJ_AVAIL: keep %u, mask %#x",
 		av.objects_to_keep, av.type_mask);
 	rc = delegreturn(&c, &s.dir, &gc.sid, &st);
-	EXPECT_RPC(rc, "DELEGRETURN by C");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN by C");
+	EXPECT_OK(rc, st, "DELEGRETURN by C");
 out:
 	dc_metrics_free(&m0);
 	dc_metrics_free(&m1);
@@ -2723,13 +2586,11 @@ static void dirdeleg31_signal_max(struct dc_ctx *ctx)
 	for (i = 0; i < FILL_MAX && !full; i++) {
 		snprintf(name, sizeof(name), "%s-%u", prefix, i);
 		rc = mkdir_in(&s.a, &s.dir, name, &fhs[i], &st);
-		EXPECT_RPC(rc, "mkdir");
-		EXPECT_STATUS(st, NFS4_OK, "mkdir");
+		EXPECT_OK(rc, st, "mkdir");
 		made++;
 		d.fh = &fhs[i];
 		rc = gdd_call(&s.a, &d, &g);
-		EXPECT_RPC(rc, "GET_DIR_DELEGATION");
-		EXPECT_STATUS(g.status, NFS4_OK, "GET_DIR_DELEGATION");
+		EXPECT_OK(rc, g.status, "GET_DIR_DELEGATION");
 		if (g.nf == GDD4_OK) {
 			didx[held] = i;
 			sids[held++] = g.sid;
@@ -2746,8 +2607,7 @@ static void dirdeleg31_signal_max(struct dc_ctx *ctx)
 	       "CB_RECALLABLE_OBJ_AVAIL before anything became available");
 	/* One returned: the promise is kept */
 	rc = delegreturn(&s.a, &fhs[didx[held - 1]], &sids[held - 1], &st);
-	EXPECT_RPC(rc, "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN");
+	EXPECT_OK(rc, st, "DELEGRETURN");
 	held--;
 	EXPECT(dc_notify_wait_avail(&tap, 1, CB_WAIT_MS) >= 1,
 	       "no CB_RECALLABLE_OBJ_AVAIL after a delegation was returned");

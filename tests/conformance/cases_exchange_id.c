@@ -67,8 +67,7 @@ static void eid1_new_client(struct dc_ctx *ctx)
 	rc = dc_ctx_client(ctx, &cl);
 	EXPECT_RPC(rc, "connect");
 	rc = eid(&cl, 0, cl.verf, EXCHGID4_FLAG_USE_NON_PNFS, &o);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(o.status, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, o.status, "EXCHANGE_ID");
 	EXPECT(o.clientid != 0, "clientid is 0");
 	EXPECT(!(o.flags & EXCHGID4_FLAG_CONFIRMED_R),
 	       "new client reported CONFIRMED_R (flags %#x)", o.flags);
@@ -88,8 +87,7 @@ static void eid2_same_verifier(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	/* Case 2 of 18.35.5: confirmed record, same verifier, no update. */
 	rc = eid(&cl, 0, cl.verf, EXCHGID4_FLAG_USE_NON_PNFS, &o);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(o.status, NFS4_OK, "second EXCHANGE_ID");
+	EXPECT_OK(rc, o.status, "second EXCHANGE_ID");
 	EXPECT(o.clientid == cl.clientid, "clientid changed %llx -> %llx",
 	       (unsigned long long)cl.clientid,
 	       (unsigned long long)o.clientid);
@@ -112,8 +110,7 @@ static void eid3_update(struct dc_ctx *ctx)
 	rc = eid(&cl, 0, cl.verf,
 		 EXCHGID4_FLAG_USE_NON_PNFS | EXCHGID4_FLAG_UPD_CONFIRMED_REC_A,
 		 &o);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(o.status, NFS4_OK, "update EXCHANGE_ID");
+	EXPECT_OK(rc, o.status, "update EXCHANGE_ID");
 	EXPECT(o.clientid == cl.clientid, "clientid changed on update");
 	EXPECT(o.flags & EXCHGID4_FLAG_CONFIRMED_R,
 	       "CONFIRMED_R not set on update (flags %#x)", o.flags);
@@ -135,8 +132,7 @@ static void eid4_reboot(struct dc_ctx *ctx)
 	memcpy(v2, cl.verf, sizeof(v2));
 	v2[0] ^= 0xff;
 	rc = eid(&cl, 0, v2, EXCHGID4_FLAG_USE_NON_PNFS, &o);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(o.status, NFS4_OK, "EXCHANGE_ID with new verifier");
+	EXPECT_OK(rc, o.status, "EXCHANGE_ID with new verifier");
 	EXPECT(o.clientid != cl.clientid,
 	       "same clientid %llx after verifier change",
 	       (unsigned long long)o.clientid);
@@ -145,8 +141,7 @@ static void eid4_reboot(struct dc_ctx *ctx)
 	       o.flags);
 	/* The old session still works until the new one is confirmed. */
 	rc = dc_client_simple(&cl, NULL, NULL, NULL, &st);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE on old session before confirm");
+	EXPECT_OK(rc, st, "SEQUENCE on old session before confirm");
 out:
 	dc_client_destroy(&cl);
 }
@@ -184,8 +179,7 @@ static void eid6_trunking(struct dc_ctx *ctx)
 	ci = dc_client_add_conn(&cl);
 	EXPECT(ci > 0, "second connection: %d", ci);
 	rc = eid(&cl, 0, cl.verf, EXCHGID4_FLAG_USE_NON_PNFS, &a);
-	EXPECT_RPC(rc, "EXCHANGE_ID conn 0");
-	EXPECT_STATUS(a.status, NFS4_OK, "EXCHANGE_ID conn 0");
+	EXPECT_OK(rc, a.status, "EXCHANGE_ID conn 0");
 	cl.clientid = a.clientid;
 	cl.cs_seq = a.seq;
 	/* Confirm it, so the second EXCHANGE_ID is case 2, not case 4. */
@@ -193,12 +187,10 @@ static void eid6_trunking(struct dc_ctx *ctx)
 		nfsstat4 st;
 
 		rc = dc_client_create_session(&cl, 0, 4, &st);
-		EXPECT_RPC(rc, "CREATE_SESSION");
-		EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION");
+		EXPECT_OK(rc, st, "CREATE_SESSION");
 	}
 	rc = eid(&cl, ci, cl.verf, EXCHGID4_FLAG_USE_NON_PNFS, &b);
-	EXPECT_RPC(rc, "EXCHANGE_ID conn 1");
-	EXPECT_STATUS(b.status, NFS4_OK, "EXCHANGE_ID conn 1");
+	EXPECT_OK(rc, b.status, "EXCHANGE_ID conn 1");
 	/* Section 2.10.5: same major id and scope => same server. */
 	EXPECT(a.major_len == b.major_len &&
 		       !memcmp(a.major, b.major, a.major_len),

@@ -393,8 +393,7 @@ static bool mount_create(struct dc_ctx *ctx, struct dc_client *cl,
 			 const char *name, struct gopen *o)
 {
 	EXPECT_RPC(dc_ctx_mounted(ctx, cl), "mount");
-	EXPECT_RPC(open_name(cl, name, true, o), "OPEN");
-	EXPECT_STATUS(o->status, NFS4_OK, "OPEN create");
+	EXPECT_OK(open_name(cl, name, true, o), o->status, "OPEN create");
 	return true;
 out:
 	return false;
@@ -409,9 +408,8 @@ static bool mount_create_lock(struct dc_ctx *ctx, struct dc_client *cl,
 
 	if (!mount_create(ctx, cl, name, o))
 		return false;
-	EXPECT_RPC(lock_fh(cl, &o->fh, &o->sid, "lo-a", false, 0, len, &st),
-		   "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, what);
+	EXPECT_OK(lock_fh(cl, &o->fh, &o->sid, "lo-a", false, 0, len, &st), st,
+		  what);
 	return true;
 out:
 	return false;
@@ -423,9 +421,7 @@ static bool come_back(struct dc_ctx *ctx, const struct dc_client *old,
 		      const char *what)
 {
 	EXPECT_RPC(reborn(old, b), "client back");
-	EXPECT_RPC(open_prev(b, fh, OPEN_DELEGATE_NONE, p),
-		   "OPEN CLAIM_PREVIOUS");
-	EXPECT_STATUS(p->status, NFS4_OK, what);
+	EXPECT_OK(open_prev(b, fh, OPEN_DELEGATE_NONE, p), p->status, what);
 	return true;
 out:
 	return false;
@@ -436,8 +432,7 @@ static bool reclaim_done(struct dc_ctx *ctx, struct dc_client *cl,
 {
 	nfsstat4 st;
 
-	EXPECT_RPC(reclaim_complete(cl, &st), what);
-	EXPECT_STATUS(st, NFS4_OK, what);
+	EXPECT_OK(reclaim_complete(cl, &st), st, what);
 	return true;
 out:
 	return false;
@@ -451,11 +446,9 @@ static bool other_after_grace(struct dc_ctx *ctx, struct dc_client *n,
 			      const char *name, struct gopen *q,
 			      struct dc_client *keep)
 {
-	EXPECT_RPC(dc_ctx_mounted(ctx, n), "other client mount");
-	EXPECT_STATUS(wait_grace_over(ctx, n, NULL, keep), NFS4_OK,
-		      "grace period over");
-	EXPECT_RPC(open_name(n, name, false, q), "other client OPEN");
-	EXPECT_STATUS(q->status, NFS4_OK, "other client OPEN");
+	EXPECT_OK(dc_ctx_mounted(ctx, n), wait_grace_over(ctx, n, NULL, keep),
+		  "grace period over");
+	EXPECT_OK(open_name(n, name, false, q), q->status, "other client OPEN");
 	return true;
 out:
 	return false;
@@ -519,21 +512,19 @@ static void grace2(struct dc_ctx *ctx)
 		return;
 	if (!mount_create(ctx, &g.a, g.name, &g.o))
 		goto out;
-	EXPECT_RPC(write_fh(&g.a, &g.o.fh, &g.o.sid, "before the restart", &st),
-		   "WRITE");
-	EXPECT_STATUS(st, NFS4_OK, "WRITE");
+	EXPECT_OK(write_fh(&g.a, &g.o.fh, &g.o.sid, "before the restart", &st),
+		  st, "WRITE");
 	RESTART();
 	if (!come_back(ctx, &g.a, &g.b, &g.o.fh, &g.p,
 		       "OPEN CLAIM_PREVIOUS in grace"))
 		goto out;
-	EXPECT_RPC(read_fh(&g.b, &g.o.fh, &g.p.sid, buf, sizeof(buf), &st),
-		   "READ");
-	EXPECT_STATUS(st, NFS4_OK, "READ with the reclaimed stateid");
+	EXPECT_OK(read_fh(&g.b, &g.o.fh, &g.p.sid, buf, sizeof(buf), &st), st,
+		  "READ with the reclaimed stateid");
 	EXPECT(!strcmp(buf, "before the restart"), "read back '%s'", buf);
 	if (!reclaim_done(ctx, &g.b, "RECLAIM_COMPLETE"))
 		goto out;
-	EXPECT_RPC(dc_client_close_file(&g.b, &g.o.fh, &g.p.sid, &st), "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE of the reclaimed open");
+	EXPECT_OK(dc_client_close_file(&g.b, &g.o.fh, &g.p.sid, &st), st,
+		  "CLOSE of the reclaimed open");
 out:
 	gcase_end(&g);
 }
@@ -562,9 +553,8 @@ static void grace3(struct dc_ctx *ctx)
 	/* The returning client: non-reclaim OPEN and LOCK refused too. */
 	EXPECT_RPC(open_name(&g.b, g.name, false, &g.q), "OPEN CLAIM_NULL");
 	EXPECT_STATUS(g.q.status, NFS4ERR_GRACE, "OPEN CLAIM_NULL in grace");
-	EXPECT_RPC(open_prev(&g.b, &g.o.fh, OPEN_DELEGATE_NONE, &g.p),
-		   "OPEN CLAIM_PREVIOUS");
-	EXPECT_STATUS(g.p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS in grace");
+	EXPECT_OK(open_prev(&g.b, &g.o.fh, OPEN_DELEGATE_NONE, &g.p),
+		  g.p.status, "OPEN CLAIM_PREVIOUS in grace");
 	EXPECT_RPC(lock_fh(&g.b, &g.o.fh, &g.p.sid, "lo-b", false, 0, 10, &st),
 		   "LOCK");
 	EXPECT_STATUS(st, NFS4ERR_GRACE, "LOCK (reclaim false) in grace");
@@ -586,15 +576,12 @@ static void grace4(struct dc_ctx *ctx)
 	dc_name(ctx, "f1", n1, sizeof(n1));
 	dc_name(ctx, "f2", n2, sizeof(n2));
 	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount");
-	EXPECT_RPC(open_name(&a, n1, true, &o1), "OPEN f1");
-	EXPECT_STATUS(o1.status, NFS4_OK, "OPEN f1");
-	EXPECT_RPC(open_name(&a, n2, true, &o2), "OPEN f2");
-	EXPECT_STATUS(o2.status, NFS4_OK, "OPEN f2");
+	EXPECT_OK(open_name(&a, n1, true, &o1), o1.status, "OPEN f1");
+	EXPECT_OK(open_name(&a, n2, true, &o2), o2.status, "OPEN f2");
 	RESTART();
 	EXPECT_RPC(reborn(&a, &b), "client back");
-	EXPECT_RPC(open_prev(&b, &o1.fh, OPEN_DELEGATE_NONE, &p),
-		   "OPEN CLAIM_PREVIOUS f1");
-	EXPECT_STATUS(p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS f1");
+	EXPECT_OK(open_prev(&b, &o1.fh, OPEN_DELEGATE_NONE, &p), p.status,
+		  "OPEN CLAIM_PREVIOUS f1");
 	if (!reclaim_done(ctx, &b, "RECLAIM_COMPLETE"))
 		goto out;
 	EXPECT_RPC(open_prev(&b, &o2.fh, OPEN_DELEGATE_NONE, &q),
@@ -627,19 +614,16 @@ static void grace5(struct dc_ctx *ctx)
 	RESTART();
 	if (!come_back(ctx, &g.a, &g.b, &g.o.fh, &g.p, "OPEN CLAIM_PREVIOUS"))
 		goto out;
-	EXPECT_RPC(lock_fh(&g.b, &g.o.fh, &g.p.sid, "lo-a", true, 0, 100, &st),
-		   "LOCK reclaim");
-	EXPECT_STATUS(st, NFS4_OK, "LOCK reclaim [0,100) in grace");
+	EXPECT_OK(lock_fh(&g.b, &g.o.fh, &g.p.sid, "lo-a", true, 0, 100, &st),
+		  st, "LOCK reclaim [0,100) in grace");
 	if (!reclaim_done(ctx, &g.b, "RECLAIM_COMPLETE") ||
 	    !other_after_grace(ctx, &g.n, g.name, &g.q, &g.b))
 		goto out;
 	EXPECT_RPC(lock_fh(&g.n, &g.o.fh, &g.q.sid, "lo-n", false, 50, 10, &st),
 		   "conflicting LOCK");
 	EXPECT_STATUS(st, NFS4ERR_DENIED, "LOCK [50,60) against the reclaim");
-	EXPECT_RPC(lock_fh(&g.n, &g.o.fh, &g.q.sid, "lo-n", false, 100, 10,
-			   &st),
-		   "LOCK after the range");
-	EXPECT_STATUS(st, NFS4_OK, "LOCK [100,110)");
+	EXPECT_OK(lock_fh(&g.n, &g.o.fh, &g.q.sid, "lo-n", false, 100, 10, &st),
+		  st, "LOCK [100,110)");
 out:
 	gcase_end(&g);
 }
@@ -671,10 +655,8 @@ static void grace6(struct dc_ctx *ctx)
 	dc_name(ctx, "n", nn, sizeof(nn));
 	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount a");
 	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount b");
-	EXPECT_RPC(open_name(&a, na, true, &oa), "OPEN a");
-	EXPECT_STATUS(oa.status, NFS4_OK, "OPEN a");
-	EXPECT_RPC(open_name(&b, nb, true, &ob), "OPEN b");
-	EXPECT_STATUS(ob.status, NFS4_OK, "OPEN b");
+	EXPECT_OK(open_name(&a, na, true, &oa), oa.status, "OPEN a");
+	EXPECT_OK(open_name(&b, nb, true, &ob), ob.status, "OPEN b");
 	RESTART();
 	t0 = dc_now_s();
 	EXPECT_RPC(reborn(&a, &a2), "a back");
@@ -730,10 +712,9 @@ static void grace7(struct dc_ctx *ctx)
 	EXPECT_STATUS(g.p.status, NFS4ERR_NO_GRACE, "late OPEN CLAIM_PREVIOUS");
 	if (!other_after_grace(ctx, &g.n, g.name, &g.q, NULL))
 		goto out;
-	EXPECT_RPC(lock_fh(&g.n, &g.o.fh, &g.q.sid, "lo-n", false, 0, EOF64,
-			   &st),
-		   "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "LOCK over the unreclaimed lock");
+	EXPECT_OK(lock_fh(&g.n, &g.o.fh, &g.q.sid, "lo-n", false, 0, EOF64,
+			  &st),
+		  st, "LOCK over the unreclaimed lock");
 out:
 	gcase_end(&g);
 }
@@ -755,19 +736,18 @@ static void grace8(struct dc_ctx *ctx)
 		goto out;
 	RESTART();
 	t0 = dc_now_s();
-	EXPECT_RPC(dc_ctx_mounted(ctx, &g.n), "other client mount");
-	EXPECT_STATUS(wait_grace_over(ctx, &g.n, &waited, NULL), NFS4_OK,
-		      "grace period over");
+	EXPECT_OK(dc_ctx_mounted(ctx, &g.n),
+		  wait_grace_over(ctx, &g.n, &waited, NULL),
+		  "grace period over");
 	/* The server could not know a would not return: full period. */
 	EXPECT(dc_now_s() - t0 >= grace_s() - 1,
 	       "grace ended after %.1f s of %d s with a client missing",
 	       dc_now_s() - t0, grace_s());
-	EXPECT_RPC(open_name(&g.n, g.name, false, &g.q), "other client OPEN");
-	EXPECT_STATUS(g.q.status, NFS4_OK, "other client OPEN");
-	EXPECT_RPC(lock_fh(&g.n, &g.o.fh, &g.q.sid, "lo-n", false, 0, EOF64,
-			   &st),
-		   "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "LOCK over the vanished client's lock");
+	EXPECT_OK(open_name(&g.n, g.name, false, &g.q), g.q.status,
+		  "other client OPEN");
+	EXPECT_OK(lock_fh(&g.n, &g.o.fh, &g.q.sid, "lo-n", false, 0, EOF64,
+			  &st),
+		  st, "LOCK over the vanished client's lock");
 	dc_note(ctx, "grace lasted %.1f s", waited);
 out:
 	gcase_end(&g);
@@ -790,9 +770,8 @@ static void grace9(struct dc_ctx *ctx)
 		   "OPEN CLAIM_PREVIOUS by a new client");
 	EXPECT_STATUS(g.q.status, NFS4ERR_NO_GRACE,
 		      "OPEN CLAIM_PREVIOUS by a client with no prior state");
-	EXPECT_RPC(open_prev(&g.b, &g.o.fh, OPEN_DELEGATE_NONE, &g.p),
-		   "OPEN CLAIM_PREVIOUS");
-	EXPECT_STATUS(g.p.status, NFS4_OK, "OPEN CLAIM_PREVIOUS by the owner");
+	EXPECT_OK(open_prev(&g.b, &g.o.fh, OPEN_DELEGATE_NONE, &g.p),
+		  g.p.status, "OPEN CLAIM_PREVIOUS by the owner");
 	reclaim_done(ctx, &g.b, "RECLAIM_COMPLETE");
 out:
 	gcase_end(&g);
@@ -815,26 +794,22 @@ static void grace10(struct dc_ctx *ctx)
 	if (!gcase_begin(ctx, &g))
 		return;
 	EXPECT_RPC(dc_ctx_mounted(ctx, &g.a), "mount");
-	EXPECT_RPC(do_open(&g.a, g.name, true, NULL, OPEN4_SHARE_ACCESS_BOTH,
-			   OPEN_DELEGATE_NONE, &g.o),
-		   "OPEN");
-	EXPECT_STATUS(g.o.status, NFS4_OK, "OPEN create");
+	EXPECT_OK(do_open(&g.a, g.name, true, NULL, OPEN4_SHARE_ACCESS_BOTH,
+			  OPEN_DELEGATE_NONE, &g.o),
+		  g.o.status, "OPEN create");
 	if (g.o.dtype != OPEN_DELEGATE_READ && g.o.dtype != OPEN_DELEGATE_WRITE)
 		SKIP("the server granted no delegation (FSAL without leases)");
 	RESTART();
 	EXPECT_RPC(reborn(&g.a, &g.b), "client back");
-	EXPECT_RPC(open_prev(&g.b, &g.o.fh, g.o.dtype, &g.p),
-		   "OPEN CLAIM_PREVIOUS");
-	EXPECT_STATUS(g.p.status, NFS4_OK,
-		      "OPEN CLAIM_PREVIOUS with delegation");
+	EXPECT_OK(open_prev(&g.b, &g.o.fh, g.o.dtype, &g.p), g.p.status,
+		  "OPEN CLAIM_PREVIOUS with delegation");
 	EXPECT(g.p.dtype == g.o.dtype, "delegation type %d reclaimed as %d",
 	       g.o.dtype, g.p.dtype);
 	if (!reclaim_done(ctx, &g.b, "RECLAIM_COMPLETE"))
 		goto out;
 	/* The reclaimed delegation's stateid is a live one. */
-	EXPECT_RPC(dc_client_simple(&g.b, fill_delegreturn, &g.p, NULL, &st),
-		   "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN of the reclaimed delegation");
+	EXPECT_OK(dc_client_simple(&g.b, fill_delegreturn, &g.p, NULL, &st), st,
+		  "DELEGRETURN of the reclaimed delegation");
 out:
 	gcase_end(&g);
 }

@@ -18,8 +18,7 @@ static void dsess1_destroy(struct dc_ctx *ctx)
 	dc_compound_init(&c, 1, "dsess");
 	dc_op_destroy_session(&c, cl.sid);
 	rc = dc_client_solo(&cl, &c, &st);
-	EXPECT_RPC(rc, "DESTROY_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "DESTROY_SESSION");
+	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	rc = dc_client_simple(&cl, NULL, NULL, NULL, &st);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT_STATUS(st, NFS4ERR_BADSESSION, "SEQUENCE on destroyed session");
@@ -67,8 +66,7 @@ static void dsess3_in_sequence(struct dc_ctx *ctx)
 	dc_op_destroy_session(&c, cl.sid);
 	rc = dc_client_send(&cl, 0, &c, slot, &r);
 	dc_compound_free(&c);
-	EXPECT_RPC(rc, "SEQUENCE+DESTROY_SESSION");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "SEQUENCE+DESTROY_SESSION");
+	EXPECT_OK(rc, r.res.status, "SEQUENCE+DESTROY_SESSION");
 	cl.have_session = false;
 	rc = dc_client_simple(&cl, NULL, NULL, NULL, &st);
 	EXPECT_RPC(rc, "SEQUENCE");
@@ -96,14 +94,12 @@ static void dcid1_busy(struct dc_ctx *ctx)
 	dc_compound_init(&c, 1, "dsess");
 	dc_op_destroy_session(&c, cl.sid);
 	rc = dc_client_solo(&cl, &c, &st);
-	EXPECT_RPC(rc, "DESTROY_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "DESTROY_SESSION");
+	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	cl.have_session = false;
 	dc_compound_init(&c, 1, "dcid");
 	dc_op_destroy_clientid(&c, cl.clientid);
 	rc = dc_client_solo(&cl, &c, &st);
-	EXPECT_RPC(rc, "DESTROY_CLIENTID");
-	EXPECT_STATUS(st, NFS4_OK, "DESTROY_CLIENTID without sessions");
+	EXPECT_OK(rc, st, "DESTROY_CLIENTID without sessions");
 	/* The clientid is gone: a new session on it is refused. */
 	rc = dc_client_create_session(&cl, 0, 4, &st);
 	cl.clientid = 0;

@@ -310,8 +310,8 @@ static void nlm2(struct dc_ctx *ctx)
 
 	if (!nlm_begin(ctx, &x, false))
 		return;
-	EXPECT_RPC(v4_lock(&x, WRITE_LT, 100, 100, &st, &lsid), "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCK [100,200)");
+	EXPECT_OK(v4_lock(&x, WRITE_LT, 100, 100, &st, &lsid), st,
+		  "NFSv4 LOCK [100,200)");
 	EXPECT_NLM_LOCK(&x, true, 150, 10, DC_NLM4_DENIED,
 			"NLM LOCK [150,160)");
 	EXPECT_RPC(dc_nlm_test(&x.nlm, &x.fh3, &x.owner, false, 0, 0, &ns,
@@ -327,8 +327,7 @@ static void nlm2(struct dc_ctx *ctx)
 			"NLM LOCK [200,210) next to it");
 	EXPECT_NLM_LOCK(&x, true, 0, 100, DC_NLM4_GRANTED,
 			"NLM LOCK [0,100) before it");
-	EXPECT_RPC(v4_locku(&x, &lsid, 100, 100, &st), "LOCKU");
-	EXPECT_STATUS(st, NFS4_OK, "NFSv4 LOCKU");
+	EXPECT_OK(v4_locku(&x, &lsid, 100, 100, &st), st, "NFSv4 LOCKU");
 	EXPECT_NLM_LOCK(&x, true, 150, 10, DC_NLM4_GRANTED,
 			"NLM LOCK [150,160) after LOCKU");
 out:
@@ -426,8 +425,7 @@ static void nlm6(struct dc_ctx *ctx)
 	dc_client_destroy(&x.v4);
 	memset(&x.v4, 0, sizeof(x.v4));
 	EXPECT_RPC(dc_ctx_mounted(ctx, &x.v4), "mount");
-	EXPECT_RPC(xfile_open(ctx, &x, false, &st), "OPEN until grace ends");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN after grace");
+	EXPECT_OK(xfile_open(ctx, &x, false, &st), st, "OPEN after grace");
 	EXPECT_V4_LOCK(&x, WRITE_LT, 5, 1, NFS4ERR_DENIED,
 		       "NFSv4 LOCK over the reclaimed lock");
 	EXPECT_V4_LOCK(&x, WRITE_LT, 10, 10, NFS4_OK, "NFSv4 LOCK next to it");
@@ -535,21 +533,6 @@ static int v4_delegreturn(struct xfile *x, const stateid4 *dsid,
 	return v4_send(x, &c, slot, st, NULL);
 }
 
-/* CB_RECALLs of x's file recorded on its 4.1 back channel. */
-static unsigned recalls_of(struct xfile *x)
-{
-	struct dc_cb_record rec;
-	unsigned i, n = 0;
-
-	for (i = 0; i < dc_cb_count(&x->v4.cb); i++)
-		if (dc_cb_get(&x->v4.cb, i, &rec) && rec.has_recall &&
-		    rec.recall_fh_len == x->fh.nfs_fh4_len &&
-		    !memcmp(rec.recall_fh, x->fh.nfs_fh4_val,
-			    rec.recall_fh_len))
-			n++;
-	return n;
-}
-
 /*
  * NLM8: an NLM lock from the host of a write-delegation holder (here the
  * same address: NAT, containers, one machine with a v3 and a 4.1 mount)
@@ -569,8 +552,8 @@ static void nlm8(struct dc_ctx *ctx)
 
 	if (!nlm_begin(ctx, &x, false))
 		return;
-	EXPECT_RPC(v4_reopen_wdeleg(ctx, &x, &dtype, &dsid, &st), "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE and OPEN for a write delegation");
+	EXPECT_OK(v4_reopen_wdeleg(ctx, &x, &dtype, &dsid, &st), st,
+		  "CLOSE and OPEN for a write delegation");
 	if (dtype != OPEN_DELEGATE_WRITE) {
 		/* FSAL_VFS without kernel leases, for one */
 		dc_skip(ctx, "no write delegation granted (type %d): the "
@@ -586,11 +569,12 @@ static void nlm8(struct dc_ctx *ctx)
 	EXPECT(rc != 0 || ns != DC_NLM4_GRANTED,
 	       "an NLM write lock was granted on a file whose write "
 	       "delegation another client still holds, with no recall");
-	EXPECT(dc_cb_wait(&x.v4.cb, 1, 15000) >= 1 && recalls_of(&x) >= 1,
+	EXPECT(dc_cb_wait(&x.v4.cb, 1, 15000) >= 1 &&
+		       dc_cb_recalls(&x.v4.cb, &x.fh) >= 1,
 	       "no CB_RECALL of the write delegation after an NLM LOCK "
 	       "from the holder's address");
-	EXPECT_RPC(v4_delegreturn(&x, &dsid, &st), "DELEGRETURN");
-	EXPECT_STATUS(st, NFS4_OK, "DELEGRETURN after the recall");
+	EXPECT_OK(v4_delegreturn(&x, &dsid, &st), st,
+		  "DELEGRETURN after the recall");
 	held = false;
 	t0 = dc_now_s();
 	do {

@@ -52,11 +52,9 @@ static void ops1_file_io(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	dc_name(ctx, "io", name, sizeof(name));
 	rc = dc_client_open_file(&cl, name, true, &a.sid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, st, "OPEN create");
 	rc = on_fh(&cl, &fh, fill_write_read, &a, &r);
-	EXPECT_RPC(rc, "WRITE+READ");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "WRITE+READ");
+	EXPECT_OK(rc, r.res.status, "WRITE+READ");
 	{
 		WRITE4resok *w = &dc_cres_op(&r, 2)->nfs_resop4_u.opwrite
 					  .WRITE4res_u.resok4;
@@ -75,8 +73,7 @@ static void ops1_file_io(struct dc_ctx *ctx)
 	dc_cres_free(&r);
 	a.size = 5;
 	rc = on_fh(&cl, &fh, fill_truncate_getattr, &a, &r);
-	EXPECT_RPC(rc, "SETATTR+GETATTR");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "SETATTR size + GETATTR");
+	EXPECT_OK(rc, r.res.status, "SETATTR size + GETATTR");
 	{
 		fattr4 *fa = &dc_cres_op(&r, 3)->nfs_resop4_u.opgetattr
 				      .GETATTR4res_u.resok4.obj_attributes;
@@ -91,8 +88,7 @@ static void ops1_file_io(struct dc_ctx *ctx)
 	}
 	dc_cres_free(&r);
 	rc = dc_client_close_file(&cl, &fh, &a.sid, &st);
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+	EXPECT_OK(rc, st, "CLOSE");
 out:
 	dc_cres_free(&r);
 	dc_fh_free(&fh);
@@ -148,8 +144,7 @@ static void ops2_namespace(struct dc_ctx *ctx)
 	snprintf(n.b, sizeof(n.b), "b");
 	snprintf(n.l, sizeof(n.l), "l");
 	rc = on_fh(&cl, NULL, fill_mkdir, &n, &r);
-	EXPECT_RPC(rc, "CREATE dir");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "CREATE (NF4DIR)");
+	EXPECT_OK(rc, r.res.status, "CREATE (NF4DIR)");
 	dc_fh_copy(&dfh, &dc_cres_op(&r, r.res.resarray.resarray_len - 1)
 				  ->nfs_resop4_u.opgetfh.GETFH4res_u.resok4
 				  .object);
@@ -169,8 +164,7 @@ static void ops2_namespace(struct dc_ctx *ctx)
 		dc_op_getfh(&c);
 		rc = dc_client_send(&cl, 0, &c, slot, &r);
 		dc_compound_free(&c);
-		EXPECT_RPC(rc, "OPEN in dir");
-		EXPECT_STATUS(r.res.status, NFS4_OK, "OPEN create in dir");
+		EXPECT_OK(rc, r.res.status, "OPEN create in dir");
 		k = r.res.resarray.resarray_len;
 		sid = dc_cres_op(&r, k - 2)->nfs_resop4_u.opopen.OPEN4res_u
 			      .resok4.stateid;
@@ -179,8 +173,7 @@ static void ops2_namespace(struct dc_ctx *ctx)
 					  .resok4.object);
 		dc_cres_free(&r);
 		rc = dc_client_close_file(&cl, &ffh, &sid, &st);
-		EXPECT_RPC(rc, "CLOSE");
-		EXPECT_STATUS(st, NFS4_OK, "CLOSE");
+		EXPECT_OK(rc, st, "CLOSE");
 	}
 	/* RENAME a -> b, LINK b as l: SAVEFH holds the source. */
 	{
@@ -198,13 +191,11 @@ static void ops2_namespace(struct dc_ctx *ctx)
 		dc_op_link(&c, n.l);
 		rc = dc_client_send(&cl, 0, &c, slot, &r);
 		dc_compound_free(&c);
-		EXPECT_RPC(rc, "RENAME+LINK");
-		EXPECT_STATUS(r.res.status, NFS4_OK, "RENAME + LINK");
+		EXPECT_OK(rc, r.res.status, "RENAME + LINK");
 		dc_cres_free(&r);
 	}
 	rc = on_fh(&cl, &dfh, fill_readdir, NULL, &r);
-	EXPECT_RPC(rc, "READDIR");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "READDIR");
+	EXPECT_OK(rc, r.res.status, "READDIR");
 	listing(&r, 2, list, sizeof(list));
 	dc_cres_free(&r);
 	EXPECT(strstr(list, "b/") && strstr(list, "l/") && !strstr(list, "a/"),

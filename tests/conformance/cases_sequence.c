@@ -131,8 +131,7 @@ static void seq4_next(struct dc_ctx *ctx)
 		SEQUENCE4resok *ok;
 
 		rc = on_slot(&cl, 1, i, false, NULL, NULL, &r);
-		EXPECT_RPC(rc, "SEQUENCE");
-		EXPECT_STATUS(r.res.status, NFS4_OK, "SEQUENCE seqid+1");
+		EXPECT_OK(rc, r.res.status, "SEQUENCE seqid+1");
 		ok = &dc_cres_op(&r, 0)->nfs_resop4_u.opsequence
 			      .SEQUENCE4res_u.sr_resok4;
 		EXPECT(ok->sr_sequenceid == i && ok->sr_slotid == 1,
@@ -156,8 +155,7 @@ static void seq5_cached_replay(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	rc = on_slot(&cl, 1, 1, true, fill_root_getfh, NULL, &a);
-	EXPECT_RPC(rc, "COMPOUND");
-	EXPECT_STATUS(a.res.status, NFS4_OK, "SEQUENCE+PUTROOTFH+GETFH");
+	EXPECT_OK(rc, a.res.status, "SEQUENCE+PUTROOTFH+GETFH");
 	/* The same bytes again; new xid so only the slot cache can match. */
 	rc = dc_rpc_send_record(cl.conns[0], a.rpc.req, a.rpc.req_len, true,
 				&b.rpc, cl.timeout_ms);
@@ -182,8 +180,7 @@ static void seq13_same_xid(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	rc = on_slot(&cl, 1, 1, true, fill_root_getfh, NULL, &a);
-	EXPECT_RPC(rc, "COMPOUND");
-	EXPECT_STATUS(a.res.status, NFS4_OK, "SEQUENCE+PUTROOTFH+GETFH");
+	EXPECT_OK(rc, a.res.status, "SEQUENCE+PUTROOTFH+GETFH");
 	/* Exactly the same record, xid included: a transport retry. */
 	rc = dc_rpc_send_record(cl.conns[0], a.rpc.req, a.rpc.req_len, false,
 				&b.rpc, cl.timeout_ms);
@@ -209,8 +206,7 @@ static void seq6_uncached(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	rc = on_slot(&cl, 1, 1, false, fill_root_getfh, NULL, &a);
-	EXPECT_RPC(rc, "COMPOUND");
-	EXPECT_STATUS(a.res.status, NFS4_OK, "SEQUENCE+PUTROOTFH+GETFH");
+	EXPECT_OK(rc, a.res.status, "SEQUENCE+PUTROOTFH+GETFH");
 	rc = dc_rpc_send_record(cl.conns[0], a.rpc.req, a.rpc.req_len, true,
 				&b.rpc, cl.timeout_ms);
 	EXPECT_RPC(rc, "retry");
@@ -241,8 +237,7 @@ static void seq7_misordered(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	rc = on_slot(&cl, 1, 1, false, NULL, NULL, &r);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "SEQUENCE seqid 1");
+	EXPECT_OK(rc, r.res.status, "SEQUENCE seqid 1");
 	dc_cres_free(&r);
 	rc = on_slot(&cl, 1, 3, false, NULL, NULL, &r);
 	EXPECT_RPC(rc, "SEQUENCE");
@@ -250,12 +245,10 @@ static void seq7_misordered(struct dc_ctx *ctx)
 		      "SEQUENCE seqid+2");
 	dc_cres_free(&r);
 	rc = on_slot(&cl, 1, 2, false, NULL, NULL, &r);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "SEQUENCE seqid 2");
+	EXPECT_OK(rc, r.res.status, "SEQUENCE seqid 2");
 	dc_cres_free(&r);
 	rc = on_slot(&cl, 1, 3, false, NULL, NULL, &r);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "SEQUENCE seqid 3");
+	EXPECT_OK(rc, r.res.status, "SEQUENCE seqid 3");
 	dc_cres_free(&r);
 	/* Below the slot's current seqid (3) and not a retry of it. */
 	rc = on_slot(&cl, 1, 1, false, NULL, NULL, &r);
@@ -276,8 +269,7 @@ static void seq8_false_retry(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	rc = on_slot(&cl, 1, 1, true, fill_root_getfh, NULL, &a);
-	EXPECT_RPC(rc, "COMPOUND");
-	EXPECT_STATUS(a.res.status, NFS4_OK, "original request");
+	EXPECT_OK(rc, a.res.status, "original request");
 	/* Same slot and seqid, different operations. */
 	rc = on_slot(&cl, 1, 1, true, fill_root_getattr, NULL, &b);
 	EXPECT_RPC(rc, "false retry");
@@ -373,8 +365,7 @@ static void seq9_lease_renewal(struct dc_ctx *ctx)
 		dc_op_getattr(&c, 1u << FATTR4_LEASE_TIME, 0);
 		rc = dc_client_send(&cl, 0, &c, slot, &r);
 		dc_compound_free(&c);
-		EXPECT_RPC(rc, "GETATTR lease_time");
-		EXPECT_STATUS(r.res.status, NFS4_OK, "GETATTR lease_time");
+		EXPECT_OK(rc, r.res.status, "GETATTR lease_time");
 		{
 			fattr4 *fa = &dc_cres_op(&r, 2)->nfs_resop4_u.opgetattr
 					       .GETATTR4res_u.resok4
@@ -392,22 +383,19 @@ static void seq9_lease_renewal(struct dc_ctx *ctx)
 		SKIP("lease_time %u s: too long to wait out here", lease);
 	dc_name(ctx, "f", name, sizeof(name));
 	rc = dc_client_open_file(&cl, name, true, &sid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create");
+	EXPECT_OK(rc, st, "OPEN create");
 	/* Control: a client that stays silent, to show leases do expire. */
 	rc = dc_ctx_mounted(ctx, &idle);
 	EXPECT_RPC(rc, "mount idle control client");
 	dc_name(ctx, "idle", idle_name, sizeof(idle_name));
 	rc = dc_client_open_file(&idle, idle_name, true, &isid, &ifh, &st);
-	EXPECT_RPC(rc, "OPEN (idle client)");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN create (idle client)");
+	EXPECT_OK(rc, st, "OPEN create (idle client)");
 	/* Renew every lease/3 for two leases; only SEQUENCE is sent. */
 	rounds = 6;
 	for (i = 0; i < rounds; i++) {
 		usleep(lease * 1000000u / 3);
 		rc = dc_client_simple(&cl, NULL, NULL, NULL, &st);
-		EXPECT_RPC(rc, "SEQUENCE");
-		EXPECT_STATUS(st, NFS4_OK, "renewing SEQUENCE");
+		EXPECT_OK(rc, st, "renewing SEQUENCE");
 	}
 	{
 		struct dc_compound c;
@@ -419,8 +407,7 @@ static void seq9_lease_renewal(struct dc_ctx *ctx)
 		rc = dc_client_send(&cl, 0, &c, slot, &r);
 		dc_compound_free(&c);
 	}
-	EXPECT_RPC(rc, "TEST_STATEID");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "TEST_STATEID");
+	EXPECT_OK(rc, r.res.status, "TEST_STATEID");
 	{
 		TEST_STATEID4resok *ok =
 			&dc_cres_op(&r, 1)->nfs_resop4_u.optest_stateid
@@ -505,8 +492,7 @@ static void seq10_v40_ops(struct dc_ctx *ctx)
 		rc = dc_compound_call(cl.conns[0], &cl.auth, &c, &r,
 				      cl.timeout_ms);
 		dc_compound_free(&c);
-		EXPECT_RPC(rc, ops[i].name);
-		EXPECT_STATUS(dc_cres_status(&r, 0), NFS4_OK, "SEQUENCE");
+		EXPECT_OK(rc, dc_cres_status(&r, 0), "SEQUENCE");
 		EXPECT_STATUS(dc_cres_status(&r, last), NFS4ERR_NOTSUPP,
 			      ops[i].name);
 		dc_cres_free(&r);

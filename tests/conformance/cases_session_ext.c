@@ -254,9 +254,6 @@ static int bind_conn(struct dc_client *cl, unsigned ci,
 static int create_session_deaf(struct dc_client *cl, nfsstat4 *st)
 {
 	channel_attrs4 fore, back;
-	struct dc_compound c;
-	struct dc_cres r;
-	int rc;
 
 	dc_default_chan_attrs(&fore, 8);
 	dc_default_chan_attrs(&back, 4);
@@ -264,40 +261,9 @@ static int create_session_deaf(struct dc_client *cl, nfsstat4 *st)
 	back.ca_maxresponsesize = 16384;
 	back.ca_maxresponsesize_cached = 0;
 	back.ca_maxoperations = 8;
-	dc_compound_init(&c, 1, "create_session_deaf");
-	dc_op_create_session(&c, cl->clientid, cl->cs_seq,
-			     CREATE_SESSION4_FLAG_CONN_BACK_CHAN, &fore, &back,
-			     cl->cb.program, &cl->auth);
-	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r, cl->timeout_ms);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	*st = r.res.status;
-	if (*st == NFS4_OK) {
-		CREATE_SESSION4resok *ok =
-			&dc_cres_op(&r, 0)
-				 ->nfs_resop4_u.opcreate_session
-				 .CREATE_SESSION4res_u.csr_resok4;
-
-		memcpy(cl->sid, ok->csr_sessionid, NFS4_SESSIONID_SIZE);
-		cl->fore = ok->csr_fore_chan_attrs;
-		cl->back = ok->csr_back_chan_attrs;
-		cl->fore.ca_rdma_ird.ca_rdma_ird_len = 0;
-		cl->fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		cl->back.ca_rdma_ird.ca_rdma_ird_len = 0;
-		cl->back.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		cl->have_session = true;
-		cl->cs_seq++;
-		dc_slots_destroy(&cl->slots);
-		rc = dc_slots_init(&cl->slots, cl->fore.ca_maxrequests ?
-						       cl->fore.ca_maxrequests :
-						       1);
-		dc_cb_set_session(&cl->cb, cl->sid, cl->back.ca_maxrequests);
-	}
-	dc_cres_free(&r);
-	return rc;
+	return dc_client_create_session_with(cl,
+					     CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
+					     &fore, &back, false, st, NULL);
 }
 
 /* EXCHANGE_ID + CREATE_SESSION (back channel served), no
@@ -341,8 +307,7 @@ static void bctl_switch(struct dc_ctx *ctx, const enum sp_kind *kinds,
 	from = dc_cb_count(&cl.cb);
 	set_cb_program(&cl, PROG_ALT);
 	rc = backchannel_ctl(&cl, PROG_ALT, kinds, n, &st);
-	EXPECT_RPC(rc, "SEQUENCE+BACKCHANNEL_CTL");
-	EXPECT_STATUS(st, NFS4_OK, "BACKCHANNEL_CTL");
+	EXPECT_OK(rc, st, "BACKCHANNEL_CTL");
 	i = wait_cb(&cl.cb, from, 0, 0, CB_WAIT_MS, &r);
 	EXPECT(i >= 0, "no CB_NULL within %d ms after BACKCHANNEL_CTL "
 		       "(%u callbacks recorded)",
@@ -369,8 +334,7 @@ static void bctl_switch(struct dc_ctx *ctx, const enum sp_kind *kinds,
 		EXPECT(r.replied, "our reply to the CB_COMPOUND failed");
 	}
 	rc = seq_flags(&cl, &flags, &st);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE after BACKCHANNEL_CTL");
+	EXPECT_OK(rc, st, "SEQUENCE after BACKCHANNEL_CTL");
 	EXPECT(!(flags & PATH_DOWN_BITS),
 	       "back channel reported down (flags %#x)", flags);
 	dc_note(ctx, "%s", dc_cbsim_bus() ? "CB_NULL and CB_COMPOUND checked" :
@@ -415,9 +379,9 @@ static void bctl_refused(struct dc_ctx *ctx, const enum sp_kind *kinds,
 	EXPECT_RPC(rc, "SEQUENCE+BACKCHANNEL_CTL");
 	EXPECT_STATUS(st, want, "BACKCHANNEL_CTL");
 	rc = seq_flags(&cl, &flags, &st);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE after the refused "
-				   "BACKCHANNEL_CTL");
+	EXPECT_OK(rc, st,
+		  "SEQUENCE after the refused "
+		  "BACKCHANNEL_CTL");
 	EXPECT(!(flags & PATH_DOWN_BITS),
 	       "back channel down after a refused BACKCHANNEL_CTL (flags "
 	       "%#x)", flags);
@@ -447,8 +411,7 @@ static void bctl6_no_back_channel(struct dc_ctx *ctx)
 	int rc, ci;
 
 	rc = session_no_rc(ctx, &cl, 0, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID+CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION without CONN_BACK_CHAN");
+	EXPECT_OK(rc, st, "CREATE_SESSION without CONN_BACK_CHAN");
 	rc = backchannel_ctl(&cl, DC_CB_PROGRAM, k, 1, &st);
 	EXPECT_RPC(rc, "SEQUENCE+BACKCHANNEL_CTL");
 	EXPECT_STATUS(st, NFS4ERR_INVAL,
@@ -457,12 +420,9 @@ static void bctl6_no_back_channel(struct dc_ctx *ctx)
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&cl.cb, cl.conns[1]);
 	rc = bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
-	EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "BIND_CONN_TO_SESSION back");
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back");
 	rc = backchannel_ctl(&cl, DC_CB_PROGRAM, k, 1, &st);
-	EXPECT_RPC(rc, "SEQUENCE+BACKCHANNEL_CTL");
-	EXPECT_STATUS(st, NFS4_OK,
-		      "BACKCHANNEL_CTL after BIND_CONN_TO_SESSION back");
+	EXPECT_OK(rc, st, "BACKCHANNEL_CTL after BIND_CONN_TO_SESSION back");
 	EXPECT(wait_cb(&cl.cb, 0, 0, DC_CB_PROGRAM, CB_WAIT_MS, &r) >= 0,
 	       "no CB_NULL on the bound connection");
 	EXPECT(r.conn == cl.conns[1], "CB_NULL not on the back-bound "
@@ -495,52 +455,15 @@ out:
 
 /* --- back channel attributes (patch 0004) ----------------------------- */
 
-struct cs_res {
-	nfsstat4 status;
-	channel_attrs4 fore, back;
-	unsigned fore_ird, back_ird;
-};
-
+/* CREATE_SESSION with the default fore channel and this back channel. */
 static int create_session_attrs(struct dc_client *cl,
-				const channel_attrs4 *back,
-				struct cs_res *o)
+				const channel_attrs4 *back, nfsstat4 *st,
+				struct dc_cs_granted *o)
 {
 	channel_attrs4 fore;
-	struct dc_compound c;
-	struct dc_cres r;
-	int rc;
 
-	memset(o, 0, sizeof(*o));
 	dc_default_chan_attrs(&fore, 8);
-	dc_compound_init(&c, 1, "cs_attrs");
-	dc_op_create_session(&c, cl->clientid, cl->cs_seq, 0, &fore, back,
-			     cl->cb.program, &cl->auth);
-	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r, cl->timeout_ms);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	o->status = r.res.status;
-	if (o->status == NFS4_OK) {
-		CREATE_SESSION4resok *ok =
-			&dc_cres_op(&r, 0)
-				 ->nfs_resop4_u.opcreate_session
-				 .CREATE_SESSION4res_u.csr_resok4;
-
-		o->fore = ok->csr_fore_chan_attrs;
-		o->back = ok->csr_back_chan_attrs;
-		o->fore_ird = o->fore.ca_rdma_ird.ca_rdma_ird_len;
-		o->back_ird = o->back.ca_rdma_ird.ca_rdma_ird_len;
-		o->fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		o->back.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		/* cleanup destroys it */
-		memcpy(cl->sid, ok->csr_sessionid, NFS4_SESSIONID_SIZE);
-		cl->have_session = true;
-		cl->cs_seq++;
-	}
-	dc_cres_free(&r);
-	return 0;
+	return dc_client_create_session_with(cl, 0, &fore, back, false, st, o);
 }
 
 #define EXPECT_ATTR(got, want, what)                                           \
@@ -551,24 +474,23 @@ static void csess8_back_clamped(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	channel_attrs4 back = { 0 };
-	struct cs_res o;
+	struct dc_cs_granted o;
+	nfsstat4 cs;
 	nfsstat4 st;
 	int rc;
 
 	rc = dc_ctx_client(ctx, &cl);
 	EXPECT_RPC(rc, "connect");
 	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	back.ca_headerpadsize = 4096;
 	back.ca_maxrequestsize = 1 << 20;
 	back.ca_maxresponsesize = 1 << 20;
 	back.ca_maxresponsesize_cached = 1 << 20;
 	back.ca_maxoperations = 100;
 	back.ca_maxrequests = 200;
-	rc = create_session_attrs(&cl, &back, &o);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(o.status, NFS4_OK, "CREATE_SESSION");
+	rc = create_session_attrs(&cl, &back, &cs, &o);
+	EXPECT_OK(rc, cs, "CREATE_SESSION");
 	/* The defaults of Back_Channel_* (docs/sessions.md). */
 	EXPECT_ATTR(o.back.ca_maxrequestsize, 16384, "ca_maxrequestsize");
 	EXPECT_ATTR(o.back.ca_maxresponsesize, 16384, "ca_maxresponsesize");
@@ -590,23 +512,22 @@ static void csess9_back_small(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	channel_attrs4 back = { 0 };
-	struct cs_res o;
+	struct dc_cs_granted o;
+	nfsstat4 cs;
 	nfsstat4 st;
 	int rc;
 
 	rc = dc_ctx_client(ctx, &cl);
 	EXPECT_RPC(rc, "connect");
 	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	back.ca_maxrequestsize = 300;
 	back.ca_maxresponsesize = 400;
 	back.ca_maxresponsesize_cached = 100;
 	back.ca_maxoperations = 2;
 	back.ca_maxrequests = 1;
-	rc = create_session_attrs(&cl, &back, &o);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(o.status, NFS4_OK, "CREATE_SESSION");
+	rc = create_session_attrs(&cl, &back, &cs, &o);
+	EXPECT_OK(rc, cs, "CREATE_SESSION");
 	EXPECT_ATTR(o.back.ca_maxrequestsize, 300, "ca_maxrequestsize");
 	EXPECT_ATTR(o.back.ca_maxresponsesize, 400, "ca_maxresponsesize");
 	EXPECT_ATTR(o.back.ca_maxresponsesize_cached, 100,
@@ -651,30 +572,6 @@ static void fill_remove(struct dc_compound *c, void *arg)
 	dc_op_remove(c, f->name);
 }
 
-static void fill_free(struct dc_compound *c, void *arg)
-{
-	struct file_op *f = arg;
-
-	dc_op_free_stateid(c, &f->sid);
-}
-
-/* SEQUENCE + FREE_STATEID; *st is FREE_STATEID's status. */
-static int free_stateid(struct dc_client *cl, const stateid4 *sid,
-			nfsstat4 *st)
-{
-	struct file_op f = { .cl = cl, .sid = *sid };
-	struct dc_cres r;
-	nfsstat4 cst;
-	int rc;
-
-	rc = dc_client_simple(cl, fill_free, &f, &r, &cst);
-	if (rc)
-		return rc;
-	*st = dc_cres_status(&r, r.res.resarray.resarray_len - 1);
-	dc_cres_free(&r);
-	return 0;
-}
-
 static void fstid5_current(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
@@ -707,9 +604,9 @@ static void fstid5_current(struct dc_ctx *ctx)
 				 .object);
 	dc_cres_free(&r);
 	rc = dc_client_close_file(&cl, &fh, &osid, &st);
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE of the open FREE_STATEID refused "
-				   "to free");
+	EXPECT_OK(rc, st,
+		  "CLOSE of the open FREE_STATEID refused "
+		  "to free");
 out:
 	dc_cres_free(&r);
 	if (cl.have_session && n)
@@ -735,8 +632,7 @@ static void fstid6_bad(struct dc_ctx *ctx)
 	dc_name(ctx, "f", name, sizeof(name));
 	f.name = name;
 	rc = dc_client_open_file(&cl, name, true, &osid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN");
+	EXPECT_OK(rc, st, "OPEN");
 	opened = true;
 	/* The same stateid from another server epoch: Ganesha's "other"
 	 * starts with the clientid, whose high 32 bits are the epoch.
@@ -744,19 +640,19 @@ static void fstid6_bad(struct dc_ctx *ctx)
 	epoch = osid;
 	for (i = 4; i < 8; i++)
 		epoch.other[i] ^= 0x5a;
-	rc = free_stateid(&cl, &zeros, &st);
+	rc = dc_client_free_stateid(&cl, &zeros, &st);
 	EXPECT_RPC(rc, "FREE_STATEID");
 	EXPECT_STATUS(st, NFS4ERR_BAD_STATEID, "FREE_STATEID(all zeros)");
-	rc = free_stateid(&cl, &ones, &st);
+	rc = dc_client_free_stateid(&cl, &ones, &st);
 	EXPECT_RPC(rc, "FREE_STATEID");
 	EXPECT_STATUS(st, NFS4ERR_BAD_STATEID, "FREE_STATEID(all ones)");
-	rc = free_stateid(&cl, &epoch, &st);
+	rc = dc_client_free_stateid(&cl, &epoch, &st);
 	EXPECT_RPC(rc, "FREE_STATEID");
 	EXPECT_STATUS(st, NFS4ERR_BAD_STATEID,
 		      "FREE_STATEID(open stateid of another epoch)");
 	epoch = osid;
 	epoch.other[11] ^= 0x77;	/* this server's epoch, no such state */
-	rc = free_stateid(&cl, &epoch, &st);
+	rc = dc_client_free_stateid(&cl, &epoch, &st);
 	EXPECT_RPC(rc, "FREE_STATEID");
 	EXPECT_STATUS(st, NFS4ERR_BAD_STATEID,
 		      "FREE_STATEID(unknown stateid of this epoch)");
@@ -811,8 +707,7 @@ static void recc2_no_fh(struct dc_ctx *ctx)
 	int rc;
 
 	rc = session_no_rc(ctx, &cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID+CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION");
+	EXPECT_OK(rc, st, "CREATE_SESSION");
 	rc = last_status(&cl, fill_rc_one_nofh, NULL, &st);
 	EXPECT_RPC(rc, "RECLAIM_COMPLETE");
 	EXPECT_STATUS(st, NFS4ERR_NOFILEHANDLE,
@@ -845,13 +740,11 @@ static void recc3_one_fs_twice(struct dc_ctx *ctx)
 	int rc;
 
 	rc = session_no_rc(ctx, &cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID+CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION");
+	EXPECT_OK(rc, st, "CREATE_SESSION");
 	dc_name(ctx, "f", name, sizeof(name));
 	f.name = name;
 	rc = last_status(&cl, fill_rc_one_root, NULL, &st);
-	EXPECT_RPC(rc, "RECLAIM_COMPLETE");
-	EXPECT_STATUS(st, NFS4_OK, "PUTROOTFH + RECLAIM_COMPLETE(one_fs)");
+	EXPECT_OK(rc, st, "PUTROOTFH + RECLAIM_COMPLETE(one_fs)");
 	rc = last_status(&cl, fill_rc_one_root, NULL, &st);
 	EXPECT_RPC(rc, "RECLAIM_COMPLETE");
 	EXPECT_STATUS(st, NFS4ERR_COMPLETE_ALREADY,
@@ -861,11 +754,9 @@ static void recc3_one_fs_twice(struct dc_ctx *ctx)
 	EXPECT_STATUS(st, NFS4ERR_GRACE,
 		      "OPEN CLAIM_NULL before the global RECLAIM_COMPLETE");
 	rc = last_status(&cl, fill_rc_global, NULL, &st);
-	EXPECT_RPC(rc, "RECLAIM_COMPLETE");
-	EXPECT_STATUS(st, NFS4_OK, "global RECLAIM_COMPLETE after one_fs");
+	EXPECT_OK(rc, st, "global RECLAIM_COMPLETE after one_fs");
 	rc = dc_client_open_file(&cl, name, true, &osid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN after the global RECLAIM_COMPLETE");
+	EXPECT_OK(rc, st, "OPEN after the global RECLAIM_COMPLETE");
 	created = true;
 	dc_client_close_file(&cl, &fh, &osid, &st);
 out:
@@ -953,39 +844,6 @@ static enum dc_cb_action drop_recall(void *arg, const struct dc_cb_record *rec,
 	return rec->has_recall ? DC_CB_DROP : DC_CB_OK;
 }
 
-static void fill_test_one(struct dc_compound *c, void *arg)
-{
-	struct file_op *f = arg;
-
-	dc_op_test_stateid(c, &f->sid, 1);
-}
-
-/* TEST_STATEID of one stateid; *code is its per-stateid status. */
-static int test_one(struct dc_client *cl, const stateid4 *sid,
-		    nfsstat4 *code)
-{
-	struct file_op f = { .cl = cl, .sid = *sid };
-	struct dc_cres r;
-	nfsstat4 cst;
-	int rc;
-
-	rc = dc_client_simple(cl, fill_test_one, &f, &r, &cst);
-	if (rc)
-		return rc;
-	*code = cst;
-	if (cst == NFS4_OK) {
-		TEST_STATEID4resok *ok =
-			&dc_cres_op(&r, 1)->nfs_resop4_u.optest_stateid
-				 .TEST_STATEID4res_u.tsr_resok4;
-
-		*code = ok->tsr_status_codes.tsr_status_codes_len == 1 ?
-				ok->tsr_status_codes.tsr_status_codes_val[0] :
-				(nfsstat4)-1;
-	}
-	dc_cres_free(&r);
-	return 0;
-}
-
 static void fill_delegreturn(struct dc_compound *c, void *arg)
 {
 	struct file_op *f = arg;
@@ -1024,16 +882,14 @@ static void fstid7_revoked(struct dc_ctx *ctx)
 			 OPEN4_SHARE_ACCESS_BOTH |
 				 OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
 			 &w);
-	EXPECT_RPC(rc, "OPEN create by A");
-	EXPECT_STATUS(w.status, NFS4_OK, "OPEN create by A");
+	EXPECT_OK(rc, w.status, "OPEN create by A");
 	rc = dc_client_close_file(&a, &w.fh, &w.sid, &st);
 	EXPECT_RPC(rc, "CLOSE");
 	rc = open_access(&a, name, false,
 			 OPEN4_SHARE_ACCESS_READ |
 				 OPEN4_SHARE_ACCESS_WANT_READ_DELEG,
 			 &o);
-	EXPECT_RPC(rc, "OPEN read by A");
-	EXPECT_STATUS(o.status, NFS4_OK, "OPEN read by A");
+	EXPECT_OK(rc, o.status, "OPEN read by A");
 	if (o.dtype != OPEN_DELEGATE_READ)
 		SKIP("no read delegation granted (type %u): the FSAL grants "
 		     "none", o.dtype);
@@ -1052,16 +908,14 @@ static void fstid7_revoked(struct dc_ctx *ctx)
 		sleep_ms(1000);
 		seq_flags(&a, &flags, &st);
 	}
-	EXPECT_RPC(rc, "OPEN by B");
-	EXPECT_STATUS(ob.status, NFS4_OK,
-		      "B's OPEN while A ignores the recall");
+	EXPECT_OK(rc, ob.status, "B's OPEN while A ignores the recall");
 
 	rc = seq_flags(&a, &flags, &st);
 	EXPECT_RPC(rc, "SEQUENCE by A");
 	EXPECT(flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED,
 	       "A's sr_status_flags %#x lack RECALLABLE_STATE_REVOKED",
 	       flags);
-	rc = test_one(&a, &o.dsid, &code);
+	rc = dc_client_test_stateid(&a, &o.dsid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID");
 	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
 		      "TEST_STATEID of the revoked delegation");
@@ -1071,14 +925,13 @@ static void fstid7_revoked(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "DELEGRETURN");
 	EXPECT_STATUS(st, NFS4ERR_DELEG_REVOKED,
 		      "DELEGRETURN of the revoked delegation");
-	rc = free_stateid(&b, &o.dsid, &st);
+	rc = dc_client_free_stateid(&b, &o.dsid, &st);
 	EXPECT_RPC(rc, "FREE_STATEID by B");
 	EXPECT_STATUS(st, NFS4ERR_BAD_STATEID,
 		      "FREE_STATEID of A's revoked delegation by B");
-	rc = free_stateid(&a, &o.dsid, &st);
-	EXPECT_RPC(rc, "FREE_STATEID by A");
-	EXPECT_STATUS(st, NFS4_OK, "FREE_STATEID of the revoked delegation");
-	rc = free_stateid(&a, &o.dsid, &st);
+	rc = dc_client_free_stateid(&a, &o.dsid, &st);
+	EXPECT_OK(rc, st, "FREE_STATEID of the revoked delegation");
+	rc = dc_client_free_stateid(&a, &o.dsid, &st);
 	EXPECT_RPC(rc, "FREE_STATEID by A");
 	EXPECT_STATUS(st, NFS4ERR_BAD_STATEID, "second FREE_STATEID");
 	rc = seq_flags(&a, &flags, &st);
@@ -1086,7 +939,7 @@ static void fstid7_revoked(struct dc_ctx *ctx)
 	EXPECT(!(flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED),
 	       "RECALLABLE_STATE_REVOKED still set after FREE_STATEID "
 	       "(flags %#x)", flags);
-	rc = test_one(&a, &o.dsid, &code);
+	rc = dc_client_test_stateid(&a, &o.dsid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID");
 	EXPECT_STATUS(code, NFS4ERR_BAD_STATEID,
 		      "TEST_STATEID of the freed delegation");
@@ -1249,13 +1102,11 @@ static void met1_created(struct dc_ctx *ctx)
 	rc = dc_ctx_client(ctx, &cl);
 	EXPECT_RPC(rc, "connect");
 	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	SCRAPE(&a);
 	rc = dc_client_create_session(&cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
 				      8, &st);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION");
+	EXPECT_OK(rc, st, "CREATE_SESSION");
 	SCRAPE(&b);
 	EXPECT_DELTA(&a, &b, "nfsv41_sessions_created_total", NULL, 1);
 	EXPECT_DELTA(&a, &b, "nfsv41_connections_bind_total",
@@ -1287,8 +1138,7 @@ static void met2_destroyed_client(struct dc_ctx *ctx)
 	dc_op_destroy_session(&c, cl.sid);
 	rc = dc_compound_call(cl.conns[0], &cl.auth, &c, &r, cl.timeout_ms);
 	dc_compound_free(&c);
-	EXPECT_RPC(rc, "DESTROY_SESSION");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "DESTROY_SESSION");
+	EXPECT_OK(rc, r.res.status, "DESTROY_SESSION");
 	cl.have_session = false;
 	SCRAPE(&b);
 	EXPECT_DELTA(&a, &b, "nfsv41_sessions_destroyed_total",
@@ -1334,8 +1184,7 @@ static void met_retransmit(struct dc_ctx *ctx, bool cachethis)
 	EXPECT_RPC(rc, "mount");
 	SCRAPE(&a);
 	rc = on_slot(&cl, 1, 1, cachethis, &r1);
-	EXPECT_RPC(rc, "SEQUENCE+PUTROOTFH+GETFH");
-	EXPECT_STATUS(r1.res.status, NFS4_OK, "SEQUENCE+PUTROOTFH+GETFH");
+	EXPECT_OK(rc, r1.res.status, "SEQUENCE+PUTROOTFH+GETFH");
 	rc = dc_rpc_send_record(cl.conns[0], r1.rpc.req, r1.rpc.req_len, true,
 				&r2.rpc, cl.timeout_ms);
 	EXPECT_RPC(rc, "retransmission");
@@ -1452,8 +1301,7 @@ static void met7_bind_back(struct dc_ctx *ctx)
 	dc_cb_attach(&cl.cb, cl.conns[1]);
 	SCRAPE(&a);
 	rc = bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
-	EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "BIND_CONN_TO_SESSION back");
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back");
 	EXPECT(dir == CDFS4_BACK, "bctsr_dir %u, asked for back", dir);
 	SCRAPE(&b);
 	EXPECT_DELTA(&a, &b, "nfsv41_connections_bind_total",
@@ -1513,8 +1361,7 @@ static void cbto1_path_down(struct dc_ctx *ctx)
 	rc = dc_ctx_client(ctx, &cl);
 	EXPECT_RPC(rc, "connect");
 	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	/* The metric checks are extra: only with patch 0009's metrics. */
 	if (metrics) {
 		double v;
@@ -1526,8 +1373,7 @@ static void cbto1_path_down(struct dc_ctx *ctx)
 	}
 	t0 = now_s();
 	rc = create_session_deaf(&cl, &st);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION with CONN_BACK_CHAN");
+	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
 	EXPECT(wait_flags(&cl, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
 			  SEQ4_STATUS_CB_PATH_DOWN_SESSION, PATH_DOWN_WAIT_MS,
 			  &flags, &st),
@@ -1565,12 +1411,10 @@ static void probe1_cb_null(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "connect");
 	set_cb_program(&cl, PROG_ALT);
 	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	rc = dc_client_create_session(&cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
 				      8, &st);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION with CONN_BACK_CHAN");
+	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
 	EXPECT(wait_cb(&cl.cb, 0, 0, 0, CB_WAIT_MS, &r) >= 0,
 	       "no CB_NULL within %d ms of CREATE_SESSION (%u callbacks)",
 	       CB_WAIT_MS, dc_cb_count(&cl.cb));
@@ -1580,8 +1424,7 @@ static void probe1_cb_null(struct dc_ctx *ctx)
 	       "CB_NULL not on the CREATE_SESSION connection");
 	EXPECT(r.replied, "our CB_NULL reply could not be sent");
 	rc = seq_flags(&cl, &flags, &st);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE");
+	EXPECT_OK(rc, st, "SEQUENCE");
 	EXPECT(!(flags & PATH_DOWN_BITS),
 	       "back channel reported down after the probe (flags %#x)",
 	       flags);
@@ -1601,11 +1444,9 @@ static void probe2_rebind(struct dc_ctx *ctx)
 	rc = dc_ctx_client(ctx, &cl);
 	EXPECT_RPC(rc, "connect");
 	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	rc = create_session_deaf(&cl, &st);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION with CONN_BACK_CHAN");
+	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
 	EXPECT(wait_flags(&cl, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
 			  SEQ4_STATUS_CB_PATH_DOWN_SESSION, PATH_DOWN_WAIT_MS,
 			  &flags, &st),
@@ -1614,8 +1455,7 @@ static void probe2_rebind(struct dc_ctx *ctx)
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&cl.cb, cl.conns[1]);
 	rc = bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, &dir);
-	EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "BIND_CONN_TO_SESSION back_or_both");
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
 	EXPECT(wait_cb(&cl.cb, 0, 0, DC_CB_PROGRAM, CB_WAIT_MS, &r) >= 0,
 	       "no CB_NULL on the newly bound connection within %d ms",
 	       CB_WAIT_MS);
@@ -1648,20 +1488,17 @@ static void probe3_rebind_during_probe(struct dc_ctx *ctx)
 	rc = dc_ctx_client(ctx, &cl);
 	EXPECT_RPC(rc, "connect");
 	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_RPC(rc, "EXCHANGE_ID");
-	EXPECT_STATUS(st, NFS4_OK, "EXCHANGE_ID");
+	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	ci = dc_client_add_conn(&cl);
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&cl.cb, cl.conns[1]);
 	rc = create_session_deaf(&cl, &st);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION with CONN_BACK_CHAN");
+	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
 	/* Right away: the probe on conns[0] is still unanswered. */
 	t0 = now_s();
 	rc = bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
 	bind_s = now_s() - t0;
-	EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "BIND_CONN_TO_SESSION back");
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back");
 	EXPECT(wait_cb(&cl.cb, 0, 0, DC_CB_PROGRAM, CB_WAIT_MS, &r) >= 0,
 	       "no CB_NULL on the answering connection within %d ms",
 	       CB_WAIT_MS);
@@ -1895,11 +1732,9 @@ static void reap1_expired(struct dc_ctx *ctx)
 	/* The client itself was kept: its clientid still works. */
 	rc = dc_client_create_session(&cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
 				      8, &st);
-	EXPECT_RPC(rc, "CREATE_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION of the returning client");
+	EXPECT_OK(rc, st, "CREATE_SESSION of the returning client");
 	rc = seq_flags(&cl, &flags, &st);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE on the new session");
+	EXPECT_OK(rc, st, "SEQUENCE on the new session");
 out:
 	dc_metrics_free(&a.m);
 	dc_metrics_free(&b.m);

@@ -393,8 +393,7 @@ static void bcfo1_recall_on_survivor(struct dc_ctx *ctx)
 	EXPECT(rc == 1, "second connection: %d", rc);
 	sr_attach(&sr, cl.conns[1]);
 	rc = bind_on(&cl, cl.conns[1], CDFC4_BACK_OR_BOTH, &st);
-	EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "BIND_CONN_TO_SESSION back_or_both");
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
 	/* The server moves the back channel there and probes it. */
 	i = sr_wait_for(&sr, 0, CB_NULL_PROC, cl.conns[1], &s);
 	EXPECT(i >= 0, "no CB_NULL on the newly bound connection");
@@ -405,8 +404,7 @@ static void bcfo1_recall_on_survivor(struct dc_ctx *ctx)
 	EXPECT(i >= 0, "no CB_NULL on the surviving back channel connection "
 		       "after the one in use closed: no fail-over");
 	rc = seq_flags(&cl, 0, &st, &flags);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE");
+	EXPECT_OK(rc, st, "SEQUENCE");
 	EXPECT(!(flags & (SEQ4_STATUS_CB_PATH_DOWN |
 			  SEQ4_STATUS_CB_PATH_DOWN_SESSION)),
 	       "back channel reported down after fail-over (flags %#x)",
@@ -568,8 +566,7 @@ static void cbseq2_delay(struct dc_ctx *ctx)
 	EXPECT(r.seq_valid, "retry's CB_SEQUENCE invalid: %s",
 	       r.seq_problem);
 	rc = seq_flags(&cl, 0, &st, &flags);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE");
+	EXPECT_OK(rc, st, "SEQUENCE");
 	EXPECT(!(flags & SEQ4_STATUS_BACKCHANNEL_FAULT),
 	       "BACKCHANNEL_FAULT after NFS4ERR_DELAY (flags %#x)", flags);
 out:
@@ -602,8 +599,7 @@ static void cbseq_fault(struct dc_ctx *ctx, nfsstat4 err)
 	EXPECT(rc == 0, "recall did not arrive (%d)", rc);
 	for (i = 0; i < POLL_TRIES; i++) {
 		rc = seq_flags(&cl, 0, &st, &flags);
-		EXPECT_RPC(rc, "SEQUENCE");
-		EXPECT_STATUS(st, NFS4_OK, "SEQUENCE");
+		EXPECT_OK(rc, st, "SEQUENCE");
 		if (flags & SEQ4_STATUS_BACKCHANNEL_FAULT)
 			break;
 		usleep(POLL_SLEEP_US);
@@ -718,8 +714,7 @@ static void stgt1_target(struct dc_ctx *ctx)
 		SKIP("session has %u fore slots, need 4", nslots);
 	top = nslots - 1;
 	rc = seq_slot(&cl, 0, -1, &st, &ok);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE");
+	EXPECT_OK(rc, st, "SEQUENCE");
 	EXPECT(ok.sr_highest_slotid == top && ok.sr_target_highest_slotid == top,
 	       "highest %u target %u, expected %u/%u (no target set)",
 	       ok.sr_highest_slotid, ok.sr_target_highest_slotid, top, top);
@@ -729,8 +724,7 @@ static void stgt1_target(struct dc_ctx *ctx)
 	EXPECT(rc == 0, "SetSlotsTarget(2) failed (%d)", rc);
 	lowered = true;
 	rc = seq_slot(&cl, 0, -1, &st, &ok);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE after SetSlotsTarget(2)");
+	EXPECT_OK(rc, st, "SEQUENCE after SetSlotsTarget(2)");
 	EXPECT(ok.sr_target_highest_slotid == 1,
 	       "sr_target_highest_slotid %u, expected 1",
 	       ok.sr_target_highest_slotid);
@@ -739,16 +733,14 @@ static void stgt1_target(struct dc_ctx *ctx)
 	       ok.sr_highest_slotid, top);
 	/* A client still using a slot above the target is served. */
 	rc = seq_raw(&cl, top, 1, &st, &ok);
-	EXPECT_RPC(rc, "SEQUENCE on the last slot");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE on a slot above the target");
+	EXPECT_OK(rc, st, "SEQUENCE on a slot above the target");
 	EXPECT(ok.sr_slotid == top && ok.sr_target_highest_slotid == 1,
 	       "slot %u target %u", ok.sr_slotid, ok.sr_target_highest_slotid);
 	rc = set_slots_target(0);
 	EXPECT(rc == 0, "SetSlotsTarget(0) failed (%d)", rc);
 	lowered = false;
 	rc = seq_slot(&cl, 0, -1, &st, &ok);
-	EXPECT_RPC(rc, "SEQUENCE");
-	EXPECT_STATUS(st, NFS4_OK, "SEQUENCE after SetSlotsTarget(0)");
+	EXPECT_OK(rc, st, "SEQUENCE after SetSlotsTarget(0)");
 	EXPECT(ok.sr_target_highest_slotid == top,
 	       "sr_target_highest_slotid %u, expected %u once raised again",
 	       ok.sr_target_highest_slotid, top);
@@ -798,8 +790,7 @@ static void slim1_sessions(struct dc_ctx *ctx)
 	memcpy(sids[n++], cl.sid, sizeof(sessionid4));
 	while (n < MAX_SESSIONS_DEF) {
 		rc = dc_client_create_session(&cl, 0, 4, &st);
-		EXPECT_RPC(rc, "CREATE_SESSION");
-		EXPECT_STATUS(st, NFS4_OK, "CREATE_SESSION below the limit");
+		EXPECT_OK(rc, st, "CREATE_SESSION below the limit");
 		memcpy(sids[n++], cl.sid, sizeof(sessionid4));
 	}
 	rc = dc_client_create_session(&cl, 0, 4, &st);
@@ -810,8 +801,7 @@ static void slim1_sessions(struct dc_ctx *ctx)
 					 "Max_Sessions_Per_Client (16)");
 	/* The limit counts live sessions: destroy one, create one. */
 	rc = destroy_session(&cl, sids[0], &st);
-	EXPECT_RPC(rc, "DESTROY_SESSION");
-	EXPECT_STATUS(st, NFS4_OK, "DESTROY_SESSION");
+	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	memcpy(sids[0], sids[--n], sizeof(sessionid4));
 	rc = dc_client_create_session(&cl, 0, 4, &st);
 	EXPECT_RPC(rc, "CREATE_SESSION");
@@ -863,9 +853,7 @@ static void slim2_connections(struct dc_ctx *ctx)
 	rc = dc_compound_call(extra[n - 1], &cl.auth, &c, &r, cl.timeout_ms);
 	dc_compound_free(&c);
 	dc_client_slot_done(&cl, slot, rc ? NULL : &r);
-	EXPECT_RPC(rc, "SEQUENCE on the unbound connection");
-	EXPECT_STATUS(r.res.status, NFS4_OK,
-		      "SEQUENCE on a connection over the limit");
+	EXPECT_OK(rc, r.res.status, "SEQUENCE on a connection over the limit");
 	/* Close a bound connection: binding the last one works again. */
 	dc_conn_close(extra[0]);
 	extra[0] = NULL;

@@ -5,61 +5,6 @@
 #include <string.h>
 #include "case.h"
 
-/* TEST_STATEID of n stateids; codes[] receives the per-stateid status. */
-static int test_ids(struct dc_client *cl, const stateid4 *ids, unsigned n,
-		    nfsstat4 *st, nfsstat4 *codes, unsigned *ncodes)
-{
-	struct dc_compound c;
-	struct dc_cres r;
-	uint32_t slot;
-	unsigned i;
-	int rc;
-
-	rc = dc_client_begin(cl, &c, "test_stateid", false, &slot);
-	if (rc)
-		return rc;
-	dc_op_test_stateid(&c, ids, n);
-	rc = dc_client_send(cl, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	*ncodes = 0;
-	if (!rc) {
-		*st = r.res.status;
-		if (*st == NFS4_OK) {
-			TEST_STATEID4resok *ok =
-				&dc_cres_op(&r, 1)->nfs_resop4_u.optest_stateid
-					 .TEST_STATEID4res_u.tsr_resok4;
-
-			*ncodes = ok->tsr_status_codes.tsr_status_codes_len;
-			for (i = 0; i < *ncodes && i < n; i++)
-				codes[i] = ok->tsr_status_codes
-						   .tsr_status_codes_val[i];
-		}
-	}
-	dc_cres_free(&r);
-	return rc;
-}
-
-/* FREE_STATEID; *st is the FREE_STATEID op status. */
-static int free_id(struct dc_client *cl, const stateid4 *sid, nfsstat4 *st)
-{
-	struct dc_compound c;
-	struct dc_cres r;
-	uint32_t slot;
-	int rc;
-
-	rc = dc_client_begin(cl, &c, "free_stateid", false, &slot);
-	if (rc)
-		return rc;
-	dc_op_free_stateid(&c, sid);
-	rc = dc_client_send(cl, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (!rc)
-		*st = dc_cres_op(&r, 1) ? dc_cres_status(&r, 1) :
-					  r.res.status;
-	dc_cres_free(&r);
-	return rc;
-}
-
 /* LOCK (new lock owner) the first 10 bytes; returns the lock stateid. */
 static int lock_file(struct dc_client *cl, const nfs_fh4 *fh,
 		     const stateid4 *open_sid, stateid4 *lock_sid,
@@ -137,8 +82,7 @@ static void tstid1_mixed(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	rc = open_new(ctx, &cl, &sid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN");
+	EXPECT_OK(rc, st, "OPEN");
 	ids[0] = sid;
 	/*
 	 * Same client and server instance, never issued: change only
@@ -149,9 +93,8 @@ static void tstid1_mixed(struct dc_ctx *ctx)
 	ids[1].other[10] ^= 0x55;
 	ids[1].other[11] ^= 0x55;
 	ids[2] = sid;
-	rc = test_ids(&cl, ids, 3, &st, codes, &n);
-	EXPECT_RPC(rc, "TEST_STATEID");
-	EXPECT_STATUS(st, NFS4_OK, "TEST_STATEID");
+	rc = dc_client_test_stateids(&cl, ids, 3, &st, codes, &n);
+	EXPECT_OK(rc, st, "TEST_STATEID");
 	EXPECT(n == 3, "%u status codes for 3 stateids", n);
 	EXPECT_STATUS(codes[0], NFS4_OK, "valid open stateid");
 	EXPECT_STATUS(codes[1], NFS4ERR_BAD_STATEID, "unknown stateid");
@@ -176,12 +119,10 @@ static void tstid2_other_client(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &b);
 	EXPECT_RPC(rc, "mount client B");
 	rc = open_new(ctx, &a, &sid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN by client A");
+	EXPECT_OK(rc, st, "OPEN by client A");
 	/* 18.48.3: a stateid of another client is not "valid" for B. */
-	rc = test_ids(&b, &sid, 1, &st, &code, &n);
-	EXPECT_RPC(rc, "TEST_STATEID");
-	EXPECT_STATUS(st, NFS4_OK, "TEST_STATEID by client B");
+	rc = dc_client_test_stateids(&b, &sid, 1, &st, &code, &n);
+	EXPECT_OK(rc, st, "TEST_STATEID by client B");
 	EXPECT(n == 1, "%u status codes", n);
 	EXPECT_STATUS(code, NFS4ERR_BAD_STATEID,
 		      "client A's open stateid tested by client B");
@@ -204,19 +145,16 @@ static void fstid1_unlocked_lock(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	rc = open_new(ctx, &cl, &sid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN");
+	EXPECT_OK(rc, st, "OPEN");
 	rc = lock_file(&cl, &fh, &sid, &lsid, &st);
-	EXPECT_RPC(rc, "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "LOCK");
+	EXPECT_OK(rc, st, "LOCK");
 	rc = unlock_file(&cl, &fh, &lsid, &st);
-	EXPECT_RPC(rc, "LOCKU");
-	EXPECT_STATUS(st, NFS4_OK, "LOCKU");
-	rc = free_id(&cl, &lsid, &st);
-	EXPECT_RPC(rc, "FREE_STATEID");
-	EXPECT_STATUS(st, NFS4_OK, "FREE_STATEID of a lock stateid with no "
-				   "locks");
-	rc = test_ids(&cl, &lsid, 1, &st, &code, &n);
+	EXPECT_OK(rc, st, "LOCKU");
+	rc = dc_client_free_stateid(&cl, &lsid, &st);
+	EXPECT_OK(rc, st,
+		  "FREE_STATEID of a lock stateid with no "
+		  "locks");
+	rc = dc_client_test_stateids(&cl, &lsid, 1, &st, &code, &n);
 	EXPECT_RPC(rc, "TEST_STATEID");
 	EXPECT(n == 1, "%u status codes", n);
 	EXPECT_STATUS(code, NFS4ERR_BAD_STATEID, "freed lock stateid");
@@ -237,12 +175,10 @@ static void fstid2_locks_held(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	rc = open_new(ctx, &cl, &sid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN");
+	EXPECT_OK(rc, st, "OPEN");
 	rc = lock_file(&cl, &fh, &sid, &lsid, &st);
-	EXPECT_RPC(rc, "LOCK");
-	EXPECT_STATUS(st, NFS4_OK, "LOCK");
-	rc = free_id(&cl, &lsid, &st);
+	EXPECT_OK(rc, st, "LOCK");
+	rc = dc_client_free_stateid(&cl, &lsid, &st);
 	EXPECT_RPC(rc, "FREE_STATEID");
 	EXPECT_STATUS(st, NFS4ERR_LOCKS_HELD,
 		      "FREE_STATEID of a lock stateid holding a lock");
@@ -264,16 +200,14 @@ static void fstid3_open(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	rc = open_new(ctx, &cl, &sid, &fh, &st);
-	EXPECT_RPC(rc, "OPEN");
-	EXPECT_STATUS(st, NFS4_OK, "OPEN");
+	EXPECT_OK(rc, st, "OPEN");
 	/* 18.38.4: an open is a lock "of any kind" on the stateid. */
-	rc = free_id(&cl, &sid, &st);
+	rc = dc_client_free_stateid(&cl, &sid, &st);
 	EXPECT_RPC(rc, "FREE_STATEID");
 	EXPECT_STATUS(st, NFS4ERR_LOCKS_HELD,
 		      "FREE_STATEID of the stateid of an open file");
 	rc = dc_client_close_file(&cl, &fh, &sid, &st);
-	EXPECT_RPC(rc, "CLOSE");
-	EXPECT_STATUS(st, NFS4_OK, "CLOSE after refused FREE_STATEID");
+	EXPECT_OK(rc, st, "CLOSE after refused FREE_STATEID");
 out:
 	dc_fh_free(&fh);
 	dc_client_destroy(&cl);
@@ -291,7 +225,7 @@ static void fstid4_bogus(struct dc_ctx *ctx)
 	memset(&bogus, 0, sizeof(bogus));
 	bogus.seqid = 1;
 	memcpy(bogus.other, "ditto-bogus!", 12);
-	rc = free_id(&cl, &bogus, &st);
+	rc = dc_client_free_stateid(&cl, &bogus, &st);
 	EXPECT_RPC(rc, "FREE_STATEID");
 	EXPECT_STATUS(st, NFS4ERR_BAD_STATEID, "FREE_STATEID of a bogus id");
 out:

@@ -214,8 +214,7 @@ static void xdr6_fragments(struct dc_ctx *ctx)
 	rc = dc_client_send(&cl, 0, &c, slot, &r);
 	dc_compound_free(&c);
 	cl.conns[0]->max_frag = 0;
-	EXPECT_RPC(rc, "COMPOUND in 12-byte fragments");
-	EXPECT_STATUS(r.res.status, NFS4_OK, "COMPOUND in 12-byte fragments");
+	EXPECT_OK(rc, r.res.status, "COMPOUND in 12-byte fragments");
 	EXPECT(r.res.tag.utf8string_len == strlen("fragmented-request-tag"),
 	       "tag not echoed intact");
 out:
