@@ -222,6 +222,112 @@ out:
 	dc_client_destroy(&cl);
 }
 
+/*
+ * Send raw COMPOUND args that decode; *r keeps the decoded reply.  The
+ * daemon must answer and live on (and, run.sh checks, log no CRIT line:
+ * these are the client's mistakes, not the server's).
+ */
+static bool raw_compound(struct dc_ctx *ctx, struct dc_client *cl,
+			 const struct wbuf *w, const char *what,
+			 struct dc_cres *r)
+{
+	int rc = dc_rpc_call_bytes(cl->conns[0], &cl->auth, NFS4_PROGRAM,
+				   NFS_V4, NFS4_PROC_COMPOUND, w->b, w->n,
+				   &r->rpc, DC_DEFAULT_TIMEOUT_MS);
+
+	EXPECT_RPC(rc, what);
+	EXPECT(r->rpc.reply_stat == DC_MSG_ACCEPTED &&
+		       r->rpc.accept_stat == DC_SUCCESS,
+	       "%s: RPC reply_stat %u accept_stat %u", what,
+	       r->rpc.reply_stat, r->rpc.accept_stat);
+	EXPECT(dc_cres_decode(r) == 0, "%s: reply undecodable", what);
+	EXPECT(dc_server_alive(&ctx->srv), "server does not answer NULL after %s",
+	       what);
+	return true;
+out:
+	return false;
+}
+
+static void xdr7_empty(struct dc_ctx *ctx)
+{
+	struct dc_client cl = { 0 };
+	struct dc_cres r = { 0 };
+	struct wbuf w = { .n = 0 };
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &cl);
+	EXPECT_RPC(rc, "mount");
+	hdr(&w, 4, "xdr7", 1, 0);
+	if (!raw_compound(ctx, &cl, &w, "empty COMPOUND", &r))
+		goto out;
+	EXPECT_STATUS(r.res.status, NFS4_OK, "empty COMPOUND");
+	EXPECT(r.res.resarray.resarray_len == 0, "%u results, expected none",
+	       r.res.resarray.resarray_len);
+out:
+	dc_cres_free(&r);
+	dc_client_destroy(&cl);
+}
+
+static void xdr8_tag_utf8(struct dc_ctx *ctx)
+{
+	struct dc_client cl = { 0 };
+	struct dc_cres r = { 0 };
+	struct wbuf w = { .n = 0 };
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &cl);
+	EXPECT_RPC(rc, "mount");
+	/* 0xc3 0x28: a two-byte sequence whose second byte is not one. */
+	hdr(&w, 4, "x\xc3(y", 0, 1);
+	put32(&w, NFS4_OP_PUTROOTFH);
+	if (!raw_compound(ctx, &cl, &w, "tag that is not UTF-8", &r))
+		goto out;
+	/* 16.2.3 lets the server check the tag (INVAL) or not look at it. */
+	if (r.res.status == NFS4ERR_INVAL) {
+		EXPECT(r.res.resarray.resarray_len == 0,
+		       "%u results with INVAL for the tag, expected none",
+		       r.res.resarray.resarray_len);
+		dc_note(ctx, "bad tag: NFS4ERR_INVAL");
+	} else {
+		EXPECT_STATUS(r.res.status, NFS4_OK, "PUTROOTFH, bad tag");
+		dc_note(ctx, "bad tag: not checked");
+	}
+out:
+	dc_cres_free(&r);
+	dc_client_destroy(&cl);
+}
+
+static void xdr9_many_ops(struct dc_ctx *ctx)
+{
+	struct dc_client cl = { 0 };
+	struct dc_cres r = { 0 };
+	struct wbuf w = { .n = 0 };
+	unsigned i, n = 101;
+	int rc;
+
+	rc = dc_ctx_client(ctx, &cl);
+	EXPECT_RPC(rc, "connect");
+	/* 4.0 has no ca_maxoperations: the server's own limit applies. */
+	hdr(&w, 4, "xdr9", 0, n);
+	for (i = 0; i < n; i++)
+		put32(&w, NFS4_OP_PUTROOTFH);
+	if (!raw_compound(ctx, &cl, &w, "101-operation COMPOUND", &r))
+		goto out;
+	if (r.res.status == NFS4ERR_RESOURCE) {
+		EXPECT(r.res.resarray.resarray_len <= 1,
+		       "%u results with RESOURCE", r.res.resarray.resarray_len);
+		dc_note(ctx, "101 operations: NFS4ERR_RESOURCE");
+	} else {
+		EXPECT_STATUS(r.res.status, NFS4_OK, "101 PUTROOTFH");
+		EXPECT(r.res.resarray.resarray_len == n,
+		       "%u results, expected %u", r.res.resarray.resarray_len,
+		       n);
+	}
+out:
+	dc_cres_free(&r);
+	dc_client_destroy(&cl);
+}
+
 const struct dc_case dc_cases_xdr[] = {
 	{ "XDR1", "truncated COMPOUND: BADXDR or GARBAGE_ARGS; server lives",
 	  "15.1.1.1", "xdr all", "CSESS1", xdr1_truncated },
@@ -235,5 +341,11 @@ const struct dc_case dc_cases_xdr[] = {
 	  "16.2.3", "xdr all", "", xdr5_minor },
 	{ "XDR6", "request sent in 12-byte record fragments is reassembled",
 	  "RFC 5531 11", "xdr rpc all", "CSESS1", xdr6_fragments },
+	{ "XDR7", "empty COMPOUND: NFS4_OK, no results, no CRIT logged",
+	  "16.2.3", "xdr all", "CSESS1", xdr7_empty },
+	{ "XDR8", "tag that is not UTF-8: INVAL or ignored, no CRIT logged",
+	  "16.2.3", "xdr all", "CSESS1", xdr8_tag_utf8 },
+	{ "XDR9", "101-operation 4.0 COMPOUND: RESOURCE or done, no MAJ",
+	  "RFC 7530 15.2", "xdr all", "", xdr9_many_ops },
 	{ NULL }
 };

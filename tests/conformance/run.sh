@@ -158,6 +158,19 @@ fi
 
 rc=0
 "$runner" --server "$srv" "${jsonargs[@]}" "${sel[@]}" || rc=$?
+# What the daemon logged as server faults during the run.  The cases
+# are clients, right or wrong: nothing they do is a server fault, so a
+# CRIT line fails the run (MAJ lines are shown).
+for lvl in CRIT MAJ; do
+	n=$(grep -c ":$lvl :" "$RUN_DIR/ganesha.log" || true)
+	echo "run.sh: daemon log: $n $lvl lines"
+	sed -n 's/.*:'"$lvl"' :/    /p' "$RUN_DIR/ganesha.log" |
+		sort | uniq -c | sort -rn | sed -n 1,20p
+	if [ "$lvl" = CRIT ] && [ "$n" -gt 0 ]; then
+		echo "FAIL daemon log: $n CRIT lines (client-caused conditions log at INFO)"
+		[ "$rc" != 0 ] || rc=1
+	fi
+done
 if ! kill -0 "$GANESHA_PID" 2>/dev/null; then
 	echo "run.sh: ganesha.nfsd died during the run" >&2
 	tail -n 40 "$RUN_DIR/ganesha.log" >&2 || true
