@@ -279,6 +279,26 @@ static nfs_resop4 *last_ok(struct dc_cres *r, nfs_opnum4 op)
 	return res;
 }
 
+/*
+ * fs_send(), then the result of op ending the reply when the compound
+ * succeeded (NULL otherwise); *rc is the transport status, or -EBADMSG
+ * when a successful reply does not end with op.
+ */
+static nfs_resop4 *fs_send_res(struct dc_client *cl, struct dc_compound *c,
+			       uint32_t slot, struct dc_cres *r,
+			       nfs_opnum4 op, nfsstat4 *st, int *rc)
+{
+	nfs_resop4 *res;
+
+	*rc = fs_send(cl, c, slot, r, st);
+	if (*rc || *st != NFS4_OK)
+		return NULL;
+	res = last_ok(r, op);
+	if (!res)
+		*rc = -EBADMSG;
+	return res;
+}
+
 /* Copy the handle of a GETFH ending r into fh. */
 static void take_fh(struct dc_cres *r, nfs_fh4 *fh)
 {
@@ -518,15 +538,11 @@ int dc_fs_getattr(struct dc_client *cl, const nfs_fh4 *fh, struct dc_gattr *ga,
 	if (rc)
 		return rc;
 	dc_op_getattr_std(&c);
-	rc = fs_send(cl, &c, slot, &r, st);
-	if (!rc && *st == NFS4_OK) {
-		res = last_ok(&r, NFS4_OP_GETATTR);
-		if (!res ||
-		    !dc_fattr_decode(&res->nfs_resop4_u.opgetattr.GETATTR4res_u
-					      .resok4.obj_attributes,
-				     ga))
-			rc = -EBADMSG;
-	}
+	res = fs_send_res(cl, &c, slot, &r, NFS4_OP_GETATTR, st, &rc);
+	if (res && !dc_fattr_decode(&res->nfs_resop4_u.opgetattr.GETATTR4res_u
+					     .resok4.obj_attributes,
+				    ga))
+		rc = -EBADMSG;
 	dc_cres_free(&r);
 	return rc;
 }
@@ -543,18 +559,13 @@ int dc_fs_access(struct dc_client *cl, const nfs_fh4 *fh, uint32_t mask,
 	if (rc)
 		return rc;
 	dc_op_access(&c, mask);
-	rc = fs_send(cl, &c, slot, &r, st);
-	if (!rc && *st == NFS4_OK) {
-		res = last_ok(&r, NFS4_OP_ACCESS);
-		if (!res) {
-			rc = -EBADMSG;
-		} else {
-			ACCESS4resok *ok =
-				&res->nfs_resop4_u.opaccess.ACCESS4res_u.resok4;
+	res = fs_send_res(cl, &c, slot, &r, NFS4_OP_ACCESS, st, &rc);
+	if (res) {
+		ACCESS4resok *ok =
+			&res->nfs_resop4_u.opaccess.ACCESS4res_u.resok4;
 
-			*supported = ok->supported;
-			*allowed = ok->access;
-		}
+		*supported = ok->supported;
+		*allowed = ok->access;
 	}
 	dc_cres_free(&r);
 	return rc;
@@ -562,15 +573,87 @@ int dc_fs_access(struct dc_client *cl, const nfs_fh4 *fh, uint32_t mask,
 
 int dc_fs_readdir(struct dc_client *cl, const nfs_fh4 *dir, nfsstat4 *st)
 {
+	return dc_fs_readdir_names(cl, dir, 8192, 0, 0, NULL, 0, NULL, NULL,
+				   st);
+}
+
+int dc_fs_readdir_names(struct dc_client *cl, const nfs_fh4 *dir,
+			uint32_t dircount, uint32_t w0, uint32_t w1,
+			char *names, size_t len, unsigned int *n, bool *eof,
+			nfsstat4 *st)
+{
 	struct dc_compound c;
 	struct dc_cres r;
+	nfs_resop4 *res;
+	size_t used = 0;
 	uint32_t slot;
 	int rc = fs_begin(cl, &c, dir, &slot);
 
+	if (n)
+		*n = 0;
+	if (eof)
+		*eof = false;
+	if (names && len)
+		names[0] = 0;
 	if (rc)
 		return rc;
-	dc_op_readdir(&c, 0, 8192, 32768, 0, 0);
-	rc = fs_send(cl, &c, slot, &r, st);
+	dc_op_readdir(&c, 0, dircount, 32768, w0, w1);
+	res = fs_send_res(cl, &c, slot, &r, NFS4_OP_READDIR, st, &rc);
+	if (res) {
+		dirlist4 *dl =
+			&res->nfs_resop4_u.opreaddir.READDIR4res_u.resok4.reply;
+		entry4 *e;
+
+		for (e = dl->entries; e; e = e->nextentry) {
+			if (n)
+				(*n)++;
+			if (names && used < len)
+				used += snprintf(names + used, len - used,
+						 "%.*s\n",
+						 (int)e->name.utf8string_len,
+						 e->name.utf8string_val);
+		}
+		if (eof)
+			*eof = dl->eof;
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
+int dc_fs_read(struct dc_client *cl, const nfs_fh4 *fh, const stateid4 *sid,
+	       uint64_t off, uint32_t len, uint8_t *buf, uint32_t *got,
+	       bool *eof, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	nfs_resop4 *res;
+	uint32_t slot;
+	int rc = fs_begin(cl, &c, fh, &slot);
+
+	*got = 0;
+	*eof = false;
+	if (rc)
+		return rc;
+	dc_op_read(&c, sid, off, len);
+	res = fs_send_res(cl, &c, slot, &r, NFS4_OP_READ, st, &rc);
+	if (res) {
+		READ4resok *rd = &res->nfs_resop4_u.opread.READ4res_u.resok4;
+		uint32_t n = rd->data.data_len > len ? len : rd->data.data_len;
+		uint32_t done = 0;
+		int i;
+
+		/* the reply may come in several iovecs */
+		for (i = 0; i < rd->data.iovcnt && done < n; i++) {
+			uint32_t k = rd->data.iov[i].iov_len;
+
+			if (k > n - done)
+				k = n - done;
+			memcpy(buf + done, rd->data.iov[i].iov_base, k);
+			done += k;
+		}
+		*got = done;
+		*eof = rd->eof;
+	}
 	dc_cres_free(&r);
 	return rc;
 }

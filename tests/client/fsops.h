@@ -136,6 +136,24 @@ int dc_fs_access(struct dc_client *cl, const nfs_fh4 *fh, uint32_t mask,
 /* READDIR of the first entries (names only): status alone. */
 int dc_fs_readdir(struct dc_client *cl, const nfs_fh4 *dir, nfsstat4 *st);
 /*
+ * READDIR of the first entries (maxcount 32768, dircount as given: 0 is
+ * no hint) asking for the attributes w0, w1 (bitmap words; 0, 0: names
+ * only).  The number of entries in *n, their names each followed by
+ * '\n' in names (len bytes, cut short when full), the reply's eof in
+ * *eof; each of them may be NULL.
+ */
+int dc_fs_readdir_names(struct dc_client *cl, const nfs_fh4 *dir,
+			uint32_t dircount, uint32_t w0, uint32_t w1,
+			char *names, size_t len, unsigned int *n, bool *eof,
+			nfsstat4 *st);
+/*
+ * READ up to len bytes at off into buf (len bytes); *got and *eof from
+ * the reply (data beyond len, which a server must not send, is dropped).
+ */
+int dc_fs_read(struct dc_client *cl, const nfs_fh4 *fh, const stateid4 *sid,
+	       uint64_t off, uint32_t len, uint8_t *buf, uint32_t *got,
+	       bool *eof, nfsstat4 *st);
+/*
  * Best effort: remove name from dir and, if it is a directory,
  * everything below it first (to a bounded depth).  For cleaning up as
  * root; 0 once name is gone.

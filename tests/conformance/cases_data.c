@@ -142,13 +142,6 @@ static void fill_write(struct dc_compound *c, void *arg)
 	dc_op_write_how(c, &io->sid, io->off, io->data, io->len, io->how);
 }
 
-static void fill_read(struct dc_compound *c, void *arg)
-{
-	struct io *io = arg;
-
-	dc_op_read(c, &io->sid, io->off, io->len);
-}
-
 /* WRITE all of data at off (short writes continued); verf if wanted. */
 static int write_full(struct dc_client *cl, const nfs_fh4 *fh,
 		      const stateid4 *sid, uint64_t off, const void *data,
@@ -191,46 +184,6 @@ static int write_full(struct dc_client *cl, const nfs_fh4 *fh,
 	return 0;
 }
 
-/* READ up to len bytes at off into buf; *got and *eof from the reply. */
-static int read_at(struct dc_client *cl, const nfs_fh4 *fh,
-		   const stateid4 *sid, uint64_t off, uint32_t len,
-		   uint8_t *buf, uint32_t *got, bool *eof, nfsstat4 *st)
-{
-	struct io io = { *sid, off, NULL, len, UNSTABLE4 };
-	struct dc_cres r;
-	int rc = on_fh(cl, 1, fh, fill_read, &io, &r);
-
-	*got = 0;
-	*eof = false;
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	*st = last_status(&r);
-	if (r.res.status == NFS4_OK) {
-		READ4resok *rd = &dc_cres_op(&r, 2)
-					  ->nfs_resop4_u.opread.READ4res_u
-					  .resok4;
-		uint32_t n = rd->data.data_len > len ? len : rd->data.data_len;
-		uint32_t done = 0;
-		int i;
-
-		/* the reply may come in several iovecs */
-		for (i = 0; i < rd->data.iovcnt && done < n; i++) {
-			uint32_t k = rd->data.iov[i].iov_len;
-
-			if (k > n - done)
-				k = n - done;
-			memcpy(buf + done, rd->data.iov[i].iov_base, k);
-			done += k;
-		}
-		*got = done;
-		*eof = rd->eof;
-	}
-	dc_cres_free(&r);
-	return 0;
-}
-
 /* READ exactly len bytes at off (short reads continued, bounded). */
 static int read_full(struct dc_client *cl, const nfs_fh4 *fh,
 		     const stateid4 *sid, uint64_t off, uint32_t len,
@@ -243,8 +196,8 @@ static int read_full(struct dc_client *cl, const nfs_fh4 *fh,
 	for (guard = 0; *total < len && guard < 64; guard++) {
 		uint32_t got;
 		bool eof;
-		int rc = read_at(cl, fh, sid, off + *total, len - *total,
-				 buf + *total, &got, &eof, st);
+		int rc = dc_fs_read(cl, fh, sid, off + *total, len - *total,
+				    buf + *total, &got, &eof, st);
 
 		if (rc || *st != NFS4_OK)
 			return rc;
@@ -1182,7 +1135,7 @@ static void data7_truncate(struct dc_ctx *ctx)
 	EXPECT(st == NFS4_OK && size == 1000, "size %llu after truncating "
 					      "to 1000 (%s)",
 	       (unsigned long long)size, dc_nfsstat_name(st));
-	rc = read_at(&cl, &fh, &sa.sid, 1000, 100, buf, &got, &eof, &st);
+	rc = dc_fs_read(&cl, &fh, &sa.sid, 1000, 100, buf, &got, &eof, &st);
 	EXPECT_RPC(rc, "READ");
 	EXPECT(st == NFS4_OK && got == 0 && eof,
 	       "READ at the new EOF: %s, %u bytes, eof %d",
