@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "compound_lock.h"
 #include "fsops.h"
 
 #define A0(a) (1u << (a))
@@ -719,4 +720,102 @@ int dc_fs_remove_tree(struct dc_client *cl, const nfs_fh4 *dir,
 		      const char *name)
 {
 	return remove_tree(cl, dir, name, 0);
+}
+
+/* ---- byte-range locks and the lease ---------------------------------- */
+
+int dc_fs_lock(struct dc_client *cl, const nfs_fh4 *fh, nfs_lock_type4 type,
+	       const stateid4 *sid, const char *owner, uint64_t off,
+	       uint64_t len, stateid4 *lock_sid, LOCK4denied *denied,
+	       nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	nfs_resop4 *res;
+	unsigned int n;
+	uint32_t slot;
+	int rc = fs_begin(cl, &c, fh, &slot);
+
+	if (denied)
+		memset(denied, 0, sizeof(*denied));
+	if (rc)
+		return rc;
+	if (owner)
+		dc_op_lock_new(&c, type, sid, cl->clientid, owner, off, len);
+	else
+		dc_op_lock_exist(&c, type, sid, off, len);
+	rc = fs_send(cl, &c, slot, &r, st);
+	n = !rc && r.decoded ? r.res.resarray.resarray_len : 0;
+	res = n ? dc_cres_op(&r, n - 1) : NULL;
+	if (res && res->resop == NFS4_OP_LOCK) {
+		LOCK4res *lr = &res->nfs_resop4_u.oplock;
+
+		if (lr->status == NFS4_OK && lock_sid)
+			*lock_sid = lr->LOCK4res_u.resok4.lock_stateid;
+		if (lr->status == NFS4ERR_DENIED && denied) {
+			*denied = lr->LOCK4res_u.denied;
+			denied->owner.owner.owner_val = NULL;
+			denied->owner.owner.owner_len = 0;
+		}
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
+int dc_fs_locku(struct dc_client *cl, const nfs_fh4 *fh, stateid4 *lock_sid,
+		uint64_t off, uint64_t len, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	nfs_resop4 *res;
+	uint32_t slot;
+	int rc = fs_begin(cl, &c, fh, &slot);
+
+	if (rc)
+		return rc;
+	dc_op_locku_type(&c, WRITE_LT, lock_sid, off, len);
+	rc = fs_send(cl, &c, slot, &r, st);
+	if (!rc && *st == NFS4_OK) {
+		res = last_ok(&r, NFS4_OP_LOCKU);
+		if (res)
+			*lock_sid = res->nfs_resop4_u.oplocku.LOCKU4res_u
+					    .lock_stateid;
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
+int dc_fs_lease_time(struct dc_client *cl, uint32_t *lease, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	nfs_resop4 *res;
+	uint32_t slot;
+	fattr4 *fa;
+	XDR x;
+	int rc = fs_begin(cl, &c, NULL, &slot);
+
+	*lease = 0;
+	if (rc)
+		return rc;
+	dc_op_getattr(&c, A0(FATTR4_LEASE_TIME), 0);
+	rc = fs_send(cl, &c, slot, &r, st);
+	if (!rc && *st == NFS4_OK) {
+		res = last_ok(&r, NFS4_OP_GETATTR);
+		fa = res ? &res->nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
+				    .obj_attributes
+			 : NULL;
+		if (!fa || !(fa->attrmask.bitmap4_len > 0 &&
+			     (fa->attrmask.map[0] & A0(FATTR4_LEASE_TIME))))
+			rc = -EBADMSG;
+		else {
+			xdrmem_create(&x, fa->attr_vals.attrlist4_val,
+				      fa->attr_vals.attrlist4_len,
+				      XDR_DECODE);
+			if (!xdr_u_int32_t(&x, lease))
+				rc = -EBADMSG;
+		}
+	}
+	dc_cres_free(&r);
+	return rc;
 }

@@ -161,4 +161,22 @@ int dc_fs_read(struct dc_client *cl, const nfs_fh4 *fh, const stateid4 *sid,
 int dc_fs_remove_tree(struct dc_client *cl, const nfs_fh4 *dir,
 		      const char *name);
 
+/*
+ * LOCK [off, off + len) of fh with type (READ_LT, WRITEW_LT, ...): by
+ * the new lock owner named owner (of cl's client ID, from the open
+ * stateid sid) when owner is not NULL, else by the existing lock owner
+ * whose lock stateid is sid.  On NFS4_OK the lock stateid goes to
+ * *lock_sid, on NFS4ERR_DENIED the conflicting lock to *denied (its
+ * owner string is not kept); either may be NULL.
+ */
+int dc_fs_lock(struct dc_client *cl, const nfs_fh4 *fh, nfs_lock_type4 type,
+	       const stateid4 *sid, const char *owner, uint64_t off,
+	       uint64_t len, stateid4 *lock_sid, LOCK4denied *denied,
+	       nfsstat4 *st);
+/* LOCKU [off, off + len) of fh; *lock_sid is updated on NFS4_OK. */
+int dc_fs_locku(struct dc_client *cl, const nfs_fh4 *fh, stateid4 *lock_sid,
+		uint64_t off, uint64_t len, nfsstat4 *st);
+/* The server's lease_time attribute (of the export), in seconds. */
+int dc_fs_lease_time(struct dc_client *cl, uint32_t *lease, nfsstat4 *st);
+
 #endif

@@ -125,6 +125,18 @@ bool dc_check_write(struct dc_ctx *ctx, struct dc_client *cl,
 		    const nfs_fh4 *dir, const char *name, const char *who);
 
 /*
+ * The server's lease_time in seconds as cl (mounted) reads it; 0, with
+ * the case failed, when it could not be read.
+ */
+uint32_t dc_check_lease(struct dc_ctx *ctx, struct dc_client *cl);
+/*
+ * Wait ms milliseconds while cl renews its lease with a SEQUENCE every
+ * every_ms; false, with the case failed, when a renewal is not NFS4_OK.
+ */
+bool dc_renew_wait(struct dc_ctx *ctx, struct dc_client *cl, unsigned ms,
+		   unsigned every_ms);
+
+/*
  * Assertions: on failure record the reason and leave the case through
  * its "out" label, where it cleans up.
  */
@@ -203,5 +215,6 @@ extern const struct dc_case dc_cases_cb_lifetime[];
 extern const struct dc_case dc_cases_dir_race[];
 extern const struct dc_case dc_cases_perm[];
 extern const struct dc_case dc_cases_io_edge[];
+extern const struct dc_case dc_cases_lease_state[];
 
 #endif

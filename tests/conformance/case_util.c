@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "case.h"
 
 void dc_fail(struct dc_ctx *ctx, const char *fmt, ...)
@@ -302,6 +303,45 @@ bool dc_check_write(struct dc_ctx *ctx, struct dc_client *cl,
 		dc_fail(ctx, "%s: %s of %s: rc %d, %s", who, step, name, rc,
 			dc_nfsstat_name(st));
 		return false;
+	}
+	return true;
+}
+
+uint32_t dc_check_lease(struct dc_ctx *ctx, struct dc_client *cl)
+{
+	uint32_t lease = 0;
+	nfsstat4 st = NFS4_OK;
+	int rc = dc_fs_lease_time(cl, &lease, &st);
+
+	ctx->checks++;
+	if (rc || st != NFS4_OK || lease == 0) {
+		dc_fail(ctx, "GETATTR lease_time: rc %d, %s, lease %u s", rc,
+			dc_nfsstat_name(st), lease);
+		return 0;
+	}
+	return lease;
+}
+
+bool dc_renew_wait(struct dc_ctx *ctx, struct dc_client *cl, unsigned ms,
+		   unsigned every_ms)
+{
+	unsigned step;
+	nfsstat4 st = NFS4_OK;
+	int rc;
+
+	if (every_ms == 0)
+		every_ms = 1000;
+	while (ms > 0) {
+		step = ms < every_ms ? ms : every_ms;
+		usleep(step * 1000u);
+		ms -= step;
+		rc = dc_client_simple(cl, NULL, NULL, NULL, &st);
+		ctx->checks++;
+		if (rc || st != NFS4_OK) {
+			dc_fail(ctx, "SEQUENCE renewing the lease: rc %d, %s",
+				rc, dc_nfsstat_name(st));
+			return false;
+		}
 	}
 	return true;
 }

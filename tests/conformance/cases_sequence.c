@@ -354,31 +354,9 @@ static void seq9_lease_renewal(struct dc_ctx *ctx)
 
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
-	{
-		struct dc_compound c;
-		uint32_t slot;
-		XDR x;
-
-		rc = dc_client_begin(&cl, &c, "lease", false, &slot);
-		EXPECT(rc == 0, "no free slot");
-		dc_op_putrootfh(&c);
-		dc_op_getattr(&c, 1u << FATTR4_LEASE_TIME, 0);
-		rc = dc_client_send(&cl, 0, &c, slot, &r);
-		dc_compound_free(&c);
-		EXPECT_OK(rc, r.res.status, "GETATTR lease_time");
-		{
-			fattr4 *fa = &dc_cres_op(&r, 2)->nfs_resop4_u.opgetattr
-					       .GETATTR4res_u.resok4
-					       .obj_attributes;
-
-			xdrmem_create(&x, fa->attr_vals.attrlist4_val,
-				      fa->attr_vals.attrlist4_len,
-				      XDR_DECODE);
-			EXPECT(xdr_u_int32_t(&x, &lease) && lease > 0,
-			       "no lease_time in GETATTR reply");
-		}
-		dc_cres_free(&r);
-	}
+	lease = dc_check_lease(ctx, &cl);
+	if (!lease)
+		goto out;
 	if (lease > 30)
 		SKIP("lease_time %u s: too long to wait out here", lease);
 	dc_name(ctx, "f", name, sizeof(name));

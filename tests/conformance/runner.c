@@ -28,6 +28,7 @@ static const struct dc_case *const tables[] = {
 	dc_cases_dir_race,
 	dc_cases_perm,
 	dc_cases_io_edge,
+	dc_cases_lease_state,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
