@@ -102,4 +102,16 @@ unsigned dc_cb_count(struct dc_backchannel *cb);
 bool dc_cb_get(struct dc_backchannel *cb, unsigned i,
 	       struct dc_cb_record *out);
 
+/*
+ * CB_RECALLs recorded so far whose file handle is fh (any when fh is
+ * NULL).
+ */
+unsigned dc_cb_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh);
+/*
+ * Wait (at most timeout_ms) until count such CB_RECALLs were recorded;
+ * returns how many there are.
+ */
+unsigned dc_cb_wait_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh,
+			    unsigned count, int timeout_ms);
+
 #endif
