@@ -189,5 +189,6 @@ extern const struct dc_case dc_cases_badinput[];
 extern const struct dc_case dc_cases_cb_lifetime[];
 extern const struct dc_case dc_cases_dir_race[];
 extern const struct dc_case dc_cases_perm[];
+extern const struct dc_case dc_cases_share[];
 
 #endif

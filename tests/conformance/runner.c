@@ -27,6 +27,7 @@ static const struct dc_case *const tables[] = {
 	dc_cases_cb_lifetime,
 	dc_cases_dir_race,
 	dc_cases_perm,
+	dc_cases_share,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
