@@ -278,7 +278,14 @@ static fsal_status_t ditto_open2(struct fsal_obj_handle *obj,
 	my_fd = state ? &container_of(state, struct ditto_state_fd, state)
 				 ->fd.fsal_fd :
 			&h->fd.fsal_fd;
-	if (openflags & FSAL_O_WRITE)
+	/*
+	 * A state's fd openflags are its share reservation (taken below,
+	 * given back by close2 and reopen2): exactly what was asked for.
+	 * A write-only open that also counted as a reader would conflict
+	 * with every DENY_READ (RFC 8881 9.7).  Only the global fd of a
+	 * stateless create is opened for reading too.
+	 */
+	if (!state && (openflags & FSAL_O_WRITE))
 		openflags |= FSAL_O_READ;
 	status = ditto_reopen_func(&h->obj_handle, openflags, my_fd);
 	if (FSAL_IS_ERROR(status))

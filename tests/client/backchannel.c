@@ -321,6 +321,18 @@ void dc_cb_attach(struct dc_backchannel *cb, struct dc_conn *conn)
 	dc_conn_set_call_handler(conn, on_call, cb);
 }
 
+/* The CLOCK_REALTIME deadline timeout_ms from now (pthread_cond_timedwait). */
+static void deadline_in(struct timespec *dl, int timeout_ms)
+{
+	clock_gettime(CLOCK_REALTIME, dl);
+	dl->tv_sec += timeout_ms / 1000;
+	dl->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (dl->tv_nsec >= 1000000000L) {
+		dl->tv_sec++;
+		dl->tv_nsec -= 1000000000L;
+	}
+}
+
 unsigned dc_wait_count(pthread_mutex_t *lock, pthread_cond_t *cond,
 		       const unsigned *counter, unsigned count,
 		       int timeout_ms)
@@ -328,13 +340,7 @@ unsigned dc_wait_count(pthread_mutex_t *lock, pthread_cond_t *cond,
 	struct timespec dl;
 	unsigned n;
 
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	deadline_in(&dl, timeout_ms);
 	pthread_mutex_lock(lock);
 	while (*counter < count)
 		if (pthread_cond_timedwait(cond, lock, &dl) == ETIMEDOUT)
@@ -383,14 +389,23 @@ bool dc_cb_is_recall_of(const struct dc_cb_record *r, const nfs_fh4 *fh)
 				       fh->nfs_fh4_len)));
 }
 
-unsigned dc_cb_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh)
+/* CB_RECALLs of fh (any when NULL) recorded so far; cb->lock held. */
+static unsigned recalls_locked(struct dc_backchannel *cb, const nfs_fh4 *fh)
 {
 	unsigned i, n = 0;
 
-	pthread_mutex_lock(&cb->lock);
 	for (i = 0; i < cb->nrecs; i++)
 		if (dc_cb_is_recall_of(&cb->recs[i], fh))
 			n++;
+	return n;
+}
+
+unsigned dc_cb_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&cb->lock);
+	n = recalls_locked(cb, fh);
 	pthread_mutex_unlock(&cb->lock);
 	return n;
 }
@@ -409,4 +424,22 @@ bool dc_cb_first_recall(struct dc_backchannel *cb, const nfs_fh4 *fh,
 		}
 	pthread_mutex_unlock(&cb->lock);
 	return found;
+}
+
+unsigned dc_cb_wait_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh,
+			    unsigned count, int timeout_ms)
+{
+	struct timespec dl;
+	unsigned n;
+
+	deadline_in(&dl, timeout_ms);
+	pthread_mutex_lock(&cb->lock);
+	while ((n = recalls_locked(cb, fh)) < count)
+		if (pthread_cond_timedwait(&cb->cond, &cb->lock, &dl) ==
+		    ETIMEDOUT) {
+			n = recalls_locked(cb, fh);
+			break;
+		}
+	pthread_mutex_unlock(&cb->lock);
+	return n;
 }

@@ -109,4 +109,11 @@ unsigned dc_cb_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh);
 bool dc_cb_first_recall(struct dc_backchannel *cb, const nfs_fh4 *fh,
 			struct dc_cb_record *out);
 
+/*
+ * Wait (at most timeout_ms) until count such CB_RECALLs were recorded;
+ * returns how many there are.
+ */
+unsigned dc_cb_wait_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh,
+			    unsigned count, int timeout_ms);
+
 #endif

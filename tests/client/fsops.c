@@ -10,6 +10,7 @@
 #include <string.h>
 #include "compound_lock.h"
 #include "fsops.h"
+#include "compound_v42.h"
 
 #define A0(a) (1u << (a))
 #define A1(a) (1u << ((a)-32))
@@ -407,6 +408,94 @@ out:
 	return rc;
 }
 
+int dc_fs_open_share(struct dc_client *cl, const nfs_fh4 *dir,
+		     const char *name, const char *owner, bool create,
+		     uint32_t access, uint32_t deny, struct dc_open *o,
+		     nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	OPEN4resok *ok;
+	open_delegation4 *d;
+	uint32_t slot;
+	char oo[64];
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	rc = fs_begin(cl, &c, dir, &slot);
+	if (rc)
+		return rc;
+	if (owner == NULL) {
+		snprintf(oo, sizeof(oo), "oo-fs-%llx",
+			 (unsigned long long)cl->clientid);
+		owner = oo;
+	}
+	dc_op_open(&c, 0, cl->clientid, owner, name, create, access);
+	c.ops[c.nops - 1].nfs_argop4_u.opopen.share_deny = deny;
+	dc_op_getfh(&c);
+	rc = fs_send(cl, &c, slot, &r, st);
+	if (rc || *st != NFS4_OK)
+		goto out;
+	ok = &dc_cres_op(&r, r.res.resarray.resarray_len - 2)
+		      ->nfs_resop4_u.opopen.OPEN4res_u.resok4;
+	d = &ok->delegation;
+	o->sid = ok->stateid;
+	o->dtype = d->delegation_type;
+	if (o->dtype == OPEN_DELEGATE_READ)
+		o->dsid = d->open_delegation4_u.read.stateid;
+	else if (o->dtype == OPEN_DELEGATE_WRITE)
+		o->dsid = d->open_delegation4_u.write.stateid;
+	else if (o->dtype == OPEN_DELEGATE_NONE_EXT)
+		o->why = d->open_delegation4_u.od_whynone.ond_why;
+	take_fh(&r, &o->fh);
+out:
+	dc_cres_free(&r);
+	return rc;
+}
+
+int dc_fs_delegreturn(struct dc_client *cl, const nfs_fh4 *fh,
+		      const stateid4 *sid, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	uint32_t slot;
+	int rc = fs_begin(cl, &c, fh, &slot);
+
+	if (rc)
+		return rc;
+	dc_op_delegreturn(&c, sid);
+	rc = fs_send(cl, &c, slot, &r, st);
+	dc_cres_free(&r);
+	return rc;
+}
+
+int dc_fs_lease_time(struct dc_client *cl, uint32_t *secs, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	nfs_resop4 *res;
+	uint64_t v = 0;
+	uint32_t slot;
+	int rc = fs_begin(cl, &c, NULL, &slot);
+
+	*secs = 0;
+	if (rc)
+		return rc;
+	dc_op_getattr(&c, A0(FATTR4_LEASE_TIME), 0);
+	rc = fs_send(cl, &c, slot, &r, st);
+	if (!rc && *st == NFS4_OK) {
+		res = last_ok(&r, NFS4_OP_GETATTR);
+		if (!res ||
+		    !dc_fattr_u64(&res->nfs_resop4_u.opgetattr.GETATTR4res_u
+					   .resok4.obj_attributes,
+				  FATTR4_LEASE_TIME, &v))
+			rc = -EBADMSG;
+		*secs = v;
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
 int dc_fs_mkdir(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
 		uint32_t mode, nfs_fh4 *fh, nfsstat4 *st)
 {
@@ -780,41 +869,6 @@ int dc_fs_locku(struct dc_client *cl, const nfs_fh4 *fh, stateid4 *lock_sid,
 		if (res)
 			*lock_sid = res->nfs_resop4_u.oplocku.LOCKU4res_u
 					    .lock_stateid;
-	}
-	dc_cres_free(&r);
-	return rc;
-}
-
-int dc_fs_lease_time(struct dc_client *cl, uint32_t *lease, nfsstat4 *st)
-{
-	struct dc_compound c;
-	struct dc_cres r;
-	nfs_resop4 *res;
-	uint32_t slot;
-	fattr4 *fa;
-	XDR x;
-	int rc = fs_begin(cl, &c, NULL, &slot);
-
-	*lease = 0;
-	if (rc)
-		return rc;
-	dc_op_getattr(&c, A0(FATTR4_LEASE_TIME), 0);
-	rc = fs_send(cl, &c, slot, &r, st);
-	if (!rc && *st == NFS4_OK) {
-		res = last_ok(&r, NFS4_OP_GETATTR);
-		fa = res ? &res->nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
-				    .obj_attributes
-			 : NULL;
-		if (!fa || !(fa->attrmask.bitmap4_len > 0 &&
-			     (fa->attrmask.map[0] & A0(FATTR4_LEASE_TIME))))
-			rc = -EBADMSG;
-		else {
-			xdrmem_create(&x, fa->attr_vals.attrlist4_val,
-				      fa->attr_vals.attrlist4_len,
-				      XDR_DECODE);
-			if (!xdr_u_int32_t(&x, lease))
-				rc = -EBADMSG;
-		}
 	}
 	dc_cres_free(&r);
 	return rc;

@@ -99,6 +99,30 @@ int dc_fs_create(struct dc_client *cl, const nfs_fh4 *dir, nfs_ftype4 type,
 int dc_fs_open(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
 	       bool create, uint32_t access, const struct dc_sattr *sa,
 	       stateid4 *sid, nfs_fh4 *fh, nfsstat4 *st);
+/* What dc_fs_open_share() got. */
+struct dc_open {
+	stateid4 sid;			/* the open stateid */
+	nfs_fh4 fh;			/* the file's handle (dc_fh_free()) */
+	open_delegation_type4 dtype;	/* the delegation granted, if any */
+	stateid4 dsid;			/* its stateid (READ or WRITE) */
+	uint32_t why;			/* ond_why of OPEN_DELEGATE_NONE_EXT */
+};
+/*
+ * OPEN name in dir (NULL: the export) with share_access access (want
+ * flags included, none added) and share_deny deny, for the open owner
+ * owner (NULL: the one dc_fs_open() uses), then GETFH.  On NFS4_OK the
+ * file stays open (dc_client_close_file(cl, &o->fh, &o->sid, ...)) and
+ * o->fh is the caller's to free; *o is zeroed first.
+ */
+int dc_fs_open_share(struct dc_client *cl, const nfs_fh4 *dir,
+		     const char *name, const char *owner, bool create,
+		     uint32_t access, uint32_t deny, struct dc_open *o,
+		     nfsstat4 *st);
+/* DELEGRETURN of the delegation sid on fh. */
+int dc_fs_delegreturn(struct dc_client *cl, const nfs_fh4 *fh,
+		      const stateid4 *sid, nfsstat4 *st);
+/* The server's lease time (FATTR4_LEASE_TIME of the export), seconds. */
+int dc_fs_lease_time(struct dc_client *cl, uint32_t *secs, nfsstat4 *st);
 /*
  * Make a directory, or a regular file (OPEN(create) UNCHECKED4, closed
  * again at once), of mode in dir, owned by the caller; for mkdir fh
@@ -176,7 +200,5 @@ int dc_fs_lock(struct dc_client *cl, const nfs_fh4 *fh, nfs_lock_type4 type,
 /* LOCKU [off, off + len) of fh; *lock_sid is updated on NFS4_OK. */
 int dc_fs_locku(struct dc_client *cl, const nfs_fh4 *fh, stateid4 *lock_sid,
 		uint64_t off, uint64_t len, nfsstat4 *st);
-/* The server's lease_time attribute (of the export), in seconds. */
-int dc_fs_lease_time(struct dc_client *cl, uint32_t *lease, nfsstat4 *st);
 
 #endif
