@@ -153,15 +153,18 @@ int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
 		rc = -ENOENT;
 		goto out;
 	}
-	/* Linux's order: hard-link protection, EEXIST, then the dir. */
-	ds_fill_attr(ino, &ia);
-	rc = ds_may_link(&ia, cr);
-	if (rc)
-		goto out;
+	/*
+	 * Linux's order (do_linkat): EEXIST from the lookup of the new
+	 * name, then hard-link protection, then the directory.
+	 */
 	if (ds_dir_find(dir, name)) {
 		rc = -EEXIST;
 		goto out;
 	}
+	ds_fill_attr(ino, &ia);
+	rc = ds_may_link(&ia, cr);
+	if (rc)
+		goto out;
 	ds_fill_attr(dir, &da);
 	rc = ds_may_add(&da, cr);
 	if (rc)

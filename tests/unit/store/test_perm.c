@@ -274,6 +274,7 @@ Test(perm_ops, unlink_rmdir_in_unwritable_dir_fail_and_keep_entry)
 	struct ds_inode *r = ds_root(st);
 	struct ds_inode *d = mk_as(r, "d", DS_DIR, 0755, &root);
 	struct ds_inode *f = mk_as(d, "f", DS_REG, 0666, &root);
+	struct ds_inode *p = mk_as(d, "p", DS_REG, 0600, &root);
 	struct ds_inode *s = mk_as(d, "s", DS_DIR, 0777, &root);
 	struct ds_new nw = { .type = DS_REG, .mode = 0644, .uid = 1000 };
 	struct ds_inode *x = NULL;
@@ -284,8 +285,12 @@ Test(perm_ops, unlink_rmdir_in_unwritable_dir_fail_and_keep_entry)
 	cr_assert_eq(ds_link(f, d, "l", &alice, NULL, NULL), -EACCES);
 	/* an existing name is EEXIST even to who may not write */
 	cr_assert_eq(ds_create(d, "f", &nw, &alice, &x, NULL, NULL), -EEXIST);
+	/* and to who may not link the file (do_linkat looks it up first) */
+	cr_assert_eq(ds_link(p, d, "f", &alice, NULL, NULL), -EEXIST);
+	cr_assert_eq(ds_link(p, d, "l", &alice, NULL, NULL), -EPERM);
 	cr_assert(exists(d, "f") && exists(d, "s") && !exists(d, "n"));
 	cr_assert_eq(ds_unlink(d, "f", &root, NULL, NULL), 0);
+	ds_put(p);
 	ds_put(f);
 	ds_put(s);
 	ds_put(d);
