@@ -95,11 +95,12 @@ cmd_test() {
 
 	# The permission cases against FSAL_VFS on a real filesystem: the
 	# reference for what POSIX gives the same non-root callers; and the
-	# READ/READDIR edge cases, which Ganesha's core answers for all FSALs.
-	echo "== PERM* and IOE* cases against FSAL_VFS, the reference"
+	# READ/READDIR edge cases, which Ganesha's core answers for all FSALs;
+	# the share reservation cases that need no file delegation.
+	echo "== PERM*, IOE* and SHARE* cases against FSAL_VFS, the reference"
 	rc=0
 	cmd_conformance --fsal vfs --json "$logs/conformance-vfs-perm.json" \
-		perm ioedge 2>&1 | tee "$logs/conformance-vfs-perm.log" || rc=$?
+		perm ioedge share -filedeleg 2>&1 | tee "$logs/conformance-vfs-perm.log" || rc=$?
 	count_suite "$logs/conformance-vfs-perm.log" "$rc"
 
 	# Restart cycles: grace and reclaim on a durable FSAL_DITTO store,
