@@ -911,6 +911,72 @@ static void snap_take(struct snap *s, const char *top)
 	snap_dir(s, top, "", 0);
 }
 
+/*
+ * Resolve REL under BASE as root without letting the kernel follow
+ * symlinks: the guest has fs.protected_symlinks=1, which stops root from
+ * following another user's symlink in a sticky world-writable directory
+ * that the link's owner, the caller, may follow.  Symlink targets here
+ * are relative and have no "..".  0 and the path in OUT, or an errno.
+ */
+static int resolve_rel(const char *base, const char *rel, char *out, size_t n)
+{
+	char todo[1024], cur[1024] = "", cand[1024], p[1280], lnk[256], *sl;
+	struct stat st;
+	int loops = 0;
+	ssize_t m;
+
+	snprintf(todo, sizeof(todo), "%s", rel);
+	while (todo[0]) {
+		char comp[1024];
+
+		sl = strchr(todo, '/');
+		if (sl) {
+			snprintf(comp, sizeof(comp), "%.*s", (int)(sl - todo),
+				 todo);
+			memmove(todo, sl + 1, strlen(sl + 1) + 1);
+		} else {
+			snprintf(comp, sizeof(comp), "%s", todo);
+			todo[0] = 0;
+		}
+		if (!comp[0] || !strcmp(comp, "."))
+			continue;
+		snprintf(cand, sizeof(cand), "%s%s%s", cur, cur[0] ? "/" : "",
+			 comp);
+		snprintf(p, sizeof(p), "%s/%s", base, cand);
+		if (lstat(p, &st))
+			return errno;
+		if (S_ISLNK(st.st_mode)) {
+			char rest[1024];
+
+			if (++loops > 40)
+				return ELOOP;
+			m = readlink(p, lnk, sizeof(lnk) - 1);
+			if (m < 0)
+				return errno;
+			lnk[m] = 0;
+			snprintf(rest, sizeof(rest), "%s%s%s", lnk,
+				 todo[0] ? "/" : "", todo);
+			snprintf(todo, sizeof(todo), "%s", rest);
+			continue; /* relative to cur */
+		}
+		if (todo[0] && !S_ISDIR(st.st_mode))
+			return ENOTDIR;
+		snprintf(cur, sizeof(cur), "%s", cand);
+	}
+	snprintf(out, n, "%s%s%s", base, cur[0] ? "/" : "", cur);
+	return 0;
+}
+
+static int rstat(const char *base, const char *rel, char *out, size_t n,
+		 struct stat *st)
+{
+	int r = resolve_rel(base, rel, out, n);
+
+	if (r)
+		return r;
+	return stat(out, st) ? errno : 0;
+}
+
 /* Linux's fs.protected_hardlinks (not POSIX) refuses a link to a file
  * the caller does not own unless it is a regular, non-set-ID file the
  * caller may read and write.  The guest's Debian kernel has it on, so
@@ -963,9 +1029,10 @@ static int xattr_expect(const char *ref, const struct op *o)
 	char p[512];
 	struct stat st;
 
-	path_of(p, sizeof(p), ref, o->a);
-	if (stat(p, &st))
-		return errno;
+	int e = rstat(ref, o->a, p, sizeof(p), &st);
+
+	if (e)
+		return e;
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return EPERM;
 	if (S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) && c->uid &&
@@ -992,8 +1059,7 @@ static void drop_dir_sticky(const char *ref, struct op *o)
 	if (!(o->x & S_ISVTX) || (o->x & 0111))
 		return;
 	if (o->kind == OP_CHMOD) {
-		path_of(p, sizeof(p), ref, o->a);
-		if (stat(p, &st) || !S_ISDIR(st.st_mode))
+		if (rstat(ref, o->a, p, sizeof(p), &st) || !S_ISDIR(st.st_mode))
 			return;
 	} else if (o->kind != OP_MKDIR) {
 		return;
@@ -1040,8 +1106,7 @@ static void vfs_truncate_fixup(const char *ref, const struct op *o,
 	if (pre_size == ((o->kind == OP_TRUNC || o->kind == OP_FTRUNC) ?
 			 o->x : 0))
 		return;
-	path_of(p, sizeof(p), ref, o->a);
-	if (stat(p, &st) || !S_ISREG(st.st_mode))
+	if (rstat(ref, o->a, p, sizeof(p), &st) || !S_ISREG(st.st_mode))
 		return;
 	m = st.st_mode & 07777;
 	m &= ~(mode_t)S_ISUID;
@@ -1125,7 +1190,7 @@ static int replay(const char *ref, const char *dut, const char *tag,
 		prot = diff_skip(ba, o);
 		xe = o->kind == OP_SETXATTR ? xattr_expect(ba, o) : 0;
 		path_of(pa, sizeof(pa), ba, o->a);
-		existed = stat(pa, &pst) == 0;
+		existed = rstat(ba, o->a, pa, sizeof(pa), &pst) == 0;
 		ra = run_op(ba, o);
 		rb = run_op(bb, o);
 		if (o->kind == OP_SETXATTR && ra == EOPNOTSUPP) {

@@ -48,7 +48,7 @@ eos-reconnect	6.1	eos	-	ditto.vers=4.1
 dirdeleg-7x	7	dirdeleg	-	ditto.mntopts=acdirmin=3600,acdirmax=3600
 nlm-v3-v4.1	6.1	nlm	-	-
 perm-users	6.1	perm	perm-users	ditto.vers=4.1 ditto.mntopts=actimeo=0
-posix-diff	6.12	perm	posix-diff	ditto.vers=4.2 ditto.mntopts=actimeo=0
+posix-diff	6.12	perm	posix-diff	ditto.vers=4.2 ditto.mntopts=actimeo=0 ditto.seed=4055718034 ditto.count=3000
 "
 GUEST_TIMEOUT=${DITTO_E2E_GUEST_TIMEOUT:-600}
 
