@@ -216,5 +216,6 @@ extern const struct dc_case dc_cases_dir_race[];
 extern const struct dc_case dc_cases_perm[];
 extern const struct dc_case dc_cases_io_edge[];
 extern const struct dc_case dc_cases_lease_state[];
+extern const struct dc_case dc_cases_churn[];
 
 #endif
