@@ -490,7 +490,8 @@ static void gauges_str(const double *v, char *buf, size_t len)
 /*
  * CHURN9: after the cases above, wait for the lease, the time expired
  * clients are kept (Max_Alive_Time_For_Expired_Client, DITTO_COURTESY
- * tells it; default one lease) and the reaper, then every gauge is 0.
+ * tells it; default two leases, as server.conf.in) and the reaper, then
+ * every gauge is 0.
  */
 static void churn9_all_gone(struct dc_ctx *ctx)
 {
@@ -514,7 +515,7 @@ static void churn9_all_gone(struct dc_ctx *ctx)
 	EXPECT_OK(rc, st, "GETATTR lease_time");
 	dc_client_destroy(&cl);
 	e = getenv("DITTO_COURTESY");
-	courtesy = e ? (unsigned)atoi(e) : lease;
+	courtesy = e ? (unsigned)atoi(e) : 2 * lease;
 	/*
 	 * lease + courtesy, two reaper periods (at most 10 s each) and
 	 * a margin for a recall timing out.
