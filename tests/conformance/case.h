@@ -217,5 +217,6 @@ extern const struct dc_case dc_cases_perm[];
 extern const struct dc_case dc_cases_io_edge[];
 extern const struct dc_case dc_cases_lease_state[];
 extern const struct dc_case dc_cases_share[];
+extern const struct dc_case dc_cases_churn[];
 
 #endif

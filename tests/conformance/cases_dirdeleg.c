@@ -792,6 +792,7 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 	struct gdd_res g, gb;
 	char n1[96];
 	nfsstat4 st = NFS4_OK;
+	uint32_t flags;
 	double end;
 	int rc;
 
@@ -815,6 +816,11 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 	end = now_s() + REVOKE_WAIT_S;
 	do {
 		sleep_ms(1000);
+		/* B only waits: it keeps its lease (holding nothing, it
+		 * would not be kept as a courtesy client, patch 0081)
+		 */
+		rc = seq_flags(&s.b, &flags, &st);
+		EXPECT_RPC(rc, "SEQUENCE by B");
 		rc = lone_op(&s.a, false, &st);
 		EXPECT_RPC(rc, "DESTROY_CLIENTID");
 	} while (st == NFS4ERR_CLIENTID_BUSY && now_s() < end);

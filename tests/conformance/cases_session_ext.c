@@ -1683,11 +1683,20 @@ static void reap1_expired(struct dc_ctx *ctx)
 	uint32_t flags;
 	nfsstat4 st;
 	int rc, n = -1;
+	char name[96];
+	stateid4 osid;
+	nfs_fh4 fh = { 0 };
+	bool open = false;
 
 	NEED_BUS();
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	lease = lease_time(&cl);
+	/* A client is only kept past its lease with state (patch 0081). */
+	dc_name(ctx, "f", name, sizeof(name));
+	rc = dc_client_open_file(&cl, name, true, &osid, &fh, &st);
+	EXPECT_OK(rc, st, "OPEN");
+	open = true;
 	if (metrics)
 		SCRAPE(&a);
 	/* Drop every connection without DESTROY_SESSION. */
@@ -1735,7 +1744,14 @@ static void reap1_expired(struct dc_ctx *ctx)
 	EXPECT_OK(rc, st, "CREATE_SESSION of the returning client");
 	rc = seq_flags(&cl, &flags, &st);
 	EXPECT_OK(rc, st, "SEQUENCE on the new session");
+	/* ... and so does its state. */
+	rc = dc_client_close_file(&cl, &fh, &osid, &st);
+	open = false;
+	EXPECT_OK(rc, st, "CLOSE of the open from before the lease expired");
 out:
+	if (open && cl.have_session)
+		(void)dc_client_close_file(&cl, &fh, &osid, &st);
+	dc_fh_free(&fh);
 	dc_metrics_free(&a.m);
 	dc_metrics_free(&b.m);
 	dc_client_destroy(&cl);
@@ -1819,8 +1835,8 @@ const struct dc_case dc_cases_session_ext[] = {
 	  "dbus all", "DBUS1", dbus2_destroy },
 	{ "DBUS3", "SessionMgr errors: unknown and malformed session ids",
 	  "-", "dbus all", "DBUS1", dbus3_unknown },
-	{ "REAP1", "expired client's unconnected session destroyed; client "
-		   "kept",
+	{ "REAP1", "expired client with an open: its unconnected session "
+		   "destroyed; client and open kept",
 	  "8.4.3 / 18.46.3", "dbus slow all", "DBUS1", reap1_expired },
 	{ NULL }
 };

@@ -469,12 +469,26 @@ static void cbseq1_target(struct dc_ctx *ctx)
 	unsigned from, n;
 	uint32_t max;
 	int rc;
+	char name[96];
+	stateid4 osid;
+	nfs_fh4 fh = { 0 };
+	nfsstat4 st;
+	bool open = false;
 
 	sr_init(&sr, &cl.cb);
 	if (!dc_cbsim_bus())
 		SKIP("DBUS_SYSTEM_BUS_ADDRESS not set");
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
+	/*
+	 * The callback waits outlast the lease, nothing renews it: with an
+	 * open the client is kept (courtesy) for the simulator to find; one
+	 * without state would expire (patch 0081).
+	 */
+	dc_name(ctx, "f", name, sizeof(name));
+	rc = dc_client_open_file(&cl, name, true, &osid, &fh, &st);
+	EXPECT_OK(rc, st, "OPEN");
+	open = true;
 	if (cl.back.ca_maxrequests < 2)
 		SKIP("server gave %u back channel slot(s), need 2",
 		     cl.back.ca_maxrequests);
@@ -515,6 +529,9 @@ static void cbseq1_target(struct dc_ctx *ctx)
 	       s.slot);
 out:
 	sr_detach(&sr, &cl);
+	if (open)
+		(void)dc_client_close_file(&cl, &fh, &osid, &st);
+	dc_fh_free(&fh);
 	dc_client_destroy(&cl);
 }
 

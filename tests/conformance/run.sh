@@ -19,6 +19,9 @@
 #     ops with NFS4ERR_NOTSUPP; DATA6 reads the free space of the host
 #     file system holding the run dir, which other processes change).
 # Directory delegation cases (flag deleg, not filedeleg) still run.
+# The state churn cases (flag churn) are left out of a run without
+# selectors too: CHURN9 checks gauges of the whole daemon, so they run
+# on a daemon of their own ("run.sh --fsal ditto churn").
 #
 # With --server the suite runs against that server.  Without it, a
 # private dbus-daemon and ganesha.nfsd are started on free loopback
@@ -57,7 +60,7 @@ while [ $# -gt 0 ]; do
 	--server) server=${2:?--server needs a value}; shift 2 ;;
 	--json) json=${2:?--json needs a value}; shift 2 ;;
 	--list) list=1; shift ;;
-	-h|--help) sed -n '4,30p' "$0"; exit 0 ;;
+	-h|--help) sed -n '4,34p' "$0"; exit 0 ;;
 	--) shift; sel+=("$@"); break ;;
 	--*) die "unknown option $1" ;;
 	-?) die "unknown option $1" ;;
@@ -86,7 +89,7 @@ if [ ${#sel[@]} -eq 0 ] && [ -z "$server" ]; then
 	vfs) sel=(-filedeleg -xattr -DATA6) ;;
 	esac
 	# Restart and NLM cases need restart.sh's daemon (--restart).
-	sel+=(-restart -nlm)
+	sel+=(-restart -nlm -churn)
 fi
 
 if [ "$list" = 1 ]; then

@@ -30,6 +30,7 @@ static const struct dc_case *const tables[] = {
 	dc_cases_io_edge,
 	dc_cases_lease_state,
 	dc_cases_share,
+	dc_cases_churn,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

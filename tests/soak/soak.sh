@@ -23,8 +23,11 @@
 #   - after each round the gauges nfsv41_sessions_active,
 #     clients__confirmed_count, nfsv41_delegations_active,
 #     nfsv41_dir_delegations_active, nfsv41_slots_in_use,
-#     nfsv41_replay_cache_bytes, locks__count{holders} equal their
-#     values at start;
+#     nfsv41_replay_cache_bytes, locks__count{holders},
+#     locks__count{waiters} equal their values at start, and are all
+#     0: nothing is left once every client is gone (what a parked
+#     courtesy client holds counts until it is reaped; conformance
+#     CHURN9 checks the same); no gauge of the daemon is negative;
 #   - the daemon's open file descriptors equal the baseline;
 #   - the export's files_free and space_free equal the baseline (every
 #     object and byte the soak made is gone from the store);
@@ -78,7 +81,7 @@ while [ $# -gt 0 ]; do
 	--growth-mib | --rss-growth-mib) rss_growth_mib=${2:?}; shift 2 ;;
 	--rss-rise-mib) rss_rise_mib=${2:?}; shift 2 ;;
 	--gdb) use_gdb=1; shift ;;
-	-h|--help) sed -n '4,48s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '4,51s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	--) shift; extra=("$@"); break ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
@@ -190,7 +193,25 @@ metric() {
 gauge_names=(nfsv41_sessions_active clients__confirmed_count
 	nfsv41_delegations_active nfsv41_dir_delegations_active
 	nfsv41_slots_in_use nfsv41_replay_cache_bytes
-	'locks__count lock_type="holders"')
+	'locks__count lock_type="holders"' 'locks__count lock_type="waiters"')
+
+# negative_gauges: the samples of every gauge in the last scrape that
+# are below 0 (a count decremented more often than incremented), one
+# line.
+negative_gauges() {
+	awk '/^# TYPE / { g = ($4 == "gauge"); next }
+		/^#/ { next }
+		g && $NF + 0 < 0 { printf "%s ", $0 }' "$RUN_DIR/metrics.txt"
+}
+
+# all_zero GAUGES: every value in the line is 0.
+all_zero() {
+	local v
+
+	for v in $1; do
+		[ "$v" = 0 ] || return 1
+	done
+}
 
 # gauges: the gauge values, one line.
 gauges() {
@@ -285,6 +306,7 @@ measure() {
 	eval "${1}_fds=$(fd_count)"
 	eval "${1}_statfs='$s'"
 	eval "${1}_gauges='$(gauges)'"
+	eval "${1}_negative='$(negative_gauges)'"
 	eval "${1}_peak=$(sort -n "$RUN_DIR/rss-$1.txt" 2>/dev/null |
 		tail -n 1)"
 }
@@ -334,6 +356,9 @@ done
 			failures+=("$r: $st, baseline $base_statfs")
 		[ "$g" = "$G0" ] ||
 			failures+=("$r: gauges $g, start $G0")
+		neg=$(eval echo "\"\$${r}_negative\"")
+		all_zero "$g" && [ -z "$neg" ] ||
+			failures+=("$r: gauges $g not all 0${neg:+, negative: $neg}")
 		[ $((v - base_rss)) -le $((rss_rise_mib * 1024)) ] ||
 			failures+=("$r: RSS $v > $base_rss + $rss_rise_mib MiB")
 	done
@@ -381,9 +406,10 @@ done
 }
 
 # The closing count, as the other suites print it (scripts/lib/test.sh):
-# 17 checks (4 ditto-soak runs; per round gauges, fds, statfs and the
-# RSS rise; the heap growth); a settle that timed out is one more failure.
-checks=17
+# 20 checks (4 ditto-soak runs; per round gauges back at start, gauges
+# 0 and none negative, fds, statfs and the RSS rise; the heap growth); a
+# settle that timed out is one more failure.
+checks=20
 passed=$((checks - ${#failures[@]}))
 [ "$passed" -ge 0 ] || passed=0
 if [ ${#failures[@]} -gt 0 ]; then
