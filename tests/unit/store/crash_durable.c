@@ -14,10 +14,16 @@
  * flight is accepted as done or not done, never half done; which it was
  * is appended to the log.
  *
- *   crash_durable [--cycles N] [--seed S] [--dir D]
+ *   crash_durable [--cycles N] [--seed S] [--dir D] [--powerloss 1]
+ *
+ * --powerloss 1: run under the power-loss shim (powerloss.c, given in
+ * LD_PRELOAD): after each kill, every write to the store's files that
+ * no sync made durable is undone before the store is reopened, so a
+ * missing fdatasync shows up as a lost or torn acknowledged operation.
  *
  * Prints the seed; exit status 0 only if every cycle checked clean.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -31,6 +37,7 @@
 #include <unistd.h>
 
 #include "ditto_store.h"
+#include "powerloss.h"
 
 #define NDIR 4
 #define NNAME 12
@@ -633,7 +640,9 @@ int main(int argc, char **argv)
 	struct stats stats = { 0 };
 	uint64_t boot = 0;
 	unsigned int c, failures = 0, killed = 0;
-	bool own_dir = false;
+	struct ditto_powerloss_stats pl, pl_sum = { 0 };
+	int (*cut)(struct ditto_powerloss_stats *) = NULL;
+	bool own_dir = false, powerloss = false;
 	int i;
 
 	for (i = 1; i + 1 < argc; i += 2) {
@@ -643,6 +652,17 @@ int main(int argc, char **argv)
 			seed = strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--dir"))
 			dir = argv[i + 1];
+		else if (!strcmp(argv[i], "--powerloss"))
+			powerloss = atoi(argv[i + 1]) != 0;
+	}
+	if (powerloss) {
+		cut = (int (*)(struct ditto_powerloss_stats *))dlsym(
+			RTLD_DEFAULT, "ditto_powerloss_cut");
+		if (!cut) {
+			fprintf(stderr, "--powerloss: the shim is not loaded "
+				"(LD_PRELOAD=libditto_powerloss.so)\n");
+			return 2;
+		}
 	}
 	if (!dir) {
 		dir = mkdtemp(tmpl);
@@ -651,8 +671,11 @@ int main(int argc, char **argv)
 		own_dir = true;
 	}
 	snprintf(logpath, sizeof(logpath), "%s.log", dir);
-	printf("crash_durable: seed %u, %u cycles, store %s\n", seed, cycles,
-	       dir);
+	/* The shim tracks the store's files from here on. */
+	if (powerloss && setenv("DITTO_POWERLOSS_DIR", dir, 1))
+		die("setenv");
+	printf("crash_durable: seed %u, %u cycles, store %s%s\n", seed,
+	       cycles, dir, powerloss ? ", power loss at each kill" : "");
 	fflush(stdout);
 	if (init_store())
 		return 2;
@@ -674,6 +697,11 @@ int main(int argc, char **argv)
 			killed++;
 		if (waitpid(pid, &status, 0) != pid)
 			die("waitpid");
+		if (cut) {
+			cut(&pl);
+			pl_sum.undone += pl.undone;
+			pl_sum.bytes += pl.bytes;
+		}
 		if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
 			fprintf(stderr, "cycle %u: child failed (%d)\n", c,
 				WEXITSTATUS(status));
@@ -687,10 +715,15 @@ int main(int argc, char **argv)
 	       " / not done %" PRIu64 ", failures=%u\n",
 	       seed, c, killed, stats.acked, stats.inflight_done,
 	       stats.inflight_undone, failures);
+	if (cut)
+		printf("crash_durable: power loss undid %" PRIu64
+		       " unsynced writes (%" PRIu64 " bytes) over %u cuts\n",
+		       pl_sum.undone, pl_sum.bytes, c);
 	if (own_dir && failures == 0) {
 		char cmd[600];
 
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", dir, logpath);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s' '%s.undo'", dir,
+			 logpath, dir);
 		if (system(cmd))
 			fprintf(stderr, "could not remove %s\n", dir);
 	}
