@@ -41,9 +41,7 @@
  *           slots back to their baseline
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,13 +49,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "case.h"
+#include "daemon_proc.h"
 #include "metrics_scrape.h"
 #include "rpc_record.h"
 
 #define NFS4_PROC_COMPOUND 1
 /* Bounded waits for the daemon to settle: tries x interval. */
-#define SETTLE_TRIES 40
-#define SETTLE_US 250000
+#define SETTLE_TRIES DC_SETTLE_TRIES
+#define SETTLE_US DC_SETTLE_US
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -1025,65 +1024,6 @@ out:
 
 /* ---- transport abuse and leaks (BADIN11, BADIN12) -------------------- */
 
-/* The daemon's PID from run.sh, or 0 against an outside server. */
-static long daemon_pid(void)
-{
-	const char *s = getenv("DITTO_DAEMON_PID");
-
-	return s ? strtol(s, NULL, 10) : 0;
-}
-
-/* Number of open descriptors of pid, or -1. */
-static int fd_count(long pid)
-{
-	char path[64];
-	struct dirent *e;
-	DIR *d;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-/* Wait (bounded) for the daemon's descriptors to fall to at most base. */
-static int fds_settle(long pid, int base)
-{
-	int i, n = -1;
-
-	for (i = 0; i < SETTLE_TRIES; i++) {
-		n = fd_count(pid);
-		if (n >= 0 && n <= base)
-			break;
-		usleep(SETTLE_US);
-	}
-	return n;
-}
-
-static int raw_connect(const struct dc_server *srv)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
-	char port[16];
-	int fd;
-
-	snprintf(port, sizeof(port), "%d", srv->port);
-	if (getaddrinfo(srv->host, port, &hints, &ai))
-		return -1;
-	fd = socket(ai->ai_family, SOCK_STREAM, 0);
-	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen)) {
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	return fd;
-}
-
 /* Whether the server closed fd within ms (EOF or reset). */
 static bool peer_closed(int fd, int ms)
 {
@@ -1101,7 +1041,7 @@ static int raw_send(const struct dc_server *srv, uint32_t mark,
 {
 	uint8_t buf[256] = { 0 };
 	uint32_t be = htonl(mark);
-	int fd = raw_connect(srv);
+	int fd = dc_raw_connect(srv);
 
 	if (fd < 0)
 		return -errno;
@@ -1196,7 +1136,7 @@ static int raw_send_two(const struct dc_server *srv, uint32_t first,
 
 	if (!buf)
 		return -ENOMEM;
-	fd = raw_connect(srv);
+	fd = dc_raw_connect(srv);
 	if (fd < 0) {
 		free(buf);
 		return -errno;
@@ -1220,7 +1160,7 @@ static void badin11_records(struct dc_ctx *ctx)
 	struct big_arg b = { 0 };
 	nfs_fh4 fh = { 0 };
 	uint8_t *data = NULL;
-	long pid = daemon_pid();
+	long pid = dc_daemon_pid();
 	int base = -1, n;
 	uint64_t maxwrite, limit;
 	uint32_t count;
@@ -1246,7 +1186,7 @@ static void badin11_records(struct dc_ctx *ctx)
 	rc = dc_client_open_file(&cl, name, true, &b.sid, &fh, &st);
 	EXPECT_OK(rc, st, "OPEN create");
 	if (pid > 0)
-		base = fd_count(pid);
+		base = dc_daemon_fds(pid);
 	/* Last fragment of 1000 bytes, 100 sent, then the client leaves. */
 	rc = raw_send(&ctx->srv, RM_LAST_FRAG | 1000, 100, 0, NULL);
 	EXPECT(rc == 0, "connect: %s", strerror(-rc));
@@ -1302,7 +1242,7 @@ static void badin11_records(struct dc_ctx *ctx)
 		dc_note(ctx, "descriptor count not checked (no daemon PID)");
 		goto out;
 	}
-	n = fds_settle(pid, base);
+	n = dc_daemon_fds_settle(pid, base);
 	EXPECT(n >= 0 && n <= base,
 	       "daemon has %d descriptors, %d before the bad records", n,
 	       base);
@@ -1324,7 +1264,7 @@ static bool levels_get(long pid, struct levels *l)
 	int port = dc_metrics_port();
 	bool ok = true;
 
-	l->fds = pid > 0 ? fd_count(pid) : -1;
+	l->fds = pid > 0 ? dc_daemon_fds(pid) : -1;
 	l->sessions = l->slots = -1;
 	if (!port)
 		return true;
@@ -1381,7 +1321,7 @@ out:
 static void badin12_no_leak(struct dc_ctx *ctx)
 {
 	struct levels before, after;
-	long pid = daemon_pid();
+	long pid = dc_daemon_pid();
 	unsigned int i;
 	int t;
 
