@@ -386,6 +386,30 @@ void dc_client_put_export(struct dc_client *cl, struct dc_compound *c)
 		dc_op_lookup(c, p);
 }
 
+int dc_client_reborn(const struct dc_client *old, struct dc_client *cl)
+{
+	nfsstat4 st;
+	int rc = dc_client_init(cl, &old->srv, old->owner);
+
+	if (rc)
+		return rc;
+	memcpy(cl->verf, old->verf, sizeof(cl->verf));
+	rc = dc_client_exchange_id(cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
+	if (!rc && st != NFS4_OK)
+		rc = -EPROTO;
+	if (!rc)
+		rc = dc_client_create_session(
+			cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN, 8, &st);
+	if (!rc && st != NFS4_OK)
+		rc = -EPROTO;
+	return rc;
+}
+
+int dc_client_reclaim_complete(struct dc_client *cl, nfsstat4 *st)
+{
+	return dc_client_simple(cl, fill_reclaim_complete, NULL, NULL, st);
+}
+
 int dc_client_simple(struct dc_client *cl,
 		     void (*fill)(struct dc_compound *c, void *arg), void *arg,
 		     struct dc_cres *res, nfsstat4 *status)

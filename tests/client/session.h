@@ -100,6 +100,14 @@ int dc_client_open_session(struct dc_client *cl, uint32_t slots,
 			   nfsstat4 *status);
 /* EXCHANGE_ID + CREATE_SESSION (with back channel) + RECLAIM_COMPLETE. */
 int dc_client_mount(struct dc_client *cl);
+/*
+ * The client old back after a server restart, in cl: the same owner and
+ * verifier, EXCHANGE_ID + CREATE_SESSION (8 slots, back channel) and no
+ * RECLAIM_COMPLETE, so it can reclaim.  -EPROTO when an op is refused.
+ */
+int dc_client_reborn(const struct dc_client *old, struct dc_client *cl);
+/* SEQUENCE + RECLAIM_COMPLETE (rca_one_fs false); *st its status. */
+int dc_client_reclaim_complete(struct dc_client *cl, nfsstat4 *st);
 
 /*
  * Start a 4.1 compound with SEQUENCE on a free slot.  The slot must be

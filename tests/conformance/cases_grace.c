@@ -37,45 +37,6 @@ static int grace_wait_s(void)
 	return grace_s() + 2 * dc_env_int("DITTO_LEASE", 10) + 10;
 }
 
-/* EXCHANGE_ID + CREATE_SESSION, without RECLAIM_COMPLETE. */
-static int establish(struct dc_client *cl)
-{
-	nfsstat4 st;
-	int rc;
-
-	rc = dc_client_exchange_id(cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	if (rc)
-		return rc;
-	if (st != NFS4_OK)
-		return -EPROTO;
-	rc = dc_client_create_session(cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
-				      8, &st);
-	if (rc)
-		return rc;
-	return st == NFS4_OK ? 0 : -EPROTO;
-}
-
-/* The same client (owner and verifier) back after the server restart. */
-static int reborn(const struct dc_client *old, struct dc_client *cl)
-{
-	int rc = dc_client_init(cl, &old->srv, old->owner);
-
-	if (rc)
-		return rc;
-	memcpy(cl->verf, old->verf, sizeof(cl->verf));
-	return establish(cl);
-}
-
-static void fill_rc(struct dc_compound *c, void *arg)
-{
-	dc_op_reclaim_complete(c, false);
-}
-
-static int reclaim_complete(struct dc_client *cl, nfsstat4 *st)
-{
-	return dc_client_simple(cl, fill_rc, NULL, NULL, st);
-}
-
 struct gopen {
 	nfsstat4 status;
 	stateid4 sid;
@@ -420,7 +381,7 @@ static bool come_back(struct dc_ctx *ctx, const struct dc_client *old,
 		      struct dc_client *b, const nfs_fh4 *fh, struct gopen *p,
 		      const char *what)
 {
-	EXPECT_RPC(reborn(old, b), "client back");
+	EXPECT_RPC(dc_client_reborn(old, b), "client back");
 	EXPECT_OK(open_prev(b, fh, OPEN_DELEGATE_NONE, p), p->status, what);
 	return true;
 out:
@@ -432,7 +393,7 @@ static bool reclaim_done(struct dc_ctx *ctx, struct dc_client *cl,
 {
 	nfsstat4 st;
 
-	EXPECT_OK(reclaim_complete(cl, &st), st, what);
+	EXPECT_OK(dc_client_reclaim_complete(cl, &st), st, what);
 	return true;
 out:
 	return false;
@@ -493,7 +454,7 @@ static void grace1(struct dc_ctx *ctx)
 	EXPECT_STATUS(st, NFS4ERR_STALE_CLIENTID,
 		      "CREATE_SESSION, old client ID");
 	/* The client starts over with EXCHANGE_ID and gets a new one. */
-	EXPECT_RPC(reborn(&a, &b), "EXCHANGE_ID + CREATE_SESSION again");
+	EXPECT_RPC(dc_client_reborn(&a, &b), "EXCHANGE_ID + CREATE_SESSION again");
 	EXPECT(b.clientid != a.clientid, "same client ID after a restart");
 	reclaim_done(ctx, &b, "RECLAIM_COMPLETE");
 out:
@@ -542,7 +503,7 @@ static void grace3(struct dc_ctx *ctx)
 	if (!mount_create(ctx, &g.a, g.name, &g.o))
 		goto out;
 	RESTART();
-	EXPECT_RPC(reborn(&g.a, &g.b), "client back");
+	EXPECT_RPC(dc_client_reborn(&g.a, &g.b), "client back");
 	/* A client the server did not know, done with reclaiming. */
 	EXPECT_RPC(dc_ctx_mounted(ctx, &g.n), "new client mount");
 	EXPECT_RPC(open_name(&g.n, other, true, &g.q), "new client OPEN");
@@ -579,7 +540,7 @@ static void grace4(struct dc_ctx *ctx)
 	EXPECT_OK(open_name(&a, n1, true, &o1), o1.status, "OPEN f1");
 	EXPECT_OK(open_name(&a, n2, true, &o2), o2.status, "OPEN f2");
 	RESTART();
-	EXPECT_RPC(reborn(&a, &b), "client back");
+	EXPECT_RPC(dc_client_reborn(&a, &b), "client back");
 	EXPECT_OK(open_prev(&b, &o1.fh, OPEN_DELEGATE_NONE, &p), p.status,
 		  "OPEN CLAIM_PREVIOUS f1");
 	if (!reclaim_done(ctx, &b, "RECLAIM_COMPLETE"))
@@ -659,8 +620,8 @@ static void grace6(struct dc_ctx *ctx)
 	EXPECT_OK(open_name(&b, nb, true, &ob), ob.status, "OPEN b");
 	RESTART();
 	t0 = dc_now_s();
-	EXPECT_RPC(reborn(&a, &a2), "a back");
-	EXPECT_RPC(reborn(&b, &b2), "b back");
+	EXPECT_RPC(dc_client_reborn(&a, &a2), "a back");
+	EXPECT_RPC(dc_client_reborn(&b, &b2), "b back");
 	EXPECT_RPC(dc_ctx_mounted(ctx, &n), "new client");
 	if (!reclaim_done(ctx, &a2, "a RECLAIM_COMPLETE"))
 		goto out;
@@ -704,7 +665,7 @@ static void grace7(struct dc_ctx *ctx)
 			       "LOCK whole file"))
 		goto out;
 	RESTART();
-	EXPECT_RPC(reborn(&g.a, &g.b), "client back");
+	EXPECT_RPC(dc_client_reborn(&g.a, &g.b), "client back");
 	if (!reclaim_done(ctx, &g.b, "RECLAIM_COMPLETE without reclaiming"))
 		goto out;
 	EXPECT_RPC(open_prev(&g.b, &g.o.fh, OPEN_DELEGATE_NONE, &g.p),
@@ -757,15 +718,17 @@ out:
 static void grace9(struct dc_ctx *ctx)
 {
 	struct gcase g;
+	nfsstat4 st;
 
 	if (!gcase_begin(ctx, &g))
 		return;
 	if (!mount_create(ctx, &g.a, g.name, &g.o))
 		goto out;
 	RESTART();
-	EXPECT_RPC(reborn(&g.a, &g.b), "client back");
+	EXPECT_RPC(dc_client_reborn(&g.a, &g.b), "client back");
 	EXPECT_RPC(dc_ctx_client(ctx, &g.n), "new client");
-	EXPECT_RPC(establish(&g.n), "new client session");
+	EXPECT_RPC(dc_client_open_session(&g.n, 8, &st), "new client session");
+	EXPECT_STATUS(st, NFS4_OK, "new client session");
 	EXPECT_RPC(open_prev(&g.n, &g.o.fh, OPEN_DELEGATE_NONE, &g.q),
 		   "OPEN CLAIM_PREVIOUS by a new client");
 	EXPECT_STATUS(g.q.status, NFS4ERR_NO_GRACE,
@@ -800,7 +763,7 @@ static void grace10(struct dc_ctx *ctx)
 	if (g.o.dtype != OPEN_DELEGATE_READ && g.o.dtype != OPEN_DELEGATE_WRITE)
 		SKIP("the server granted no delegation (FSAL without leases)");
 	RESTART();
-	EXPECT_RPC(reborn(&g.a, &g.b), "client back");
+	EXPECT_RPC(dc_client_reborn(&g.a, &g.b), "client back");
 	EXPECT_OK(open_prev(&g.b, &g.o.fh, g.o.dtype, &g.p), g.p.status,
 		  "OPEN CLAIM_PREVIOUS with delegation");
 	EXPECT(g.p.dtype == g.o.dtype, "delegation type %d reclaimed as %d",

@@ -43,7 +43,8 @@ static int nlm_port(void)
 
 /*
  * The 4.1 client opens the case's file, retrying while the server is in
- * grace: with NLM on, Ganesha keeps every grace period to its end.
+ * grace: with NLM on, grace waits for the NLM hosts that held locks
+ * before the restart too (patch 0093).
  */
 static int xfile_open(struct dc_ctx *ctx, struct xfile *x, bool create,
 		      nfsstat4 *st)
@@ -599,6 +600,149 @@ out:
 	xfile_free(&x);
 }
 
+/*
+ * Seconds from t0 until a client new to the server (it held no state
+ * before the restart) can OPEN without NFS4ERR_GRACE; -1 past the
+ * bound or on an error.
+ */
+static double grace_end(struct dc_ctx *ctx, double t0)
+{
+	struct dc_client n = { 0 };
+	double end = -1;
+	stateid4 sid;
+	char name[128];
+	nfs_fh4 fh = { 0 };
+	nfsstat4 st;
+
+	dc_name(ctx, "probe", name, sizeof(name));
+	if (dc_ctx_mounted(ctx, &n))
+		return -1;
+	while (dc_now_s() - t0 < dc_env_int("DITTO_GRACE", 30) + 30) {
+		if (dc_client_open_file(&n, name, true, &sid, &fh, &st))
+			break;
+		if (st != NFS4ERR_GRACE) {
+			if (st == NFS4_OK) {
+				end = dc_now_s() - t0;
+				dc_client_close_file(&n, &fh, &sid, &st);
+			}
+			break;
+		}
+		dc_sleep_ms(POLL_MS);
+	}
+	dc_fh_free(&fh);
+	dc_client_destroy(&n);
+	return end;
+}
+
+/*
+ * Grace ends early only once every client that held state before the
+ * restart is done: earlier cases' 4.1 clients that could not be
+ * destroyed must first expire (a lease and a half, then the reaper).
+ */
+static void settle_earlier_clients(void)
+{
+	dc_sleep_ms((unsigned)(dc_env_int("DITTO_LEASE", 10) * 3 / 2 + 2) *
+		    1000);
+}
+
+/*
+ * The NLM client of x holds [0,10) exclusively, ready for a restart
+ * whose grace period is measured; false (the case failed or skipped)
+ * otherwise.
+ */
+static bool lock_for_restart(struct dc_ctx *ctx, struct xfile *x)
+{
+	if (!nlm_begin(ctx, x, true))
+		return false;
+	settle_earlier_clients();
+	EXPECT_NLM_LOCK(x, true, 0, 10, DC_NLM4_GRANTED, "NLM LOCK [0,10)");
+	return true;
+out:
+	xfile_free(x);
+	return false;
+}
+
+/*
+ * Grace ended (a new client's OPEN, from t0 on) before its period;
+ * *end the seconds it took.  Checks like EXPECT; false once one failed.
+ */
+static bool grace_ended_early(struct dc_ctx *ctx, double t0, double *end)
+{
+	int grace = dc_env_int("DITTO_GRACE", 30);
+
+	*end = grace_end(ctx, t0);
+	EXPECT(*end >= 0, "no OPEN outside grace within %d s", grace + 30);
+	EXPECT(*end < grace, "grace lasted its whole period (%.1f s of %d s)",
+	       *end, grace);
+	return true;
+out:
+	return false;
+}
+
+/*
+ * NLM9: a 4.1 client with an open and an NLM client with a lock; after
+ * the restart the 4.1 client sends RECLAIM_COMPLETE and the NLM client
+ * reclaims (a new lock is still refused before).  Grace then ends
+ * before its period: NLM no longer keeps it to the end.
+ */
+static void nlm9(struct dc_ctx *ctx)
+{
+	struct dc_client b = { 0 };
+	struct xfile x;
+	double t0, end;
+	nfsstat4 st;
+
+	if (!lock_for_restart(ctx, &x))
+		return;
+	EXPECT(dc_server_restart() == 0, "restarting the server failed");
+	t0 = dc_now_s();
+	EXPECT_RPC(dc_client_reborn(&x.v4, &b), "4.1 client back");
+	if (!reclaim_after_restart(ctx, &x, "NLM LOCK reclaim [0,10) in grace"))
+		goto out;
+	EXPECT_OK(dc_client_reclaim_complete(&b, &st), st, "RECLAIM_COMPLETE");
+	if (!grace_ended_early(ctx, t0, &end))
+		goto out;
+	dc_note(ctx, "grace ended %.1f s after the restart (period %d s)", end,
+		dc_env_int("DITTO_GRACE", 30));
+	EXPECT_NLM_UNLOCK(&x, 0, 10, "NLM UNLOCK");
+out:
+	dc_client_destroy(&b);
+	xfile_free(&x);
+}
+
+/*
+ * NLM10: an NLM client that held a lock never comes back after the
+ * restart (no 4.1 client held state).  Grace waits a lease for it, not
+ * less (it is known from before the restart), then ends before its
+ * period.
+ */
+static void nlm10(struct dc_ctx *ctx)
+{
+	int lease = dc_env_int("DITTO_LEASE", 10);
+	struct xfile x;
+	double t0, end;
+	nfsstat4 st;
+
+	if (!lock_for_restart(ctx, &x))
+		return;
+	/* The 4.1 side leaves no state to wait for. */
+	EXPECT_OK(dc_client_close_file(&x.v4, &x.fh, &x.open_sid, &st), st,
+		  "CLOSE");
+	dc_client_destroy(&x.v4);
+	dc_nlm_close(&x.nlm);
+	EXPECT(dc_server_restart() == 0, "restarting the server failed");
+	t0 = dc_now_s();
+	if (!grace_ended_early(ctx, t0, &end))
+		goto out;
+	dc_note(ctx, "grace ended %.1f s after the restart (lease %d s, "
+		"period %d s)", end, lease, dc_env_int("DITTO_GRACE", 30));
+	EXPECT(end >= lease - 1,
+	       "grace ended %.1f s after the restart: the NLM host that "
+	       "held a lock had no lease (%d s) to reclaim", end, lease);
+out:
+	xfile_free(&x);
+}
+
 const struct dc_case dc_cases_nlm[] = {
 	{ "NLM1", "an NLM whole-file lock denies NFSv4 LOCK and LOCKT "
 		  "anywhere; gone after NLM UNLOCK",
@@ -624,5 +768,11 @@ const struct dc_case dc_cases_nlm[] = {
 	{ "NLM8", "an NLM lock from a write delegation holder's address "
 		  "recalls the delegation first",
 	  "10.4.1", "nlm lock deleg", "NLM1", nlm8 },
+	{ "NLM9", "mixed restart: grace ends before its period once the 4.1 "
+		  "client sent RECLAIM_COMPLETE and the NLM client reclaimed",
+	  "8.4.2.1", "nlm lock restart nsm slow", "NLM6", nlm9 },
+	{ "NLM10", "an NLM host that held a lock and never returns keeps "
+		   "grace one lease, not its whole period",
+	  "8.4.2.1", "nlm lock restart nsm slow", "NLM6", nlm10 },
 	{ NULL },
 };

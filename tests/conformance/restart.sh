@@ -112,8 +112,8 @@ runner=$DITTO_BUILD/tests/conformance/ditto-conformance
 [ -x "$runner" ] || die "no runner at $runner (build target ditto-conformance)"
 
 if [ ${#sel[@]} -eq 0 ]; then
-	# NLM keeps every grace period to its end (GRACE6 would fail):
-	# the grace cases run without it, the NLM cases with it.
+	# The grace cases run without NLM (rpcbind and statd are not
+	# needed for them), the NLM cases with it.
 	if [ "$nlm" = 1 ]; then
 		sel=(nlm)
 	else
