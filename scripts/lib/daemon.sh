@@ -148,6 +148,28 @@ daemon_stop() {
 }
 
 # upstream_ready: DITTO_UPSTREAM from the cache, or a clear error.
+# daemon_heap_kib PID OUT: bytes in use in the daemon's malloc heap
+# (KiB, every arena and mmapped chunk), from glibc's malloc_stats() run
+# in the daemon by gdb; nothing if gdb cannot.  The daemon prints the
+# report on its stderr, the file OUT.
+daemon_heap_kib() {
+	local pid=$1 out=$2 n
+
+	command -v gdb >/dev/null || return 0
+	n=$(grep -c '^Total (incl. mmap):' "$out" 2>/dev/null) || n=0
+	timeout 60 gdb -p "$pid" -batch -nx \
+		-ex 'call (void) malloc_stats()' >/dev/null 2>&1 || return 0
+	for _ in $(seq 1 50); do
+		[ "$(grep -c '^Total (incl. mmap):' "$out")" -gt "$n" ] && break
+		sleep 0.1
+	done
+	# No new report: no figure, rather than the previous one.
+	[ "$(grep -c '^Total (incl. mmap):' "$out")" -gt "$n" ] || return 0
+	awk '/^Total \(incl. mmap\):/ { t = 1; next }
+		t && /^in use bytes/ { v = $NF; t = 0 }
+		END { if (v != "") print int(v / 1024) }' "$out"
+}
+
 upstream_ready() {
 	[ -n "${DITTO_UPSTREAM:-}" ] && [ -f "$DITTO_UPSTREAM/.complete" ] &&
 		return 0
