@@ -177,7 +177,7 @@ void ds_brl_free_all(struct ds_inode *ino);
 void ds_lease_free_all(struct ds_inode *ino);
 
 /*
- * persist.c: the durable (LMDB) layer.  A struct ds_ptx is one write
+ * lmdb_commit.c: the durable (LMDB) layer.  A struct ds_ptx is one write
  * transaction; with a memory-only store every call is a no-op.  Calls
  * record the in-memory state the caller just made (under the inode
  * locks it holds), so disk and memory change in the same order.  The

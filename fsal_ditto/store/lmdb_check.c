@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "persist_int.h"
+#include "lmdb_int.h"
 
 struct cino {
 	uint64_t id;

@@ -4,8 +4,8 @@
  * record formats (docs/durable.md).  Keys are big-endian so that LMDB's
  * byte order is (fileid, ...) order; values are in host byte order.
  */
-#ifndef DITTO_PERSIST_INT_H
-#define DITTO_PERSIST_INT_H
+#ifndef DITTO_LMDB_INT_H
+#define DITTO_LMDB_INT_H
 
 #include <lmdb.h>
 
@@ -111,4 +111,4 @@ static inline MDB_val *ds_key_name(struct ds_key *k, uint64_t id,
 int ds_mdb_err(int rc);
 void ds_rec_fill(const struct ds_inode *ino, struct ds_rec *r);
 
-#endif /* DITTO_PERSIST_INT_H */
+#endif /* DITTO_LMDB_INT_H */

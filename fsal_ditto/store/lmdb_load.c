@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "persist_int.h"
+#include "lmdb_int.h"
 
 uint64_t ds_durable_map_size(const struct ds_config *cfg)
 {

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "persist_int.h"
+#include "lmdb_int.h"
 
 int ds_mdb_err(int rc)
 {
