@@ -317,9 +317,13 @@ int ds_lease(struct ds_inode *ino, uintptr_t owner, enum ds_lease_type type);
 enum ds_lease_type ds_lease_held(struct ds_inode *ino, uintptr_t owner);
 
 /*
- * Durable stores (LMDB; docs/durable.md).  The in-memory structures stay
- * the primary copy; every namespace, attribute and xattr change is also
- * committed to LMDB, synchronously, before the call returns.  File data
+ * Durable stores (the LMDB backend; backend.h, docs/durable.md).  The
+ * in-memory structures stay the primary copy; every namespace,
+ * attribute and xattr change is committed to LMDB, synchronously, as
+ * one change set before memory changes and the call returns: if the
+ * commit fails the call returns its error and the store is unchanged
+ * (a shrinking truncate, ds_allocate and ds_deallocate instead latch
+ * the store read-only, see backend.h).  File data
  * written with ds_write is in memory only until ds_commit (of that
  * inode) or ds_sync (all inodes) returns; ds_allocate, ds_deallocate,
  * a truncate and any other change to a file's metadata persist its

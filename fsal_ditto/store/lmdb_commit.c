@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
- * The durable store's write path: one LMDB write transaction per
- * mutating store call, recording the in-memory state the call has just
- * made while it still holds the inode locks, committed (and synced to
- * disk: the environment is opened with LMDB's default, synchronous
- * commits) before the call returns.  LMDB's writer lock is taken only
- * after every inode lock a call needs, so it is the innermost lock.
+ * The LMDB backend's commit: one change set (backend.h) is one LMDB
+ * write transaction, committed (and synced to disk: the environment is
+ * opened with LMDB's default, synchronous commits) before the store
+ * call returns.  The core calls it with its inode locks held, so LMDB's
+ * writer lock is the innermost lock.
  *
  * File data written with ds_write stays in memory, its blocks marked
- * dirty, until ds_commit / ds_sync or the next persist of the inode
+ * dirty, until ds_commit / ds_sync or the next record of the inode
  * (which always carries the dirty blocks): that is NFS UNSTABLE vs
- * COMMIT, and FILE_SYNC is a write followed by ds_commit.
+ * COMMIT, and FILE_SYNC is a write followed by ds_commit.  The record
+ * formats are lmdb_int.h's and docs/durable.md's, unchanged since
+ * version 1.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -30,96 +31,46 @@ int ds_mdb_err(int rc)
 	return -EIO;
 }
 
-static void latch(struct ds_persist *p, int rc)
-{
-	int zero = 0;
-
-	__atomic_compare_exchange_n(&p->failed, &zero, rc, false,
-				    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
-}
-
-int ds_pcheck(struct ds_store *st)
-{
-	return st->pst ? __atomic_load_n(&st->pst->failed, __ATOMIC_ACQUIRE) :
-			 0;
-}
-
-int ds_ptx_begin(struct ds_store *st, struct ds_ptx *tx)
-{
+struct lmdb_tx {
+	struct ds_persist *p;
 	MDB_txn *txn;
+	uint32_t bs;
 	int rc;
+};
 
-	tx->st = st;
-	tx->txn = NULL;
-	tx->rc = 0;
-	if (!st->pst)
-		return 0;
-	tx->rc = ds_pcheck(st);
-	if (tx->rc)
-		return tx->rc;
-	rc = mdb_txn_begin(st->pst->env, NULL, 0, &txn);
-	if (rc) {
-		tx->rc = ds_mdb_err(rc);
-		latch(st->pst, tx->rc);
-		return tx->rc;
-	}
-	tx->txn = txn;
-	return 0;
-}
-
-int ds_ptx_end(struct ds_ptx *tx)
+static bool live(struct lmdb_tx *tx)
 {
-	int rc;
-
-	if (!tx->txn)
-		return tx->rc;
-	if (tx->rc) {
-		mdb_txn_abort(tx->txn);
-		rc = tx->rc;
-	} else {
-		rc = ds_mdb_err(mdb_txn_commit(tx->txn));
-	}
-	tx->txn = NULL;
-	/* Memory already holds the change that did not reach the disk. */
-	if (rc)
-		latch(tx->st->pst, rc);
-	return rc;
+	return !tx->rc;
 }
 
-static bool live(struct ds_ptx *tx)
-{
-	return tx->txn && !tx->rc;
-}
-
-static void note(struct ds_ptx *tx, int mdb_rc)
+static void note(struct lmdb_tx *tx, int mdb_rc)
 {
 	if (mdb_rc && !tx->rc)
 		tx->rc = ds_mdb_err(mdb_rc);
 }
 
-void ds_rec_fill(const struct ds_inode *ino, struct ds_rec *r)
+void ds_rec_fill(const struct ds_irec *ir, struct ds_rec *r)
 {
-	const struct timespec *ts[4] = { &ino->atime, &ino->mtime,
-					 &ino->ctime, &ino->btime };
+	const struct timespec *ts[4] = { &ir->atime, &ir->mtime, &ir->ctime,
+					 &ir->btime };
 	int i;
 
 	memset(r, 0, sizeof(*r));
 	r->version = DS_PERSIST_VERSION;
-	r->type = ino->type;
-	r->mode = ino->mode;
-	r->uid = ino->uid;
-	r->gid = ino->gid;
-	r->nlink = ino->nlink;
-	r->generation = ino->generation;
-	r->rdev_major = ino->rdev_major;
-	r->rdev_minor = ino->rdev_minor;
-	r->size = ino->size;
-	r->change = ino->change;
-	r->xseq = ino->xseq;
-	if (ino->type == DS_DIR) {
-		r->parent = ino->dir.parent ? ino->dir.parent->fileid :
-					      ino->fileid;
-		r->next_cookie = ino->dir.next_cookie;
+	r->type = ir->type;
+	r->mode = ir->mode;
+	r->uid = ir->uid;
+	r->gid = ir->gid;
+	r->nlink = ir->nlink;
+	r->generation = ir->generation;
+	r->rdev_major = ir->rdev_major;
+	r->rdev_minor = ir->rdev_minor;
+	r->size = ir->size;
+	r->change = ir->change;
+	r->xseq = ir->xseq;
+	if (ir->type == DS_DIR) {
+		r->parent = ir->parent;
+		r->next_cookie = ir->next_cookie;
 	}
 	for (i = 0; i < 4; i++) {
 		r->sec[i] = ts[i]->tv_sec;
@@ -127,68 +78,48 @@ void ds_rec_fill(const struct ds_inode *ino, struct ds_rec *r)
 	}
 }
 
-static void noop_free(void *p)
+/* Writes the dirty blocks of a regular file; the core forgets them. */
+static void flush_blocks(struct lmdb_tx *tx, const struct ds_inode *ino)
 {
-}
-
-/* Writes the dirty blocks of a regular file and forgets they were. */
-static void flush_blocks(struct ds_ptx *tx, struct ds_inode *ino)
-{
-	struct ds_persist *p = tx->st->pst;
-	uint32_t bs = tx->st->cfg.block_size;
 	uint64_t idx = 0;
+	const void *blk;
 	struct ds_key k;
 	MDB_val v;
 
-	while (live(tx)) {
-		void *blk;
-
-		idx = ds_bm_next(&ino->dirty, idx);
-		if (idx == UINT64_MAX)
-			break;
-		blk = ds_bm_get(&ino->blocks, idx);
-		if (blk) {
-			v.mv_data = blk;
-			v.mv_size = bs;
-			note(tx, mdb_put(tx->txn, p->blocks,
-					 ds_key_idx(&k, ino->fileid, idx), &v,
-					 0));
-		}
+	while (live(tx) && ds_dirty_next(ino, &idx, &blk)) {
+		v.mv_data = (void *)blk;
+		v.mv_size = tx->bs;
+		note(tx, mdb_put(tx->txn, tx->p->blocks,
+				 ds_key_idx(&k, ino->fileid, idx), &v, 0));
 		if (idx == UINT64_MAX - 1)
 			break;
 		idx++;
 	}
-	if (live(tx))
-		ds_dirty_drop(ino, 0, UINT64_MAX);
 }
 
-void ds_ptx_inode(struct ds_ptx *tx, struct ds_inode *ino)
+static void put_inode(struct lmdb_tx *tx, const struct ds_irec *ir,
+		      const struct ds_inode *ino)
 {
-	size_t tlen = ino->type == DS_LNK ? ino->lnk.len : 0;
 	unsigned char buf[sizeof(struct ds_rec) + DS_SYMLINK_MAX];
 	struct ds_key k;
 	MDB_val v;
 
-	if (!live(tx))
-		return;
-	ds_rec_fill(ino, (struct ds_rec *)buf);
-	if (tlen)
-		memcpy(buf + sizeof(struct ds_rec), ino->lnk.target, tlen);
+	ds_rec_fill(ir, (struct ds_rec *)buf);
+	if (ir->tlen)
+		memcpy(buf + sizeof(struct ds_rec), ir->target, ir->tlen);
 	v.mv_data = buf;
-	v.mv_size = sizeof(struct ds_rec) + tlen;
-	note(tx, mdb_put(tx->txn, tx->st->pst->inodes,
-			 ds_key_id(&k, ino->fileid), &v, 0));
-	if (ino->type == DS_REG) {
+	v.mv_size = sizeof(struct ds_rec) + ir->tlen;
+	note(tx, mdb_put(tx->txn, tx->p->inodes, ds_key_id(&k, ir->fileid), &v,
+			 0));
+	if (ino && ir->type == DS_REG)
 		flush_blocks(tx, ino);
-		ino->mdirty = false;
-	}
 }
 
 /*
  * Deletes keys of dbi that start with fileid id: all of them, or (for
  * blocks) those whose index is in [from, to).
  */
-static void del_range(struct ds_ptx *tx, MDB_dbi dbi, uint64_t id,
+static void del_range(struct lmdb_tx *tx, MDB_dbi dbi, uint64_t id,
 		      bool indexed, uint64_t from, uint64_t to)
 {
 	MDB_cursor *cur;
@@ -229,215 +160,155 @@ static void del_range(struct ds_ptx *tx, MDB_dbi dbi, uint64_t id,
 	note(tx, rc);
 }
 
-void ds_ptx_inode_del(struct ds_ptx *tx, uint64_t fileid)
+/* A missing key is not an error: deletes are idempotent. */
+static void del_key(struct lmdb_tx *tx, MDB_dbi dbi, MDB_val *key)
 {
-	struct ds_persist *p;
-	struct ds_key k;
-	int rc;
+	int rc = mdb_del(tx->txn, dbi, key, NULL);
 
-	if (!live(tx))
-		return;
-	p = tx->st->pst;
-	rc = mdb_del(tx->txn, p->inodes, ds_key_id(&k, fileid), NULL);
-	if (rc != MDB_NOTFOUND)
-		note(tx, rc);
-	del_range(tx, p->blocks, fileid, true, 0, UINT64_MAX);
-	del_range(tx, p->xattrs, fileid, false, 0, 0);
-}
-
-void ds_ptx_blocks_del(struct ds_ptx *tx, struct ds_inode *ino,
-		       uint64_t from, uint64_t to)
-{
-	if (live(tx))
-		del_range(tx, tx->st->pst->blocks, ino->fileid, true, from,
-			  to);
-}
-
-/* Caller holds dir->lock; the entry is in memory already. */
-void ds_ptx_dirent(struct ds_ptx *tx, struct ds_inode *dir, const char *name)
-{
-	struct ds_dentry *de;
-	struct ds_drec d;
-	struct ds_key k;
-	MDB_val v = { sizeof(d), &d };
-
-	if (!live(tx))
-		return;
-	de = ds_dir_find(dir, name);
-	if (!de) {
-		tx->rc = -EIO;
-		return;
-	}
-	d.fileid = de->ino->fileid;
-	d.cookie = de->cookie;
-	note(tx, mdb_put(tx->txn, tx->st->pst->dirents,
-			 ds_key_name(&k, dir->fileid, name), &v, 0));
-}
-
-void ds_ptx_dirent_del(struct ds_ptx *tx, struct ds_inode *dir,
-		       const char *name)
-{
-	struct ds_key k;
-	int rc;
-
-	if (!live(tx))
-		return;
-	rc = mdb_del(tx->txn, tx->st->pst->dirents,
-		     ds_key_name(&k, dir->fileid, name), NULL);
 	if (rc != MDB_NOTFOUND)
 		note(tx, rc);
 }
 
-void ds_ptx_xattr(struct ds_ptx *tx, struct ds_inode *ino,
-		  const struct ds_xattr *x)
+static void del_inode(struct lmdb_tx *tx, uint64_t fileid)
+{
+	struct ds_key k;
+
+	del_key(tx, tx->p->inodes, ds_key_id(&k, fileid));
+	del_range(tx, tx->p->blocks, fileid, true, 0, UINT64_MAX);
+	del_range(tx, tx->p->xattrs, fileid, false, 0, 0);
+}
+
+static void put_xattr(struct lmdb_tx *tx, const struct ds_change *c)
 {
 	struct ds_key k;
 	MDB_val v;
 	int rc;
 
-	if (!live(tx))
-		return;
-	v.mv_size = sizeof(uint64_t) + x->vlen;
-	rc = mdb_put(tx->txn, tx->st->pst->xattrs,
-		     ds_key_name(&k, ino->fileid, x->name), &v, MDB_RESERVE);
+	v.mv_size = sizeof(uint64_t) + c->xattr.vlen;
+	rc = mdb_put(tx->txn, tx->p->xattrs,
+		     ds_key_name(&k, c->fileid, c->xattr.name), &v,
+		     MDB_RESERVE);
 	if (rc) {
 		note(tx, rc);
 		return;
 	}
-	memcpy(v.mv_data, &x->seq, sizeof(uint64_t));
-	memcpy((char *)v.mv_data + sizeof(uint64_t), x->value, x->vlen);
+	memcpy(v.mv_data, &c->xattr.seq, sizeof(uint64_t));
+	memcpy((char *)v.mv_data + sizeof(uint64_t), c->xattr.value,
+	       c->xattr.vlen);
 }
 
-void ds_ptx_xattr_del(struct ds_ptx *tx, struct ds_inode *ino,
-		      const char *name)
+static void apply_one(struct lmdb_tx *tx, const struct ds_change *c)
 {
+	struct ds_drec d;
 	struct ds_key k;
-	int rc;
+	MDB_val v = { sizeof(d), &d };
 
-	if (!live(tx))
-		return;
-	rc = mdb_del(tx->txn, tx->st->pst->xattrs,
-		     ds_key_name(&k, ino->fileid, name), NULL);
-	if (rc != MDB_NOTFOUND)
-		note(tx, rc);
+	switch (c->kind) {
+	case DS_CH_INODE:
+		put_inode(tx, &c->inode.rec, c->inode.ino);
+		break;
+	case DS_CH_INODE_DEL:
+		del_inode(tx, c->fileid);
+		break;
+	case DS_CH_DIRENT:
+		d.fileid = c->dirent.target;
+		d.cookie = c->dirent.cookie;
+		note(tx, mdb_put(tx->txn, tx->p->dirents,
+				 ds_key_name(&k, c->fileid, c->dirent.name),
+				 &v, 0));
+		break;
+	case DS_CH_DIRENT_DEL:
+		del_key(tx, tx->p->dirents,
+			ds_key_name(&k, c->fileid, c->dirent.name));
+		break;
+	case DS_CH_XATTR:
+		put_xattr(tx, c);
+		break;
+	case DS_CH_XATTR_DEL:
+		del_key(tx, tx->p->xattrs,
+			ds_key_name(&k, c->fileid, c->xattr.name));
+		break;
+	case DS_CH_BLOCKS_DEL:
+		del_range(tx, tx->p->blocks, c->fileid, true, c->blocks.from,
+			  c->blocks.to);
+		break;
+	}
 }
 
 /* Fileids are never reused, across restarts too (stale handles). */
-void ds_ptx_next_fileid(struct ds_ptx *tx)
+static void put_next_fileid(struct lmdb_tx *tx, struct ds_store *st)
 {
-	uint64_t next = __atomic_load_n(&tx->st->next_fileid,
-					__ATOMIC_RELAXED);
+	uint64_t next = __atomic_load_n(&st->next_fileid, __ATOMIC_RELAXED);
 	MDB_val k = { sizeof("next_fileid") - 1, "next_fileid" };
 	MDB_val v = { sizeof(next), &next };
 
-	if (live(tx))
-		note(tx, mdb_put(tx->txn, tx->st->pst->meta, &k, &v, 0));
+	note(tx, mdb_put(tx->txn, tx->p->meta, &k, &v, 0));
 }
 
-int ds_mark_dirty(struct ds_inode *ino, uint64_t first, uint64_t last)
+int ds_lmdb_apply(struct ds_store *st, MDB_txn *txn,
+		  const struct ds_changes *cs)
 {
-	uint64_t i;
+	struct lmdb_tx tx = { ds_lmdb_of(st), txn, st->cfg.block_size, 0 };
+	unsigned int i;
 
-	if (!ino->store->pst)
-		return 0;
-	for (i = first; i <= last; i++) {
-		if (ds_bm_set(&ino->dirty, i, (void *)1))
-			return -ENOMEM;
-		if (i == UINT64_MAX)
-			break;
-	}
-	return 0;
+	for (i = 0; i < cs->n && live(&tx); i++)
+		apply_one(&tx, &cs->c[i]);
+	if (cs->next_fileid && live(&tx))
+		put_next_fileid(&tx, st);
+	return tx.rc;
 }
 
-void ds_dirty_drop(struct ds_inode *ino, uint64_t from, uint64_t to)
+int ds_lmdb_del_inode(struct ds_store *st, MDB_txn *txn, uint64_t fileid)
 {
-	if (ino->dirty.height)
-		ds_bm_drop(&ino->dirty, from, to, noop_free);
+	struct lmdb_tx tx = { ds_lmdb_of(st), txn, st->cfg.block_size, 0 };
+
+	del_inode(&tx, fileid);
+	return tx.rc;
 }
 
-int ds_commit(struct ds_inode *ino)
+static int lmdb_commit(struct ds_store *st, const struct ds_changes *cs)
 {
-	struct ds_store *st = ino->store;
-	struct ds_ptx tx;
+	MDB_txn *txn;
 	int rc;
 
-	if (!st->pst)
-		return 0;
-	pthread_rwlock_wrlock(&ino->lock);
-	rc = ds_pcheck(st);
-	/* A dead inode's data is gone; nothing to make durable. */
-	if (!rc && !ino->dead && ino->type == DS_REG &&
-	    (ino->mdirty || ino->dirty.nblocks)) {
-		ds_ptx_begin(st, &tx);
-		ds_ptx_inode(&tx, ino);
-		rc = ds_ptx_end(&tx);
+	rc = mdb_txn_begin(ds_lmdb_of(st)->env, NULL, 0, &txn);
+	if (rc)
+		return ds_mdb_err(rc);
+	rc = ds_lmdb_apply(st, txn, cs);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
 	}
-	pthread_rwlock_unlock(&ino->lock);
-	return rc;
+	return ds_mdb_err(mdb_txn_commit(txn));
 }
 
-int ds_sync(struct ds_store *st)
+static uint64_t lmdb_boot_count(const struct ds_store *st)
 {
-	struct cds_lfht_iter it;
-	struct ds_inode *ino, **v = NULL;
-	size_t n = 0, cap = 0, i;
-	int rc = 0, rc2;
-
-	if (!st->pst)
-		return 0;
-	urcu_bp_read_lock();
-	cds_lfht_for_each_entry(st->itable, &it, ino, tnode) {
-		if (ino->type != DS_REG || !ds_get_unless_zero(ino))
-			continue;
-		if (n == cap) {
-			struct ds_inode **nv;
-
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				ds_put(ino);
-				rc = -ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		v[n++] = ino;
-	}
-	urcu_bp_read_unlock();
-	for (i = 0; i < n; i++) {
-		rc2 = ds_commit(v[i]);
-		if (rc2 && !rc)
-			rc = rc2;
-		ds_put(v[i]);
-	}
-	free(v);
-	return rc;
+	return ((const struct ds_persist *)st->be_priv)->boot;
 }
 
-bool ds_store_is_durable(const struct ds_store *st)
+static uint64_t lmdb_orphans_freed(const struct ds_store *st)
 {
-	return st->pst != NULL;
+	return ((const struct ds_persist *)st->be_priv)->orphans;
 }
 
-uint64_t ds_boot_count(const struct ds_store *st)
+static void lmdb_close(struct ds_store *st)
 {
-	return st->pst ? st->pst->boot : 0;
-}
+	struct ds_persist *p = ds_lmdb_of(st);
 
-uint64_t ds_orphans_freed(const struct ds_store *st)
-{
-	return st->pst ? st->pst->orphans : 0;
-}
-
-void ds_persist_close(struct ds_store *st)
-{
-	struct ds_persist *p = st->pst;
-
-	if (!p)
-		return;
 	mdb_env_close(p->env);
 	if (p->lockfd >= 0)
 		close(p->lockfd);
 	free(p);
-	st->pst = NULL;
+	ds_store_set_backend(st, NULL, NULL);
 }
+
+const struct ds_backend_ops ds_lmdb_backend = {
+	.name = "lmdb",
+	.commit = lmdb_commit,
+	.tracks_dirty = true,
+	.boot_count = lmdb_boot_count,
+	.orphans_freed = lmdb_orphans_freed,
+	.check = ds_lmdb_check,
+	.close = lmdb_close,
+};
