@@ -334,6 +334,10 @@ enum ds_lease_type ds_lease_held(struct ds_inode *ino, uintptr_t owner);
 struct ds_durable {
 	const char *path;	/* a directory; made if missing */
 	uint64_t map_size;	/* LMDB map size; 0: ds_durable_map_size */
+	/* Tests only: commits reach the page cache, not the disk, so a
+	 * killed process loses nothing but a machine crash may.
+	 */
+	bool nosync;
 };
 
 /* Results of ds_store_check: counts of what LMDB holds, and problems. */

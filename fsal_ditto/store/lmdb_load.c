@@ -481,7 +481,9 @@ static int open_env(struct ds_persist *p, const struct ds_durable *dur,
 	if (!rc)
 		rc = mdb_env_set_maxdbs(p->env, 8);
 	if (!rc)
-		rc = mdb_env_open(p->env, dur->path, MDB_NOTLS, 0600);
+		rc = mdb_env_open(p->env, dur->path,
+				  MDB_NOTLS | (dur->nosync ? MDB_NOSYNC : 0),
+				  0600);
 	if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
 		return -EILSEQ;	/* not an LMDB environment we can use */
 	if (!rc)
