@@ -51,7 +51,8 @@
  * (an inode by fileid, an entry by name, a cookie range of a directory,
  * a block range) that the core calls on a miss in ds_find, ds_lookup,
  * ds_readdir and ds_read, before it takes the inode locks.  That seam is
- * the place marked "load on miss" in store.c and dir.c; it is not built.
+ * the places marked "load on miss" in store.c, dir.c and data.c; it is
+ * not built.
  */
 #ifndef DITTO_BACKEND_H
 #define DITTO_BACKEND_H

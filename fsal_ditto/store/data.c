@@ -177,6 +177,9 @@ ssize_t ds_read(struct ds_inode *ino, const struct iovec *iov, int iovcnt,
 		while (vdone < vlen) {
 			uint64_t pos = off + done + vdone;
 			size_t in = pos % bs, n = bs - in;
+			/* Load on miss (backend.h): a hole to memory
+			 * may be a block only the backend holds.
+			 */
 			const char *blk = ds_bm_get(&ino->blocks, pos / bs);
 
 			if (n > vlen - vdone)

@@ -311,6 +311,7 @@ int ds_lookup(struct ds_inode *dir, const char *name, struct ds_inode **out)
 		ino = rcu_dereference(dir->dir.parent);
 	} else {
 		de = find_rcu(dir, name);
+		/* Load on miss (backend.h): a partial backend asks here. */
 		if (de)
 			ino = rcu_dereference(de->ino);
 		else
@@ -342,6 +343,7 @@ int ds_readdir(struct ds_inode *dir, uint64_t whence, struct ds_dirent *ents,
 		pthread_rwlock_unlock(&dir->lock);
 		return -ESTALE;
 	}
+	/* Load on miss (backend.h): a partial backend fills the range. */
 	c = &dir->dir.cidx;
 	for (i = cidx_seek(c, whence); i < c->len && *n < max; i++) {
 		struct ds_dentry *de = c->ent[i];

@@ -24,6 +24,9 @@
  *   3. non-directory locks  (victim/target of unlink, link, rename),
  *                           in ascending fileid order among themselves.
  *   4. store->itable_lock   inode-table resize (leaf; trylock only).
+ *   5. the backend's locks  taken in its commit, which runs once per
+ *                           mutation with the inode locks held
+ *                           (backend.h).
  * Capacity counters are atomics and take no lock.  Freed inodes and
  * directory entries go through call_rcu, so an RCU reader never sees
  * freed memory.  Hash tables are resized by hand (4x steps, load factor

@@ -280,6 +280,7 @@ int ds_find(struct ds_store *st, uint64_t fileid, uint32_t generation,
 			ino = NULL;
 	}
 	urcu_bp_read_unlock();
+	/* Load on miss (backend.h): a partial backend fetches it here. */
 	if (!ino)
 		return -ESTALE;
 	if (__atomic_load_n(&ino->dead, __ATOMIC_ACQUIRE)) {
