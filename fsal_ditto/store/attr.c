@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "store_int.h"
+#include "backend.h"
 
 /* Directories report a fixed size, as most local filesystems do. */
 #define DS_DIR_SIZE 4096
@@ -65,7 +65,8 @@ int ds_setattr(struct ds_inode *ino, const struct ds_set *req,
 	unsigned int m = set->mask;
 	struct timespec now;
 	struct ds_attr cur;
-	struct ds_ptx tx;
+	struct ds_changes cs;
+	struct ds_irec *r;
 	int rc = 0;
 
 	if (m & DS_SET_SIZE) {
@@ -77,7 +78,7 @@ int ds_setattr(struct ds_inode *ino, const struct ds_set *req,
 			return -EFBIG;
 	}
 	pthread_rwlock_wrlock(&ino->lock);
-	rc = ino->dead ? -ESTALE : ds_pcheck(ino->store);
+	rc = ino->dead ? -ESTALE : ds_store_failed(ino->store);
 	if (rc)
 		goto out;
 	ds_fill_attr(ino, &cur);
@@ -85,33 +86,39 @@ int ds_setattr(struct ds_inode *ino, const struct ds_set *req,
 	if (rc)
 		goto out;
 	m = set->mask;
-	ds_ptx_begin(ino->store, &tx);
+	ds_changes_init(&cs, ino->store);
+	r = ds_changes_inode(&cs, ino);
 	ds_now(&now);
 	if (m & DS_SET_SIZE) {
-		ds_data_truncate(ino, set->size, &tx);
-		ino->mtime = now;
+		/* Shrinking frees blocks now (cs.applied; backend.h). */
+		if (set->size < ino->size)
+			ds_data_truncate(ino, set->size, &cs);
+		r->size = set->size;
+		r->mtime = now;
 	}
 	if (m & DS_SET_MODE)
-		ino->mode = set->mode & 07777;
+		r->mode = set->mode & 07777;
 	if (m & DS_SET_UID)
-		ino->uid = set->uid;
+		r->uid = set->uid;
 	if (m & DS_SET_GID)
-		ino->gid = set->gid;
+		r->gid = set->gid;
 	if (m & DS_SET_ATIME_NOW)
-		ino->atime = now;
+		r->atime = now;
 	else if (m & DS_SET_ATIME)
-		ino->atime = set->atime;
+		r->atime = set->atime;
 	if (m & DS_SET_MTIME_NOW)
-		ino->mtime = now;
+		r->mtime = now;
 	else if (m & DS_SET_MTIME)
-		ino->mtime = set->mtime;
+		r->mtime = set->mtime;
 	if (m & DS_SET_BTIME)
-		ino->btime = set->btime;
-	ino->ctime = now;
-	ino->change++;
-	ds_ptx_inode(&tx, ino);
-	rc = ds_ptx_end(&tx);
-	if (out && !rc)
+		r->btime = set->btime;
+	r->ctime = now;
+	r->change++;
+	rc = ds_changes_commit(&cs);
+	if (rc)
+		goto out;
+	ds_changes_apply(&cs);
+	if (out)
 		ds_fill_attr(ino, out);
 out:
 	pthread_rwlock_unlock(&ino->lock);

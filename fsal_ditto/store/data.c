@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "store_int.h"
+#include "backend.h"
 
 static void block_free(void *blk)
 {
@@ -72,11 +72,12 @@ static int fill_range(struct ds_inode *ino, uint64_t first, uint64_t last,
 }
 
 /*
- * Drops blocks wholly inside [off, end) and zeroes partial ones; the
- * drop is recorded in tx, the zeroed blocks are marked dirty.
+ * Drops blocks wholly inside [off, end) and zeroes partial ones, in
+ * memory at once (cs->applied); the drop is recorded in cs, the zeroed
+ * blocks are marked dirty.
  */
 static void punch(struct ds_inode *ino, uint64_t off, uint64_t end,
-		  struct ds_ptx *tx)
+		  struct ds_changes *cs)
 {
 	uint32_t bs = ino->store->cfg.block_size;
 	uint64_t first_full = (off + bs - 1) / bs, end_full = end / bs;
@@ -85,6 +86,7 @@ static void punch(struct ds_inode *ino, uint64_t off, uint64_t end,
 
 	if (off >= end)
 		return;
+	cs->applied = true;
 	if (off % bs) {
 		blk = ds_bm_get(&ino->blocks, off / bs);
 		if (blk) {
@@ -93,7 +95,7 @@ static void punch(struct ds_inode *ino, uint64_t off, uint64_t end,
 
 			memset(blk + off % bs, 0, stop - off);
 			if (ds_mark_dirty(ino, off / bs, off / bs))
-				tx->rc = tx->rc ? tx->rc : -ENOMEM;
+				cs->rc = cs->rc ? cs->rc : -ENOMEM;
 		}
 	}
 	if (end % bs && end / bs >= first_full) {
@@ -101,24 +103,25 @@ static void punch(struct ds_inode *ino, uint64_t off, uint64_t end,
 		if (blk) {
 			memset(blk, 0, end % bs);
 			if (ds_mark_dirty(ino, end / bs, end / bs))
-				tx->rc = tx->rc ? tx->rc : -ENOMEM;
+				cs->rc = cs->rc ? cs->rc : -ENOMEM;
 		}
 	}
 	if (end_full > first_full) {
 		dropped = ds_bm_drop(&ino->blocks, first_full, end_full,
 				     block_free);
 		ds_dirty_drop(ino, first_full, end_full);
-		ds_ptx_blocks_del(tx, ino, first_full, end_full);
+		ds_changes_blocks_del(cs, ino, first_full, end_full);
 	}
 	if (dropped)
 		ds_release_bytes(ino->store, dropped * bs);
 }
 
 /* Caller holds ino->lock for writing. */
-void ds_data_truncate(struct ds_inode *ino, uint64_t size, struct ds_ptx *tx)
+void ds_data_truncate(struct ds_inode *ino, uint64_t size,
+		      struct ds_changes *cs)
 {
 	if (size < ino->size)
-		punch(ino, size, UINT64_MAX, tx);
+		punch(ino, size, UINT64_MAX, cs);
 	ino->size = size;
 }
 
@@ -174,6 +177,9 @@ ssize_t ds_read(struct ds_inode *ino, const struct iovec *iov, int iovcnt,
 		while (vdone < vlen) {
 			uint64_t pos = off + done + vdone;
 			size_t in = pos % bs, n = bs - in;
+			/* Load on miss (backend.h): a hole to memory
+			 * may be a block only the backend holds.
+			 */
 			const char *blk = ds_bm_get(&ino->blocks, pos / bs);
 
 			if (n > vlen - vdone)
@@ -220,7 +226,7 @@ ssize_t ds_write(struct ds_inode *ino, const struct iovec *iov, int iovcnt,
 		rc = -ESTALE;
 		goto out;
 	}
-	rc = ds_pcheck(st);
+	rc = ds_store_failed(st);
 	if (rc)
 		goto out;
 	need = count_missing(&ino->blocks, off / bs, (off + len - 1) / bs);
@@ -270,7 +276,8 @@ int ds_allocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 	struct ds_store *st = ino->store;
 	uint32_t bs = st->cfg.block_size;
 	uint64_t need, first, last;
-	struct ds_ptx tx;
+	struct ds_changes cs;
+	struct ds_irec *r;
 	int rc = check_reg(ino);
 
 	if (rc)
@@ -286,25 +293,27 @@ int ds_allocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 		rc = -ESTALE;
 		goto out;
 	}
-	rc = ds_pcheck(st);
+	rc = ds_store_failed(st);
 	if (rc)
 		goto out;
 	need = count_missing(&ino->blocks, first, last);
 	rc = ds_reserve_bytes(st, need * bs);
 	if (rc)
 		goto out;
+	ds_changes_init(&cs, st);
+	/* New blocks are in memory at once (backend.h). */
+	cs.applied = need > 0;
+	/* Blocks filled before a failure stay, dirty, as with ds_write. */
 	rc = fill_range(ino, first, last, need * bs);
 	if (rc)
 		goto out;
-	if (off + len > ino->size) {
-		ino->size = off + len;
-		ds_touch(ino, true);
-	} else {
-		ds_touch(ino, false);
-	}
-	ds_ptx_begin(st, &tx);
-	ds_ptx_inode(&tx, ino);
-	rc = ds_ptx_end(&tx);
+	r = ds_changes_inode(&cs, ino);
+	if (off + len > r->size)
+		r->size = off + len;
+	ds_irec_touch(r, off + len > ino->size);
+	rc = ds_changes_commit(&cs);
+	if (!rc)
+		ds_changes_apply(&cs);
 out:
 	pthread_rwlock_unlock(&ino->lock);
 	return rc;
@@ -313,7 +322,7 @@ out:
 int ds_deallocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 {
 	uint64_t end;
-	struct ds_ptx tx;
+	struct ds_changes cs;
 	int rc = check_reg(ino);
 
 	if (rc)
@@ -322,16 +331,17 @@ int ds_deallocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 		return -EINVAL;
 	end = len > UINT64_MAX - off ? UINT64_MAX : off + len;
 	pthread_rwlock_wrlock(&ino->lock);
-	rc = ino->dead ? -ESTALE : ds_pcheck(ino->store);
+	rc = ino->dead ? -ESTALE : ds_store_failed(ino->store);
 	if (!rc) {
-		ds_ptx_begin(ino->store, &tx);
+		ds_changes_init(&cs, ino->store);
 		/* Beyond EOF there is nothing to punch; size never changes. */
 		if (end > ino->size)
 			end = ino->size;
-		punch(ino, off, end, &tx);
-		ds_touch(ino, true);
-		ds_ptx_inode(&tx, ino);
-		rc = ds_ptx_end(&tx);
+		punch(ino, off, end, &cs);
+		ds_irec_touch(ds_changes_inode(&cs, ino), true);
+		rc = ds_changes_commit(&cs);
+		if (!rc)
+			ds_changes_apply(&cs);
 	}
 	pthread_rwlock_unlock(&ino->lock);
 	return rc;

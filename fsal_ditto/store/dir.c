@@ -108,27 +108,33 @@ struct ds_dentry *ds_dir_find(struct ds_inode *dir, const char *name)
 	return de;
 }
 
-static int cidx_append(struct ds_cidx *c, struct ds_dentry *de)
+/* Room for one more entry, so that cidx_append cannot fail. */
+static int cidx_reserve(struct ds_cidx *c)
 {
-	if (c->len == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		uint64_t *ck = realloc(c->cookie, cap * sizeof(*ck));
-		struct ds_dentry **en;
+	size_t cap = c->cap ? c->cap * 2 : 16;
+	uint64_t *ck;
+	struct ds_dentry **en;
 
-		if (!ck)
-			return -ENOMEM;
-		c->cookie = ck;
-		en = realloc(c->ent, cap * sizeof(*en));
-		if (!en)
-			return -ENOMEM;
-		c->ent = en;
-		c->cap = cap;
-	}
+	if (c->len < c->cap)
+		return 0;
+	ck = realloc(c->cookie, cap * sizeof(*ck));
+	if (!ck)
+		return -ENOMEM;
+	c->cookie = ck;
+	en = realloc(c->ent, cap * sizeof(*en));
+	if (!en)
+		return -ENOMEM;
+	c->ent = en;
+	c->cap = cap;
+	return 0;
+}
+
+static void cidx_append(struct ds_cidx *c, struct ds_dentry *de)
+{
 	c->cookie[c->len] = de->cookie;
 	c->ent[c->len] = de;
 	de->slot = c->len++;
 	c->live++;
-	return 0;
 }
 
 /* Squeeze out tombstones; order is kept, so cookies stay sorted. */
@@ -187,40 +193,66 @@ static void dir_resize(struct ds_inode *dir)
 	dir->dir.buckets = b;
 }
 
-/* Caller holds dir->lock for writing and has checked the name is free. */
-int ds_dir_insert(struct ds_inode *dir, const char *name,
-		  struct ds_inode *ino)
+/*
+ * Caller holds dir->lock for writing and has checked the name is free.
+ * The entry takes the directory's next cookie once published.
+ */
+struct ds_dentry *ds_dir_prepare(struct ds_inode *dir, const char *name,
+				 struct ds_inode *ino, int *err)
 {
 	size_t len = strlen(name);
-	struct ds_dentry *de = malloc(sizeof(*de) + len + 1);
-	struct cds_lfht_node *old;
-	struct name_key k = { name, len };
+	struct ds_dentry *de;
 
-	if (!de)
-		return -ENOMEM;
+	*err = cidx_reserve(&dir->dir.cidx);
+	if (*err)
+		return NULL;
+	de = malloc(sizeof(*de) + len + 1);
+	if (!de) {
+		*err = -ENOMEM;
+		return NULL;
+	}
 	memcpy(de->name, name, len + 1);
 	de->namelen = len;
 	de->ino = ino;
 	de->hash = name_hash(name, len);
 	de->cookie = dir->dir.next_cookie;
-	if (cidx_append(&dir->dir.cidx, de)) {
-		free(de);
-		return -ENOMEM;
-	}
-	dir->dir.next_cookie++;
+	return de;
+}
+
+void ds_dir_discard(struct ds_dentry *de)
+{
+	free(de);
+}
+
+/* Same lock, nothing changed in dir since the prepare. */
+void ds_dir_publish(struct ds_inode *dir, struct ds_dentry *de)
+{
+	struct name_key k = { de->name, de->namelen };
+
+	cidx_append(&dir->dir.cidx, de);
+	dir->dir.next_cookie = de->cookie + 1;
 	cds_lfht_node_init(&de->node);
 	urcu_bp_read_lock();
-	old = cds_lfht_add_unique(dir->dir.names, de->hash, name_match, &k,
-				  &de->node);
+	/* Unique: the caller holds the lock and checked the name. */
+	cds_lfht_add_unique(dir->dir.names, de->hash, name_match, &k,
+			    &de->node);
 	urcu_bp_read_unlock();
-	if (old != &de->node) {
-		/* Cannot happen while callers hold the lock; be safe. */
-		dir->dir.cidx.ent[de->slot] = NULL;
-		dir->dir.cidx.live--;
-		free(de);
-		return -EEXIST;
-	}
 	dir_resize(dir);
+}
+
+/* Both steps at once, for the loader; cookie as ds_dir_prepare's. */
+int ds_dir_insert(struct ds_inode *dir, const char *name,
+		  struct ds_inode *ino)
+{
+	struct ds_dentry *de;
+	int rc;
+
+	if (ds_dir_find(dir, name))
+		return -EEXIST;
+	de = ds_dir_prepare(dir, name, ino, &rc);
+	if (!de)
+		return rc;
+	ds_dir_publish(dir, de);
 	return 0;
 }
 
@@ -279,6 +311,7 @@ int ds_lookup(struct ds_inode *dir, const char *name, struct ds_inode **out)
 		ino = rcu_dereference(dir->dir.parent);
 	} else {
 		de = find_rcu(dir, name);
+		/* Load on miss (backend.h): a partial backend asks here. */
 		if (de)
 			ino = rcu_dereference(de->ino);
 		else
@@ -310,6 +343,7 @@ int ds_readdir(struct ds_inode *dir, uint64_t whence, struct ds_dirent *ents,
 		pthread_rwlock_unlock(&dir->lock);
 		return -ESTALE;
 	}
+	/* Load on miss (backend.h): a partial backend fills the range. */
 	c = &dir->dir.cidx;
 	for (i = cidx_seek(c, whence); i < c->len && *n < max; i++) {
 		struct ds_dentry *de = c->ent[i];

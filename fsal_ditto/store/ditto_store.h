@@ -24,6 +24,9 @@
  *   3. non-directory locks  (victim/target of unlink, link, rename),
  *                           in ascending fileid order among themselves.
  *   4. store->itable_lock   inode-table resize (leaf; trylock only).
+ *   5. the backend's locks  taken in its commit, which runs once per
+ *                           mutation with the inode locks held
+ *                           (backend.h).
  * Capacity counters are atomics and take no lock.  Freed inodes and
  * directory entries go through call_rcu, so an RCU reader never sees
  * freed memory.  Hash tables are resized by hand (4x steps, load factor
@@ -317,9 +320,13 @@ int ds_lease(struct ds_inode *ino, uintptr_t owner, enum ds_lease_type type);
 enum ds_lease_type ds_lease_held(struct ds_inode *ino, uintptr_t owner);
 
 /*
- * Durable stores (LMDB; docs/durable.md).  The in-memory structures stay
- * the primary copy; every namespace, attribute and xattr change is also
- * committed to LMDB, synchronously, before the call returns.  File data
+ * Durable stores (the LMDB backend; backend.h, docs/durable.md).  The
+ * in-memory structures stay the primary copy; every namespace,
+ * attribute and xattr change is committed to LMDB, synchronously, as
+ * one change set before memory changes and the call returns: if the
+ * commit fails the call returns its error and the store is unchanged
+ * (a shrinking truncate, ds_allocate and ds_deallocate instead latch
+ * the store read-only, see backend.h).  File data
  * written with ds_write is in memory only until ds_commit (of that
  * inode) or ds_sync (all inodes) returns; ds_allocate, ds_deallocate,
  * a truncate and any other change to a file's metadata persist its
@@ -330,6 +337,10 @@ enum ds_lease_type ds_lease_held(struct ds_inode *ino, uintptr_t owner);
 struct ds_durable {
 	const char *path;	/* a directory; made if missing */
 	uint64_t map_size;	/* LMDB map size; 0: ds_durable_map_size */
+	/* Tests only: commits reach the page cache, not the disk, so a
+	 * killed process loses nothing but a machine crash may.
+	 */
+	bool nosync;
 };
 
 /* Results of ds_store_check: counts of what LMDB holds, and problems. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_int.h"
+#include "backend.h"
 
 static void wrlock2(struct ds_inode *a, struct ds_inode *b)
 {
@@ -50,14 +50,32 @@ static int may_delete(const struct ds_inode *dir, const struct ds_inode *ino,
 	return ds_may_delete(&d, &v, cr);
 }
 
-/* Drops one name of a non-directory; caller holds its lock. */
-static void drop_link(struct ds_inode *ino)
+/*
+ * Records the loss of one of victim's names (its entry is recorded by
+ * the caller): the inode goes if that was its last name and nobody has
+ * it open (directories always go).  Caller holds victim's lock.
+ */
+static bool record_unlink(struct ds_changes *cs, struct ds_inode *victim)
 {
-	if (ino->nlink > 0)
-		ino->nlink--;
-	ds_touch(ino, false);
-	if (ino->nlink == 0 && ino->opens == 0)
-		ds_inode_kill(ino);
+	struct ds_irec *r;
+
+	if (victim->type == DS_DIR ||
+	    (victim->nlink <= 1 && victim->opens == 0)) {
+		ds_changes_inode_del(cs, victim->fileid);
+		return true;
+	}
+	r = ds_changes_inode(cs, victim);
+	if (r->nlink > 0)
+		r->nlink--;
+	ds_irec_touch(r, false);
+	return false;
+}
+
+/* After the commit: the victim recorded by record_unlink dies. */
+static void kill_victim(struct ds_inode *victim)
+{
+	victim->nlink = 0;
+	ds_inode_kill(victim);
 }
 
 int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
@@ -66,8 +84,10 @@ int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
 {
 	struct ds_new eff = *nw;
 	struct ds_inode *ino;
+	struct ds_dentry *de;
+	struct ds_changes cs;
+	struct ds_irec *r;
 	struct ds_attr da;
-	struct ds_ptx tx;
 	int rc;
 
 	if (dir->type != DS_DIR)
@@ -76,7 +96,7 @@ int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
 	if (rc)
 		return rc;
 	pthread_rwlock_wrlock(&dir->lock);
-	rc = dir->dead ? -ENOENT : ds_pcheck(dir->store);
+	rc = dir->dead ? -ENOENT : ds_store_failed(dir->store);
 	if (rc)
 		goto out;
 	/* An existing name is EEXIST whoever asks (Linux may_create). */
@@ -93,39 +113,41 @@ int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
 	ino = ds_inode_alloc(dir->store, &eff, &rc);
 	if (!ino)
 		goto out;
-	if (nw->type == DS_DIR) {
-		ino->nlink = 2;
-		ino->dir.parent = dir;
-	} else {
-		ino->nlink = 1;
-	}
-	rc = ds_dir_insert(dir, name, ino);
-	if (rc) {
-		pthread_rwlock_wrlock(&ino->lock);
-		ino->nlink = 0;
-		ds_inode_kill(ino);
-		pthread_rwlock_unlock(&ino->lock);
-		ds_put(ino);
-		goto out;
-	}
+	ino->nlink = nw->type == DS_DIR ? 2 : 1;
 	if (nw->type == DS_DIR)
-		dir->nlink++;
-	ds_touch(dir, true);
-	/* Named now, so lock it before the transaction (lock order). */
+		ino->dir.parent = dir;
+	de = ds_dir_prepare(dir, name, ino, &rc);
+	if (!de)
+		goto unalloc;
+	/* Reachable by fileid already, so lock it (lock order: dir first). */
 	pthread_rwlock_wrlock(&ino->lock);
-	ds_ptx_begin(dir->store, &tx);
-	ds_ptx_inode(&tx, ino);
-	ds_ptx_dirent(&tx, dir, name);
-	ds_ptx_inode(&tx, dir);
-	ds_ptx_next_fileid(&tx);
-	rc = ds_ptx_end(&tx);
-	pthread_rwlock_unlock(&ino->lock);
+	ds_changes_init(&cs, dir->store);
+	ds_changes_inode(&cs, ino);
+	ds_changes_dirent(&cs, dir, name, ino->fileid, de->cookie);
+	r = ds_changes_inode(&cs, dir);
+	if (nw->type == DS_DIR)
+		r->nlink++;
+	r->next_cookie = de->cookie + 1;
+	ds_irec_touch(r, true);
+	cs.next_fileid = true;
+	rc = ds_changes_commit(&cs);
 	if (rc) {
-		ds_put(ino);
-		goto out;
+		pthread_rwlock_unlock(&ino->lock);
+		ds_dir_discard(de);
+		goto unalloc;
 	}
+	ds_dir_publish(dir, de);
+	ds_changes_apply(&cs);
+	pthread_rwlock_unlock(&ino->lock);
 	snap(dir, post);
 	*out = ino;
+	goto out;
+unalloc:
+	pthread_rwlock_wrlock(&ino->lock);
+	ino->nlink = 0;
+	ds_inode_kill(ino);
+	pthread_rwlock_unlock(&ino->lock);
+	ds_put(ino);
 out:
 	pthread_rwlock_unlock(&dir->lock);
 	return rc;
@@ -135,7 +157,9 @@ int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
 	    const struct ds_cred *cr, struct ds_attr *pre, struct ds_attr *post)
 {
 	struct ds_attr da, ia;
-	struct ds_ptx tx;
+	struct ds_changes cs;
+	struct ds_dentry *de;
+	struct ds_irec *r;
 	int rc;
 
 	if (dir->type != DS_DIR)
@@ -173,23 +197,28 @@ int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
 		rc = -EMLINK;
 		goto out;
 	}
-	rc = ds_pcheck(dir->store);
+	rc = ds_store_failed(dir->store);
 	if (rc)
 		goto out;
 	snap(dir, pre);
-	rc = ds_dir_insert(dir, name, ino);
-	if (rc)
+	de = ds_dir_prepare(dir, name, ino, &rc);
+	if (!de)
 		goto out;
-	ino->nlink++;
-	ds_touch(ino, false);
-	ds_touch(dir, true);
-	ds_ptx_begin(dir->store, &tx);
-	ds_ptx_dirent(&tx, dir, name);
-	ds_ptx_inode(&tx, ino);
-	ds_ptx_inode(&tx, dir);
-	rc = ds_ptx_end(&tx);
-	if (rc)
+	ds_changes_init(&cs, dir->store);
+	ds_changes_dirent(&cs, dir, name, ino->fileid, de->cookie);
+	r = ds_changes_inode(&cs, ino);
+	r->nlink++;
+	ds_irec_touch(r, false);
+	r = ds_changes_inode(&cs, dir);
+	r->next_cookie = de->cookie + 1;
+	ds_irec_touch(r, true);
+	rc = ds_changes_commit(&cs);
+	if (rc) {
+		ds_dir_discard(de);
 		goto out;
+	}
+	ds_dir_publish(dir, de);
+	ds_changes_apply(&cs);
 	snap(dir, post);
 out:
 	pthread_rwlock_unlock(&ino->lock);
@@ -202,7 +231,9 @@ int ds_unlink(struct ds_inode *dir, const char *name, const struct ds_cred *cr,
 {
 	struct ds_dentry *de;
 	struct ds_inode *victim;
-	struct ds_ptx tx;
+	struct ds_changes cs;
+	struct ds_irec *r;
+	bool dies;
 	int rc = 0;
 
 	if (dir->type != DS_DIR)
@@ -227,29 +258,25 @@ int ds_unlink(struct ds_inode *dir, const char *name, const struct ds_cred *cr,
 		rc = -ENOTEMPTY;
 		goto out;
 	}
-	rc = ds_pcheck(dir->store);
+	rc = ds_store_failed(dir->store);
 	if (rc)
 		goto out;
 	snap(dir, pre);
-	ds_dir_remove(dir, de);
-	if (victim->type == DS_DIR) {
-		victim->nlink = 0;
-		dir->nlink--;
-		ds_inode_kill(victim);
-	} else {
-		drop_link(victim);
-	}
-	ds_touch(dir, true);
-	ds_ptx_begin(dir->store, &tx);
-	ds_ptx_dirent_del(&tx, dir, name);
-	if (victim->dead)
-		ds_ptx_inode_del(&tx, victim->fileid);
-	else
-		ds_ptx_inode(&tx, victim);	/* an open orphan, nlink 0 */
-	ds_ptx_inode(&tx, dir);
-	rc = ds_ptx_end(&tx);
+	ds_changes_init(&cs, dir->store);
+	ds_changes_dirent_del(&cs, dir, name);
+	/* An open file keeps its inode, nlink 0, until the last close. */
+	dies = record_unlink(&cs, victim);
+	r = ds_changes_inode(&cs, dir);
+	if (victim->type == DS_DIR)
+		r->nlink--;
+	ds_irec_touch(r, true);
+	rc = ds_changes_commit(&cs);
 	if (rc)
 		goto out;
+	ds_dir_remove(dir, de);
+	ds_changes_apply(&cs);
+	if (dies)
+		kill_victim(victim);
 	snap(dir, post);
 out:
 	pthread_rwlock_unlock(&victim->lock);
@@ -348,7 +375,10 @@ int ds_rename(struct ds_inode *odir, const char *oname, struct ds_inode *ndir,
 	bool cross = odir != ndir;
 	struct ds_dentry *sde, *tde;
 	struct ds_inode *src, *tgt = NULL;
-	struct ds_ptx tx;
+	struct ds_changes cs;
+	struct ds_irec *ro, *rn, *rs;
+	struct ds_dentry *de;
+	bool dies = false;
 	int rc;
 
 	if (odir->type != DS_DIR || ndir->type != DS_DIR)
@@ -364,7 +394,7 @@ int ds_rename(struct ds_inode *odir, const char *oname, struct ds_inode *ndir,
 	if (cross)
 		pthread_mutex_lock(&st->rename_lock);
 	lock_rename_dirs(odir, ndir);
-	rc = odir->dead || ndir->dead ? -ENOENT : ds_pcheck(st);
+	rc = odir->dead || ndir->dead ? -ENOENT : ds_store_failed(st);
 	if (rc)
 		goto unlock_dirs;
 	sde = ds_dir_find(odir, oname);
@@ -413,45 +443,44 @@ int ds_rename(struct ds_inode *odir, const char *oname, struct ds_inode *ndir,
 		rc = -ENOTEMPTY;
 		goto unlock_all;
 	}
+	/* The target's entry goes, so its name is free for the new one. */
+	de = ds_dir_prepare(ndir, nname, src, &rc);
+	if (!de)
+		goto unlock_all;
+	ds_changes_init(&cs, st);
+	ds_changes_dirent_del(&cs, odir, oname);
+	ds_changes_dirent(&cs, ndir, nname, src->fileid, de->cookie);
 	if (tgt)
-		ds_dir_remove(ndir, tde);
-	rc = ds_dir_insert(ndir, nname, src);
+		dies = record_unlink(&cs, tgt);
+	rs = ds_changes_inode(&cs, src);
+	ds_irec_touch(rs, false);
+	ro = ds_changes_inode(&cs, odir);
+	ds_irec_touch(ro, true);
+	rn = cross ? ds_changes_inode(&cs, ndir) : ro;
+	if (cross)
+		ds_irec_touch(rn, true);
+	rn->next_cookie = de->cookie + 1;
+	if (tgt && tgt->type == DS_DIR)
+		rn->nlink--;
+	if (src->type == DS_DIR && cross) {
+		rs->parent = ndir->fileid;
+		ro->nlink--;
+		rn->nlink++;
+	}
+	rc = ds_changes_commit(&cs);
 	if (rc) {
-		if (tgt)
-			ds_dir_insert(ndir, nname, tgt);
+		ds_dir_discard(de);
 		goto unlock_all;
 	}
+	if (tgt)
+		ds_dir_remove(ndir, tde);
+	ds_dir_publish(ndir, de);
 	ds_dir_remove(odir, sde);
-	if (tgt) {
-		if (tgt->type == DS_DIR) {
-			tgt->nlink = 0;
-			ndir->nlink--;
-			ds_inode_kill(tgt);
-		} else {
-			drop_link(tgt);
-		}
-	}
-	if (src->type == DS_DIR && cross) {
+	if (src->type == DS_DIR && cross)
 		rcu_assign_pointer(src->dir.parent, ndir);
-		odir->nlink--;
-		ndir->nlink++;
-	}
-	ds_touch(src, false);
-	ds_touch(odir, true);
-	if (cross)
-		ds_touch(ndir, true);
-	ds_ptx_begin(st, &tx);
-	ds_ptx_dirent_del(&tx, odir, oname);
-	ds_ptx_dirent(&tx, ndir, nname);
-	if (tgt && tgt->dead)
-		ds_ptx_inode_del(&tx, tgt->fileid);
-	else if (tgt)
-		ds_ptx_inode(&tx, tgt);
-	ds_ptx_inode(&tx, src);
-	ds_ptx_inode(&tx, odir);
-	if (cross)
-		ds_ptx_inode(&tx, ndir);
-	rc = ds_ptx_end(&tx);
+	ds_changes_apply(&cs);
+	if (dies)
+		kill_victim(tgt);
 unlock_all:
 	unlock2(src, tgt);
 	ds_put(src);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store_int.h"
+#include "backend.h"
 
 static unsigned long fileid_hash(uint64_t id)
 {
@@ -280,6 +280,7 @@ int ds_find(struct ds_store *st, uint64_t fileid, uint32_t generation,
 			ino = NULL;
 	}
 	urcu_bp_read_unlock();
+	/* Load on miss (backend.h): a partial backend fetches it here. */
 	if (!ino)
 		return -ESTALE;
 	if (__atomic_load_n(&ino->dead, __ATOMIC_ACQUIRE)) {
@@ -350,12 +351,15 @@ void ds_close(struct ds_inode *ino)
 	pthread_rwlock_wrlock(&ino->lock);
 	if (ino->opens > 0 && --ino->opens == 0 && ino->nlink == 0 &&
 	    ino != ino->store->root) {
-		struct ds_ptx tx;
+		struct ds_changes cs;
 
-		/* A failure latches the store; reopen frees the orphan. */
-		ds_ptx_begin(ino->store, &tx);
-		ds_ptx_inode_del(&tx, ino->fileid);
-		ds_ptx_end(&tx);
+		/* Freed whatever the backend says: a failure latches the
+		 * store and its reopen frees the orphan.
+		 */
+		ds_changes_init(&cs, ino->store);
+		cs.applied = true;
+		ds_changes_inode_del(&cs, ino->fileid);
+		ds_changes_commit(&cs);
 		ds_inode_kill(ino);
 	}
 	pthread_rwlock_unlock(&ino->lock);
@@ -509,10 +513,11 @@ void ds_store_free(struct ds_store *st)
 	void **inodes, **ents;
 	size_t ni, ne, i, j;
 
-	if (st->pst) {
+	if (st->be) {
 		/* Clean shutdown: unstable data becomes durable too. */
 		ds_sync(st);
-		ds_persist_close(st);
+		if (st->be->close)
+			st->be->close(st);
 	}
 	urcu_bp_barrier();
 	urcu_bp_read_lock();

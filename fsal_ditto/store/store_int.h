@@ -95,8 +95,9 @@ struct ds_inode {
 
 	struct ds_xattr *xattrs;
 	uint64_t xseq;		/* next ds_xattr.seq */
-	/* Durable stores only: blocks written since the last persist of
-	 * this inode (values are (void *)1), and whether size/times moved.
+	/* Backends that track them only: blocks written since the last
+	 * commit of this inode (values are (void *)1), and whether
+	 * size/times moved since.
 	 */
 	struct ds_blockmap dirty;
 	bool mdirty;
@@ -130,7 +131,9 @@ struct ds_store {
 	uint32_t generation;
 	uint64_t bytes_used;	/* atomic */
 	uint64_t files_used;	/* atomic */
-	struct ds_persist *pst;	/* NULL: memory only */
+	const struct ds_backend_ops *be;	/* NULL: memory only */
+	void *be_priv;
+	int failed;		/* latched negative errno (backend.h) */
 };
 
 /* store.c */
@@ -155,6 +158,13 @@ int ds_name_check(const char *name);
 struct ds_dentry *ds_dir_find(struct ds_inode *dir, const char *name);
 int ds_dir_insert(struct ds_inode *dir, const char *name,
 		  struct ds_inode *ino);
+/* An entry in two steps around a commit: prepare may fail (its cookie is
+ * the directory's next), publish may not; discard drops a prepared one.
+ */
+struct ds_dentry *ds_dir_prepare(struct ds_inode *dir, const char *name,
+				 struct ds_inode *ino, int *err);
+void ds_dir_publish(struct ds_inode *dir, struct ds_dentry *de);
+void ds_dir_discard(struct ds_dentry *de);
 void ds_dir_remove(struct ds_inode *dir, struct ds_dentry *de);
 
 /* blockmap.c */
@@ -167,8 +177,9 @@ uint64_t ds_bm_drop(struct ds_blockmap *bm, uint64_t from, uint64_t to,
 uint64_t ds_bm_next(const struct ds_blockmap *bm, uint64_t idx);
 
 /* data.c */
-struct ds_ptx;
-void ds_data_truncate(struct ds_inode *ino, uint64_t size, struct ds_ptx *tx);
+struct ds_changes;
+void ds_data_truncate(struct ds_inode *ino, uint64_t size,
+		      struct ds_changes *cs);
 void ds_data_free(struct ds_inode *ino);
 
 /* xattr.c, brlock.c, lease.c */
@@ -176,38 +187,12 @@ void ds_xattr_free_all(struct ds_inode *ino);
 void ds_brl_free_all(struct ds_inode *ino);
 void ds_lease_free_all(struct ds_inode *ino);
 
-/*
- * persist.c: the durable (LMDB) layer.  A struct ds_ptx is one write
- * transaction; with a memory-only store every call is a no-op.  Calls
- * record the in-memory state the caller just made (under the inode
- * locks it holds), so disk and memory change in the same order.  The
- * first error sticks in the ds_ptx; ds_ptx_end commits (synchronously)
- * or aborts.  A failed commit latches the store read-only
- * (ds_pcheck), since memory is then ahead of disk.
+/* changes.c */
+/* 0, or the error that latched the store read-only (backend.h). */
+int ds_store_failed(struct ds_store *st);
+/* Marks blocks [first, last] of a regular file dirty (backends that
+ * track unstable data only).
  */
-struct ds_ptx {
-	struct ds_store *st;
-	void *txn;
-	int rc;
-};
-
-int ds_pcheck(struct ds_store *st);
-int ds_ptx_begin(struct ds_store *st, struct ds_ptx *tx);
-int ds_ptx_end(struct ds_ptx *tx);
-void ds_ptx_inode(struct ds_ptx *tx, struct ds_inode *ino);
-void ds_ptx_inode_del(struct ds_ptx *tx, uint64_t fileid);
-void ds_ptx_dirent(struct ds_ptx *tx, struct ds_inode *dir, const char *name);
-void ds_ptx_dirent_del(struct ds_ptx *tx, struct ds_inode *dir,
-		       const char *name);
-void ds_ptx_xattr(struct ds_ptx *tx, struct ds_inode *ino,
-		  const struct ds_xattr *x);
-void ds_ptx_xattr_del(struct ds_ptx *tx, struct ds_inode *ino,
-		      const char *name);
-void ds_ptx_blocks_del(struct ds_ptx *tx, struct ds_inode *ino,
-		       uint64_t from, uint64_t to);
-void ds_ptx_next_fileid(struct ds_ptx *tx);
-void ds_persist_close(struct ds_store *st);
-/* Marks blocks [first, last] of a regular file dirty (durable only). */
 int ds_mark_dirty(struct ds_inode *ino, uint64_t first, uint64_t last);
 void ds_dirty_drop(struct ds_inode *ino, uint64_t from, uint64_t to);
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_int.h"
+#include "backend.h"
 
 static int name_ok(const char *name)
 {
@@ -85,7 +85,8 @@ int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
 		size_t len, int flags, const struct ds_cred *cr)
 {
 	struct ds_xattr **pp, *x;
-	struct ds_ptx tx;
+	struct ds_changes cs;
+	struct ds_irec *r;
 	size_t nlen;
 	int rc = name_ok(name);
 
@@ -108,7 +109,7 @@ int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
 	memcpy(x->value, val, len);
 	x->vlen = len;
 	pthread_rwlock_wrlock(&ino->lock);
-	rc = ino->dead ? -ESTALE : ds_pcheck(ino->store);
+	rc = ino->dead ? -ESTALE : ds_store_failed(ino->store);
 	if (!rc)
 		rc = may_xattr(ino, cr, true);
 	if (rc)
@@ -125,30 +126,34 @@ int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
 	rc = ds_reserve_bytes(ino->store, cost(x));
 	if (rc)
 		goto fail;
+	ds_changes_init(&cs, ino->store);
+	r = ds_changes_inode(&cs, ino);
+	/* Replaced in place, so list cookies keep their meaning. */
+	x->seq = pp ? (*pp)->seq : r->xseq++;
+	ds_irec_touch(r, false);
+	ds_changes_xattr(&cs, ino, x);
+	rc = ds_changes_commit(&cs);
+	if (rc) {
+		ds_release_bytes(ino->store, cost(x));
+		goto fail;
+	}
+	x->next = NULL;
 	if (pp) {
 		struct ds_xattr *old = *pp;
 
-		/* Replace in place so list cookies keep their meaning. */
-		x->seq = old->seq;
 		x->next = old->next;
 		*pp = x;
 		ds_release_bytes(ino->store, cost(old));
 		free(old->value);
 		free(old);
 	} else {
-		x->next = NULL;
-		x->seq = ino->xseq++;
 		for (pp = &ino->xattrs; *pp; pp = &(*pp)->next)
 			;
 		*pp = x;
 	}
-	ds_touch(ino, false);
-	ds_ptx_begin(ino->store, &tx);
-	ds_ptx_xattr(&tx, ino, x);
-	ds_ptx_inode(&tx, ino);
-	rc = ds_ptx_end(&tx);
+	ds_changes_apply(&cs);
 	pthread_rwlock_unlock(&ino->lock);
-	return rc;
+	return 0;
 fail:
 	pthread_rwlock_unlock(&ino->lock);
 	free(x->value);
@@ -160,13 +165,13 @@ int ds_removexattr(struct ds_inode *ino, const char *name,
 		   const struct ds_cred *cr)
 {
 	struct ds_xattr **pp, *x;
-	struct ds_ptx tx;
+	struct ds_changes cs;
 	int rc = name_ok(name);
 
 	if (rc)
 		return rc;
 	pthread_rwlock_wrlock(&ino->lock);
-	rc = ino->dead ? -ESTALE : ds_pcheck(ino->store);
+	rc = ino->dead ? -ESTALE : ds_store_failed(ino->store);
 	if (!rc)
 		rc = may_xattr(ino, cr, true);
 	if (rc)
@@ -176,16 +181,18 @@ int ds_removexattr(struct ds_inode *ino, const char *name,
 		rc = -ENODATA;
 		goto out;
 	}
+	ds_changes_init(&cs, ino->store);
+	ds_changes_xattr_del(&cs, ino, name);
+	ds_irec_touch(ds_changes_inode(&cs, ino), false);
+	rc = ds_changes_commit(&cs);
+	if (rc)
+		goto out;
 	x = *pp;
 	*pp = x->next;
 	ds_release_bytes(ino->store, cost(x));
 	free(x->value);
 	free(x);
-	ds_touch(ino, false);
-	ds_ptx_begin(ino->store, &tx);
-	ds_ptx_xattr_del(&tx, ino, name);
-	ds_ptx_inode(&tx, ino);
-	rc = ds_ptx_end(&tx);
+	ds_changes_apply(&cs);
 out:
 	pthread_rwlock_unlock(&ino->lock);
 	return rc;

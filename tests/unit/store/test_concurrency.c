@@ -21,18 +21,18 @@ static void *grower(void *p)
 	struct ds_new nw = { .type = DS_REG, .mode = 0644 };
 	struct ds_inode *ino;
 	char name[32];
-	unsigned int i, round;
+	unsigned int i, round, n = test_scale(100000);
 
 	/* grow to 100k and shrink back twice: several resizes each way */
 	for (round = 0; round < 2; round++) {
-		for (i = 0; i < 100000; i++) {
+		for (i = 0; i < n; i++) {
 			snprintf(name, sizeof(name), "tmp%u", i);
 			cr_assert_eq(ds_create(g->dir, name, &nw, NULL, &ino, NULL,
 					       NULL),
 				     0);
 			ds_put(ino);
 		}
-		for (i = 0; i < 100000; i++) {
+		for (i = 0; i < n; i++) {
 			snprintf(name, sizeof(name), "tmp%u", i);
 			cr_assert_eq(ds_unlink(g->dir, name, NULL, NULL, NULL), 0);
 		}

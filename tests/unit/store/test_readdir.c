@@ -221,7 +221,7 @@ static double secs(const struct timespec *a, const struct timespec *b)
 
 Test(readdir, million_entries, .timeout = 60)
 {
-	const unsigned int N = 1000000;
+	const unsigned int N = test_scale(1000000);
 	struct ds_store *st = mkstore(1ULL << 30, N + 10, 4096, 1 << 20);
 	struct ds_inode *root = ds_root(st), *d = mk(root, "big", DS_DIR);
 	struct ds_new nw = { .type = DS_REG, .mode = 0644 };
@@ -245,8 +245,8 @@ Test(readdir, million_entries, .timeout = 60)
 	cr_assert_eq(ds_dir_count(d), N);
 	cr_assert_eq(scan(d, 1024, NULL, NULL), N);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
-	cr_log_info("1M entries: insert %.2fs, lookups+scan %.2fs",
-		    secs(&t0, &t1), secs(&t1, &t2));
+	cr_log_info("%u entries: insert %.2fs, lookups+scan %.2fs",
+		    N, secs(&t0, &t1), secs(&t1, &t2));
 	ds_put(d);
 	ds_put(root);
 	ds_store_free(st);

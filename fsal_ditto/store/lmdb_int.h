@@ -4,12 +4,12 @@
  * record formats (docs/durable.md).  Keys are big-endian so that LMDB's
  * byte order is (fileid, ...) order; values are in host byte order.
  */
-#ifndef DITTO_PERSIST_INT_H
-#define DITTO_PERSIST_INT_H
+#ifndef DITTO_LMDB_INT_H
+#define DITTO_LMDB_INT_H
 
 #include <lmdb.h>
 
-#include "store_int.h"
+#include "backend.h"
 
 #define DS_PERSIST_VERSION 1
 /* Added to a regular file's change attribute at every load. */
@@ -23,7 +23,6 @@ struct ds_persist {
 	MDB_dbi xattrs;		/* (fileid, name) -> seq + value */
 	MDB_dbi blocks;		/* (fileid, block index) -> block_size bytes */
 	int lockfd;
-	int failed;		/* latched negative errno, 0 while healthy */
 	uint64_t boot;
 	uint64_t orphans;	/* freed by the last open */
 };
@@ -107,8 +106,20 @@ static inline MDB_val *ds_key_name(struct ds_key *k, uint64_t id,
 	return &k->v;
 }
 
+static inline struct ds_persist *ds_lmdb_of(const struct ds_store *st)
+{
+	return st->be_priv;
+}
+
+extern const struct ds_backend_ops ds_lmdb_backend;
+
 /* LMDB result to negative errno. */
 int ds_mdb_err(int rc);
-void ds_rec_fill(const struct ds_inode *ino, struct ds_rec *r);
+void ds_rec_fill(const struct ds_irec *ir, struct ds_rec *r);
+/* A change set into an open write transaction (commit, format). */
+int ds_lmdb_apply(struct ds_store *st, MDB_txn *txn,
+		  const struct ds_changes *cs);
+int ds_lmdb_del_inode(struct ds_store *st, MDB_txn *txn, uint64_t fileid);
+int ds_lmdb_check(struct ds_store *st, struct ds_check *out);
 
-#endif /* DITTO_PERSIST_INT_H */
+#endif /* DITTO_LMDB_INT_H */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "persist_int.h"
+#include "lmdb_int.h"
 
 struct cino {
 	uint64_t id;
@@ -231,9 +231,9 @@ static void check_links(struct cstate *c, uint64_t root, uint64_t next)
 		fail(c, "no root inode %llu", (unsigned long long)root);
 }
 
-int ds_store_check(struct ds_store *st, struct ds_check *out)
+int ds_lmdb_check(struct ds_store *st, struct ds_check *out)
 {
-	struct ds_persist *p = st->pst;
+	struct ds_persist *p = ds_lmdb_of(st);
 	struct cstate c = { .out = out };
 	uint64_t root = 0, next = 0;
 	MDB_val k, v;

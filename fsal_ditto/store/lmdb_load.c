@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
- * Opening a durable store: the directory, its lock, the LMDB
+ * The LMDB backend's open (its load): the directory, its lock, the LMDB
  * environment; then either a new filesystem (root only) or the whole
  * stored one loaded into memory, orphans freed, the boot count moved.
  */
@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "persist_int.h"
+#include "lmdb_int.h"
 
 uint64_t ds_durable_map_size(const struct ds_config *cfg)
 {
@@ -91,9 +91,9 @@ static int lock_dir(const char *path, int *fd)
 
 static int format(struct ds_store *st, MDB_txn *txn)
 {
-	struct ds_persist *p = st->pst;
+	struct ds_persist *p = ds_lmdb_of(st);
 	struct ds_new nw = { .type = DS_DIR, .mode = 0777 };
-	struct ds_ptx tx = { .st = st, .txn = txn };
+	struct ds_changes cs;
 	int rc;
 
 	st->root = ds_inode_alloc(st, &nw, &rc);
@@ -114,9 +114,10 @@ static int format(struct ds_store *st, MDB_txn *txn)
 		rc = meta_put(txn, p->meta, "boot", p->boot);
 	if (rc)
 		return ds_mdb_err(rc);
-	ds_ptx_inode(&tx, st->root);
-	ds_ptx_next_fileid(&tx);
-	return tx.rc;
+	ds_changes_init(&cs, st);
+	ds_changes_inode(&cs, st->root);
+	cs.next_fileid = true;
+	return ds_lmdb_apply(st, txn, &cs);
 }
 
 struct dir_fix {
@@ -166,8 +167,7 @@ static void rec_apply(struct ds_inode *ino, const struct ds_rec *r)
 static int load_inodes(struct ds_store *st, MDB_txn *txn, uint64_t root,
 		       struct dir_fix **fixes, size_t *nfix)
 {
-	struct ds_persist *p = st->pst;
-	struct ds_ptx tx = { .st = st, .txn = txn };
+	struct ds_persist *p = ds_lmdb_of(st);
 	uint64_t *orph = NULL;
 	size_t norph = 0, cap = 0, fcap = 0, i;
 	MDB_cursor *cur;
@@ -258,11 +258,11 @@ static int load_inodes(struct ds_store *st, MDB_txn *txn, uint64_t root,
 		free(orph);
 		return ds_mdb_err(rc);
 	}
-	for (i = 0; i < norph; i++)
-		ds_ptx_inode_del(&tx, orph[i]);
+	for (i = 0, rc = 0; i < norph && !rc; i++)
+		rc = ds_lmdb_del_inode(st, txn, orph[i]);
 	p->orphans = norph;
 	free(orph);
-	return tx.rc;
+	return rc;
 }
 
 /*
@@ -277,7 +277,7 @@ static int load_dirents(struct ds_store *st, MDB_txn *txn)
 	MDB_val k, v;
 	int rc;
 
-	rc = mdb_cursor_open(txn, st->pst->dirents, &cur);
+	rc = mdb_cursor_open(txn, ds_lmdb_of(st)->dirents, &cur);
 	if (rc)
 		return ds_mdb_err(rc);
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
@@ -339,7 +339,7 @@ static int load_blocks(struct ds_store *st, MDB_txn *txn)
 	MDB_val k, v;
 	int rc;
 
-	rc = mdb_cursor_open(txn, st->pst->blocks, &cur);
+	rc = mdb_cursor_open(txn, ds_lmdb_of(st)->blocks, &cur);
 	if (rc)
 		return ds_mdb_err(rc);
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
@@ -376,7 +376,7 @@ static int load_xattrs(struct ds_store *st, MDB_txn *txn)
 	MDB_val k, v;
 	int rc;
 
-	rc = mdb_cursor_open(txn, st->pst->xattrs, &cur);
+	rc = mdb_cursor_open(txn, ds_lmdb_of(st)->xattrs, &cur);
 	if (rc)
 		return ds_mdb_err(rc);
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
@@ -420,7 +420,7 @@ static int load_xattrs(struct ds_store *st, MDB_txn *txn)
 
 static int load(struct ds_store *st, MDB_txn *txn)
 {
-	struct ds_persist *p = st->pst;
+	struct ds_persist *p = ds_lmdb_of(st);
 	uint64_t ver, bs, gen, root, next, boot;
 	struct dir_fix *fix = NULL;
 	size_t nfix = 0, i;
@@ -481,7 +481,9 @@ static int open_env(struct ds_persist *p, const struct ds_durable *dur,
 	if (!rc)
 		rc = mdb_env_set_maxdbs(p->env, 8);
 	if (!rc)
-		rc = mdb_env_open(p->env, dur->path, MDB_NOTLS, 0600);
+		rc = mdb_env_open(p->env, dur->path,
+				  MDB_NOTLS | (dur->nosync ? MDB_NOSYNC : 0),
+				  0600);
 	if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
 		return -EILSEQ;	/* not an LMDB environment we can use */
 	if (!rc)
@@ -524,7 +526,7 @@ int ds_store_open(const struct ds_config *cfg, const struct ds_durable *dur,
 		return -ENOMEM;
 	}
 	p->lockfd = -1;
-	st->pst = p;
+	ds_store_set_backend(st, &ds_lmdb_backend, p);
 	rc = map < ds_durable_map_size(cfg) ? -EINVAL : 0;
 	if (!rc)
 		rc = prepare_dir(dur->path);
@@ -551,7 +553,7 @@ int ds_store_open(const struct ds_config *cfg, const struct ds_durable *dur,
 		if (p->lockfd >= 0)
 			close(p->lockfd);
 		free(p);
-		st->pst = NULL;
+		ds_store_set_backend(st, NULL, NULL);
 		ds_store_free(st);
 		return rc;
 	}

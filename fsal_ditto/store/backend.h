@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Store backends: where a store's changes go besides memory.
+ *
+ * The core (ditto_store.h) keeps the whole filesystem in memory and is
+ * the only API the FSAL glue calls.  Behind it sits one backend, chosen
+ * when the store is made: none (memory, the embedded default: nothing
+ * to do), lmdb (lmdb_*.c, docs/durable.md) and later postgres.  A
+ * backend sees one call per mutating store operation:
+ *
+ *   commit(changes)  the operation's whole change set, once, at the end.
+ *
+ * Change sets
+ * -----------
+ * A struct ds_changes lists what one operation changes, in order:
+ * inode records (after-images: attributes, link count, parent, next
+ * cookie, xattr sequence; for a regular file also "write its dirty
+ * blocks", read with ds_dirty_next), inode deletions, directory entries
+ * put or deleted (with their stable cookies), xattrs put or deleted,
+ * block ranges dropped, and the next fileid.  It is built on the stack
+ * by the core, never allocates, and points into memory that the core's
+ * inode locks keep still until commit returns.
+ *
+ * Commit point and failure
+ * ------------------------
+ * The core takes its inode locks (the order in ditto_store.h), checks,
+ * and records the operation in a change set against staged copies of
+ * the inode records: memory is not touched yet.  It then calls commit
+ * with every lock still held; the backend's own locks (LMDB's writer
+ * lock, a SQL connection) are therefore innermost.  Only if commit
+ * returns 0 does the core apply the change to memory (ds_changes_apply
+ * copies the staged records back, then the caller links or unlinks
+ * entries and frees what died), and nothing it does then can fail.  A
+ * commit that fails (-EAGAIN: a SQL serialisation conflict, -EIO,
+ * -ENOSPC) leaves memory as it was and the error goes to the caller.
+ *
+ * Three operations change memory before their commit because undoing
+ * them would cost more than they are worth: shrinking truncate,
+ * ds_allocate and ds_deallocate (blocks freed or zero-filled in place).
+ * They mark the set "applied"; if such a commit fails, memory is ahead
+ * of the backend and the store latches read-only (every later mutation
+ * returns the error) until it is reopened, as the durable store always
+ * did.  The latch is the core's (ds_store_failed), not the backend's.
+ *
+ * Reads
+ * -----
+ * Reads are served from memory: the memory and lmdb backends load
+ * everything at open (lmdb_load.c), so memory is a complete copy.  A
+ * backend that is the shared source of truth for several heads
+ * (postgres) cannot keep a complete copy; it will add fetch operations
+ * (an inode by fileid, an entry by name, a cookie range of a directory,
+ * a block range) that the core calls on a miss in ds_find, ds_lookup,
+ * ds_readdir and ds_read, before it takes the inode locks.  That seam is
+ * the places marked "load on miss" in store.c, dir.c and data.c; it is
+ * not built.
+ */
+#ifndef DITTO_BACKEND_H
+#define DITTO_BACKEND_H
+
+#include "store_int.h"
+
+/* An inode as a backend stores it: everything that survives a restart. */
+struct ds_irec {
+	uint64_t fileid;
+	uint32_t generation;
+	enum ds_type type;
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t nlink;
+	uint32_t rdev_major;
+	uint32_t rdev_minor;
+	uint64_t size;
+	uint64_t change;
+	uint64_t parent;	/* directories: the parent's fileid */
+	uint64_t next_cookie;	/* directories */
+	uint64_t xseq;
+	struct timespec atime;
+	struct timespec mtime;
+	struct timespec ctime;
+	struct timespec btime;
+	const char *target;	/* symlinks */
+	size_t tlen;
+};
+
+enum ds_change_kind {
+	DS_CH_INODE,		/* put rec; regular files: dirty blocks too */
+	DS_CH_INODE_DEL,	/* the inode, its blocks and xattrs */
+	DS_CH_DIRENT,		/* put (fileid, name) -> (target, cookie) */
+	DS_CH_DIRENT_DEL,
+	DS_CH_XATTR,		/* put (fileid, name) -> (seq, value) */
+	DS_CH_XATTR_DEL,
+	DS_CH_BLOCKS_DEL,	/* blocks [from, to) of fileid */
+};
+
+struct ds_change {
+	enum ds_change_kind kind;
+	uint64_t fileid;
+	union {
+		struct {
+			struct ds_irec rec;
+			struct ds_inode *ino;	/* NULL: nothing to apply */
+		} inode;
+		struct {
+			const char *name;
+			uint64_t target;
+			uint64_t cookie;
+		} dirent;
+		struct {
+			const char *name;
+			uint64_t seq;
+			const void *value;
+			size_t vlen;
+		} xattr;
+		struct {
+			uint64_t from;
+			uint64_t to;
+		} blocks;
+	};
+};
+
+/* A rename over a directory entry is the largest: 2 entries, 4 inodes. */
+#define DS_CHANGES_MAX 8
+
+struct ds_changes {
+	struct ds_store *st;
+	unsigned int n;
+	bool next_fileid;	/* store the next fileid (creates) */
+	bool applied;		/* memory already changed: latch on failure */
+	int rc;			/* first recording error */
+	struct ds_change c[DS_CHANGES_MAX];
+};
+
+struct ds_backend_ops {
+	const char *name;
+	/* One operation's changes, all or nothing; 0 or negative errno. */
+	int (*commit)(struct ds_store *st, const struct ds_changes *cs);
+	/* Blocks written but not committed are tracked for this backend. */
+	bool tracks_dirty;
+	uint64_t (*boot_count)(const struct ds_store *st);
+	uint64_t (*orphans_freed)(const struct ds_store *st);
+	int (*check)(struct ds_store *st, struct ds_check *out);
+	void (*close)(struct ds_store *st);
+};
+
+/* changes.c: recording, committing and applying a change set. */
+void ds_changes_init(struct ds_changes *cs, struct ds_store *st);
+/* Records ino's current state; the caller edits the returned after-image,
+ * which ds_changes_apply copies back.  NULL only when the set is full.
+ */
+struct ds_irec *ds_changes_inode(struct ds_changes *cs, struct ds_inode *ino);
+void ds_changes_inode_del(struct ds_changes *cs, uint64_t fileid);
+void ds_changes_dirent(struct ds_changes *cs, struct ds_inode *dir,
+		       const char *name, uint64_t target, uint64_t cookie);
+void ds_changes_dirent_del(struct ds_changes *cs, struct ds_inode *dir,
+			   const char *name);
+void ds_changes_xattr(struct ds_changes *cs, struct ds_inode *ino,
+		      const struct ds_xattr *x);
+void ds_changes_xattr_del(struct ds_changes *cs, struct ds_inode *ino,
+			  const char *name);
+void ds_changes_blocks_del(struct ds_changes *cs, struct ds_inode *ino,
+			   uint64_t from, uint64_t to);
+/* Hands the set to the backend; latches the store if it fails after
+ * memory was changed (cs->applied).
+ */
+int ds_changes_commit(struct ds_changes *cs);
+/* After a successful commit: staged records into their inodes. */
+void ds_changes_apply(struct ds_changes *cs);
+
+void ds_irec_fill(const struct ds_inode *ino, struct ds_irec *r);
+void ds_irec_touch(struct ds_irec *r, bool data);
+/* Next dirty block of ino at or after *idx, with its data (for commit). */
+bool ds_dirty_next(const struct ds_inode *ino, uint64_t *idx,
+		   const void **blk);
+
+/* Installs a backend on a store with none; for lmdb_load.c and tests. */
+void ds_store_set_backend(struct ds_store *st,
+			  const struct ds_backend_ops *ops, void *priv);
+
+#endif /* DITTO_BACKEND_H */
