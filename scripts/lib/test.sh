@@ -64,7 +64,7 @@ cmd_conformance() {
 
 cmd_e2e() {
 	upstream_ready
-	ensure_pkgs qemu-system-x86 busybox-static cpio socat xz-utils zstd
+	ensure_pkgs qemu-system-x86 busybox-static cpio socat xz-utils zstd gdb
 	# The nlm-v3-v4.1 scenario: rpcbind and rpc.statd on the server and
 	# (copied in) in the NFSv3 guest.
 	ensure_pkgs "${DITTO_NLM_PKGS[@]}"

@@ -51,6 +51,9 @@ perm-users	6.1	perm	perm-users	ditto.vers=4.1 ditto.mntopts=actimeo=0
 posix-diff	6.12	perm	posix-diff	ditto.vers=4.2 ditto.mntopts=actimeo=0 ditto.seed=4055718034 ditto.count=3000
 "
 GUEST_TIMEOUT=${DITTO_E2E_GUEST_TIMEOUT:-600}
+# What the daemon's heap may keep after the disconnect scenario: the
+# caches of the fresh guest's workload, not the killed guests' data.
+DISCONNECT_HEAP_SLACK_MIB=16
 
 fsal=ditto
 list=0
@@ -260,7 +263,7 @@ scenario_dirdeleg() {
 # client records go after the lease, a fresh guest works, and the
 # daemon's fd count comes back to where it was.
 scenario_disconnect() {
-	local name=$1 kdir=$2 opts=$4 fd0 rss0 k mark delay n i
+	local name=$1 kdir=$2 opts=$4 fd0 rss0 heap0 heap1 k mark delay n i
 
 	# ntirpc spreads connections over 3 event channels (an epoll fd and
 	# a socket pair each) that it creates on first use and keeps: open
@@ -273,6 +276,8 @@ scenario_disconnect() {
 	fd0=$(fd_count)
 	fd_list >"$RUN_DIR/fds.before"
 	rss0=$(rss_kib)
+	heap0=$(daemon_heap_kib "$GANESHA_PID" "$RUN_DIR/ganesha.out")
+	[ -n "$heap0" ] || { FAIL_WHY="cannot read the daemon's heap (gdb)"; return 1; }
 	for k in write:big-write:2 readdir:readdir:1 mount:mount:0.3; do
 		IFS=: read -r work mark delay <<<"$k"
 		CONSOLE="$RUN_DIR/$name-$work.console"
@@ -299,7 +304,13 @@ scenario_disconnect() {
 		[ "$(fd_count)" -le "$fd0" ] && break
 		sleep 0.1
 	done
-	echo "    daemon fds $fd0 -> $(fd_count), RSS ${rss0} -> $(rss_kib) KiB"
+	heap1=$(daemon_heap_kib "$GANESHA_PID" "$RUN_DIR/ganesha.out")
+	echo "    daemon fds $fd0 -> $(fd_count), RSS ${rss0} -> $(rss_kib) KiB," \
+		"heap in use ${heap0} -> ${heap1:-?} KiB"
+	# The killed guests' data was removed and their state expired: the
+	# heap comes back (RSS need not: glibc keeps freed pages).
+	[ -n "$heap1" ] && [ $((heap1 - heap0)) -le $((DISCONNECT_HEAP_SLACK_MIB * 1024)) ] ||
+		{ FAIL_WHY="daemon heap in use ${heap0} -> ${heap1:-unreadable} KiB, more than ${DISCONNECT_HEAP_SLACK_MIB} MiB kept"; return 1; }
 	if [ "$(fd_count)" -gt "$fd0" ]; then
 		fd_list >"$RUN_DIR/fds.after"
 		FAIL_WHY="daemon fds grew from $fd0 to $(fd_count): $(diff "$RUN_DIR/fds.before" "$RUN_DIR/fds.after" | grep '^[<>]' | tr '\n' ' ')"
