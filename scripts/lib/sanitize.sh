@@ -3,11 +3,16 @@
 #
 # The sanitizer pass of `scripts/ditto test`: the ASan + UBSan build of
 # ntirpc, Ganesha (with our patches) and fsal_ditto runs the conformance
-# suite against FSAL_DITTO and the fast E2E subset with detect_leaks=1.
+# suite against FSAL_DITTO and the fast E2E subset with detect_leaks=1,
+# then a few cases and a real-client E2E workload against FSAL_MEM.
 # Every sanitizer report fails the pass.
 
 # E2E scenarios short enough for the sanitizer pass (a few guests).
 SANITIZE_E2E=(basic-v4.1 deleg-recall dirdeleg-7x)
+# Against FSAL_MEM too (issue 21: a real client's workload crashed it):
+# the conformance cases for it and a real-client workload.
+SANITIZE_MEM_CASES=(RMRACE1)
+SANITIZE_MEM_E2E=(users-churn)
 
 # sanitized CMD ARGS...: `scripts/ditto --sanitize CMD ARGS...` in a
 # clean environment, so that it picks its own build tree and upstream.
@@ -56,6 +61,18 @@ sanitizer_pass() {
 	DITTO_SKIP_BUILD=1 sanitized e2e "${SANITIZE_E2E[@]}" 2>&1 |
 		tee "$logs/asan-e2e.log" || rc=$?
 	count_suite "$logs/asan-e2e.log" "$rc"
+
+	echo "== sanitizer pass: ${SANITIZE_MEM_CASES[*]} and E2E ${SANITIZE_MEM_E2E[*]} against FSAL_MEM"
+	rc=0
+	DITTO_SKIP_BUILD=1 sanitized conformance --fsal mem \
+		--json "$logs/asan-conformance-mem.json" \
+		"${SANITIZE_MEM_CASES[@]}" 2>&1 |
+		tee "$logs/asan-conformance-mem.log" || rc=$?
+	count_suite "$logs/asan-conformance-mem.log" "$rc"
+	rc=0
+	DITTO_SKIP_BUILD=1 sanitized e2e --fsal mem "${SANITIZE_MEM_E2E[@]}" \
+		2>&1 | tee "$logs/asan-e2e-mem.log" || rc=$?
+	count_suite "$logs/asan-e2e-mem.log" "$rc"
 
 	echo "== sanitizer pass: reports"
 	sanitizer_reports "$dir" >"$logs/asan-reports.log"

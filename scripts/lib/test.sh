@@ -143,6 +143,13 @@ cmd_test() {
 	cmd_e2e 2>&1 | tee "$logs/e2e.log" || rc=$?
 	count_suite "$logs/e2e.log" "$rc"
 
+	# FSAL_MEM under a real client too (issue 21: three programs as
+	# root and uid 65534 crashed it).
+	echo "== end-to-end: users-churn against FSAL_MEM"
+	rc=0
+	cmd_e2e --fsal mem users-churn 2>&1 | tee "$logs/e2e-mem.log" || rc=$?
+	count_suite "$logs/e2e-mem.log" "$rc"
+
 	sanitizer_pass "$logs"
 
 	# libFuzzer targets, a short run each (fuzz/README.md).

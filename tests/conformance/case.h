@@ -219,5 +219,6 @@ extern const struct dc_case dc_cases_lease_state[];
 extern const struct dc_case dc_cases_share[];
 extern const struct dc_case dc_cases_churn[];
 extern const struct dc_case dc_cases_conn_bounds[];
+extern const struct dc_case dc_cases_remove_race[];
 
 #endif

@@ -32,6 +32,7 @@ static const struct dc_case *const tables[] = {
 	dc_cases_share,
 	dc_cases_churn,
 	dc_cases_conn_bounds,
+	dc_cases_remove_race,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

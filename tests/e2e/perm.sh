@@ -25,6 +25,8 @@
 #   DITTO_E2E_SKIP    posix-diff: kinds of call left out, comma separated
 #                     (permprobe's names: setxattr,mkfifo,...)
 #   DITTO_E2E_GUEST_TIMEOUT  seconds for the guest (default 1200)
+#   DITTO_E2E_FSAL    the FSAL behind /ditto (run.sh --fsal: DITTO or
+#                     MEM; default DITTO)
 # The kernel command line may also carry ditto.seed=, ditto.count=
 # (run.sh's SCENARIOS options); the environment wins.  Details:
 # docs/perm-e2e.md.
@@ -70,9 +72,12 @@ NFS_PORT=$(free_port)
 MONITORING_PORT=$(free_port)
 DITTO_LEASE=${DITTO_LEASE:-15}
 export NFS_PORT MONITORING_PORT DITTO_LEASE
-render_conf "$DITTO_ROOT/tests/e2e/perm.conf.in" "$RUN_DIR/ganesha.conf"
+# run.sh --fsal mem: FSAL_MEM instead of FSAL_DITTO at /ditto.
+sed -e "s/Name = DITTO;/Name = ${DITTO_E2E_FSAL:-DITTO};/" \
+	"$DITTO_ROOT/tests/e2e/perm.conf.in" >"$RUN_DIR/perm.conf"
+render_conf "$RUN_DIR/perm.conf" "$RUN_DIR/ganesha.conf"
 daemon_start "$RUN_DIR/ganesha.conf" >&2
-echo "    host: ganesha.nfsd PID $GANESHA_PID on 127.0.0.1:$NFS_PORT, /ditto (FSAL_DITTO) and /vfs (FSAL_VFS on $RUN_DIR/vfs-export)"
+echo "    host: ganesha.nfsd PID $GANESHA_PID on 127.0.0.1:$NFS_PORT, /ditto (FSAL_${DITTO_E2E_FSAL:-DITTO}) and /vfs (FSAL_VFS on $RUN_DIR/vfs-export)"
 
 mkdir -p "$RUN_DIR/root/bin"
 cc -static -O2 -o "$RUN_DIR/root/bin/permprobe" \

@@ -8,8 +8,9 @@
 # only through qemu's guestfwd, which connects to 127.0.0.1.  The
 # nlm-v3-v4.1 scenario (NFSv3 + NLM next to NFSv4.1, server restart)
 # runs a daemon of its own in private namespaces: tests/e2e/nlm.sh.  So
-# do perm-users and posix-diff (FSAL_DITTO compared with FSAL_VFS, one
-# daemon with both exports): tests/e2e/perm.sh.
+# do perm-users and posix-diff (FSAL_DITTO, or with --fsal mem FSAL_MEM,
+# compared with FSAL_VFS, one daemon with both exports):
+# tests/e2e/perm.sh.
 #
 # usage: run.sh [--list] [--fsal ditto|mem] [SCENARIO...]
 #
@@ -47,6 +48,7 @@ deleg-recall	6.1	deleg	-	ditto.mntopts=actimeo=1
 eos-reconnect	6.1	eos	-	ditto.vers=4.1
 dirdeleg-7x	7	dirdeleg	-	ditto.mntopts=acdirmin=3600,acdirmax=3600
 nlm-v3-v4.1	6.1	nlm	-	-
+users-churn	6.12	plain	users-churn	ditto.vers=4.1
 perm-users	6.1	perm	perm-users	ditto.vers=4.1 ditto.mntopts=actimeo=0
 posix-diff	6.12	perm	posix-diff	ditto.vers=4.2 ditto.mntopts=actimeo=0 ditto.seed=4055718034 ditto.count=3000
 "
@@ -339,7 +341,9 @@ scenario_perm() {
 	local rc=0
 
 	CONSOLE="$RUN_DIR/$1/$3.console"
-	"$DITTO_ROOT/tests/e2e/perm.sh" "$RUN_DIR/$1" "$2" "$3" "$4" || rc=$?
+	DITTO_E2E_FSAL=${fsal^^} \
+		"$DITTO_ROOT/tests/e2e/perm.sh" "$RUN_DIR/$1" "$2" "$3" "$4" ||
+		rc=$?
 	[ "$rc" -eq 0 ] && return 0
 	FAIL_WHY=$(cat "$RUN_DIR/$1/why" 2>/dev/null)
 	return 1
