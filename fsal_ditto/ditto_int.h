@@ -12,6 +12,7 @@
 #include "FSAL/fsal_commonlib.h"
 
 #include "ditto_store.h"
+#include "wire.h"
 
 #define DITTO_NAME "DITTO"
 /* fsid.major of every ditto export; fsid.minor is the export id. */
@@ -50,20 +51,6 @@ struct ditto_export {
 	char *export_path;
 };
 
-/*
- * Wire handle: stable for the object's life, independent of mdcache.
- * All fields little-endian.  generation is per store instance, so a
- * handle from an earlier daemon run (or another export) is stale.
- */
-struct ditto_wire {
-	uint8_t version;
-	uint8_t pad;
-	uint16_t export_id;
-	uint32_t generation;
-	uint64_t fileid;
-} __attribute__((packed));
-
-#define DITTO_WIRE_VERSION 1
 
 /* An fsal_fd that also holds one store open (keeps unlinked data). */
 struct ditto_fd {

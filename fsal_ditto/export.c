@@ -64,10 +64,9 @@ static fsal_status_t ditto_wire_to_host(struct fsal_export *exp_hdl,
 					fsal_digesttype_t in_type,
 					struct gsh_buffdesc *fh_desc, int flags)
 {
-	const struct ditto_wire *w = fh_desc->addr;
+	struct ditto_wire_id id;
 
-	if (fh_desc->len != sizeof(struct ditto_wire) ||
-	    w->version != DITTO_WIRE_VERSION) {
+	if (ditto_wire_decode(fh_desc->addr, fh_desc->len, &id)) {
 		LogDebug(COMPONENT_FSAL, "bad DITTO handle (len %zu)",
 			 fh_desc->len);
 		return fsalstat(ERR_FSAL_BADHANDLE, 0);

@@ -48,10 +48,10 @@ struct ditto_handle *ditto_new_handle(struct ditto_export *exp,
 
 	h->exp = exp;
 	h->ino = ino;
-	h->wire.version = DITTO_WIRE_VERSION;
-	h->wire.export_id = htole16(exp->export_id);
-	h->wire.generation = htole32(ds_generation(ino));
-	h->wire.fileid = htole64(ds_fileid(ino));
+	ditto_wire_encode(&h->wire, &(struct ditto_wire_id){
+		.export_id = exp->export_id,
+		.generation = ds_generation(ino),
+		.fileid = ds_fileid(ino) });
 	fsal_obj_handle_init(&h->obj_handle, &exp->export, type, false);
 	h->obj_handle.obj_ops = &DITTO.handle_ops;
 	h->obj_handle.fileid = ds_fileid(ino);
@@ -651,22 +651,18 @@ fsal_status_t ditto_create_handle(struct fsal_export *exp_hdl,
 				  struct fsal_attrlist *attrs_out)
 {
 	struct ditto_export *exp = ditto_exp(exp_hdl);
-	struct ditto_wire w;
+	struct ditto_wire_id id;
 	struct ds_inode *ino;
 	struct ditto_handle *h;
 	struct ds_attr a;
 	int rc;
 
 	*handle = NULL;
-	if (hdl_desc->len != sizeof(w))
+	if (ditto_wire_decode(hdl_desc->addr, hdl_desc->len, &id))
 		return fsalstat(ERR_FSAL_BADHANDLE, 0);
-	memcpy(&w, hdl_desc->addr, sizeof(w));
-	if (w.version != DITTO_WIRE_VERSION)
-		return fsalstat(ERR_FSAL_BADHANDLE, 0);
-	if (le16toh(w.export_id) != exp->export_id)
+	if (id.export_id != exp->export_id)
 		return fsalstat(ERR_FSAL_STALE, ESTALE);
-	rc = ds_find(exp->store, le64toh(w.fileid), le32toh(w.generation),
-		     &ino);
+	rc = ds_find(exp->store, id.fileid, id.generation, &ino);
 	if (rc)
 		return ditto_err(rc);
 	h = ditto_new_handle(exp, ino);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "xdr_roundtrip.h"
+#include "wire.h"
 
 static const char *outdir;
 
@@ -410,6 +411,26 @@ static void store_seeds(void)
 	put("store_names", "across", across, sizeof(across));
 }
 
+/*
+ * fsal_handle: well-formed handles (a store's generations are random,
+ * the fuzzer finds live ones through ds_find's comparisons) and the
+ * shapes around them.
+ */
+static void handle_seeds(void)
+{
+	struct ditto_wire w;
+
+	ditto_wire_encode(&w, &(struct ditto_wire_id){ .export_id = 1,
+						       .fileid = 1 });
+	put("fsal_handle", "root-gen0", &w, sizeof(w));
+	ditto_wire_encode(&w, &(struct ditto_wire_id){
+		.export_id = 1, .generation = 0xffffffffu, .fileid = 7 });
+	put("fsal_handle", "file-gen-max", &w, sizeof(w));
+	put("fsal_handle", "short", &w, sizeof(w) - 1);
+	w.version = DITTO_WIRE_VERSION + 1;
+	put("fsal_handle", "version2", &w, sizeof(w));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -422,5 +443,6 @@ int main(int argc, char **argv)
 	cb_res_seeds();
 	notify_seeds();
 	store_seeds();
+	handle_seeds();
 	return 0;
 }

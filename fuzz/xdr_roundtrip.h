@@ -39,6 +39,12 @@ extern uint32_t fuzz_sink;
  */
 bool xdr_roundtrip(const uint8_t *data, size_t size, xdrproc_t proc,
 		   size_t objsize);
+/*
+ * xdr_roundtrip(), but only what encodable(decoded object) accepts is
+ * encoded again; the rest is decoded and freed.
+ */
+bool xdr_roundtrip_if(const uint8_t *data, size_t size, xdrproc_t proc,
+		      size_t objsize, bool (*encodable)(const void *obj));
 
 /*
  * Decode only, then XDR_FREE; *used gets the bytes consumed.  For

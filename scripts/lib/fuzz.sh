@@ -6,7 +6,8 @@
 
 # Every target, in the order they run.
 DITTO_FUZZ_TARGETS=(xdr_gdd_args xdr_bcctl_args xdr_cb_compound_res
-	xdr_cb_notify_args xdr_notify_body store_names)
+	xdr_cb_notify_args xdr_notify_body xdr_compound_args store_names
+	fsal_handle)
 
 fuzz_usage() {
 	cat <<'EOF'

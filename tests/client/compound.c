@@ -4,6 +4,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "compound.h"
@@ -96,16 +98,45 @@ int dc_compound_encode(struct dc_compound *c, uint8_t *buf, size_t size)
 
 static bool encode_compound(XDR *x, void *arg)
 {
-	struct dc_compound *c = arg;
 	COMPOUND4args args;
 
-	memset(&args, 0, sizeof(args));
-	args.tag.utf8string_val = c->tag;
-	args.tag.utf8string_len = strlen(c->tag);
-	args.minorversion = c->minor;
-	args.argarray.argarray_len = c->nops;
-	args.argarray.argarray_val = c->ops;
+	dc_compound_args(arg, &args);
 	return xdr_COMPOUND4args(x, &args);
+}
+
+/*
+ * With DITTO_CAPTURE_COMPOUNDS=DIR, each COMPOUND4args sent (up to 64
+ * KiB) is also written to DIR, named by its FNV-1a hash so repeats are
+ * one file: the fuzz corpus of xdr_compound_args (fuzz/README.md).
+ */
+static void capture(struct dc_compound *c)
+{
+	static const char *dir;
+	static bool looked;
+	static uint32_t buf[16384];
+	uint64_t h = 14695981039346656037ull;
+	char path[4096];
+	FILE *f;
+	int i, n;
+
+	if (!looked) {
+		dir = getenv("DITTO_CAPTURE_COMPOUNDS");
+		looked = true;
+	}
+	if (!dir)
+		return;
+	n = dc_compound_encode(c, (uint8_t *)buf, sizeof(buf));
+	if (n <= 0)
+		return;
+	for (i = 0; i < n; i++)
+		h = (h ^ ((uint8_t *)buf)[i]) * 1099511628211ull;
+	snprintf(path, sizeof(path), "%s/%016" PRIx64, dir, h);
+	f = fopen(path, "wbx");
+	if (!f)
+		return;
+	if (fwrite(buf, 1, n, f) != (size_t)n)
+		perror(path);
+	fclose(f);
 }
 
 int dc_cres_decode(struct dc_cres *out)
@@ -135,6 +166,7 @@ int dc_compound_call(struct dc_conn *conn, const struct dc_auth *auth,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	capture(c);
 	rc = dc_rpc_call(conn, auth, NFS4_PROGRAM, NFS_V4, NFS4_PROC_COMPOUND,
 			 (xdrproc_t)encode_compound, c, &out->rpc,
 			 timeout_ms);

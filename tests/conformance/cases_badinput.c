@@ -578,6 +578,7 @@ static bool lookup_raw(struct dc_ctx *ctx, struct dc_client *cl,
 static void badin6_lengths(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
+	long pid = dc_daemon_pid(), vm0, peak;
 	struct wbuf w;
 	int rc;
 
@@ -591,7 +592,12 @@ static void badin6_lengths(struct dc_ctx *ctx)
 	put_zeros(&w, 8);
 	if (!expect_garbage(ctx, &cl, &w, "LOOKUP name of 2 GiB"))
 		goto out;
-	/* WRITE whose data claims 2 GiB - 1 bytes. */
+	/*
+	 * WRITE whose data claims 2 GiB - 1 bytes.  The daemon must not
+	 * reserve what the client only claims: its peak address space
+	 * stays below its size before + 1 GiB (a malloc of the claimed
+	 * length failing ends in gsh_malloc's abort).
+	 */
 	w.n = 0;
 	raw_head(&w, &cl, 3);
 	put32(&w, NFS4_OP_WRITE);
@@ -600,8 +606,15 @@ static void badin6_lengths(struct dc_ctx *ctx)
 	put32(&w, UNSTABLE4);
 	put32(&w, 0x7fffffff);
 	put_zeros(&w, 8);
+	vm0 = pid > 0 ? dc_daemon_status_kib(pid, "VmSize") : -1;
 	if (!expect_garbage(ctx, &cl, &w, "WRITE data of 2 GiB"))
 		goto out;
+	if (vm0 > 0) {
+		peak = dc_daemon_status_kib(pid, "VmPeak");
+		EXPECT(peak < vm0 + (1L << 20),
+		       "WRITE claiming 2 GiB of data: daemon VmPeak %ld KiB, "
+		       "VmSize %ld KiB before", peak, vm0);
+	}
 	/* OPEN whose owner opaque claims 1 GiB. */
 	w.n = 0;
 	raw_head(&w, &cl, 3);

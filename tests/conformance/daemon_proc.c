@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "daemon_proc.h"
@@ -46,9 +47,10 @@ int dc_daemon_fds_settle(long pid, int base)
 	return n;
 }
 
-long dc_daemon_rss_kib(long pid)
+long dc_daemon_status_kib(long pid, const char *field)
 {
 	char path[64], line[128];
+	size_t n = strlen(field);
 	long kib = -1;
 	FILE *f;
 
@@ -57,10 +59,16 @@ long dc_daemon_rss_kib(long pid)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+		if (!strncmp(line, field, n) && line[n] == ':' &&
+		    sscanf(line + n + 1, "%ld kB", &kib) == 1)
 			break;
 	fclose(f);
 	return kib;
+}
+
+long dc_daemon_rss_kib(long pid)
+{
+	return dc_daemon_status_kib(pid, "VmRSS");
 }
 
 int dc_raw_connect(const struct dc_server *srv)

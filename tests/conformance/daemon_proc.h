@@ -23,6 +23,8 @@ int dc_daemon_fds(long pid);
  */
 int dc_daemon_fds_settle(long pid, int base);
 
+/* A KiB figure of its /proc status ("VmRSS", "VmSize", "VmPeak"), or -1. */
+long dc_daemon_status_kib(long pid, const char *field);
 /* Its resident set (VmRSS, KiB), or -1. */
 long dc_daemon_rss_kib(long pid);
 
