@@ -7,7 +7,9 @@
 # Build: ntirpc, nfs-ganesha (with monitoring and DBus), fsal_ditto, tests.
 DITTO_BUILD_PKGS=(gcc g++ make cmake pkgconf patch bison flex
 	liburcu-dev libkrb5-dev libdbus-1-dev libacl1-dev libattr1-dev
-	libblkid-dev uuid-dev libnsl-dev libcriterion-dev liblmdb-dev)
+	libblkid-dev uuid-dev libnsl-dev libcriterion-dev liblmdb-dev
+	# scripts/patch-series (the patch header and README table check)
+	python3)
 # Run and test: private DBus bus, dbus-send, metric scrapes.
 DITTO_RUN_PKGS=(dbus-daemon dbus-bin curl procps liblmdb0)
 # Soak: gdb reads the daemon's malloc figures between rounds.

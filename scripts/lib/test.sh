@@ -79,6 +79,18 @@ cmd_test() {
 	rm -rf "$logs"
 	mkdir -p "$logs"
 
+	# The patch headers (Subject, Why/How/Tested, Signed-off-by, no
+	# fix-up of another patch) and README's patch table, which is
+	# generated from them: one check, counted like a suite.
+	echo "== patch series headers and README patch table"
+	if "$DITTO_ROOT/scripts/patch-series" lint &&
+		"$DITTO_ROOT/scripts/patch-series" check-readme; then
+		TEST_PASSED=$((TEST_PASSED + 1))
+	else
+		echo "patch series check failed (scripts/patch-series update-readme rewrites the table)"
+		TEST_FAILED=$((TEST_FAILED + 1))
+	fi
+
 	echo "== unit and daemon tests (ctest)"
 	rc=0
 	ctest --test-dir "$DITTO_BUILD" --output-on-failure --timeout 600 \
