@@ -1094,9 +1094,10 @@ static bool serves_clients(struct dc_ctx *ctx)
  * The server's record limit (patch 0046, enforced by ntirpc patch 0001):
  * the largest MaxWrite of any export, at least MaxRPCRecvBufferSize
  * (1 MiB unless configured), plus 64 KiB for the RPC header, credentials
- * and the COMPOUND around a WRITE.  server.conf.in leaves MaxWrite and
- * MaxRPCRecvBufferSize at their defaults, so every export has the same
- * MaxWrite and the export's FATTR4_MAXWRITE gives the limit.
+ * and the COMPOUND around a WRITE.  server.conf.in gives every export
+ * the same MaxWrite (1 MiB, as the shipped configs) and leaves
+ * MaxRPCRecvBufferSize at its default, so the export's FATTR4_MAXWRITE
+ * gives the limit: 1 MiB + 64 KiB.
  */
 #define MAXREC_HEADROOM (64u * 1024)
 #define RECV_BUFFER_DEFAULT (1024u * 1024)

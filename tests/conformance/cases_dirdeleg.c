@@ -1807,7 +1807,7 @@ static void dirdeleg25_metrics(struct dc_ctx *ctx)
 		"nfsv41_dir_notifications_sent_total",
 		"nfsv41_cb_notify_total",
 		"nfsv41_cb_notify_batch_size_count",
-		"nfsv41_dir_notification_latency_milliseconds_count",
+		"nfsv41_dir_notification_latency_seconds_count",
 		"nfsv41_dir_delegations_recalled_total",
 		"nfsv41_callbacks_total",
 	};

@@ -13,4 +13,6 @@ expect_refused "$(conf_with '/^EXPORT {/,/^}/d')" \
 	"no export" "No export entries found"
 expect_refused "$(conf_with 's/Name = DITTO;/Name = NOSUCHFSAL;/')" \
 	"an FSAL that does not exist" "NOSUCHFSAL"
+expect_refused "$(conf_with 's/Monitoring_Port = @MONITORING_PORT@;/&\n\tMonitoring_Addr = "localhost";/')" \
+	"a Monitoring_Addr that is a name" "Monitoring_Addr localhost is not an IP address"
 echo "bad_config: all refused"

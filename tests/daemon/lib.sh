@@ -24,6 +24,13 @@ cleanup() {
 	RUN_DIR=$DITTO_RUN
 	daemon_stop
 	if [ -n "${RUN_CMD_PID:-}" ]; then
+		# With its daemon gone the run stops the bus itself: a TERM
+		# in the middle of that (after it claimed the bus's PID
+		# file) would leave the bus running.
+		for _ in $(seq 1 50); do
+			kill -0 "$RUN_CMD_PID" 2>/dev/null || break
+			sleep 0.1
+		done
 		kill "$RUN_CMD_PID" 2>/dev/null || true
 	fi
 	rm -rf "$DITTO_RUN"
@@ -51,4 +58,33 @@ expect_refused() {
 	grep -q "$3" "$out" || die "run did not show the daemon's error '$3' for $2"
 	[ ! -f "$DITTO_RUN/ganesha.pid" ] || die "daemon left running after refusing $2"
 	echo "ok: refused config with $2"
+}
+
+# run_started ARGS...: `scripts/ditto run ARGS` in the background
+# (RUN_CMD_PID, output in $DITTO_RUN/run.out), once it says it serves.
+run_started() {
+	local out="$DITTO_RUN/run.out"
+
+	"$DITTO_ROOT/scripts/ditto" run "$@" >"$out" 2>&1 &
+	RUN_CMD_PID=$!
+	for _ in $(seq 1 300); do
+		grep -q 'serves' "$out" && return 0
+		kill -0 "$RUN_CMD_PID" 2>/dev/null ||
+			{ cat "$out"; die "run exited early"; }
+		sleep 0.1
+	done
+	cat "$out"
+	die "run never said it serves"
+}
+
+# run_stopped: `scripts/ditto stop`, and the run_started run exits 0.
+run_stopped() {
+	"$DITTO_ROOT/scripts/ditto" stop || die "stop failed"
+	for _ in $(seq 1 100); do
+		kill -0 "$RUN_CMD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$RUN_CMD_PID" 2>/dev/null && die "run did not exit after stop"
+	wait "$RUN_CMD_PID" || die "run exited non-zero after stop"
+	RUN_CMD_PID=
 }

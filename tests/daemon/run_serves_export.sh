@@ -8,15 +8,8 @@
 
 port=$(free_port)
 mport=$(free_port)
+run_started --port "$port" --monitoring-port "$mport"
 out="$DITTO_RUN/run.out"
-"$DITTO_ROOT/scripts/ditto" run --port "$port" --monitoring-port "$mport" \
-	>"$out" 2>&1 &
-RUN_CMD_PID=$!
-for _ in $(seq 1 300); do
-	grep -q 'serves' "$out" && break
-	kill -0 "$RUN_CMD_PID" 2>/dev/null || { cat "$out"; die "run exited early"; }
-	sleep 0.1
-done
 cat "$out"
 grep -q "serves .* on 127.0.0.1:$port" "$out" || die "run never said it serves"
 
@@ -30,13 +23,6 @@ curl -sf "http://127.0.0.1:$mport/metrics" >"$DITTO_RUN/metrics" ||
 grep -q '^[a-z_]* *[0-9]' "$DITTO_RUN/metrics" ||
 	grep -q '^[a-z_]*{' "$DITTO_RUN/metrics" || die "/metrics has no samples"
 
-"$DITTO_ROOT/scripts/ditto" stop || die "stop failed"
-for _ in $(seq 1 100); do
-	kill -0 "$RUN_CMD_PID" 2>/dev/null || break
-	sleep 0.1
-done
-kill -0 "$RUN_CMD_PID" 2>/dev/null && die "run did not exit after stop"
-wait "$RUN_CMD_PID" || die "run exited non-zero after stop"
-RUN_CMD_PID=
+run_stopped
 port_listening "$port" && die "port $port still listened on after stop"
 echo "run_serves_export: ok"

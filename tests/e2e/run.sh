@@ -40,9 +40,9 @@ die() {
 
 # name  kernel  driver  workload  kernel-command-line options
 SCENARIOS="
-basic-v4.1	6.1	plain	basic	ditto.vers=4.1
-basic-v4.0	6.1	plain	basic	ditto.vers=4.0
-basic-v4.2	6.12	plain	basic	ditto.vers=4.2
+basic-v4.1	6.1	basic	basic	ditto.vers=4.1
+basic-v4.0	6.1	basic	basic	ditto.vers=4.0
+basic-v4.2	6.12	basic	basic	ditto.vers=4.2
 disconnect	6.1	disconnect	-	ditto.vers=4.1
 deleg-recall	6.1	deleg	-	ditto.mntopts=actimeo=1
 eos-reconnect	6.1	eos	-	ditto.vers=4.1
@@ -158,6 +158,54 @@ metric() {
 		awk -v m="$1" '$1 == m { v = $2 } END { print v + 0 }'
 }
 
+# metric_sum FAMILY [NOT]: the sum of FAMILY's labelled series on the
+# daemon's /metrics, without those whose labels contain NOT.
+metric_sum() {
+	curl -sf "http://127.0.0.1:$MONITORING_PORT/metrics" |
+		awk -v f="$1{" -v not="${2:-}" 'index($1, f) == 1 &&
+			(not == "" || index($1, not) == 0) { v += $2 }
+			END { print v + 0 }'
+}
+
+# session_ends: sessions ended other than by their client (expired,
+# admin, error).
+session_ends() {
+	metric_sum nfsv41_sessions_destroyed_total 'reason="client"'
+}
+
+# scenario_basic NAME KDIR WORKLOAD OPTS: one guest (scenario_plain);
+# over NFSv4.1 and later each of its mounts made exactly one session and
+# its unmount destroyed it (DESTROY_SESSION, reason "client"), over
+# NFSv4.0 none was made, and no session ended any other way.
+scenario_basic() {
+	local c0 d0 e0 a0 c d e a1 mounts want
+
+	c0=$(metric nfsv41_sessions_created_total)
+	d0=$(metric 'nfsv41_sessions_destroyed_total{reason="client"}')
+	e0=$(session_ends)
+	a0=$(metric nfsv41_sessions_active)
+	scenario_plain "$@" || return 1
+	c=$(($(metric nfsv41_sessions_created_total) - c0))
+	d=$(($(metric 'nfsv41_sessions_destroyed_total{reason="client"}') - d0))
+	e=$(($(session_ends) - e0))
+	a1=$(metric nfsv41_sessions_active)
+	mounts=$(grep -c 'E2E: mounted vers=' "$CONSOLE" || true)
+	case "$4" in
+	*ditto.vers=4.0*) want=0 ;;
+	*) want=$mounts ;;
+	esac
+	echo "    $mounts mounts: sessions created +$c, destroyed by the client +$d, otherwise +$e, active $a0 -> $a1 (want +$want, +$want, +0, unchanged)"
+	[ "$mounts" -ge 1 ] || { FAIL_WHY="the guest never said it mounted"; return 1; }
+	[ "$c" -eq "$want" ] ||
+		{ FAIL_WHY="$c sessions created for $mounts mounts (want $want)"; return 1; }
+	[ "$d" -eq "$want" ] ||
+		{ FAIL_WHY="$d sessions destroyed by the client for $mounts mounts (want $want)"; return 1; }
+	[ "$e" -eq 0 ] ||
+		{ FAIL_WHY="$e sessions ended otherwise (expired, admin, error)"; return 1; }
+	[ "$a1" -eq "$a0" ] ||
+		{ FAIL_WHY="nfsv41_sessions_active $a0 before, $a1 after"; return 1; }
+}
+
 # scenario_deleg NAME KDIR _ OPTS: two guests, two clients on one file:
 # A holds a write delegation, B's open makes the server recall it over
 # A's back channel; both must see the other's data in order.
@@ -234,15 +282,23 @@ scenario_eos() {
 # scenario_dirdeleg NAME KDIR _ OPTS: guest A lists a directory (and gets
 # a directory delegation), then guest B creates an entry in it; the
 # server must recall A's delegation so that A's next listing shows it.
+# The recall must be of a directory delegation the server granted A
+# before B started.
 scenario_dirdeleg() {
-	local name=$1 kdir=$2 opts=$4 pa r0 r1
+	local name=$1 kdir=$2 opts=$4 pa r0 r1 g0 g1 dr0 dr1
 
 	r0=$(metric 'nfsv41_callbacks_total{op="CB_RECALL"}')
+	g0=$(metric nfsv41_dir_delegations_granted_total)
+	dr0=$(dir_recalls)
 	CONSOLE="$RUN_DIR/$name-a.console"
 	boot_start "$name-a" "$kdir" dirdeleg-holder "$opts"
 	pa=$QEMU_PID
 	wait_mark a-listed ||
 		{ FAIL_WHY="guest A: $(grep -m 1 -E 'E2E: (FAIL|host)' "$CONSOLE" | cut -c10-)"; return 1; }
+	g1=$(metric nfsv41_dir_delegations_granted_total)
+	echo "    directory delegations granted while A listed: $((g1 - g0))"
+	[ "$((g1 - g0))" -ge 1 ] ||
+		{ FAIL_WHY="no directory delegation was granted to A (nfsv41_dir_delegations_granted_total $g0 -> $g1)"; return 1; }
 	CONSOLE="$RUN_DIR/$name-b.console"
 	boot_start "$name-b" "$kdir" dirdeleg-changer "$opts"
 	boot_wait
@@ -255,9 +311,17 @@ scenario_dirdeleg() {
 	guest_passed "$CONSOLE" ||
 		{ FAIL_WHY="guest A: $(grep -m 1 -E 'E2E: (FAIL|host)' "$CONSOLE" | cut -c10-)"; return 1; }
 	r1=$(metric 'nfsv41_callbacks_total{op="CB_RECALL"}')
-	echo "    CB_RECALL callbacks sent: $((r1 - r0))"
+	dr1=$(dir_recalls)
+	echo "    CB_RECALL callbacks sent: $((r1 - r0)), directory delegations recalled: $((dr1 - dr0))"
 	[ "$((r1 - r0))" -ge 1 ] ||
 		{ FAIL_WHY="no CB_RECALL was sent"; return 1; }
+	[ "$((dr1 - dr0))" -ge 1 ] ||
+		{ FAIL_WHY="$((r1 - r0)) CB_RECALL sent, but none recalled a directory delegation"; return 1; }
+}
+
+# dir_recalls: directory delegation recalls started, all reasons.
+dir_recalls() {
+	metric_sum nfsv41_dir_delegations_recalled_total
 }
 
 # scenario_disconnect NAME KDIR _ OPTS: guests killed during a large
