@@ -411,13 +411,24 @@ int ditto_powerloss_cut(struct ditto_powerloss_stats *st)
 	struct pl_ent *e = NULL;
 	size_t n = 0, cap = 0, i, k;
 	struct pl_rec r;
+	struct stat sb;
 	long at = 0;
 	int jf;
 
 	memset(st, 0, sizeof(*st));
 	pthread_mutex_lock(&mtx);
 	jf = journal();
-	while (pread(jf, &r, sizeof(r), at) == (ssize_t)sizeof(r)) {
+	if (fstat(jf, &sb))
+		die("journal stat");
+	/*
+	 * A kill between a record and its old bytes leaves a torn last
+	 * record: its write never started (the data goes after the
+	 * journal), so it is dropped.
+	 */
+	while (pread(jf, &r, sizeof(r), at) == (ssize_t)sizeof(r) &&
+	       at + (off_t)sizeof(r) +
+			       (r.kind == PL_WRITE ? (off_t)r.nold : 0) <=
+		       sb.st_size) {
 		if (n == cap) {
 			cap = cap ? 2 * cap : 64;
 			e = realloc(e, cap * sizeof(*e));
