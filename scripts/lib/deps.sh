@@ -8,10 +8,15 @@
 DITTO_BUILD_PKGS=(gcc g++ make cmake pkgconf patch bison flex
 	liburcu-dev libkrb5-dev libdbus-1-dev libacl1-dev libattr1-dev
 	libblkid-dev uuid-dev libnsl-dev libcriterion-dev liblmdb-dev
+	# libpq: the postgres store backend (docs/postgres.md)
+	libpq-dev
 	# scripts/patch-series (the patch header and README table check)
 	python3)
 # Run and test: private DBus bus, dbus-send, metric scrapes.
 DITTO_RUN_PKGS=(dbus-daemon dbus-bin curl procps liblmdb0)
+# PostgreSQL: the server binaries for the private instances of
+# scripts/lib/pg.sh (tests, Store = postgres runs); never its service.
+DITTO_PG_PKGS=(postgresql-15)
 # Soak: gdb reads the daemon's malloc figures between rounds.
 DITTO_SOAK_PKGS=(gdb)
 # Fuzzing (scripts/ditto fuzz only): clang and its libFuzzer runtime.
