@@ -12,8 +12,6 @@
 #include "backend.h"
 
 #define DS_PERSIST_VERSION 1
-/* Added to a regular file's change attribute at every load. */
-#define DS_CHANGE_BOOT_STEP (1ULL << 32)
 
 struct ds_persist {
 	MDB_env *env;
