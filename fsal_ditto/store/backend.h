@@ -5,7 +5,8 @@
  * The core (ditto_store.h) keeps the whole filesystem in memory and is
  * the only API the FSAL glue calls.  Behind it sits one backend, chosen
  * when the store is made: none (memory, the embedded default: nothing
- * to do), lmdb (lmdb_*.c, docs/durable.md) and later postgres.  A
+ * to do), lmdb (lmdb_*.c, docs/durable.md) and postgres (pg_*.c,
+ * docs/postgres.md).  A
  * backend sees one call per mutating store operation:
  *
  *   commit(changes)  the operation's whole change set, once, at the end.
@@ -44,10 +45,11 @@
  *
  * Reads
  * -----
- * Reads are served from memory: the memory and lmdb backends load
- * everything at open (lmdb_load.c), so memory is a complete copy.  A
- * backend that is the shared source of truth for several heads
- * (postgres) cannot keep a complete copy; it will add fetch operations
+ * Reads are served from memory: every backend loads everything at
+ * open (lmdb_load.c, pg_load.c, both through restore.c), so memory is
+ * a complete copy.  A backend that is the shared source of truth for
+ * several heads (postgres, later) cannot keep a complete copy; it will
+ * add fetch operations
  * (an inode by fileid, an entry by name, a cookie range of a directory,
  * a block range) that the core calls on a miss in ds_find, ds_lookup,
  * ds_readdir and ds_read, before it takes the inode locks.  That seam is
@@ -204,6 +206,8 @@ int ds_restore_block(struct ds_store *st, uint64_t fileid, uint64_t idx,
 		     const void *data, size_t len);
 int ds_restore_xattr(struct ds_store *st, uint64_t fileid, const char *name,
 		     size_t nlen, uint64_t seq, const void *val, size_t vlen);
+/* A new filesystem: its root directory, for the backend to record. */
+int ds_restore_new_root(struct ds_store *st);
 
 /* Installs a backend on a store with none; for lmdb_load.c and tests. */
 void ds_store_set_backend(struct ds_store *st,

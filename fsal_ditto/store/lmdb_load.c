@@ -92,16 +92,12 @@ static int lock_dir(const char *path, int *fd)
 static int format(struct ds_store *st, MDB_txn *txn)
 {
 	struct ds_persist *p = ds_lmdb_of(st);
-	struct ds_new nw = { .type = DS_DIR, .mode = 0777 };
 	struct ds_changes cs;
 	int rc;
 
-	st->root = ds_inode_alloc(st, &nw, &rc);
-	if (!st->root)
+	rc = ds_restore_new_root(st);
+	if (rc)
 		return rc;
-	st->root->dir.parent = st->root;
-	st->root->nlink = 2;
-	st->root->refcnt = 1;
 	p->boot = 1;
 	rc = meta_put(txn, p->meta, "version", DS_PERSIST_VERSION);
 	if (!rc)
@@ -356,8 +352,8 @@ static int open_env(struct ds_persist *p, const struct ds_durable *dur,
  * with another block size), -EILSEQ (not a ditto store or damaged),
  * -EPROTONOSUPPORT (newer format), -ENOSPC, -ENOMEM, -EIO.
  */
-int ds_store_open(const struct ds_config *cfg, const struct ds_durable *dur,
-		  struct ds_store **out)
+int ds_lmdb_open(const struct ds_config *cfg, const struct ds_durable *dur,
+		 struct ds_store **out)
 {
 	struct ds_store *st;
 	struct ds_persist *p;

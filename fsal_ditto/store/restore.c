@@ -228,3 +228,17 @@ int ds_restore_xattr(struct ds_store *st, uint64_t fileid, const char *name,
 	__atomic_add_fetch(&st->bytes_used, nlen + vlen, __ATOMIC_RELAXED);
 	return 0;
 }
+
+int ds_restore_new_root(struct ds_store *st)
+{
+	struct ds_new nw = { .type = DS_DIR, .mode = 0777 };
+	int rc;
+
+	st->root = ds_inode_alloc(st, &nw, &rc);
+	if (!st->root)
+		return rc;
+	st->root->dir.parent = st->root;
+	st->root->nlink = 2;
+	st->root->refcnt = 1;
+	return 0;
+}

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/*
+ * The postgres backend's commit: one change set (backend.h) is one
+ * transaction.  Its statements go out as one libpq pipeline ending in
+ * a Sync, which the server runs as one implicit transaction: all of it
+ * or, on any error, none of it, committed (with synchronous_commit =
+ * on, flushed) before the Sync's answer comes back; one round trip per
+ * operation.  The core calls it with its inode locks held; the
+ * connection's mutex is the innermost lock.
+ *
+ * A connection that broke fails the commit in flight (memory is left
+ * as it was) and is made again before the next one (pg_ready).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_int.h"
+
+struct pg_tx {
+	PGconn *c;
+	uint32_t bs;
+	int sent;
+	int rc;
+};
+
+static void pg_send(struct pg_tx *tx, const char *stmt,
+		 const struct ds_pg_args *a)
+{
+	if (tx->rc)
+		return;
+	if (!PQsendQueryPrepared(tx->c, stmt, a->n, a->val, a->len, a->fmt,
+				 1))
+		tx->rc = -EIO;
+	else
+		tx->sent++;
+}
+
+static void put_blocks(struct pg_tx *tx, const struct ds_inode *ino)
+{
+	uint64_t idx = 0;
+	const void *blk;
+
+	while (!tx->rc && ds_dirty_next(ino, &idx, &blk)) {
+		struct ds_pg_args a = { 0 };
+
+		ds_pg_arg_u64(&a, ino->fileid);
+		ds_pg_arg_u64(&a, idx);
+		ds_pg_arg_bytes(&a, blk, tx->bs);
+		pg_send(tx, "block_put", &a);
+		if (idx == UINT64_MAX - 1)
+			break;
+		idx++;
+	}
+}
+
+static void put_inode(struct pg_tx *tx, const struct ds_irec *r,
+		      const struct ds_inode *ino)
+{
+	const struct timespec *ts[4] = { &r->atime, &r->mtime, &r->ctime,
+					 &r->btime };
+	struct ds_pg_args a = { 0 };
+	int i;
+
+	ds_pg_arg_u64(&a, r->fileid);
+	ds_pg_arg_u64(&a, r->generation);
+	ds_pg_arg_u64(&a, r->type);
+	ds_pg_arg_u64(&a, r->mode);
+	ds_pg_arg_u64(&a, r->uid);
+	ds_pg_arg_u64(&a, r->gid);
+	ds_pg_arg_u64(&a, r->nlink);
+	ds_pg_arg_u64(&a, r->rdev_major);
+	ds_pg_arg_u64(&a, r->rdev_minor);
+	ds_pg_arg_u64(&a, r->size);
+	ds_pg_arg_u64(&a, r->change);
+	ds_pg_arg_u64(&a, r->type == DS_DIR ? r->parent : 0);
+	ds_pg_arg_u64(&a, r->type == DS_DIR ? r->next_cookie : 0);
+	ds_pg_arg_u64(&a, r->xseq);
+	for (i = 0; i < 4; i++) {
+		ds_pg_arg_u64(&a, (uint64_t)ts[i]->tv_sec);
+		ds_pg_arg_u64(&a, (uint64_t)ts[i]->tv_nsec);
+	}
+	ds_pg_arg_bytes(&a, r->target, r->tlen);
+	pg_send(tx, "inode_put", &a);
+	if (ino && r->type == DS_REG)
+		put_blocks(tx, ino);
+}
+
+static void apply_one(struct pg_tx *tx, const struct ds_change *c)
+{
+	struct ds_pg_args a = { 0 };
+
+	if (c->kind == DS_CH_INODE) {
+		put_inode(tx, &c->inode.rec, c->inode.ino);
+		return;
+	}
+	ds_pg_arg_u64(&a, c->fileid);
+	switch (c->kind) {
+	case DS_CH_INODE:
+		break;
+	case DS_CH_INODE_DEL:
+		pg_send(tx, "inode_del", &a);
+		break;
+	case DS_CH_DIRENT:
+		ds_pg_arg_bytes(&a, c->dirent.name, strlen(c->dirent.name));
+		ds_pg_arg_u64(&a, c->dirent.target);
+		ds_pg_arg_u64(&a, c->dirent.cookie);
+		pg_send(tx, "dirent_put", &a);
+		break;
+	case DS_CH_DIRENT_DEL:
+		ds_pg_arg_bytes(&a, c->dirent.name, strlen(c->dirent.name));
+		pg_send(tx, "dirent_del", &a);
+		break;
+	case DS_CH_XATTR:
+		ds_pg_arg_bytes(&a, c->xattr.name, strlen(c->xattr.name));
+		ds_pg_arg_u64(&a, c->xattr.seq);
+		ds_pg_arg_bytes(&a, c->xattr.value, c->xattr.vlen);
+		pg_send(tx, "xattr_put", &a);
+		break;
+	case DS_CH_XATTR_DEL:
+		ds_pg_arg_bytes(&a, c->xattr.name, strlen(c->xattr.name));
+		pg_send(tx, "xattr_del", &a);
+		break;
+	case DS_CH_BLOCKS_DEL:
+		ds_pg_arg_u64(&a, c->blocks.from);
+		if (c->blocks.to >= (1ULL << 63)) {
+			pg_send(tx, "blocks_del_from", &a);
+		} else {
+			ds_pg_arg_u64(&a, c->blocks.to);
+			pg_send(tx, "blocks_del", &a);
+		}
+		break;
+	}
+}
+
+/* Fileids are never reused, across restarts too (stale handles). */
+static void put_next_fileid(struct pg_tx *tx, struct ds_store *st)
+{
+	struct ds_pg_args a = { 0 };
+
+	ds_pg_arg_bytes(&a, "next_fileid", strlen("next_fileid"));
+	ds_pg_arg_u64(&a, __atomic_load_n(&st->next_fileid, __ATOMIC_RELAXED));
+	pg_send(tx, "meta_put", &a);
+}
+
+/* Every statement's answer, then the Sync's; the first error wins. */
+static int collect(struct pg_tx *tx)
+{
+	int rc = tx->rc, i;
+	PGresult *r;
+
+	for (i = 0; i < tx->sent; i++) {
+		r = PQgetResult(tx->c);
+		if (!r) {
+			rc = rc ? rc : -EIO;
+			break;
+		}
+		if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK &&
+		    PQresultStatus(r) != PGRES_TUPLES_OK)
+			rc = ds_pg_errno(r);
+		PQclear(r);
+		/* Each statement's results end with a NULL. */
+		while ((r = PQgetResult(tx->c)))
+			PQclear(r);
+	}
+	while ((r = PQgetResult(tx->c))) {
+		ExecStatusType s = PQresultStatus(r);
+
+		PQclear(r);
+		if (s == PGRES_PIPELINE_SYNC)
+			break;
+		if (s == PGRES_FATAL_ERROR && !rc)
+			rc = -EIO;
+	}
+	if (!r && !rc)
+		rc = -EIO;	/* no Sync answer: the connection broke */
+	return rc;
+}
+
+int ds_pg_apply(struct ds_store *st, PGconn *c, const struct ds_changes *cs)
+{
+	struct pg_tx tx = { c, st->cfg.block_size, 0, 0 };
+	unsigned int i;
+	int rc;
+
+	if (!PQenterPipelineMode(c))
+		return -EIO;
+	for (i = 0; i < cs->n; i++)
+		apply_one(&tx, &cs->c[i]);
+	if (cs->next_fileid)
+		put_next_fileid(&tx, st);
+	if (!PQpipelineSync(c)) {
+		tx.rc = tx.rc ? tx.rc : -EIO;
+		PQexitPipelineMode(c);
+		return tx.rc;
+	}
+	rc = collect(&tx);
+	PQexitPipelineMode(c);
+	return rc;
+}
+
+/*
+ * A broken connection is made again, as a new session: its statements
+ * prepared and the head lock taken again.
+ */
+static int pg_ready(struct ds_pg *p)
+{
+	if (p->ready && PQstatus(p->conn) == CONNECTION_OK)
+		return 0;
+	PQfinish(p->conn);
+	p->conn = PQconnectdb(p->conninfo);
+	if (PQstatus(p->conn) != CONNECTION_OK ||
+	    ds_pg_run(p->conn, "SET client_min_messages = warning") ||
+	    ds_pg_prepare(p->conn) || ds_pg_head_lock(p->conn))
+		return -EIO;
+	p->ready = true;
+	return 0;
+}
+
+static int pg_commit(struct ds_store *st, const struct ds_changes *cs)
+{
+	struct ds_pg *p = ds_pg_of(st);
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = pg_ready(p);
+	if (!rc)
+		rc = ds_pg_apply(st, p->conn, cs);
+	if (rc && PQstatus(p->conn) != CONNECTION_OK)
+		p->ready = false;
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+static uint64_t pg_boot_count(const struct ds_store *st)
+{
+	return ds_pg_of(st)->boot;
+}
+
+static uint64_t pg_orphans_freed(const struct ds_store *st)
+{
+	return ds_pg_of(st)->orphans;
+}
+
+static void pg_close(struct ds_store *st)
+{
+	struct ds_pg *p = ds_pg_of(st);
+
+	ds_pg_free(p);
+	ds_store_set_backend(st, NULL, NULL);
+}
+
+const struct ds_backend_ops ds_pg_backend = {
+	.name = "postgres",
+	.commit = pg_commit,
+	.tracks_dirty = true,
+	.boot_count = pg_boot_count,
+	.orphans_freed = pg_orphans_freed,
+	.check = ds_pg_check,
+	.close = pg_close,
+};
