@@ -313,6 +313,18 @@ static int open_db(struct ds_store *st, const struct ds_durable *dur,
 	return rc;
 }
 
+/* libpq's messages span lines; a log line should not. */
+static void one_line(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+	for (; *s; s++)
+		if (*s == '\n' || *s == '\t')
+			*s = ' ';
+}
+
 void ds_pg_free(struct ds_pg *p)
 {
 	PQfinish(p->conn);
@@ -355,6 +367,7 @@ int ds_pg_open(const struct ds_config *cfg, const struct ds_durable *dur,
 	ds_store_set_backend(st, &ds_pg_backend, p);
 	rc = open_db(st, dur, err, errlen);
 	if (rc) {
+		one_line(err);
 		ds_pg_free(p);
 		ds_store_set_backend(st, NULL, NULL);
 		ds_store_free(st);
