@@ -21,8 +21,50 @@ struct pg_tx {
 	PGconn *c;
 	uint32_t bs;
 	int sent;
+	int got;	/* answers read */
+	bool broken;	/* an answer is missing: the connection broke */
 	int rc;
 };
+
+/*
+ * Answers are read while statements are still being sent, every this
+ * many, so that a big commit (many dirty blocks) never has both sides
+ * blocked writing: the server on its answers, we on our blocks.
+ */
+#define PG_WINDOW 64
+
+static void note(struct pg_tx *tx, int rc)
+{
+	if (rc && !tx->rc)
+		tx->rc = rc;
+}
+
+/* The answer to the next statement; the first error wins. */
+static void take_one(struct pg_tx *tx)
+{
+	PGresult *r = PQgetResult(tx->c);
+	ExecStatusType s;
+
+	if (!r) {
+		tx->broken = true;
+		note(tx, -EIO);
+		return;
+	}
+	s = PQresultStatus(r);
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+		note(tx, ds_pg_errno(r));
+	PQclear(r);
+	/* Each statement's answer ends with a NULL. */
+	while ((r = PQgetResult(tx->c)))
+		PQclear(r);
+	tx->got++;
+}
+
+static void take_all(struct pg_tx *tx)
+{
+	while (!tx->broken && tx->got < tx->sent)
+		take_one(tx);
+}
 
 static void pg_send(struct pg_tx *tx, const char *stmt,
 		 const struct ds_pg_args *a)
@@ -30,10 +72,18 @@ static void pg_send(struct pg_tx *tx, const char *stmt,
 	if (tx->rc)
 		return;
 	if (!PQsendQueryPrepared(tx->c, stmt, a->n, a->val, a->len, a->fmt,
-				 1))
-		tx->rc = -EIO;
-	else
-		tx->sent++;
+				 1)) {
+		note(tx, -EIO);
+		return;
+	}
+	tx->sent++;
+	if (tx->sent - tx->got < PG_WINDOW)
+		return;
+	if (!PQsendFlushRequest(tx->c) || PQflush(tx->c)) {
+		note(tx, -EIO);
+		return;
+	}
+	take_all(tx);
 }
 
 static void put_blocks(struct pg_tx *tx, const struct ds_inode *ino)
@@ -143,43 +193,29 @@ static void put_next_fileid(struct pg_tx *tx, struct ds_store *st)
 	pg_send(tx, "meta_put", &a);
 }
 
-/* Every statement's answer, then the Sync's; the first error wins. */
+/* Every statement's answer, then the Sync's. */
 static int collect(struct pg_tx *tx)
 {
-	int rc = tx->rc, i;
-	PGresult *r;
+	PGresult *r = NULL;
 
-	for (i = 0; i < tx->sent; i++) {
-		r = PQgetResult(tx->c);
-		if (!r) {
-			rc = rc ? rc : -EIO;
-			break;
-		}
-		if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK &&
-		    PQresultStatus(r) != PGRES_TUPLES_OK)
-			rc = ds_pg_errno(r);
-		PQclear(r);
-		/* Each statement's results end with a NULL. */
-		while ((r = PQgetResult(tx->c)))
-			PQclear(r);
-	}
-	while ((r = PQgetResult(tx->c))) {
+	take_all(tx);
+	while (!tx->broken && (r = PQgetResult(tx->c))) {
 		ExecStatusType s = PQresultStatus(r);
 
 		PQclear(r);
 		if (s == PGRES_PIPELINE_SYNC)
 			break;
-		if (s == PGRES_FATAL_ERROR && !rc)
-			rc = -EIO;
+		if (s == PGRES_FATAL_ERROR)
+			note(tx, -EIO);
 	}
-	if (!r && !rc)
-		rc = -EIO;	/* no Sync answer: the connection broke */
-	return rc;
+	if (!r)
+		note(tx, -EIO);	/* no Sync answer: the connection broke */
+	return tx->rc;
 }
 
 int ds_pg_apply(struct ds_store *st, PGconn *c, const struct ds_changes *cs)
 {
-	struct pg_tx tx = { c, st->cfg.block_size, 0, 0 };
+	struct pg_tx tx = { .c = c, .bs = st->cfg.block_size };
 	unsigned int i;
 	int rc;
 
@@ -190,7 +226,7 @@ int ds_pg_apply(struct ds_store *st, PGconn *c, const struct ds_changes *cs)
 	if (cs->next_fileid)
 		put_next_fileid(&tx, st);
 	if (!PQpipelineSync(c)) {
-		tx.rc = tx.rc ? tx.rc : -EIO;
+		note(&tx, -EIO);
 		PQexitPipelineMode(c);
 		return tx.rc;
 	}

@@ -125,3 +125,31 @@ Test(postgres, broken_connection_fails_one_commit_only)
 	ds_put(root);
 	ds_store_free(st);
 }
+
+/* More dirty blocks than one read window (pg_commit.c), one commit. */
+Test(postgres, a_commit_of_many_blocks_is_one_transaction)
+{
+	struct ds_store *st = open_at(dir);
+	struct ds_inode *root = ds_root(st), *f = mk(root, "f", DS_REG);
+	static char buf[300 * BS], back[300 * BS];
+	char n[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(i * 13 + i / BS);
+	cr_assert_eq(wr(f, buf, sizeof(buf), 0), sizeof(buf));
+	cr_assert_eq(ds_commit(f), 0);
+	sql(dir, "SELECT count(*) FROM ditto_blocks", n, sizeof(n));
+	cr_assert_eq(atoi(n), 300);
+	ds_put(f);
+	ds_put(root);
+	ds_store_free(st);
+	st = open_at(dir);
+	root = ds_root(st);
+	f = get(root, "f");
+	cr_assert_eq(rd(f, back, sizeof(back), 0, NULL), sizeof(back));
+	cr_assert_eq(memcmp(buf, back, sizeof(buf)), 0);
+	ds_put(f);
+	ds_put(root);
+	ds_store_free(st);
+}
