@@ -74,9 +74,7 @@ int ds_pg_errno(const PGresult *r)
 	if (!strcmp(s, "53100") || !strcmp(s, "53200") ||
 	    !strncmp(s, "54", 2))
 		return -ENOSPC;
-	/* admin_shutdown and friends: the server is going away */
-	if (!strncmp(s, "57P", 3) || !strncmp(s, "08", 2))
-		return -EIO;
+	/* the rest: a broken connection, a server going away, a bug */
 	return -EIO;
 }
 

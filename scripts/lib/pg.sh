@@ -56,7 +56,7 @@ pg_home() {
 # fsync (unit tests, like the LMDB store's nosync); otherwise
 # PostgreSQL's durability is left on (synchronous_commit = on).
 pg_start() {
-	local dir=$1 fast=${2:-} home port pid i opts
+	local dir=$1 fast=${2:-} home port pid opts
 
 	ensure_pkgs "${DITTO_PG_PKGS[@]}"
 	[ -x "$PG_BIN/postgres" ] || die "no $PG_BIN/postgres (postgresql-15)"
@@ -83,7 +83,7 @@ pg_start() {
 	pid=$(head -n 1 "$home/data/postmaster.pid")
 	echo "$pid" >"$dir/pid"
 	echo "host=$home port=$port dbname=postgres user=ditto" >"$dir/conninfo"
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		"$PG_BIN/pg_isready" -q -h "$home" -p "$port" && break
 		sleep 0.1
 	done
@@ -92,14 +92,14 @@ pg_start() {
 
 # pg_stop DIR: fast shutdown of DIR's instance, by its recorded PID.
 pg_stop() {
-	local dir=$1 pid i
+	local dir=$1 pid
 
 	[ -s "$dir/pid" ] || return 0
 	pid=$(cat "$dir/pid")
 	rm -f "$dir/pid"
 	kill -0 "$pid" 2>/dev/null || return 0
 	kill -INT "$pid" 2>/dev/null || true
-	for i in $(seq 1 300); do
+	for _ in $(seq 1 300); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
 	done
