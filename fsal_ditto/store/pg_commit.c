@@ -241,7 +241,8 @@ int ds_pg_apply(struct ds_store *st, PGconn *c, const struct ds_changes *cs)
  */
 static int pg_ready(struct ds_pg *p)
 {
-	if (p->ready && PQstatus(p->conn) == CONNECTION_OK)
+	if (p->ready && PQstatus(p->conn) == CONNECTION_OK &&
+	    PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF)
 		return 0;
 	PQfinish(p->conn);
 	p->conn = PQconnectdb(p->conninfo);
@@ -262,7 +263,9 @@ static int pg_commit(struct ds_store *st, const struct ds_changes *cs)
 	rc = pg_ready(p);
 	if (!rc)
 		rc = ds_pg_apply(st, p->conn, cs);
-	if (rc && PQstatus(p->conn) != CONNECTION_OK)
+	/* A session left broken or mid-pipeline is not used again. */
+	if (rc && (PQstatus(p->conn) != CONNECTION_OK ||
+		   PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF))
 		p->ready = false;
 	pthread_mutex_unlock(&p->lock);
 	return rc;
