@@ -19,6 +19,8 @@
  *
  * Per store, one line per operation kind: ops/s and, for data, MiB/s.
  *   create, setattr, rename, unlink   one file each, in one directory
+ *   create-4t                         4 threads creating, each in its own
+ *                                     directory (commits side by side)
  *   write-unstable                    64 KiB writes, one commit at end
  *   write-sync                        64 KiB write + commit (FILE_SYNC)
  *   write-sync-4k                     4 KiB write + commit
@@ -26,6 +28,7 @@
  *   reopen                            durable stores: seconds to load the
  *                                     whole store (the data written above)
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +90,59 @@ static struct ds_store *open_store(const char *kind)
 	}
 	check("open", ds_store_open(&cfg, &d, &st));
 	return st;
+}
+
+#define THREADS 4
+
+struct creator {
+	struct ds_inode *dir;
+	unsigned long n;
+};
+
+static void *creates(void *arg)
+{
+	struct creator *c = arg;
+	struct ds_new nw = { .type = DS_REG, .mode = 0644 };
+	struct ds_inode *ino;
+	char a[32];
+	unsigned long i;
+
+	for (i = 0; i < c->n; i++) {
+		snprintf(a, sizeof(a), "f%lu", i);
+		check("create", ds_create(c->dir, a, &nw, NULL, &ino, NULL,
+					  NULL));
+		ds_put(ino);
+	}
+	return NULL;
+}
+
+/* Creates from THREADS threads, one directory each. */
+static void parallel_creates(const char *name, struct ds_store *st)
+{
+	struct ds_new nd = { .type = DS_DIR, .mode = 0755 };
+	struct ds_inode *root = ds_root(st);
+	struct creator c[THREADS];
+	pthread_t t[THREADS];
+	char d[16];
+	double t0;
+	int i;
+
+	for (i = 0; i < THREADS; i++) {
+		snprintf(d, sizeof(d), "par%d", i);
+		check("mkdir", ds_create(root, d, &nd, NULL, &c[i].dir, NULL,
+					 NULL));
+		c[i].n = nops / THREADS;
+	}
+	t0 = now_s();
+	for (i = 0; i < THREADS; i++)
+		if (pthread_create(&t[i], NULL, creates, &c[i]))
+			check("pthread_create", -1);
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	report(name, "create-4t", c[0].n * THREADS, now_s() - t0, 0);
+	for (i = 0; i < THREADS; i++)
+		ds_put(c[i].dir);
+	ds_put(root);
 }
 
 static void metadata(const char *name, struct ds_store *st)
@@ -179,6 +235,7 @@ static void measure(const char *kind)
 	double t;
 
 	metadata(kind, st);
+	parallel_creates(kind, st);
 	data(kind, st);
 	ds_store_free(st);
 	if (!strcmp(kind, "memory"))

@@ -110,13 +110,13 @@ int ds_pg_check(struct ds_store *st, struct ds_check *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&p->lock);
-	rc = ds_pg_run(p->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ"
-				" READ ONLY");
+	pthread_mutex_lock(&p->pool[0].lock);
+	rc = ds_pg_run(p->pool[0].c, "BEGIN ISOLATION LEVEL REPEATABLE READ"
+				     " READ ONLY");
 	if (!rc) {
-		rc = run_checks(p->conn, out);
-		ds_pg_run(p->conn, rc ? "ROLLBACK" : "COMMIT");
+		rc = run_checks(p->pool[0].c, out);
+		ds_pg_run(p->pool[0].c, rc ? "ROLLBACK" : "COMMIT");
 	}
-	pthread_mutex_unlock(&p->lock);
+	pthread_mutex_unlock(&p->pool[0].lock);
 	return rc;
 }

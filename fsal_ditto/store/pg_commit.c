@@ -6,7 +6,9 @@
  * or, on any error, none of it, committed (with synchronous_commit =
  * on, flushed) before the Sync's answer comes back; one round trip per
  * operation.  The core calls it with its inode locks held; the
- * connection's mutex is the innermost lock.
+ * session's mutex is the innermost lock.  Independent operations
+ * commit side by side on a small pool of sessions (pg_int.h); the
+ * rows they share are only the next fileid's, which only grows.
  *
  * A connection that broke fails the commit in flight (memory is left
  * as it was) and is made again before the next one (pg_ready).
@@ -183,14 +185,38 @@ static void apply_one(struct pg_tx *tx, const struct ds_change *c)
 	}
 }
 
-/* Fileids are never reused, across restarts too (stale handles). */
-static void put_next_fileid(struct pg_tx *tx, struct ds_store *st)
+/*
+ * Fileids are never reused, across restarts too (stale handles), so
+ * the stored next fileid must stay above every committed one.  Writing
+ * it in every create would make that one row a queue all creates wait
+ * in, each for the previous one's flush; instead a create that passes
+ * the reserved range reserves the next DS_PG_FILEID_BATCH in its own
+ * transaction.  A restart skips what was reserved and not used.
+ */
+#define DS_PG_FILEID_BATCH 1024
+
+static uint64_t reserve_fileids(struct pg_tx *tx, struct ds_store *st)
 {
+	uint64_t next = __atomic_load_n(&st->next_fileid, __ATOMIC_RELAXED);
 	struct ds_pg_args a = { 0 };
 
-	ds_pg_arg_bytes(&a, "next_fileid", strlen("next_fileid"));
-	ds_pg_arg_u64(&a, __atomic_load_n(&st->next_fileid, __ATOMIC_RELAXED));
-	pg_send(tx, "meta_put", &a);
+	if (next <= __atomic_load_n(&ds_pg_of(st)->reserved, __ATOMIC_ACQUIRE))
+		return 0;
+	ds_pg_arg_u64(&a, next + DS_PG_FILEID_BATCH);
+	pg_send(tx, "next_fileid_put", &a);
+	return next + DS_PG_FILEID_BATCH;
+}
+
+/* After the commit that stored it. */
+static void reserved(struct ds_store *st, uint64_t upto)
+{
+	uint64_t *r = &ds_pg_of(st)->reserved;
+	uint64_t cur = __atomic_load_n(r, __ATOMIC_RELAXED);
+
+	while (cur < upto &&
+	       !__atomic_compare_exchange_n(r, &cur, upto, false,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
 }
 
 /* Every statement's answer, then the Sync's. */
@@ -216,6 +242,7 @@ static int collect(struct pg_tx *tx)
 int ds_pg_apply(struct ds_store *st, PGconn *c, const struct ds_changes *cs)
 {
 	struct pg_tx tx = { .c = c, .bs = st->cfg.block_size };
+	uint64_t upto = 0;
 	unsigned int i;
 	int rc;
 
@@ -224,7 +251,7 @@ int ds_pg_apply(struct ds_store *st, PGconn *c, const struct ds_changes *cs)
 	for (i = 0; i < cs->n; i++)
 		apply_one(&tx, &cs->c[i]);
 	if (cs->next_fileid)
-		put_next_fileid(&tx, st);
+		upto = reserve_fileids(&tx, st);
 	if (!PQpipelineSync(c)) {
 		note(&tx, -EIO);
 		PQexitPipelineMode(c);
@@ -232,42 +259,66 @@ int ds_pg_apply(struct ds_store *st, PGconn *c, const struct ds_changes *cs)
 	}
 	rc = collect(&tx);
 	PQexitPipelineMode(c);
+	if (!rc && upto)
+		reserved(st, upto);
 	return rc;
 }
 
 /*
- * A broken connection is made again, as a new session: its statements
- * prepared and the head lock taken again.
+ * A session is made on first use, and again when it broke: its
+ * statements prepared, and for the first one the head lock taken again.
  */
-static int pg_ready(struct ds_pg *p)
+static int pg_ready(struct ds_pg *p, struct ds_pg_conn *pc)
 {
-	if (p->ready && PQstatus(p->conn) == CONNECTION_OK &&
-	    PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF)
+	if (pc->ready && PQstatus(pc->c) == CONNECTION_OK &&
+	    PQpipelineStatus(pc->c) == PQ_PIPELINE_OFF)
 		return 0;
-	PQfinish(p->conn);
-	p->conn = PQconnectdb(p->conninfo);
-	if (PQstatus(p->conn) != CONNECTION_OK ||
-	    ds_pg_run(p->conn, "SET client_min_messages = warning") ||
-	    ds_pg_prepare(p->conn) || ds_pg_head_lock(p->conn))
+	PQfinish(pc->c);
+	pc->c = PQconnectdb(p->conninfo);
+	if (PQstatus(pc->c) != CONNECTION_OK ||
+	    ds_pg_run(pc->c, "SET client_min_messages = warning") ||
+	    ds_pg_prepare(pc->c) ||
+	    (pc == &p->pool[0] && ds_pg_head_lock(pc->c)))
 		return -EIO;
-	p->ready = true;
+	pc->ready = true;
 	return 0;
+}
+
+/*
+ * The first free session, so that one committer at a time keeps to the
+ * first (the others are made only when commits overlap); when all are
+ * busy, wait for one in turn.
+ */
+static struct ds_pg_conn *pg_take(struct ds_pg *p)
+{
+	struct ds_pg_conn *pc;
+	unsigned int i;
+
+	for (i = 0; i < DS_PG_CONNS; i++) {
+		pc = &p->pool[i];
+		if (!pthread_mutex_trylock(&pc->lock))
+			return pc;
+	}
+	i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+	pc = &p->pool[i % DS_PG_CONNS];
+	pthread_mutex_lock(&pc->lock);
+	return pc;
 }
 
 static int pg_commit(struct ds_store *st, const struct ds_changes *cs)
 {
 	struct ds_pg *p = ds_pg_of(st);
+	struct ds_pg_conn *pc = pg_take(p);
 	int rc;
 
-	pthread_mutex_lock(&p->lock);
-	rc = pg_ready(p);
+	rc = pg_ready(p, pc);
 	if (!rc)
-		rc = ds_pg_apply(st, p->conn, cs);
+		rc = ds_pg_apply(st, pc->c, cs);
 	/* A session left broken or mid-pipeline is not used again. */
-	if (rc && (PQstatus(p->conn) != CONNECTION_OK ||
-		   PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF))
-		p->ready = false;
-	pthread_mutex_unlock(&p->lock);
+	if (rc && (PQstatus(pc->c) != CONNECTION_OK ||
+		   PQpipelineStatus(pc->c) != PQ_PIPELINE_OFF))
+		pc->ready = false;
+	pthread_mutex_unlock(&pc->lock);
 	return rc;
 }
 

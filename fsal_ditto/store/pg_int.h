@@ -17,12 +17,27 @@
 /* The newest schema this code knows (pg_schema.c's migrations). */
 #define DS_PG_SCHEMA_VERSION 1
 
-struct ds_pg {
-	PGconn *conn;
-	/* One connection, so one transaction at a time (innermost lock). */
+/* One session: one transaction at a time (its lock is innermost). */
+struct ds_pg_conn {
+	PGconn *c;
 	pthread_mutex_t lock;
+	bool ready;		/* c is a session we set up */
+};
+
+/*
+ * Sessions per store: commits of independent operations (the core's
+ * inode locks keep dependent ones apart) run side by side, so the
+ * server can flush their WAL together instead of one after another.
+ */
+#define DS_PG_CONNS 4
+
+struct ds_pg {
+	/* [0] opens, checks and holds the head lock; commits take any. */
+	struct ds_pg_conn pool[DS_PG_CONNS];
+	unsigned int next;	/* which busy session to wait for */
+	/* Fileids below this are reserved in ditto_meta (atomic). */
+	uint64_t reserved;
 	char *conninfo;
-	bool ready;		/* conn is a session we set up */
 	uint64_t boot;
 	uint64_t orphans;
 };

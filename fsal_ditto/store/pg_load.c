@@ -77,6 +77,9 @@ static int format(struct ds_store *st, PGconn *c)
 		rc = meta_put(c, "root", st->root->fileid);
 	if (!rc)
 		rc = meta_put(c, "boot", p->boot);
+	/* Commits only ever raise it (next_fileid_put). */
+	if (!rc)
+		rc = meta_put(c, "next_fileid", st->next_fileid);
 	if (rc)
 		return rc;
 	ds_changes_init(&cs, st);
@@ -218,6 +221,7 @@ static int load(struct ds_store *st, PGconn *c, const struct meta *m)
 		return -EXDEV;
 	st->generation = m->generation;
 	st->next_fileid = m->next_fileid;
+	ds_pg_of(st)->reserved = m->next_fileid;
 	ds_pg_of(st)->boot = m->boot + 1;
 	rc = free_orphans(st, c, m->root);
 	if (rc)
@@ -277,39 +281,40 @@ static int open_db(struct ds_store *st, const struct ds_durable *dur,
 {
 	struct ds_pg *p = ds_pg_of(st);
 	struct meta m;
+	PGconn *c;
 	int rc;
 
-	p->conn = PQconnectdb(p->conninfo);
-	if (PQstatus(p->conn) != CONNECTION_OK) {
+	c = p->pool[0].c = PQconnectdb(p->conninfo);
+	if (PQstatus(c) != CONNECTION_OK) {
 		snprintf(err, errlen, "cannot reach PostgreSQL: %s",
-			 PQerrorMessage(p->conn));
+			 PQerrorMessage(c));
 		return -ECONNREFUSED;
 	}
-	rc = ds_pg_migrate(p->conn, err, errlen);
+	rc = ds_pg_migrate(c, err, errlen);
 	if (!rc)
-		rc = ds_pg_prepare(p->conn);
+		rc = ds_pg_prepare(c);
 	if (!rc)
-		rc = ds_pg_head_lock(p->conn);
+		rc = ds_pg_head_lock(c);
 	if (rc == -EBUSY)
 		snprintf(err, errlen, "another ditto head has this store open");
 	if (rc)
 		return rc;
-	rc = ds_pg_run(p->conn, "BEGIN");
+	rc = ds_pg_run(c, "BEGIN");
 	if (!rc)
-		rc = ds_pg_run(p->conn, OPEN_LOCK);
+		rc = ds_pg_run(c, OPEN_LOCK);
 	if (!rc)
-		rc = meta_read(p->conn, &m);
+		rc = meta_read(c, &m);
 	if (!rc)
-		rc = m.found ? load(st, p->conn, &m) : format(st, p->conn);
+		rc = m.found ? load(st, c, &m) : format(st, c);
 	if (rc) {
 		if (!*err)
 			snprintf(err, errlen, "loading the store: %s",
-				 PQerrorMessage(p->conn));
-		ds_pg_run(p->conn, "ROLLBACK");
+				 PQerrorMessage(c));
+		ds_pg_run(c, "ROLLBACK");
 		return rc;
 	}
-	rc = ds_pg_run(p->conn, "COMMIT");
-	p->ready = !rc;
+	rc = ds_pg_run(c, "COMMIT");
+	p->pool[0].ready = !rc;
 	return rc;
 }
 
@@ -327,8 +332,12 @@ static void one_line(char *s)
 
 void ds_pg_free(struct ds_pg *p)
 {
-	PQfinish(p->conn);
-	pthread_mutex_destroy(&p->lock);
+	int i;
+
+	for (i = 0; i < DS_PG_CONNS; i++) {
+		PQfinish(p->pool[i].c);
+		pthread_mutex_destroy(&p->pool[i].lock);
+	}
 	free(p->conninfo);
 	free(p);
 }
@@ -346,7 +355,7 @@ int ds_pg_open(const struct ds_config *cfg, const struct ds_durable *dur,
 	size_t errlen = dur->err ? dur->errlen : sizeof(scratch);
 	struct ds_store *st;
 	struct ds_pg *p;
-	int rc;
+	int rc, i;
 
 	err[0] = '\0';
 	st = ds_store_init(cfg, &rc);
@@ -357,7 +366,8 @@ int ds_pg_open(const struct ds_config *cfg, const struct ds_durable *dur,
 		ds_store_free(st);
 		return -ENOMEM;
 	}
-	pthread_mutex_init(&p->lock, NULL);
+	for (i = 0; i < DS_PG_CONNS; i++)
+		pthread_mutex_init(&p->pool[i].lock, NULL);
 	p->conninfo = strdup(dur->conninfo ? dur->conninfo : "");
 	if (!p->conninfo) {
 		ds_pg_free(p);

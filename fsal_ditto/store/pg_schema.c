@@ -224,6 +224,10 @@ static const char *const statements[][2] = {
 	  "INSERT INTO ditto_meta VALUES ($1, $2)"
 	  " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value" },
 	{ "meta_get", "SELECT value FROM ditto_meta WHERE key = $1" },
+	/* Creates commit side by side: the largest next fileid stays. */
+	{ "next_fileid_put",
+	  "UPDATE ditto_meta SET value = greatest(value, $1)"
+	  " WHERE key = 'next_fileid'" },
 };
 
 int ds_pg_prepare(PGconn *c)
