@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * The postgres backend's internals (docs/postgres.md): one connection,
+ * The postgres backend's internals (docs/postgres.md): its sessions,
  * the schema's version, prepared statements and binary parameters.
  * Every number is an int8 column holding the uint64's bit pattern,
  * sent and read in binary (big-endian); names, symlink targets, xattr
