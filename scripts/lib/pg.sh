@@ -58,7 +58,7 @@ pg_home() {
 pg_start() {
 	local dir=$1 fast=${2:-} home port pid opts
 
-	ensure_pkgs "${DITTO_PG_PKGS[@]}"
+	ensure_pg_pkgs
 	[ -x "$PG_BIN/postgres" ] || die "no $PG_BIN/postgres (postgresql-15)"
 	mkdir -p "$dir"
 	if [ -s "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
