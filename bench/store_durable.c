@@ -1,25 +1,34 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
- * store_durable: the durable (LMDB) store's metadata and data rates next
- * to the memory store's, straight on the store API (no NFS, no RPC).
- * Every lmdb metadata operation and every commit is synced to disk
- * before it returns, so its rates are those of the disk's fsync.
+ * store_durable: the durable stores' (LMDB, and PostgreSQL with
+ * --conninfo) metadata and data rates next to the memory store's,
+ * straight on the store API (no NFS, no RPC).  Every lmdb metadata
+ * operation and every commit is synced to disk before it returns, so
+ * its rates are those of the disk's fsync; postgres's are one
+ * transaction each, as durable as the server's synchronous_commit.
  *
- * Usage: store_durable [--ops N] [--mib M] [--dir D]
+ * Usage: store_durable [--ops N] [--mib M] [--dir D] [--conninfo C]
  *   --ops  metadata operations per kind (default 2000)
  *   --mib  MiB written per data test (default 256)
  *   --dir  parent directory of the lmdb store (default $TMPDIR or
  *          /var/tmp; use the disk you mean to serve from)
+ *   --conninfo  a PostgreSQL database (libpq string) to measure too; the
+ *          store is made in its search_path's first schema, which must
+ *          hold no store (`scripts/ditto bench store-durable` starts a
+ *          private instance with synchronous_commit = on)
  *
  * Per store, one line per operation kind: ops/s and, for data, MiB/s.
  *   create, setattr, rename, unlink   one file each, in one directory
+ *   create-4t                         4 threads creating, each in its own
+ *                                     directory (commits side by side)
  *   write-unstable                    64 KiB writes, one commit at end
  *   write-sync                        64 KiB write + commit (FILE_SYNC)
  *   write-sync-4k                     4 KiB write + commit
  *   read                              64 KiB reads of what was written
- *   reopen                            lmdb only: seconds to load the whole
- *                                     store (the data written above)
+ *   reopen                            durable stores: seconds to load the
+ *                                     whole store (the data written above)
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +41,7 @@
 
 static unsigned long nops = 2000, mib = 256;
 static char path[512];
+static const char *conninfo;
 static struct ds_config cfg = {
 	.max_bytes = 8ULL << 30,
 	.max_files = 1000000,
@@ -58,23 +68,81 @@ static void check(const char *what, long rc)
 static void report(const char *store, const char *what, unsigned long n,
 		   double secs, double bytes)
 {
-	printf("%-7s %-15s %10.0f ops/s", store, what, n / secs);
+	printf("%-8s %-15s %10.0f ops/s", store, what, n / secs);
 	if (bytes)
 		printf(" %9.1f MiB/s", bytes / secs / (1 << 20));
 	printf("\n");
 	fflush(stdout);
 }
 
-static struct ds_store *open_store(bool durable)
+static struct ds_store *open_store(const char *kind)
 {
 	struct ds_durable d = { .path = path };
 	struct ds_store *st;
 
-	if (durable)
-		check("open", ds_store_open(&cfg, &d, &st));
-	else
+	if (!strcmp(kind, "memory")) {
 		check("new", ds_store_new(&cfg, &st));
+		return st;
+	}
+	if (!strcmp(kind, "postgres")) {
+		d.backend = DS_BACKEND_POSTGRES;
+		d.conninfo = conninfo;
+	}
+	check("open", ds_store_open(&cfg, &d, &st));
 	return st;
+}
+
+#define THREADS 4
+
+struct creator {
+	struct ds_inode *dir;
+	unsigned long n;
+};
+
+static void *creates(void *arg)
+{
+	struct creator *c = arg;
+	struct ds_new nw = { .type = DS_REG, .mode = 0644 };
+	struct ds_inode *ino;
+	char a[32];
+	unsigned long i;
+
+	for (i = 0; i < c->n; i++) {
+		snprintf(a, sizeof(a), "f%lu", i);
+		check("create", ds_create(c->dir, a, &nw, NULL, &ino, NULL,
+					  NULL));
+		ds_put(ino);
+	}
+	return NULL;
+}
+
+/* Creates from THREADS threads, one directory each. */
+static void parallel_creates(const char *name, struct ds_store *st)
+{
+	struct ds_new nd = { .type = DS_DIR, .mode = 0755 };
+	struct ds_inode *root = ds_root(st);
+	struct creator c[THREADS];
+	pthread_t t[THREADS];
+	char d[16];
+	double t0;
+	int i;
+
+	for (i = 0; i < THREADS; i++) {
+		snprintf(d, sizeof(d), "par%d", i);
+		check("mkdir", ds_create(root, d, &nd, NULL, &c[i].dir, NULL,
+					 NULL));
+		c[i].n = nops / THREADS;
+	}
+	t0 = now_s();
+	for (i = 0; i < THREADS; i++)
+		if (pthread_create(&t[i], NULL, creates, &c[i]))
+			check("pthread_create", -1);
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	report(name, "create-4t", c[0].n * THREADS, now_s() - t0, 0);
+	for (i = 0; i < THREADS; i++)
+		ds_put(c[i].dir);
+	ds_put(root);
 }
 
 static void metadata(const char *name, struct ds_store *st)
@@ -161,12 +229,29 @@ static void data(const char *name, struct ds_store *st)
 	ds_put(root);
 }
 
+static void measure(const char *kind)
+{
+	struct ds_store *st = open_store(kind);
+	double t;
+
+	metadata(kind, st);
+	parallel_creates(kind, st);
+	data(kind, st);
+	ds_store_free(st);
+	if (!strcmp(kind, "memory"))
+		return;
+	t = now_s();
+	st = open_store(kind);
+	t = now_s() - t;
+	printf("%-8s %-15s %10.2f s     %9.1f MiB/s\n", kind, "reopen", t,
+	       mib / t);
+	ds_store_free(st);
+}
+
 int main(int argc, char **argv)
 {
 	const char *parent = getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
-	struct ds_store *st;
 	char cmd[600];
-	double t;
 	int i;
 
 	for (i = 1; i + 1 < argc; i += 2) {
@@ -176,6 +261,8 @@ int main(int argc, char **argv)
 			mib = strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--dir"))
 			parent = argv[i + 1];
+		else if (!strcmp(argv[i], "--conninfo"))
+			conninfo = argv[i + 1];
 	}
 	if (!nops || !mib || mib > 4096) {
 		fprintf(stderr, "store_durable: --ops > 0, --mib 1..4096\n");
@@ -188,20 +275,10 @@ int main(int argc, char **argv)
 	}
 	printf("store_durable: %lu metadata ops, %lu MiB, lmdb at %s\n", nops,
 	       mib, path);
-	st = open_store(false);
-	metadata("memory", st);
-	data("memory", st);
-	ds_store_free(st);
-	st = open_store(true);
-	metadata("lmdb", st);
-	data("lmdb", st);
-	ds_store_free(st);
-	t = now_s();
-	st = open_store(true);
-	t = now_s() - t;
-	printf("%-7s %-15s %10.2f s     %9.1f MiB/s\n", "lmdb", "reopen", t,
-	       mib / t);
-	ds_store_free(st);
+	measure("memory");
+	measure("lmdb");
+	if (conninfo)
+		measure("postgres");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
 	return system(cmd) ? 1 : 0;
 }

@@ -30,6 +30,7 @@ extern struct ditto_fsal_module DITTO;
 enum ditto_store_kind {
 	DITTO_STORE_MEMORY,
 	DITTO_STORE_LMDB,
+	DITTO_STORE_POSTGRES,
 };
 
 /* Per-export FSAL block; see ganesha-conf/ditto-example.conf. */
@@ -41,6 +42,7 @@ struct ditto_export_cfg {
 	uint32_t store;		/* enum ditto_store_kind */
 	char *path;		/* Store = lmdb: its directory */
 	uint64_t map_size;	/* Store = lmdb: 0 = derived from the above */
+	char *conninfo;		/* Store = postgres: libpq connection string */
 };
 
 struct ditto_export {

@@ -30,6 +30,7 @@ static void ditto_release_export(struct fsal_export *exp_hdl)
 	if (exp->store)
 		ds_store_free(exp->store);
 	gsh_free(exp->cfg.path);
+	gsh_free(exp->cfg.conninfo);
 	gsh_free(exp->export_path);
 	gsh_free(exp);
 }
@@ -148,6 +149,7 @@ static void ditto_export_ops_init(struct export_ops *ops)
 static struct config_item_list ditto_store_kinds[] = {
 	CONFIG_LIST_TOK("memory", DITTO_STORE_MEMORY),
 	CONFIG_LIST_TOK("lmdb", DITTO_STORE_LMDB),
+	CONFIG_LIST_TOK("postgres", DITTO_STORE_POSTGRES),
 	CONFIG_LIST_EOL
 };
 
@@ -167,10 +169,11 @@ static struct config_item ditto_export_params[] = {
 	CONF_ITEM_PATH("Path", 1, MAXPATHLEN, NULL, ditto_export_cfg, path),
 	CONF_ITEM_UI64("Map_Size", 0, 1ULL << 52, 0, ditto_export_cfg,
 		       map_size),
+	CONF_ITEM_STR("Conninfo", 1, 4096, NULL, ditto_export_cfg, conninfo),
 	CONFIG_EOL
 };
 
-/* Store, Path and Map_Size together. */
+/* Store, Path, Map_Size and Conninfo together. */
 static int ditto_store_commit(struct ditto_export_cfg *cfg)
 {
 	struct ds_config sc = {
@@ -180,13 +183,24 @@ static int ditto_store_commit(struct ditto_export_cfg *cfg)
 		.block_size = cfg->block_size,
 	};
 
-	if (cfg->store == DITTO_STORE_MEMORY) {
-		if (cfg->path || cfg->map_size) {
-			LogCrit(COMPONENT_CONFIG,
-				"DITTO: Path and Map_Size are for Store = lmdb only");
-			return 1;
-		}
+	if (cfg->store != DITTO_STORE_LMDB && (cfg->path || cfg->map_size)) {
+		LogCrit(COMPONENT_CONFIG,
+			"DITTO: Path and Map_Size are for Store = lmdb only");
+		return 1;
+	}
+	if (cfg->store != DITTO_STORE_POSTGRES && cfg->conninfo) {
+		LogCrit(COMPONENT_CONFIG,
+			"DITTO: Conninfo is for Store = postgres only");
+		return 1;
+	}
+	if (cfg->store == DITTO_STORE_MEMORY)
 		return 0;
+	if (cfg->store == DITTO_STORE_POSTGRES) {
+		if (cfg->conninfo)
+			return 0;
+		LogCrit(COMPONENT_CONFIG,
+			"DITTO: Store = postgres needs Conninfo, a libpq connection string");
+		return 1;
 	}
 	if (!cfg->path || cfg->path[0] != '/') {
 		LogCrit(COMPONENT_CONFIG,
@@ -261,9 +275,11 @@ static int ditto_parse(void *parse_node, struct ditto_export_cfg *cfg,
 			op_ctx && op_ctx->ctx_export ? CTX_FULLPATH(op_ctx) :
 						       "?");
 		LogCrit(COMPONENT_CONFIG,
-			"DITTO: valid: Max_Bytes 1048576..2^50, Max_Files 16..2^32, Block_Size 4096..16777216 (power of two), Max_File_Size 65536..2^60 (>= Block_Size), Store memory|lmdb, Path (lmdb: absolute directory), Map_Size (lmdb)");
+			"DITTO: valid: Max_Bytes 1048576..2^50, Max_Files 16..2^32, Block_Size 4096..16777216 (power of two), Max_File_Size 65536..2^60 (>= Block_Size), Store memory|lmdb|postgres, Path (lmdb: absolute directory), Map_Size (lmdb), Conninfo (postgres: libpq connection string)");
 		gsh_free(cfg->path);
 		cfg->path = NULL;
+		gsh_free(cfg->conninfo);
+		cfg->conninfo = NULL;
 		return EINVAL;
 	}
 	return 0;
@@ -296,6 +312,30 @@ static const char *open_error(int rc)
 	}
 }
 
+/* A postgres store: its errors say what went wrong in their own words. */
+static int open_postgres(struct ditto_export_cfg *cfg, struct ds_config *sc,
+			 struct ds_store **out)
+{
+	char err[512] = "";
+	struct ds_durable dur = { .backend = DS_BACKEND_POSTGRES,
+				  .conninfo = cfg->conninfo,
+				  .err = err,
+				  .errlen = sizeof(err) };
+	int rc = -ds_store_open(sc, &dur, out);
+
+	if (rc) {
+		LogCrit(COMPONENT_FSAL,
+			"DITTO: cannot open Store = postgres: %s (%s)",
+			err[0] ? err : open_error(rc), strerror(rc));
+		return rc;
+	}
+	LogEvent(COMPONENT_FSAL,
+		 "DITTO: Store = postgres: boot %" PRIu64
+		 ", %" PRIu64 " orphaned files freed",
+		 ds_boot_count(*out), ds_orphans_freed(*out));
+	return 0;
+}
+
 static int open_store(struct ditto_export_cfg *cfg, struct ds_config *sc,
 		      struct ds_store **out)
 {
@@ -303,6 +343,8 @@ static int open_store(struct ditto_export_cfg *cfg, struct ds_config *sc,
 				  .map_size = cfg->map_size };
 	int rc;
 
+	if (cfg->store == DITTO_STORE_POSTGRES)
+		return open_postgres(cfg, sc, out);
 	if (cfg->store == DITTO_STORE_MEMORY) {
 		rc = -ds_store_new(sc, out);
 		if (rc)
@@ -361,7 +403,9 @@ fsal_status_t ditto_create_export(struct fsal_module *fsal_hdl,
 		" Max_Files=%" PRIu64 " Block_Size=%" PRIu32
 		" Max_File_Size=%" PRIu64,
 		exp->export_id, exp->export_path,
-		exp->cfg.store == DITTO_STORE_LMDB ? "lmdb" : "memory",
+		exp->cfg.store == DITTO_STORE_LMDB     ? "lmdb" :
+		exp->cfg.store == DITTO_STORE_POSTGRES ? "postgres" :
+							 "memory",
 		exp->cfg.max_bytes, exp->cfg.max_files, exp->cfg.block_size,
 		exp->cfg.max_file_size);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
@@ -371,6 +415,7 @@ err_store:
 err_free:
 	free_export_ops(&exp->export);
 	gsh_free(exp->cfg.path);
+	gsh_free(exp->cfg.conninfo);
 	gsh_free(exp);
 	return posix2fsal_status(rc);
 }
@@ -400,8 +445,11 @@ fsal_status_t ditto_update_export(struct fsal_module *fsal_hdl,
 	       cfg.store == orig->cfg.store &&
 	       cfg.map_size == orig->cfg.map_size &&
 	       !strcmp(cfg.path ? cfg.path : "",
-		       orig->cfg.path ? orig->cfg.path : "");
+		       orig->cfg.path ? orig->cfg.path : "") &&
+	       !strcmp(cfg.conninfo ? cfg.conninfo : "",
+		       orig->cfg.conninfo ? orig->cfg.conninfo : "");
 	gsh_free(cfg.path);
+	gsh_free(cfg.conninfo);
 	if (!same) {
 		LogCrit(COMPONENT_FSAL,
 			"DITTO: export %" PRIu16

@@ -5,7 +5,8 @@
  * The core (ditto_store.h) keeps the whole filesystem in memory and is
  * the only API the FSAL glue calls.  Behind it sits one backend, chosen
  * when the store is made: none (memory, the embedded default: nothing
- * to do), lmdb (lmdb_*.c, docs/durable.md) and later postgres.  A
+ * to do), lmdb (lmdb_*.c, docs/durable.md) and postgres (pg_*.c,
+ * docs/postgres.md).  A
  * backend sees one call per mutating store operation:
  *
  *   commit(changes)  the operation's whole change set, once, at the end.
@@ -44,10 +45,11 @@
  *
  * Reads
  * -----
- * Reads are served from memory: the memory and lmdb backends load
- * everything at open (lmdb_load.c), so memory is a complete copy.  A
- * backend that is the shared source of truth for several heads
- * (postgres) cannot keep a complete copy; it will add fetch operations
+ * Reads are served from memory: every backend loads everything at
+ * open (lmdb_load.c, pg_load.c, both through restore.c), so memory is
+ * a complete copy.  A backend that is the shared source of truth for
+ * several heads (postgres, later) cannot keep a complete copy; it will
+ * add fetch operations
  * (an inode by fileid, an entry by name, a cookie range of a directory,
  * a block range) that the core calls on a miss in ds_find, ds_lookup,
  * ds_readdir and ds_read, before it takes the inode locks.  That seam is
@@ -172,6 +174,40 @@ void ds_irec_touch(struct ds_irec *r, bool data);
 /* Next dirty block of ino at or after *idx, with its data (for commit). */
 bool ds_dirty_next(const struct ds_inode *ino, uint64_t *idx,
 		   const void **blk);
+
+/*
+ * restore.c: memory rebuilt from a backend's records at open.  Inodes
+ * first (ds_restore_inode; orphans are the backend's to drop), entries
+ * collected (ds_restore_dirent) and linked by ds_restore_finish, which
+ * also sets parents and the root; then blocks and xattrs.  Negative
+ * errno; -EILSEQ for a record that cannot be ours.
+ */
+/* Added to a regular file's change attribute at every load. */
+#define DS_CHANGE_BOOT_STEP (1ULL << 32)
+
+struct ds_restore_dir;
+struct ds_restore_ent;
+
+struct ds_restore {
+	struct ds_store *st;
+	struct ds_restore_dir *dirs;
+	size_t ndirs, dcap;
+	struct ds_restore_ent *ents;
+	size_t nents, ecap;
+};
+
+void ds_restore_init(struct ds_restore *r, struct ds_store *st);
+int ds_restore_inode(struct ds_restore *r, const struct ds_irec *rec);
+int ds_restore_dirent(struct ds_restore *r, uint64_t dir, uint64_t cookie,
+		      uint64_t child, const char *name, size_t nlen);
+int ds_restore_finish(struct ds_restore *r, uint64_t root);
+void ds_restore_free(struct ds_restore *r);
+int ds_restore_block(struct ds_store *st, uint64_t fileid, uint64_t idx,
+		     const void *data, size_t len);
+int ds_restore_xattr(struct ds_store *st, uint64_t fileid, const char *name,
+		     size_t nlen, uint64_t seq, const void *val, size_t vlen);
+/* A new filesystem: its root directory, for the backend to record. */
+int ds_restore_new_root(struct ds_store *st);
 
 /* Installs a backend on a store with none; for lmdb_load.c and tests. */
 void ds_store_set_backend(struct ds_store *st,

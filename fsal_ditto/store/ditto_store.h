@@ -320,7 +320,8 @@ int ds_lease(struct ds_inode *ino, uintptr_t owner, enum ds_lease_type type);
 enum ds_lease_type ds_lease_held(struct ds_inode *ino, uintptr_t owner);
 
 /*
- * Durable stores (the LMDB backend; backend.h, docs/durable.md).  The
+ * Durable stores (the LMDB and postgres backends; backend.h,
+ * docs/durable.md, docs/postgres.md).  The
  * in-memory structures stay the primary copy; every namespace,
  * attribute and xattr change is committed to LMDB, synchronously, as
  * one change set before memory changes and the call returns: if the
@@ -334,13 +335,26 @@ enum ds_lease_type ds_lease_held(struct ds_inode *ino, uintptr_t owner);
  * frees files that were unlinked while open (orphans) and counts one
  * more boot.  Fileids and generations persist, so handles stay valid.
  */
+enum ds_backend_kind {
+	DS_BACKEND_LMDB,	/* path: one machine's LMDB directory */
+	DS_BACKEND_POSTGRES,	/* conninfo: a PostgreSQL database */
+};
+
 struct ds_durable {
-	const char *path;	/* a directory; made if missing */
+	enum ds_backend_kind backend;
+	const char *path;	/* lmdb: a directory; made if missing */
 	uint64_t map_size;	/* LMDB map size; 0: ds_durable_map_size */
 	/* Tests only: commits reach the page cache, not the disk, so a
 	 * killed process loses nothing but a machine crash may.
 	 */
 	bool nosync;
+	/* postgres: a libpq connection string ("host=... dbname=..."); the
+	 * schema is made or migrated in its search_path's first schema.
+	 */
+	const char *conninfo;
+	/* If set, why an open failed, in words (postgres). */
+	char *err;
+	size_t errlen;
 };
 
 /* Results of ds_store_check: counts of what LMDB holds, and problems. */

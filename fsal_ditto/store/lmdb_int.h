@@ -8,12 +8,11 @@
 #define DITTO_LMDB_INT_H
 
 #include <lmdb.h>
+#include <string.h>
 
 #include "backend.h"
 
 #define DS_PERSIST_VERSION 1
-/* Added to a regular file's change attribute at every load. */
-#define DS_CHANGE_BOOT_STEP (1ULL << 32)
 
 struct ds_persist {
 	MDB_env *env;
@@ -121,5 +120,7 @@ int ds_lmdb_apply(struct ds_store *st, MDB_txn *txn,
 		  const struct ds_changes *cs);
 int ds_lmdb_del_inode(struct ds_store *st, MDB_txn *txn, uint64_t fileid);
 int ds_lmdb_check(struct ds_store *st, struct ds_check *out);
+int ds_lmdb_open(const struct ds_config *cfg, const struct ds_durable *dur,
+		 struct ds_store **out);
 
 #endif /* DITTO_LMDB_INT_H */

@@ -92,16 +92,12 @@ static int lock_dir(const char *path, int *fd)
 static int format(struct ds_store *st, MDB_txn *txn)
 {
 	struct ds_persist *p = ds_lmdb_of(st);
-	struct ds_new nw = { .type = DS_DIR, .mode = 0777 };
 	struct ds_changes cs;
 	int rc;
 
-	st->root = ds_inode_alloc(st, &nw, &rc);
-	if (!st->root)
+	rc = ds_restore_new_root(st);
+	if (rc)
 		return rc;
-	st->root->dir.parent = st->root;
-	st->root->nlink = 2;
-	st->root->refcnt = 1;
 	p->boot = 1;
 	rc = meta_put(txn, p->meta, "version", DS_PERSIST_VERSION);
 	if (!rc)
@@ -120,78 +116,61 @@ static int format(struct ds_store *st, MDB_txn *txn)
 	return ds_lmdb_apply(st, txn, &cs);
 }
 
-struct dir_fix {
-	struct ds_inode *dir;
-	uint64_t parent;
-	uint64_t next_cookie;
-};
-
-struct ent {
-	uint64_t dir;
-	uint64_t cookie;
-	uint64_t child;
-	char *name;
-};
-
-static int ent_cmp(const void *a, const void *b)
+static void irec_of(uint64_t id, const struct ds_rec *r, const MDB_val *v,
+		    struct ds_irec *ir)
 {
-	const struct ent *x = a, *y = b;
-
-	if (x->dir != y->dir)
-		return x->dir < y->dir ? -1 : 1;
-	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
-}
-
-static void rec_apply(struct ds_inode *ino, const struct ds_rec *r)
-{
-	struct timespec *ts[4] = { &ino->atime, &ino->mtime, &ino->ctime,
-				   &ino->btime };
+	struct timespec *ts[4] = { &ir->atime, &ir->mtime, &ir->ctime,
+				   &ir->btime };
 	int i;
 
-	ino->mode = r->mode;
-	ino->uid = r->uid;
-	ino->gid = r->gid;
-	ino->nlink = r->nlink;
-	ino->rdev_major = r->rdev_major;
-	ino->rdev_minor = r->rdev_minor;
-	ino->size = r->size;
-	ino->change = r->change;
-	ino->xseq = r->xseq;
+	memset(ir, 0, sizeof(*ir));
+	ir->fileid = id;
+	ir->generation = r->generation;
+	ir->type = r->type;
+	ir->mode = r->mode;
+	ir->uid = r->uid;
+	ir->gid = r->gid;
+	ir->nlink = r->nlink;
+	ir->rdev_major = r->rdev_major;
+	ir->rdev_minor = r->rdev_minor;
+	ir->size = r->size;
+	ir->change = r->change;
+	ir->parent = r->parent;
+	ir->next_cookie = r->next_cookie;
+	ir->xseq = r->xseq;
 	for (i = 0; i < 4; i++) {
 		ts[i]->tv_sec = r->sec[i];
 		ts[i]->tv_nsec = r->nsec[i];
 	}
+	ir->target = (const char *)v->mv_data + sizeof(*r);
+	ir->tlen = v->mv_size - sizeof(*r);
 }
 
 /* Inodes; orphans (no name left, were open at the crash) are freed. */
-static int load_inodes(struct ds_store *st, MDB_txn *txn, uint64_t root,
-		       struct dir_fix **fixes, size_t *nfix)
+static int load_inodes(struct ds_restore *res, MDB_txn *txn, uint64_t root)
 {
+	struct ds_store *st = res->st;
 	struct ds_persist *p = ds_lmdb_of(st);
 	uint64_t *orph = NULL;
-	size_t norph = 0, cap = 0, fcap = 0, i;
+	size_t norph = 0, cap = 0, i;
 	MDB_cursor *cur;
 	MDB_val k, v;
-	int rc;
+	int rc, err = 0;
 
 	rc = mdb_cursor_open(txn, p->inodes, &cur);
 	if (rc)
 		return ds_mdb_err(rc);
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+	while (!err && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		struct ds_irec ir;
 		struct ds_rec r;
-		struct ds_inode *ino;
 		uint64_t id;
 
 		if (k.mv_size != 8 || v.mv_size < sizeof(r)) {
-			rc = MDB_CORRUPTED;
+			err = -EILSEQ;
 			break;
 		}
 		id = ds_get_be64(k.mv_data);
 		memcpy(&r, v.mv_data, sizeof(r));
-		if (r.type < DS_REG || r.type > DS_BLK) {
-			rc = MDB_CORRUPTED;
-			break;
-		}
 		if (r.nlink == 0 && id != root) {
 			if (norph == cap) {
 				uint64_t *no;
@@ -199,7 +178,7 @@ static int load_inodes(struct ds_store *st, MDB_txn *txn, uint64_t root,
 				cap = cap ? cap * 2 : 16;
 				no = realloc(orph, cap * sizeof(*orph));
 				if (!no) {
-					rc = ENOMEM;
+					err = -ENOMEM;
 					break;
 				}
 				orph = no;
@@ -207,223 +186,97 @@ static int load_inodes(struct ds_store *st, MDB_txn *txn, uint64_t root,
 			orph[norph++] = id;
 			continue;
 		}
-		ino = ds_inode_restore(st, r.type, id, r.generation);
-		if (!ino) {
-			rc = ENOMEM;
-			break;
-		}
-		rec_apply(ino, &r);
-		/*
-		 * A crash may have lost UNSTABLE writes whose change values
-		 * clients saw; a jump keeps every value ever handed out
-		 * naming one content (RFC 8881 §5.8.1.4).
-		 */
-		if (r.type == DS_REG)
-			ino->change += DS_CHANGE_BOOT_STEP;
-		if (r.type == DS_LNK) {
-			size_t len = v.mv_size - sizeof(r);
-
-			ino->lnk.target = malloc(len + 1);
-			if (!ino->lnk.target) {
-				rc = ENOMEM;
-				break;
-			}
-			memcpy(ino->lnk.target,
-			       (char *)v.mv_data + sizeof(r), len);
-			ino->lnk.target[len] = '\0';
-			ino->lnk.len = len;
-			ino->size = len;
-			__atomic_add_fetch(&st->bytes_used, len,
-					   __ATOMIC_RELAXED);
-		}
-		if (r.type == DS_DIR) {
-			if (*nfix == fcap) {
-				struct dir_fix *nf;
-
-				fcap = fcap ? fcap * 2 : 64;
-				nf = realloc(*fixes, fcap * sizeof(**fixes));
-				if (!nf) {
-					rc = ENOMEM;
-					break;
-				}
-				*fixes = nf;
-			}
-			(*fixes)[*nfix].dir = ino;
-			(*fixes)[*nfix].parent = r.parent;
-			(*fixes)[(*nfix)++].next_cookie = r.next_cookie;
-		}
+		irec_of(id, &r, &v, &ir);
+		err = ds_restore_inode(res, &ir);
 	}
 	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND) {
-		free(orph);
-		return ds_mdb_err(rc);
-	}
-	for (i = 0, rc = 0; i < norph && !rc; i++)
-		rc = ds_lmdb_del_inode(st, txn, orph[i]);
+	if (!err && rc != MDB_NOTFOUND)
+		err = ds_mdb_err(rc);
+	for (i = 0; i < norph && !err; i++)
+		err = ds_lmdb_del_inode(st, txn, orph[i]);
 	p->orphans = norph;
 	free(orph);
-	return rc;
+	return err;
 }
 
-/*
- * Entries go back in cookie order per directory, with their own
- * cookies, so readdir cookies handed out before a restart still work.
- */
-static int load_dirents(struct ds_store *st, MDB_txn *txn)
+static int load_dirents(struct ds_restore *res, MDB_txn *txn)
 {
-	struct ent *e = NULL;
-	size_t n = 0, cap = 0, i;
 	MDB_cursor *cur;
 	MDB_val k, v;
-	int rc;
+	int rc, err = 0;
 
-	rc = mdb_cursor_open(txn, ds_lmdb_of(st)->dirents, &cur);
+	rc = mdb_cursor_open(txn, ds_lmdb_of(res->st)->dirents, &cur);
 	if (rc)
 		return ds_mdb_err(rc);
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+	while (!err && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
 		struct ds_drec d;
-		size_t nlen = k.mv_size - 8;
 
-		if (k.mv_size <= 8 || nlen > DS_NAME_MAX ||
-		    v.mv_size != sizeof(d)) {
-			rc = MDB_CORRUPTED;
+		if (k.mv_size <= 8 || v.mv_size != sizeof(d)) {
+			err = -EILSEQ;
 			break;
-		}
-		if (n == cap) {
-			struct ent *ne;
-
-			cap = cap ? cap * 2 : 256;
-			ne = realloc(e, cap * sizeof(*e));
-			if (!ne) {
-				rc = ENOMEM;
-				break;
-			}
-			e = ne;
 		}
 		memcpy(&d, v.mv_data, sizeof(d));
-		e[n].dir = ds_get_be64(k.mv_data);
-		e[n].cookie = d.cookie;
-		e[n].child = d.fileid;
-		e[n].name = strndup((char *)k.mv_data + 8, nlen);
-		if (!e[n].name) {
-			rc = ENOMEM;
-			break;
-		}
-		n++;
+		err = ds_restore_dirent(res, ds_get_be64(k.mv_data), d.cookie,
+					d.fileid, (char *)k.mv_data + 8,
+					k.mv_size - 8);
 	}
 	mdb_cursor_close(cur);
-	rc = rc == MDB_NOTFOUND ? 0 : ds_mdb_err(rc);
-	if (!rc && n)
-		qsort(e, n, sizeof(*e), ent_cmp);
-	for (i = 0; i < n; i++) {
-		struct ds_inode *dir = ds_inode_by_fileid(st, e[i].dir);
-		struct ds_inode *child = ds_inode_by_fileid(st, e[i].child);
-
-		/* Dangling entries are left for ds_store_check to report. */
-		if (!rc && dir && child && dir->type == DS_DIR &&
-		    !ds_dir_find(dir, e[i].name)) {
-			dir->dir.next_cookie = e[i].cookie;
-			rc = ds_dir_insert(dir, e[i].name, child);
-		}
-		free(e[i].name);
-	}
-	free(e);
-	return rc;
+	return err ? err : rc == MDB_NOTFOUND ? 0 : ds_mdb_err(rc);
 }
 
 static int load_blocks(struct ds_store *st, MDB_txn *txn)
 {
-	uint32_t bs = st->cfg.block_size;
-	struct ds_inode *ino = NULL;
 	MDB_cursor *cur;
 	MDB_val k, v;
-	int rc;
+	int rc, err = 0;
 
 	rc = mdb_cursor_open(txn, ds_lmdb_of(st)->blocks, &cur);
 	if (rc)
 		return ds_mdb_err(rc);
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
-		uint64_t id, idx;
-		void *blk;
-
-		if (k.mv_size != 16 || v.mv_size != bs) {
-			rc = MDB_CORRUPTED;
+	while (!err && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		if (k.mv_size != 16) {
+			err = -EILSEQ;
 			break;
 		}
-		id = ds_get_be64(k.mv_data);
-		idx = ds_get_be64((unsigned char *)k.mv_data + 8);
-		if (!ino || ino->fileid != id)
-			ino = ds_inode_by_fileid(st, id);
-		if (!ino || ino->type != DS_REG)
-			continue;	/* reported by ds_store_check */
-		blk = malloc(bs);
-		if (!blk || ds_bm_set(&ino->blocks, idx, blk)) {
-			free(blk);
-			rc = ENOMEM;
-			break;
-		}
-		memcpy(blk, v.mv_data, bs);
-		__atomic_add_fetch(&st->bytes_used, bs, __ATOMIC_RELAXED);
+		err = ds_restore_block(st, ds_get_be64(k.mv_data),
+				       ds_get_be64((unsigned char *)k.mv_data +
+						   8),
+				       v.mv_data, v.mv_size);
 	}
 	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : ds_mdb_err(rc);
+	return err ? err : rc == MDB_NOTFOUND ? 0 : ds_mdb_err(rc);
 }
 
-/* xattrs, back in their creation (seq) order. */
 static int load_xattrs(struct ds_store *st, MDB_txn *txn)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
-	int rc;
+	int rc, err = 0;
+	uint64_t seq;
 
 	rc = mdb_cursor_open(txn, ds_lmdb_of(st)->xattrs, &cur);
 	if (rc)
 		return ds_mdb_err(rc);
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
-		size_t nlen = k.mv_size - 8, vlen;
-		struct ds_inode *ino;
-		struct ds_xattr *x, **pp;
-
-		if (k.mv_size <= 8 || nlen > DS_XATTR_NAME_MAX ||
-		    v.mv_size < sizeof(uint64_t)) {
-			rc = MDB_CORRUPTED;
+	while (!err && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		if (k.mv_size <= 8 || v.mv_size < sizeof(seq)) {
+			err = -EILSEQ;
 			break;
 		}
-		ino = ds_inode_by_fileid(st, ds_get_be64(k.mv_data));
-		if (!ino)
-			continue;
-		vlen = v.mv_size - sizeof(uint64_t);
-		x = malloc(sizeof(*x) + nlen + 1);
-		if (x)
-			x->value = malloc(vlen ? vlen : 1);
-		if (!x || !x->value) {
-			free(x);
-			rc = ENOMEM;
-			break;
-		}
-		memcpy(x->name, (char *)k.mv_data + 8, nlen);
-		x->name[nlen] = '\0';
-		memcpy(&x->seq, v.mv_data, sizeof(uint64_t));
-		memcpy(x->value, (char *)v.mv_data + sizeof(uint64_t), vlen);
-		x->vlen = vlen;
-		for (pp = &ino->xattrs; *pp && (*pp)->seq < x->seq;
-		     pp = &(*pp)->next)
-			;
-		x->next = *pp;
-		*pp = x;
-		__atomic_add_fetch(&st->bytes_used, nlen + vlen,
-				   __ATOMIC_RELAXED);
+		memcpy(&seq, v.mv_data, sizeof(seq));
+		err = ds_restore_xattr(st, ds_get_be64(k.mv_data),
+				       (char *)k.mv_data + 8, k.mv_size - 8,
+				       seq, (char *)v.mv_data + sizeof(seq),
+				       v.mv_size - sizeof(seq));
 	}
 	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : ds_mdb_err(rc);
+	return err ? err : rc == MDB_NOTFOUND ? 0 : ds_mdb_err(rc);
 }
 
 static int load(struct ds_store *st, MDB_txn *txn)
 {
 	struct ds_persist *p = ds_lmdb_of(st);
 	uint64_t ver, bs, gen, root, next, boot;
-	struct dir_fix *fix = NULL;
-	size_t nfix = 0, i;
+	struct ds_restore res;
 	int rc;
 
 	rc = meta_get(txn, p->meta, "version", &ver);
@@ -447,27 +300,19 @@ static int load(struct ds_store *st, MDB_txn *txn)
 	st->generation = gen;
 	st->next_fileid = next;
 	p->boot = boot + 1;
-	rc = load_inodes(st, txn, root, &fix, &nfix);
+	ds_restore_init(&res, st);
+	rc = load_inodes(&res, txn, root);
 	if (!rc)
-		rc = load_dirents(st, txn);
-	for (i = 0; !rc && i < nfix; i++) {
-		struct ds_inode *d = fix[i].dir;
-		struct ds_inode *par = ds_inode_by_fileid(st, fix[i].parent);
-
-		d->dir.parent = par && par->type == DS_DIR ? par : d;
-		if (fix[i].next_cookie > d->dir.next_cookie)
-			d->dir.next_cookie = fix[i].next_cookie;
-	}
-	free(fix);
+		rc = load_dirents(&res, txn);
+	if (!rc)
+		rc = ds_restore_finish(&res, root);
+	ds_restore_free(&res);
 	if (!rc)
 		rc = load_blocks(st, txn);
 	if (!rc)
 		rc = load_xattrs(st, txn);
 	if (rc)
 		return rc;
-	st->root = ds_inode_by_fileid(st, root);
-	if (!st->root || st->root->type != DS_DIR)
-		return -EILSEQ;
 	return ds_mdb_err(meta_put(txn, p->meta, "boot", p->boot));
 }
 
@@ -507,8 +352,8 @@ static int open_env(struct ds_persist *p, const struct ds_durable *dur,
  * with another block size), -EILSEQ (not a ditto store or damaged),
  * -EPROTONOSUPPORT (newer format), -ENOSPC, -ENOMEM, -EIO.
  */
-int ds_store_open(const struct ds_config *cfg, const struct ds_durable *dur,
-		  struct ds_store **out)
+int ds_lmdb_open(const struct ds_config *cfg, const struct ds_durable *dur,
+		 struct ds_store **out)
 {
 	struct ds_store *st;
 	struct ds_persist *p;

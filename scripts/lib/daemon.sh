@@ -31,8 +31,16 @@ free_port() {
 }
 
 # render_conf TEMPLATE OUT: substitute the @...@ placeholders.
+# @PG_CONNINFO@ starts (or finds) the private PostgreSQL instance of
+# the run dir (scripts/lib/pg.sh) and names it.
 render_conf() {
+	local pg=
+
+	if grep -q '@PG_CONNINFO@' "$1"; then
+		pg=$(pg_start "$RUN_DIR/pg") || die "PostgreSQL did not start"
+	fi
 	sed -e "s|@NFS_PORT@|$NFS_PORT|g" \
+		-e "s|@PG_CONNINFO@|$pg|g" \
 		-e "s|@MONITORING_PORT@|$MONITORING_PORT|g" \
 		-e "s|@RUN_DIR@|$RUN_DIR|g" \
 		-e "s|@PLUGINS_DIR@|$DITTO_BUILD/plugins|g" \
@@ -145,6 +153,11 @@ daemon_stop() {
 	stop_pidfile "$RUN_DIR/ganesha.pid"
 	stop_pidfile "$RUN_DIR/dbus.pid"
 	unset DBUS_SYSTEM_BUS_ADDRESS
+	# The run dir's PostgreSQL, if render_conf started one; its data
+	# stays for the next run.
+	if [ -s "$RUN_DIR/pg/pid" ]; then
+		pg_stop "$RUN_DIR/pg"
+	fi
 }
 
 # upstream_ready: DITTO_UPSTREAM from the cache, or a clear error.

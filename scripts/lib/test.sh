@@ -105,6 +105,17 @@ cmd_test() {
 		count_suite "$logs/conformance-$fsal.log" "$rc"
 	done
 
+	# One FSAL_DITTO head on PostgreSQL (a private instance, durability
+	# on): the cases that write data, names and attributes through it
+	# (docs/postgres.md).
+	echo "== conformance slice against FSAL_DITTO on PostgreSQL"
+	rc=0
+	DITTO_STORE=postgres cmd_conformance --fsal ditto \
+		--json "$logs/conformance-postgres.json" \
+		data ops ioe perm race rmrace 2>&1 |
+		tee "$logs/conformance-postgres.log" || rc=$?
+	count_suite "$logs/conformance-postgres.log" "$rc"
+
 	# State churn: clients that vanish holding opens, share
 	# reservations, locks, blocked waiters and delegations; then every
 	# client, session, lock and delegation gauge must be back at 0

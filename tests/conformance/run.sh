@@ -29,8 +29,9 @@
 #
 # Environment: DITTO_UPSTREAM (cached upstream build: prefix/bin/ganesha.nfsd
 # and prefix/lib), DITTO_BUILD (our build dir: plugins/ and
-# tests/conformance/ditto-conformance), DITTO_STORE=lmdb (--fsal ditto
-# on durable stores).  The daemon and its private bus
+# tests/conformance/ditto-conformance), DITTO_STORE=lmdb or postgres
+# (--fsal ditto on durable stores; postgres: a private instance in the
+# run dir, scripts/lib/pg.sh).  The daemon and its private bus
 # are started and stopped with scripts/lib/daemon.sh.
 set -euo pipefail
 
@@ -41,6 +42,10 @@ die() {
 }
 # shellcheck source=../../scripts/lib/daemon.sh
 . "$here/../../scripts/lib/daemon.sh"
+# shellcheck source=../../scripts/lib/deps.sh
+. "$here/../../scripts/lib/deps.sh"
+# shellcheck source=../../scripts/lib/pg.sh
+. "$here/../../scripts/lib/pg.sh"
 
 fsal=mem
 server=
@@ -107,7 +112,7 @@ fi
 
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ditto-conformance.XXXXXX")
 # Keep the run's own exit status whatever the clean-up returns.
-trap 'rc=$?; daemon_stop; rm -rf "$RUN_DIR"; exit $rc' EXIT
+trap 'rc=$?; daemon_stop; pg_destroy "$RUN_DIR/pg"; rm -rf "$RUN_DIR"; exit $rc' EXIT
 trap 'exit 130' INT TERM
 
 NFS_PORT=$(free_port)
@@ -136,6 +141,21 @@ if [ "$fsal" = ditto ] && [ "${DITTO_STORE:-memory}" = lmdb ]; then
 		sub(/Name = DITTO;/, "Name = DITTO; Store = lmdb; Path = \"" dir "/store" n "\";") } 1' \
 		"$RUN_DIR/template.conf" >"$RUN_DIR/template-lmdb.conf"
 	mv "$RUN_DIR/template-lmdb.conf" "$RUN_DIR/template.conf"
+fi
+# DITTO_STORE=postgres: every FSAL_DITTO export on a schema of its own
+# in a private PostgreSQL (durability on: synchronous_commit = on).
+if [ "$fsal" = ditto ] && [ "${DITTO_STORE:-memory}" = postgres ]; then
+	pg_start "$RUN_DIR/pg" >/dev/null
+	conninfo=$(cat "$RUN_DIR/pg/conninfo")
+	n=$(grep -c 'Name = DITTO;' "$RUN_DIR/template.conf")
+	for i in $(seq 1 "$n"); do
+		"$PG_BIN/psql" -q -X "$conninfo" -c "CREATE SCHEMA store$i" ||
+			die "cannot create schema store$i"
+	done
+	awk -v ci="$conninfo" '/Name = DITTO;/ { n++
+		sub(/Name = DITTO;/, "Name = DITTO; Store = postgres; Conninfo = \"" ci " options=\x27-csearch_path=store" n "\x27\";") } 1' \
+		"$RUN_DIR/template.conf" >"$RUN_DIR/template-pg.conf"
+	mv "$RUN_DIR/template-pg.conf" "$RUN_DIR/template.conf"
 fi
 render_conf "$RUN_DIR/template.conf" "$RUN_DIR/ganesha.conf"
 # Starts a private system bus too (DBus cases, the callback simulator).

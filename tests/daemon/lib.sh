@@ -19,6 +19,10 @@ die() {
 . "$DITTO_ROOT/scripts/lib/upstream.sh"
 # shellcheck source=../../scripts/lib/daemon.sh
 . "$DITTO_ROOT/scripts/lib/daemon.sh"
+# shellcheck source=../../scripts/lib/deps.sh
+. "$DITTO_ROOT/scripts/lib/deps.sh"
+# shellcheck source=../../scripts/lib/pg.sh
+. "$DITTO_ROOT/scripts/lib/pg.sh"
 
 cleanup() {
 	RUN_DIR=$DITTO_RUN
@@ -33,6 +37,8 @@ cleanup() {
 		done
 		kill "$RUN_CMD_PID" 2>/dev/null || true
 	fi
+	# A Store = postgres run's private instance (ditto-postgres.conf).
+	pg_destroy "$DITTO_RUN/pg"
 	rm -rf "$DITTO_RUN"
 }
 # Keep the test's own exit status whatever the clean-up returns.

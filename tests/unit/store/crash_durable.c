@@ -15,6 +15,11 @@
  * is appended to the log.
  *
  *   crash_durable [--cycles N] [--seed S] [--dir D] [--powerloss 1]
+ *                 [--conninfo C]
+ *
+ * --conninfo C: the store is a postgres one in the database C names, in
+ * a new schema (the log stays in a directory); with
+ * DITTO_STORE_BACKEND=postgres, C is DITTO_PG_CONNINFO (with_backend.sh).
  *
  * --powerloss 1: run under the power-loss shim (powerloss.c, given in
  * LD_PRELOAD): after each kill, every write to the store's files that
@@ -35,6 +40,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "ditto_store.h"
 #include "powerloss.h"
@@ -83,6 +90,8 @@ struct model {
 
 static const char *dir;
 static char logpath[512];
+/* postgres: the conninfo of the store's own schema */
+static char conninfo[1024];
 static struct ds_config cfg = {
 	.max_bytes = 64 << 20,
 	.max_files = 4096,
@@ -116,8 +125,13 @@ static struct ds_store *open_store(void)
 {
 	struct ds_durable d = { .path = dir };
 	struct ds_store *st;
-	int rc = ds_store_open(&cfg, &d, &st);
+	int rc;
 
+	if (conninfo[0]) {
+		d.backend = DS_BACKEND_POSTGRES;
+		d.conninfo = conninfo;
+	}
+	rc = ds_store_open(&cfg, &d, &st);
 	if (rc) {
 		fprintf(stderr, "open %s: %s\n", dir, strerror(-rc));
 		return NULL;
@@ -633,6 +647,28 @@ static int init_store(void)
 	return 0;
 }
 
+/* A new schema in the database ci names, for the store. */
+static int pg_schema(const char *ci)
+{
+	char sql[96], schema[64];
+	PGconn *c = PQconnectdb(ci);
+	PGresult *r;
+	int ok;
+
+	snprintf(schema, sizeof(schema), "crash_%d_%ld", (int)getpid(),
+		 (long)time(NULL));
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
+	r = PQexec(c, sql);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	snprintf(conninfo, sizeof(conninfo), "%s options='-csearch_path=%s'",
+		 ci, schema);
+	return ok ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int cycles = 50, seed = (unsigned int)time(NULL) ^ getpid();
@@ -643,7 +679,11 @@ int main(int argc, char **argv)
 	struct ditto_powerloss_stats pl, pl_sum = { 0 };
 	int (*cut)(struct ditto_powerloss_stats *) = NULL;
 	bool own_dir = false, powerloss = false;
+	const char *ci = NULL, *be = getenv("DITTO_STORE_BACKEND");
 	int i;
+
+	if (be && !strcmp(be, "postgres"))
+		ci = getenv("DITTO_PG_CONNINFO");
 
 	for (i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--cycles"))
@@ -654,7 +694,11 @@ int main(int argc, char **argv)
 			dir = argv[i + 1];
 		else if (!strcmp(argv[i], "--powerloss"))
 			powerloss = atoi(argv[i + 1]) != 0;
+		else if (!strcmp(argv[i], "--conninfo"))
+			ci = argv[i + 1];
 	}
+	if (ci && pg_schema(ci))
+		return 2;
 	if (powerloss) {
 		cut = (int (*)(struct ditto_powerloss_stats *))dlsym(
 			RTLD_DEFAULT, "ditto_powerloss_cut");
@@ -675,7 +719,8 @@ int main(int argc, char **argv)
 	if (powerloss && setenv("DITTO_POWERLOSS_DIR", dir, 1))
 		die("setenv");
 	printf("crash_durable: seed %u, %u cycles, store %s%s\n", seed,
-	       cycles, dir, powerloss ? ", power loss at each kill" : "");
+	       cycles, conninfo[0] ? conninfo : dir,
+	       powerloss ? ", power loss at each kill" : "");
 	fflush(stdout);
 	if (init_store())
 		return 2;

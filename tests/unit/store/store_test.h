@@ -7,17 +7,22 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <libpq-fe.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ditto_store.h"
 
 /*
  * One suite, every backend: DITTO_STORE_BACKEND picks the store the
- * tests run on ("memory", the default, or "lmdb" in a new directory
- * under DITTO_STORE_DIR, which ctest makes and removes around the run).
+ * tests run on ("memory", the default; "lmdb" in a new directory under
+ * DITTO_STORE_DIR, which ctest makes and removes around the run; or
+ * "postgres" in a new schema of the database DITTO_PG_CONNINFO names,
+ * a private instance that ctest starts and stops, scripts/lib/pg.sh).
  */
 static inline const char *test_backend(void)
 {
@@ -36,6 +41,31 @@ static inline unsigned int test_scale(unsigned int n)
 	return strcmp(test_backend(), "memory") ? n / 20 : n;
 }
 
+/* A conninfo for a new, empty schema of the test database. */
+static inline void test_pg_schema(char *out, size_t len)
+{
+	const char *ci = getenv("DITTO_PG_CONNINFO");
+	static unsigned int n;
+	struct timespec ts;
+	char schema[64], sql[96];
+	PGconn *c;
+	PGresult *r;
+
+	cr_assert(ci && *ci, "DITTO_PG_CONNINFO is not set");
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(schema, sizeof(schema), "t%d_%u_%ld_%ld", (int)getpid(), n++,
+		 (long)ts.tv_sec, ts.tv_nsec);
+	c = PQconnectdb(ci);
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
+	r = PQexec(c, sql);
+	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s",
+		     PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	snprintf(out, len, "%s options='-csearch_path=%s'", ci, schema);
+}
+
 static inline struct ds_store *mkstore(uint64_t bytes, uint64_t files,
 				       uint32_t bs, uint64_t maxfile)
 {
@@ -51,6 +81,20 @@ static inline struct ds_store *mkstore(uint64_t bytes, uint64_t files,
 
 	if (!strcmp(test_backend(), "memory")) {
 		cr_assert_eq(ds_store_new(&c, &st), 0);
+		return st;
+	}
+	if (!strcmp(test_backend(), "postgres")) {
+		char ci[1024], err[256];
+
+		test_pg_schema(ci, sizeof(ci));
+		cr_assert_eq(ds_store_open(&c,
+					   &(struct ds_durable){
+						   .backend = DS_BACKEND_POSTGRES,
+						   .conninfo = ci,
+						   .err = err,
+						   .errlen = sizeof(err) },
+					   &st),
+			     0, "open %s: %s", ci, err);
 		return st;
 	}
 	cr_assert_str_eq(test_backend(), "lmdb", "unknown backend");

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
- * The durable (LMDB) store: what a reopen brings back, what a crash
- * (a child that _exit()s without closing) keeps, orphans, the boot
- * count, and the errors for bad paths and settings.
+ * Durable stores, on every durable backend (lmdb, postgres; ctest
+ * store_durable_<backend>): what a reopen brings back, what a crash (a
+ * child that _exit()s without closing) keeps, orphans, the boot count,
+ * capacity.  Each backend's own errors are in test_<backend>.c.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,65 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "store_test.h"
-
-#define BS 4096
-
-static char dir[64];
-
-static struct ds_config cfg(void)
-{
-	struct ds_config c = {
-		.max_bytes = 8 << 20,
-		.max_files = 1000,
-		.block_size = BS,
-		.max_file_size = 1ULL << 30,
-	};
-
-	return c;
-}
-
-static struct ds_store *open_at(const char *path)
-{
-	struct ds_config c = cfg();
-	struct ds_durable d = { .path = path };
-	struct ds_store *st = NULL;
-
-	cr_assert_eq(ds_store_open(&c, &d, &st), 0, "open %s", path);
-	return st;
-}
-
-static void check_clean(struct ds_store *st)
-{
-	struct ds_check ck;
-
-	cr_assert_eq(ds_store_check(st, &ck), 0);
-	cr_assert_eq(ck.errors, 0, "check: %s", ck.first_error);
-}
-
-static void setup(void)
-{
-	strcpy(dir, "/tmp/ditto-durable-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-}
+#include "durable_test.h"
 
 TestSuite(durable, .init = setup, .fini = teardown);
-
-static struct ds_inode *get(struct ds_inode *d, const char *name)
-{
-	struct ds_inode *ino = NULL;
-
-	cr_assert_eq(ds_lookup(d, name, &ino), 0, "lookup %s", name);
-	return ino;
-}
 
 Test(durable, reopen_keeps_namespace_attrs_and_handles)
 {
@@ -197,13 +142,6 @@ Test(durable, readdir_cookies_survive_reopen)
 		ds_put(ents[i].ino);
 	ds_put(root);
 	ds_store_free(st);
-}
-
-static int collect(const char *name, size_t len, void *arg)
-{
-	strcat(arg, name);
-	strcat(arg, ",");
-	return 0;
 }
 
 Test(durable, data_and_xattrs_survive_reopen)
@@ -362,52 +300,10 @@ Test(durable, last_close_of_an_orphan_frees_it_on_disk)
 	ds_store_free(st);
 }
 
-Test(durable, bad_paths_and_settings)
-{
-	struct ds_config c = cfg();
-	struct ds_durable d = { .path = dir };
-	struct ds_store *st, *other;
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/file", dir);
-	fd = open(path, O_CREAT | O_WRONLY, 0600);
-	cr_assert_geq(fd, 0);
-	close(fd);
-	d.path = path;
-	cr_assert_eq(ds_store_open(&c, &d, &st), -ENOTDIR);
-	snprintf(path, sizeof(path), "%s/no/such", dir);
-	cr_assert_eq(ds_store_open(&c, &d, &st), -ENOENT);
-	d.path = "";
-	cr_assert_eq(ds_store_open(&c, &d, &st), -EINVAL);
-	d.path = dir;
-	d.map_size = ds_durable_map_size(&c) - 4096;
-	cr_assert_eq(ds_store_open(&c, &d, &st), -EINVAL);
-	d.map_size = 0;
-	cr_assert_eq(ds_store_open(&c, &d, &st), 0);
-	/* one user per store */
-	cr_assert_eq(ds_store_open(&c, &d, &other), -EBUSY);
-	ds_store_free(st);
-	c.block_size = 2 * BS;
-	cr_assert_eq(ds_store_open(&c, &d, &st), -EXDEV);
-	c.block_size = BS;
-	/* a directory that holds something else */
-	snprintf(path, sizeof(path), "%s/junk", dir);
-	cr_assert_eq(mkdir(path, 0700), 0);
-	snprintf(path, sizeof(path), "%s/junk/data.mdb", dir);
-	fd = open(path, O_CREAT | O_WRONLY, 0600);
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, "not lmdb, not lmdb, not lmdb", 28), 28);
-	close(fd);
-	snprintf(path, sizeof(path), "%s/junk", dir);
-	d.path = path;
-	cr_assert_eq(ds_store_open(&c, &d, &st), -EILSEQ);
-}
-
 Test(durable, capacity_limits_still_apply)
 {
 	struct ds_config c = cfg();
-	struct ds_durable d = { .path = dir };
+	struct ds_durable d = durable_at(dir);
 	struct ds_store *st;
 	struct ds_inode *root, *f;
 	static char buf[16 * BS];
@@ -427,22 +323,6 @@ Test(durable, capacity_limits_still_apply)
 	root = ds_root(st);
 	f = get(root, "f");
 	cr_assert_eq(wr(f, "x", 1, sizeof(buf)), -ENOSPC);
-	ds_put(f);
-	ds_put(root);
-	ds_store_free(st);
-}
-
-Test(durable, memory_stores_have_no_durability_api)
-{
-	struct ds_store *st = mkstore_default();
-	struct ds_inode *root = ds_root(st), *f = mk(root, "f", DS_REG);
-	struct ds_check ck;
-
-	cr_assert(!ds_store_is_durable(st));
-	cr_assert_eq(ds_boot_count(st), 0);
-	cr_assert_eq(ds_commit(f), 0);
-	cr_assert_eq(ds_sync(st), 0);
-	cr_assert_eq(ds_store_check(st, &ck), -EINVAL);
 	ds_put(f);
 	ds_put(root);
 	ds_store_free(st);
@@ -557,82 +437,6 @@ Test(durable, concurrent_traffic_reopens_clean)
 	cr_assert_eq(memcmp(&before, &after, sizeof(before)), 0);
 	ds_put(dirs[0]);
 	ds_put(dirs[1]);
-	ds_put(root);
-	ds_store_free(st);
-}
-
-/*
- * fixtures/lmdb-v1/data.mdb was written by the store before it had
- * backends (commit 59f1397, fixtures/lmdb-v1/writer.c): the format
- * did not change, so it loads with everything in it, its orphan freed.
- */
-Test(durable, a_store_written_before_backends_loads)
-{
-	struct ds_inode *root, *d, *f, *h, *x, *l, *n;
-	struct ds_dirent ents[8];
-	char cmd[512], buf[10000], list[64] = "", v[8];
-	uint64_t cookie = 0;
-	struct ds_store *st;
-	unsigned int i, cnt;
-	size_t len;
-	bool eof;
-
-	snprintf(cmd, sizeof(cmd), "cp %s/lmdb-v1/data.mdb %s/",
-		 DITTO_FIXTURES, dir);
-	cr_assert_eq(system(cmd), 0);
-	st = open_at(dir);
-	cr_assert_eq(ds_boot_count(st), 2);
-	cr_assert_eq(ds_orphans_freed(st), 1);
-	check_clean(st);
-	root = ds_root(st);
-	cr_assert_eq(ds_readdir(root, 0, ents, 8, &cnt, &eof), 0);
-	cr_assert_eq(cnt, 4);
-	/* insert order; "tmp" (4) and the orphan "gone" (8) were removed */
-	cr_assert_str_eq(ents[0].name, "d");
-	cr_assert_eq(ents[0].cookie, 3);
-	cr_assert_str_eq(ents[1].name, "l");
-	cr_assert_eq(ents[1].cookie, 5);
-	cr_assert_str_eq(ents[2].name, "x");
-	cr_assert_str_eq(ents[3].name, "fifo");
-	cr_assert_eq(ents[3].cookie, 7);
-	cr_assert_eq(attr_of(ents[3].ino).type, DS_FIFO);
-	for (i = 0; i < cnt; i++)
-		ds_put(ents[i].ino);
-	d = get(root, "d");
-	cr_assert_eq(attr_of(d).mode, 0750);
-	cr_assert_eq(attr_of(d).uid, 1000);
-	cr_assert_eq(attr_of(d).gid, 100);
-	f = get(d, "f");
-	h = get(d, "h");
-	cr_assert_eq(f, h);
-	cr_assert_eq(ds_fileid(f), 5);
-	cr_assert_eq(attr_of(f).nlink, 2);
-	cr_assert_eq(attr_of(f).size, (1 << 20) + 4);
-	cr_assert_eq(attr_of(f).space_used, 4 * BS);
-	cr_assert_eq(rd(f, buf, sizeof(buf), 0, NULL), sizeof(buf));
-	for (i = 0; i < sizeof(buf); i++)
-		cr_assert_eq(buf[i], (char)(i * 7 + 1), "byte %u", i);
-	cr_assert_eq(rd(f, buf, 4, 1 << 20, NULL), 4);
-	cr_assert_eq(memcmp(buf, "tail", 4), 0);
-	l = get(root, "l");
-	cr_assert_eq(ds_readlink(l, buf, sizeof(buf), &len), 0);
-	cr_assert_str_eq(buf, "d/f");
-	x = get(root, "x");
-	cr_assert_eq(ds_listxattr(x, &cookie, collect, list, &eof), 0);
-	cr_assert_str_eq(list, "user.a,user.b,");
-	cr_assert_eq(ds_getxattr(x, "user.b", NULL, v, sizeof(v), &len), 0);
-	cr_assert_eq(memcmp(v, "two", 3), 0);
-	cr_assert_not(exists(root, "gone"));
-	cr_assert_not(exists(root, "tmp"));
-	/* fileids go on where the old store left them (gone was 9) */
-	n = mk(root, "new", DS_REG);
-	cr_assert_eq(ds_fileid(n), 10);
-	ds_put(n);
-	ds_put(x);
-	ds_put(l);
-	ds_put(h);
-	ds_put(f);
-	ds_put(d);
 	ds_put(root);
 	ds_store_free(st);
 }
