@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/*
+ * watch-churn: a second client makes random creates, removes, renames
+ * and chmods in a directory libdittowatch watches; the events, replayed
+ * on the listing the watch started from, must equal the final READDIR
+ * exactly (names, types, modes, file IDs), and so must the watcher's
+ * own listing.  Prints the notification latency (change's reply to
+ * event) as a benchmark figure, not asserted.
+ *
+ *	watch-churn --server HOST:PORT:/EXPORT [--ops N] [--seconds S]
+ *		    [--seed N] [--names K] [--poll] [--interval MS]
+ *		    [--expect delegation|polling|recall]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "dittowatch.h"
+#include "fsops.h"
+
+#define SETTLE_MS 20000
+
+struct churn {
+	/* the second client's view: which names exist, last change time */
+	unsigned int names;
+	bool *exists;
+	struct timespec *changed;	/* CLOCK_REALTIME of the last reply */
+	bool *pending;			/* changed, no event yet */
+	pthread_mutex_t lock;
+	/* latencies, µs */
+	double *lat;
+	unsigned long nlat, latcap;
+	/* replay */
+	struct dw_list *replay;
+	unsigned long events;
+	struct dw_watch *w;
+	volatile int stop;
+};
+
+static double us_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1e6 + (b->tv_nsec - a->tv_nsec) / 1e3;
+}
+
+static int name_index(const struct churn *c, const char *name)
+{
+	unsigned int i;
+
+	if (sscanf(name, "n%u", &i) != 1 || i >= c->names)
+		return -1;
+	return i;
+}
+
+static void on_event(struct churn *c, const struct dw_event *ev)
+{
+	int i = name_index(c, ev->name);
+
+	dw_list_apply(c->replay, ev);
+	c->events++;
+	if (i < 0)
+		return;
+	pthread_mutex_lock(&c->lock);
+	if (c->pending[i]) {
+		double us = us_between(&c->changed[i], &ev->time);
+
+		c->pending[i] = false;
+		if (c->nlat == c->latcap) {
+			c->latcap = c->latcap ? 2 * c->latcap : 4096;
+			c->lat = realloc(c->lat, c->latcap * sizeof(*c->lat));
+			if (!c->lat)
+				abort();
+		}
+		c->lat[c->nlat++] = us < 0 ? 0 : us;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void *reader(void *arg)
+{
+	struct churn *c = arg;
+	struct dw_event ev;
+	int rc;
+
+	while (!c->stop) {
+		rc = dw_read(c->w, &ev, 100);
+		if (rc < 0) {
+			fprintf(stderr, "watch failed: %s\n", dw_error(c->w));
+			break;
+		}
+		if (rc > 0)
+			on_event(c, &ev);
+	}
+	return NULL;
+}
+
+static void changed(struct churn *c, unsigned int i)
+{
+	pthread_mutex_lock(&c->lock);
+	clock_gettime(CLOCK_REALTIME, &c->changed[i]);
+	c->pending[i] = true;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* One random change; returns true when the server did it. */
+static bool one_op(struct dc_client *cl, const nfs_fh4 *dir, struct churn *c,
+		   unsigned long *kinds)
+{
+	unsigned int i = rand() % c->names, j = rand() % c->names;
+	char a[32], b[32];
+	nfs_fh4 fh = { 0 };
+	nfsstat4 st = NFS4ERR_IO;
+	int op = rand() % 4;
+
+	snprintf(a, sizeof(a), "n%u", i);
+	snprintf(b, sizeof(b), "n%u", j);
+	if (!c->exists[i])
+		op = 0;
+	switch (op) {
+	case 0:	/* create: a file, one in eight a directory */
+		if (c->exists[i])
+			return false;
+		if (rand() % 8 == 0)
+			dc_fs_mkdir(cl, dir, a, 0755, NULL, &st);
+		else
+			dc_fs_mkfile(cl, dir, a, 0644, &st);
+		if (st == NFS4_OK)
+			c->exists[i] = true;
+		break;
+	case 1:
+		dc_fs_remove(cl, dir, a, &st);
+		if (st == NFS4_OK)
+			c->exists[i] = false;
+		break;
+	case 2:
+		if (i == j)
+			return false;
+		dc_fs_rename(cl, dir, a, dir, b, &st);
+		if (st == NFS4_OK) {
+			c->exists[i] = false;
+			c->exists[j] = true;
+			changed(c, j);
+		}
+		break;
+	default:
+		if (dc_fs_lookup(cl, dir, a, &fh, &st) || st != NFS4_OK)
+			return false;
+		dc_fs_chmod(cl, &fh, 0600 | (rand() % 0100), &st);
+		dc_fh_free(&fh);
+		break;
+	}
+	if (st != NFS4_OK)
+		return false;
+	kinds[op]++;
+	changed(c, i);
+	return true;
+}
+
+static void put_entry(void *arg, const char *name, const struct dc_gattr *ga)
+{
+	struct dw_attrs a = { 0 };
+
+	if (!name) {
+		fprintf(stderr, "listing restarted (NOT_SAME)\n");
+		return;
+	}
+	a.have = DW_A_TYPE | DW_A_MODE | DW_A_FILEID;
+	a.type = ga->type;
+	a.mode = ga->mode;
+	a.fileid = ga->fileid;
+	dw_list_put(arg, name, &a);
+}
+
+static void copy_entry(void *arg, const char *dir, const char *name,
+		       const struct dw_attrs *a)
+{
+	dw_list_put(arg, name, a);
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static double pct(const double *v, unsigned long n, double p)
+{
+	return n ? v[(unsigned long)(p * (n - 1))] : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "ops", required_argument, NULL, 'n' },
+		{ "seconds", required_argument, NULL, 'S' },
+		{ "seed", required_argument, NULL, 'r' },
+		{ "names", required_argument, NULL, 'k' },
+		{ "poll", no_argument, NULL, 'p' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "expect", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dw_options o = { 0 };
+	struct churn c = { .names = 200 };
+	struct dc_server srv;
+	struct dc_client cl;
+	struct dw_stats ds;
+	struct dw_list *final, *own;
+	struct timespec t0, t1, t2;
+	unsigned long ops = 10000, done = 0, tried = 0, kinds[4] = { 0 };
+	unsigned int seed = 1, seconds = 60, i;
+	const char *server = NULL, *expect = NULL;
+	char target[512], dname[64], why[256];
+	nfs_fh4 root = { 0 }, dir = { 0 };
+	pthread_t rd;
+	nfsstat4 st;
+	bool equal = false, own_equal = false;
+	int opt, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's': server = optarg; break;
+		case 'n': ops = strtoul(optarg, NULL, 10); break;
+		case 'S': seconds = strtoul(optarg, NULL, 10); break;
+		case 'r': seed = strtoul(optarg, NULL, 10); break;
+		case 'k': c.names = strtoul(optarg, NULL, 10); break;
+		case 'p': o.poll_only = true; break;
+		case 'i': o.interval_ms = strtoul(optarg, NULL, 10); break;
+		case 'e': expect = optarg; break;
+		default: return 2;
+		}
+	}
+	if (!server || dc_server_parse(server, &srv) || !c.names) {
+		fprintf(stderr, "usage: watch-churn --server HOST:PORT:/EXPORT "
+			"[--ops N] [--seconds S] [--seed N] [--names K] "
+			"[--poll] [--interval MS] [--expect MODE]\n");
+		return 2;
+	}
+	srand(seed);
+	c.exists = calloc(c.names, sizeof(*c.exists));
+	c.changed = calloc(c.names, sizeof(*c.changed));
+	c.pending = calloc(c.names, sizeof(*c.pending));
+	pthread_mutex_init(&c.lock, NULL);
+
+	if (dc_client_init_retry(&cl, &srv, "watch-churn-changer", 50, 100) ||
+	    dc_client_mount(&cl)) {
+		fprintf(stderr, "FAIL: the changing client cannot mount %s\n",
+			server);
+		return 1;
+	}
+	snprintf(dname, sizeof(dname), "churn-%d-%u", (int)getpid(), seed);
+	if (dc_fs_export_fh(&cl, &root, &st) || st != NFS4_OK ||
+	    dc_fs_mkdir(&cl, &root, dname, 0755, &dir, &st) || st != NFS4_OK) {
+		fprintf(stderr, "FAIL: cannot make %s\n", dname);
+		return 1;
+	}
+	snprintf(target, sizeof(target), "%s:%d:%s/%s", srv.host, srv.port,
+		 strcmp(srv.export, "/") ? srv.export : "", dname);
+	o.target = target;
+	if (dw_open(&o, &c.w, why, sizeof(why))) {
+		fprintf(stderr, "FAIL: dw_open %s: %s\n", target, why);
+		return 1;
+	}
+	c.replay = dw_list_new();
+	dw_listing(c.w, copy_entry, c.replay);
+	printf("watching %s (%s), %u names, seed %u\n", target,
+	       dw_delegated(c.w) ? "delegation" : "polling", c.names, seed);
+	if (expect && !strcmp(expect, "polling") == dw_delegated(c.w)) {
+		fprintf(stderr, "FAIL: expected %s\n", expect);
+		rc = 1;
+	}
+	pthread_create(&rd, NULL, reader, &c);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (tried = 0; done < ops && tried < 4 * ops; tried++) {
+		if (one_op(&cl, &dir, &c, kinds))
+			done++;
+		if (tried % 64 == 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (t1.tv_sec - t0.tv_sec >= seconds)
+				break;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	/* The events of the last changes are on their way: wait for them */
+	final = dw_list_new();
+	own = dw_list_new();
+	for (i = 0; i < SETTLE_MS / 100 && !equal; i++) {
+		dw_list_clear(final);
+		if (dc_fs_readdir_each(&cl, &dir, put_entry, final, &st) ||
+		    st != NFS4_OK) {
+			fprintf(stderr, "FAIL: final READDIR\n");
+			rc = 1;
+			break;
+		}
+		pthread_mutex_lock(&c.lock);
+		equal = dw_list_equal(c.replay, final, why, sizeof(why));
+		pthread_mutex_unlock(&c.lock);
+		if (!equal)
+			usleep(100000);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	c.stop = 1;
+	pthread_join(rd, NULL);
+	dw_listing(c.w, copy_entry, own);
+	own_equal = dw_list_equal(own, final, why + 128, sizeof(why) - 128);
+	dw_get_stats(c.w, &ds);
+	qsort(c.lat, c.nlat, sizeof(*c.lat), cmp_double);
+
+	printf("ops: %lu done (%lu create, %lu remove, %lu rename, %lu chmod) "
+	       "of %lu tried in %.2f s (%.0f ops/s)\n", done, kinds[0],
+	       kinds[1], kinds[2], kinds[3], tried,
+	       us_between(&t0, &t1) / 1e6,
+	       done / (us_between(&t0, &t1) / 1e6));
+	printf("events: %lu; final listing %u entries, settled %.2f s after "
+	       "the last change\n", c.events, dw_list_count(final),
+	       us_between(&t1, &t2) / 1e6);
+	printf("watch: %lu CB_NOTIFY with %lu notifications, %lu recalls, "
+	       "%lu grants, %lu refusals, %lu re-reads, %lu polls\n",
+	       ds.cb_notify, ds.notifications, ds.recalls, ds.granted,
+	       ds.refused, ds.rereads, ds.polls);
+	printf("bench: latency change reply -> event: p50 %.2f ms, p99 %.2f "
+	       "ms, max %.2f ms (%lu samples)\n", pct(c.lat, c.nlat, 0.5) / 1e3,
+	       pct(c.lat, c.nlat, 0.99) / 1e3,
+	       c.nlat ? c.lat[c.nlat - 1] / 1e3 : 0, c.nlat);
+	if (!equal) {
+		fprintf(stderr, "FAIL: replayed events differ from READDIR: "
+			"%s\n", why);
+		rc = 1;
+	}
+	if (!own_equal) {
+		fprintf(stderr, "FAIL: the watcher's listing differs from "
+			"READDIR: %s\n", why + 128);
+		rc = 1;
+	}
+	if (expect && !strcmp(expect, "recall") && !ds.recalls) {
+		fprintf(stderr, "FAIL: expected recalls (overflow), got none\n");
+		rc = 1;
+	}
+	if (!done) {
+		fprintf(stderr, "FAIL: no change was made\n");
+		rc = 1;
+	}
+	dw_close(c.w);
+	dc_fs_remove_tree(&cl, &root, dname);
+	dc_client_destroy(&cl);
+	printf("%s\n", rc ? "FAIL" : "ok: replayed events equal the final "
+		       "READDIR");
+	return rc;
+}
