@@ -166,15 +166,17 @@ void dw_attrs_merge(struct dw_attrs *dst, const struct dw_attrs *src)
 	dst->have |= src->have;
 }
 
-bool dw_attrs_differ(const struct dw_attrs *a, const struct dw_attrs *b)
+bool dw_attrs_differ(const struct dw_attrs *a, const struct dw_attrs *b,
+		     bool all)
 {
 	unsigned int both = a->have & b->have;
 
-	return ((both & DW_A_TYPE) && a->type != b->type) ||
-	       ((both & DW_A_MODE) && a->mode != b->mode) ||
-	       ((both & DW_A_FILEID) && a->fileid != b->fileid) ||
-	       ((both & DW_A_SIZE) && a->size != b->size) ||
-	       ((both & DW_A_NLINK) && a->nlink != b->nlink);
+	if (((both & DW_A_TYPE) && a->type != b->type) ||
+	    ((both & DW_A_MODE) && a->mode != b->mode) ||
+	    ((both & DW_A_FILEID) && a->fileid != b->fileid))
+		return true;
+	return all && (((both & DW_A_SIZE) && a->size != b->size) ||
+		       ((both & DW_A_NLINK) && a->nlink != b->nlink));
 }
 
 void dw_list_apply(struct dw_list *l, const struct dw_event *ev)

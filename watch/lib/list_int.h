@@ -22,8 +22,14 @@ struct dw_emit {
 
 /* dst takes the attributes src knows. */
 void dw_attrs_merge(struct dw_attrs *dst, const struct dw_attrs *src);
-/* An attribute both know differs. */
-bool dw_attrs_differ(const struct dw_attrs *a, const struct dw_attrs *b);
+/*
+ * An attribute both know differs: of type, mode and file ID, or (all)
+ * of size and link count too.  Sizes and link counts change without a
+ * notification (a WRITE, an entry made in a subdirectory): a difference
+ * between two listings in those alone is no event.
+ */
+bool dw_attrs_differ(const struct dw_attrs *a, const struct dw_attrs *b,
+		     bool all);
 void dw_attrs_from_notify(struct dw_attrs *a, const struct dc_notify_attrs *n);
 void dw_attrs_from_gattr(struct dw_attrs *a, const struct dc_gattr *g);
 

@@ -113,7 +113,7 @@ static void put_changed(struct dw_list *l, const char *name,
 		emit(em, DW_CREATE, name, NULL, 0, got);
 		return;
 	}
-	if (!dw_attrs_differ(cur, got))
+	if (!dw_attrs_differ(cur, got, true))
 		return;
 	a = *cur;
 	dw_attrs_merge(&a, got);
@@ -238,7 +238,7 @@ static void diff_old(void *arg, const char *dir, const char *name,
 	if (!b || ((a->have & b->have & DW_A_FILEID) &&
 		   a->fileid != b->fileid))
 		side_add(&d->gone, name, a);
-	else if (dw_attrs_differ(a, b))
+	else if (dw_attrs_differ(a, b, false))
 		side_add(&d->attr, name, b);
 }
 
