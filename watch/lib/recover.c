@@ -308,6 +308,14 @@ static int reborn(struct dw_watch *w)
 	return 0;
 }
 
+void dw_cut_connection(struct dw_watch *w)
+{
+	pthread_mutex_lock(&w->call_lock);
+	if (w->cl.conns[0])
+		dc_conn_shutdown(w->cl.conns[0]);
+	pthread_mutex_unlock(&w->call_lock);
+}
+
 int dw_recover(struct dw_watch *w)
 {
 	bool told = false;
@@ -336,11 +344,19 @@ int dw_recover(struct dw_watch *w)
 	}
 	if (told)
 		dw_notice(w, "reconnected to %s:%d", w->host, w->port);
-	/* Whatever happened meanwhile: read everything again. */
+	/*
+	 * Whatever happened meanwhile: notifications the server could not
+	 * send and then a recall it could not send either end in a
+	 * revocation.  So every delegation is given back (or freed) and
+	 * asked again, every directory read again.
+	 */
 	pthread_mutex_lock(&w->lock);
 	w->trouble = false;
-	for (d = w->dirs; d; d = d->next)
+	for (d = w->dirs; d; d = d->next) {
 		d->need_read = true;
+		if (d->held)
+			d->recalled = true;
+	}
 	pthread_mutex_unlock(&w->lock);
 	return 0;
 }

@@ -293,19 +293,31 @@ static void fill_delegreturn(struct dc_compound *c, void *arg)
 	dc_op_delegreturn(c, arg);
 }
 
-/* Give a delegation back; errors (revoked already) change nothing. */
+/*
+ * Give a delegation back; one the server revoked meanwhile (while the
+ * connection was down) is freed instead (RFC 8881 8.2.4).
+ */
 static int delegreturn(struct dw_watch *w, const nfs_fh4 *fh,
 		       const stateid4 *sid)
 {
+	nfsstat4 st = NFS4_OK, fst;
 	stateid4 s = *sid;
 	struct dc_cres r;
 	int rc;
 
 	rc = dc_client_on_fh(&w->cl, "delegreturn", 1, fh, fill_delegreturn,
 			     &s, &r);
-	troubled(w, rc, rc ? NFS4_OK : r.res.status);
+	if (!rc)
+		st = r.res.status;
 	dc_cres_free(&r);
-	return rc;
+	if (troubled(w, rc, st))
+		return rc ? rc : -EAGAIN;
+	if (st == NFS4ERR_DELEG_REVOKED || st == NFS4ERR_ADMIN_REVOKED) {
+		rc = dc_client_free_stateid(&w->cl, &s, &fst);
+		if (troubled(w, rc, NFS4_OK))
+			return rc;
+	}
+	return 0;
 }
 
 static void put_entry(void *arg, const char *name, const struct dc_gattr *ga)
@@ -475,7 +487,20 @@ static enum job next_job(struct dw_watch *w, struct wdir **out, long *wait_ms)
 	struct wdir *d;
 	long t;
 
-	*wait_ms = (long)w->lease_s * 1000 / 3;
+	/* A connection that died while idle is noticed within a second */
+	*wait_ms = 1000;
+	if (w->cl.conns[0]) {
+		struct dc_conn *c = w->cl.conns[0];
+		bool dead;
+
+		pthread_mutex_lock(&c->lock);
+		dead = c->dead || c->stopping;
+		pthread_mutex_unlock(&c->lock);
+		if (dead) {
+			w->trouble = true;
+			return J_NONE;
+		}
+	}
 	if (w->avail) {
 		w->avail = false;
 		w->promised = false;
@@ -606,6 +631,8 @@ static void *worker(void *arg)
 			continue;
 		}
 		j = next_job(w, &d, &wait_ms);
+		if (j == J_NONE && w->trouble)
+			continue;
 		if (j == J_NONE) {
 			struct timespec dl;
 

@@ -87,6 +87,8 @@ int dw_connect(struct dw_watch *w, char *err, size_t errlen);
  * directory is gone.
  */
 int dw_recover(struct dw_watch *w);
+/* Drop the TCP connection as a network failure would (tests). */
+void dw_cut_connection(struct dw_watch *w);
 /* The handle of path (a directory); st the failing status. */
 int dw_lookup_path(struct dw_watch *w, const char *path, nfs_fh4 *fh,
 		   nfsstat4 *st);

@@ -7,7 +7,12 @@
 #   1. FSAL_DITTO, delegation with CB_NOTIFY (WATCH_OPS changes);
 #   2. FSAL_DITTO with a notification queue of 20: overflow -> recall ->
 #      read again -> difference as events -> delegation again;
-#   3. stock FSAL_MEM with Dir_Delegations off: the polling fallback.
+#   3. stock FSAL_MEM with Dir_Delegations off: the polling fallback;
+#   4. the watcher's connection cut every 400 changes: the session's
+#      new connection, delegations given back and asked again, re-read;
+#   5. a durable FSAL_DITTO with a 5 s lease: idle for 3 leases, then
+#      changes (lease renewal); then the server restarted in the middle
+#      of the changes (new client ID, re-read, difference as events).
 # Then the CLI: its one-line refusals and exit codes, text and JSON
 # lines for another client's changes, --verify.
 . "$(dirname "$0")/../../tests/daemon/lib.sh"
@@ -19,13 +24,14 @@ upstream_ready
 RUN_DIR=$DITTO_RUN
 WATCH_OPS=${WATCH_OPS:-10000}
 
-# serve SED_EXPR: the default config edited by SED_EXPR, started.
+# serve SED_EXPR [CONF]: the default config (or CONF) edited by
+# SED_EXPR, started.
 serve() {
 	daemon_stop
 	NFS_PORT=$(free_port)
 	# shellcheck disable=SC2034 # render_conf reads it
 	MONITORING_PORT=$(free_port)
-	render_conf "$DITTO_ROOT/ganesha-conf/ditto.conf" "$RUN_DIR/ganesha.conf"
+	render_conf "${2:-$DITTO_ROOT/ganesha-conf/ditto.conf}" "$RUN_DIR/ganesha.conf"
 	sed -i -e "$1" "$RUN_DIR/ganesha.conf"
 	daemon_start "$RUN_DIR/ganesha.conf"
 	SERVER=127.0.0.1:$NFS_PORT:$(pseudo_of "$RUN_DIR/ganesha.conf")
@@ -51,6 +57,35 @@ run_churn overflow --ops 2000 --seconds 30 --seed 2 --expect recall
 serve 's/Name = DITTO;/Name = MEM;/; s/Dir_Delegations = true;/Dir_Delegations = false;/'
 run_churn polling --ops 2000 --seconds 30 --seed 3 --interval 100 --expect polling
 grep -q '^watch: .* 0 grants' "$RUN_DIR/polling.out" || die "polling: a delegation was granted"
+
+serve ''
+run_churn reconnect --ops 2000 --seconds 30 --seed 5 --cut-every 400 --expect reconnect
+
+export DITTO_LEASE=5 DITTO_GRACE=5
+serve '' "$DITTO_ROOT/ganesha-conf/ditto-durable.conf"
+run_churn idle --ops 500 --seconds 30 --seed 6 --idle 15 --expect idle
+pause="$RUN_DIR/restart.pause"
+rm -f "$pause"
+t0=$(date +%s.%N)
+timeout 180 "$churn" --server "$SERVER" --ops 2000 --seconds 60 --seed 7 \
+	--pause-at 1000 --pause-file "$pause" --expect restart \
+	>"$RUN_DIR/restart.out" 2>&1 &
+churn_pid=$!
+for _ in $(seq 1 600); do
+	[ -e "$pause" ] && break
+	kill -0 "$churn_pid" 2>/dev/null || break
+	sleep 0.1
+done
+[ -e "$pause" ] || { cat "$RUN_DIR/restart.out"; die "restart: the changes never paused"; }
+daemon_stop
+daemon_start "$RUN_DIR/ganesha.conf"
+rm -f "$pause"
+rc=0
+wait "$churn_pid" || rc=$?
+cat "$RUN_DIR/restart.out"
+[ "$rc" = 0 ] || die "restart: watch-churn exit $rc"
+printf 'ok: restart (%.1f s)\n' "$(echo "$(date +%s.%N) - $t0" | bc)"
+unset DITTO_LEASE DITTO_GRACE
 
 # ---- the CLI --------------------------------------------------------
 serve ''

@@ -9,7 +9,13 @@
  *
  *	watch-churn --server HOST:PORT:/EXPORT [--ops N] [--seconds S]
  *		    [--seed N] [--names K] [--poll] [--interval MS]
- *		    [--expect delegation|polling|recall]
+ *		    [--idle S] [--cut-every N] [--pause-at N --pause-file F]
+ *		    [--expect delegation|polling|recall|reconnect|restart]
+ *
+ * --idle: the watch sits idle S seconds first (lease renewal);
+ * --cut-every: the watcher's connection is cut every N changes;
+ * --pause-at: after N changes, F is made and the changes wait until it
+ * is gone (the caller restarts the server meanwhile).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +26,7 @@
 #include <unistd.h>
 #include "dittowatch.h"
 #include "fsops.h"
+#include "watch_int.h"
 
 #define SETTLE_MS 20000
 
@@ -106,7 +113,7 @@ static void changed(struct churn *c, unsigned int i)
 
 /* One random change; returns true when the server did it. */
 static bool one_op(struct dc_client *cl, const nfs_fh4 *dir, struct churn *c,
-		   unsigned long *kinds)
+		   unsigned long *kinds, bool *grace)
 {
 	unsigned int i = rand() % c->names, j = rand() % c->names;
 	char a[32], b[32];
@@ -145,17 +152,52 @@ static bool one_op(struct dc_client *cl, const nfs_fh4 *dir, struct churn *c,
 		}
 		break;
 	default:
-		if (dc_fs_lookup(cl, dir, a, &fh, &st) || st != NFS4_OK)
+		if (dc_fs_lookup(cl, dir, a, &fh, &st) || st != NFS4_OK) {
+			*grace = st == NFS4ERR_GRACE;
 			return false;
+		}
 		dc_fs_chmod(cl, &fh, 0600 | (rand() % 0100), &st);
 		dc_fh_free(&fh);
 		break;
 	}
+	*grace = st == NFS4ERR_GRACE;
 	if (st != NFS4_OK)
 		return false;
 	kinds[op]++;
 	changed(c, i);
 	return true;
+}
+
+/*
+ * Wait until the caller removed file (it restarts the server), then
+ * make cl again and find the directory's handle.
+ */
+static int pause_for_restart(struct dc_client *cl, const struct dc_server *srv,
+			     const char *file, const char *dname,
+			     nfs_fh4 *root, nfs_fh4 *dir)
+{
+	FILE *f = fopen(file, "w");
+	nfsstat4 st = NFS4ERR_IO;
+	unsigned int i;
+
+	if (!f)
+		return -errno;
+	fclose(f);
+	for (i = 0; i < 1200 && access(file, F_OK) == 0; i++)
+		usleep(100000);
+	if (access(file, F_OK) == 0)
+		return -ETIMEDOUT;
+	dc_client_destroy(cl);
+	if (dc_client_init_retry(cl, srv, "watch-churn-changer", 100, 100) ||
+	    dc_client_mount(cl))
+		return -ECONNREFUSED;
+	dc_fh_free(root);
+	dc_fh_free(dir);
+	if (dc_fs_export_fh(cl, root, &st) || st != NFS4_OK)
+		return -EIO;
+	if (dc_fs_lookup(cl, root, dname, dir, &st) || st != NFS4_OK)
+		return -ENOENT;
+	return 0;
 }
 
 static void put_entry(void *arg, const char *name, const struct dc_gattr *ga)
@@ -202,6 +244,10 @@ int main(int argc, char **argv)
 		{ "poll", no_argument, NULL, 'p' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "expect", required_argument, NULL, 'e' },
+		{ "idle", required_argument, NULL, 'I' },
+		{ "cut-every", required_argument, NULL, 'c' },
+		{ "pause-at", required_argument, NULL, 'P' },
+		{ "pause-file", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dw_options o = { 0 };
@@ -212,8 +258,10 @@ int main(int argc, char **argv)
 	struct dw_list *final, *own;
 	struct timespec t0, t1, t2;
 	unsigned long ops = 10000, done = 0, tried = 0, kinds[4] = { 0 };
-	unsigned int seed = 1, seconds = 60, i;
-	const char *server = NULL, *expect = NULL;
+	unsigned int seed = 1, seconds = 60, idle = 0, i;
+	unsigned long cut_every = 0, pause_at = 0, cuts = 0;
+	const char *server = NULL, *expect = NULL, *pause_file = NULL;
+	bool grace = false;
 	char target[512], dname[64], why[256];
 	nfs_fh4 root = { 0 }, dir = { 0 };
 	pthread_t rd;
@@ -231,6 +279,10 @@ int main(int argc, char **argv)
 		case 'p': o.poll_only = true; break;
 		case 'i': o.interval_ms = strtoul(optarg, NULL, 10); break;
 		case 'e': expect = optarg; break;
+		case 'I': idle = strtoul(optarg, NULL, 10); break;
+		case 'c': cut_every = strtoul(optarg, NULL, 10); break;
+		case 'P': pause_at = strtoul(optarg, NULL, 10); break;
+		case 'F': pause_file = optarg; break;
 		default: return 2;
 		}
 	}
@@ -275,10 +327,39 @@ int main(int argc, char **argv)
 	}
 	pthread_create(&rd, NULL, reader, &c);
 
+	/* The watch idles; the changer keeps its own lease meanwhile */
+	for (i = 0; i < idle; i++) {
+		sleep(1);
+		dc_client_simple(&cl, NULL, NULL, NULL, &st);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (tried = 0; done < ops && tried < 4 * ops; tried++) {
-		if (one_op(&cl, &dir, &c, kinds))
+		if (pause_at && done == pause_at && pause_file) {
+			pause_at = 0;
+			if (pause_for_restart(&cl, &srv, pause_file, dname,
+					      &root, &dir)) {
+				fprintf(stderr, "FAIL: no server after the "
+					"pause\n");
+				return 1;
+			}
+		}
+		if (cut_every && done >= (cuts + 1) * cut_every) {
+			/* the last cut was mended before the next one */
+			for (i = 0; i < 100; i++) {
+				dw_get_stats(c.w, &ds);
+				if (ds.reconnects >= cuts)
+					break;
+				usleep(50000);
+			}
+			dw_cut_connection(c.w);
+			cuts++;
+		}
+		if (one_op(&cl, &dir, &c, kinds, &grace)) {
 			done++;
+		} else if (grace) {
+			tried--;	/* not a try: the server is in grace */
+			usleep(100000);
+		}
 		if (tried % 64 == 0) {
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			if (t1.tv_sec - t0.tv_sec >= seconds)
@@ -320,10 +401,14 @@ int main(int argc, char **argv)
 	printf("events: %lu; final listing %u entries, settled %.2f s after "
 	       "the last change\n", c.events, dw_list_count(final),
 	       us_between(&t1, &t2) / 1e6);
+	if (cuts)
+		printf("connection cut %lu times\n", cuts);
 	printf("watch: %lu CB_NOTIFY with %lu notifications, %lu recalls, "
-	       "%lu grants, %lu refusals, %lu re-reads, %lu polls\n",
+	       "%lu grants, %lu refusals, %lu re-reads, %lu polls, "
+	       "%lu reconnects, %lu new client IDs\n",
 	       ds.cb_notify, ds.notifications, ds.recalls, ds.granted,
-	       ds.refused, ds.rereads, ds.polls);
+	       ds.refused, ds.rereads, ds.polls, ds.reconnects,
+	       ds.new_clients);
 	printf("bench: latency change reply -> event: p50 %.2f ms, p99 %.2f "
 	       "ms, max %.2f ms (%lu samples)\n", pct(c.lat, c.nlat, 0.5) / 1e3,
 	       pct(c.lat, c.nlat, 0.99) / 1e3,
@@ -340,6 +425,20 @@ int main(int argc, char **argv)
 	}
 	if (expect && !strcmp(expect, "recall") && !ds.recalls) {
 		fprintf(stderr, "FAIL: expected recalls (overflow), got none\n");
+		rc = 1;
+	}
+	if (expect && !strcmp(expect, "reconnect") && !ds.reconnects) {
+		fprintf(stderr, "FAIL: expected reconnects, got none\n");
+		rc = 1;
+	}
+	if (expect && !strcmp(expect, "restart") && !ds.new_clients) {
+		fprintf(stderr, "FAIL: expected a new client ID, got none\n");
+		rc = 1;
+	}
+	if (expect && !strcmp(expect, "idle") &&
+	    (ds.reconnects || ds.new_clients || ds.recalls)) {
+		fprintf(stderr, "FAIL: idle for %u s, the session did not "
+			"hold\n", idle);
 		rc = 1;
 	}
 	if (!done) {
