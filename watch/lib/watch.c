@@ -20,9 +20,15 @@
 /* What notifications carry of a child: what listings carry. */
 #define CHILD_W0 (A0(FATTR4_TYPE) | A0(FATTR4_SIZE) | A0(FATTR4_FILEID))
 #define CHILD_W1 (A1(FATTR4_MODE) | A1(FATTR4_NUMLINKS))
+/*
+ * CHANGE_DIR_ATTRS is asked too though it changes no entry: a server
+ * recalls a delegation on a change of a type not granted, and a chmod
+ * of a watched subdirectory (told to its parent as a child's) would.
+ */
 #define NOTIFY_TYPES                                                     \
 	(A0(NOTIFY4_ADD_ENTRY) | A0(NOTIFY4_REMOVE_ENTRY) |             \
-	 A0(NOTIFY4_RENAME_ENTRY) | A0(NOTIFY4_CHANGE_CHILD_ATTRS))
+	 A0(NOTIFY4_RENAME_ENTRY) | A0(NOTIFY4_CHANGE_CHILD_ATTRS) |    \
+	 A0(NOTIFY4_CHANGE_DIR_ATTRS))
 /* A refused GET_DIR_DELEGATION without a promise is asked again after */
 #define GDD_RETRY_MS 5000
 /* Directories of one --recursive watch at most */
@@ -65,9 +71,8 @@ static void now_in(struct timespec *t, unsigned int ms)
 
 /* ---- events ------------------------------------------------------- */
 
-void dw_queue(void *arg, const struct dw_event *ev)
+static void queue_event(struct dw_watch *w, const struct dw_event *ev)
 {
-	struct dw_watch *w = arg;
 	uint64_t one = 1;
 
 	if (!(w->o.events & ev->kind))
@@ -101,39 +106,76 @@ static void drop_event(void *arg, const struct dw_event *ev)
 static void want_subdir(struct dw_watch *w, const struct wdir *parent,
 			const char *name, bool report);
 
-/* Queue, and with --recursive follow directories coming and going. */
-static void queue_follow(void *arg, const struct dw_event *ev)
+/* Directories below path: now below to (to NULL: they leave). */
+static void move_tree(struct dw_watch *w, const char *path, const char *to)
+{
+	size_t n = strlen(path);
+	char np[DW_PATH_MAX];
+	struct wdir *d;
+
+	for (d = w->dirs; d; d = d->next) {
+		if (strncmp(d->path, path, n))
+			continue;
+		if (to && snprintf(np, sizeof(np), "%s%s", to, d->path + n) <
+				  (int)sizeof(np)) {
+			memcpy(d->path, np, strlen(np) + 1);
+			d->need_read = true;	/* changed meanwhile? */
+		} else {
+			d->path[0] = '\0';	/* the worker frees it */
+		}
+	}
+}
+
+/*
+ * Queue ev when its kind is wanted; with --recursive, directories come
+ * and go with their entries: a new one is watched (its first listing
+ * told as creations), a renamed one keeps its listing under the new
+ * path (its MOVED_FROM / MOVED_TO come under one lock), one removed or
+ * moved away leaves with everything below.
+ */
+void dw_queue(void *arg, const struct dw_event *ev)
 {
 	struct dw_watch *w = arg;
+	char path[DW_PATH_MAX], from[DW_PATH_MAX];
+	struct wdir *d;
 
-	dw_queue(w, ev);
-	if (!w->o.recursive || !ev->isdir)
+	queue_event(w, ev);
+	if (!w->o.recursive || !ev->isdir ||
+	    snprintf(path, sizeof(path), "%s%s/", ev->dir, ev->name) >=
+		    (int)sizeof(path))
 		return;
-	if (ev->kind == DW_CREATE || ev->kind == DW_MOVED_TO) {
-		struct wdir *d;
-
+	switch (ev->kind) {
+	case DW_MOVED_FROM:
+		for (d = w->dirs; d; d = d->next)
+			if (!strcmp(d->path, path))
+				d->moving = ev->cookie;
+		break;
+	case DW_MOVED_TO:
+		/* One renamed over leaves first. */
+		for (d = w->dirs; d; d = d->next)
+			if (!strcmp(d->path, path) && !d->moving)
+				move_tree(w, path, NULL);
+		for (d = w->dirs; d; d = d->next)
+			if (d->moving && d->moving == ev->cookie)
+				break;
+		if (d) {
+			d->moving = 0;
+			snprintf(from, sizeof(from), "%s", d->path);
+			move_tree(w, from, path);
+			break;
+		}
+		/* From outside: as a new one. */
+		/* fall through */
+	case DW_CREATE:
 		for (d = w->dirs; d; d = d->next)
 			if (!strcmp(d->path, ev->dir)) {
-				/* Entries of a new directory are news too;
-				 * those of one moved in are not.
-				 */
-				want_subdir(w, d, ev->name,
-					    ev->kind == DW_CREATE);
+				want_subdir(w, d, ev->name, true);
 				break;
 			}
-	} else if (ev->kind == DW_DELETE || ev->kind == DW_MOVED_FROM) {
-		char path[DW_PATH_MAX];
-		struct wdir *d;
-		size_t n;
-
-		if (snprintf(path, sizeof(path), "%s%s/", ev->dir, ev->name) >=
-		    (int)sizeof(path))
-			return;
-		n = strlen(path);
-		/* It and everything below it leave (the worker frees them) */
-		for (d = w->dirs; d; d = d->next)
-			if (!strncmp(d->path, path, n))
-				d->path[0] = '\0';
+		break;
+	case DW_DELETE:
+		move_tree(w, path, NULL);
+		break;
 	}
 }
 
@@ -404,7 +446,7 @@ static void follow_subdir(void *arg, const char *dir, const char *name,
 static void reread(struct dw_watch *w, struct wdir *d, bool want_deleg,
 		   enum dw_source src)
 {
-	struct dw_emit em = { queue_follow, w, d->path, src, &w->cookie };
+	struct dw_emit em = { dw_queue, w, d->path, src, &w->cookie };
 	struct dw_list *now = dw_list_new();
 	unsigned int i;
 	nfsstat4 st = NFS4_OK;
@@ -430,7 +472,7 @@ static void reread(struct dw_watch *w, struct wdir *d, bool want_deleg,
 		d->listed = true;
 		if (w->o.recursive)
 			dw_list_each(d->ls, d->path, follow_subdir, w);
-		em.fn = queue_follow;
+		em.fn = dw_queue;
 		em.source = DW_SRC_NOTIFY;
 		for (i = 0; i < d->npend; i++)
 			dw_notify_apply(d->ls, &d->pend[i], &em);
@@ -464,11 +506,21 @@ static void dir_free(struct wdir *d)
 	free(d);
 }
 
-/* Free directories that left (their path emptied); w->lock held. */
+/*
+ * Free directories that left (their path emptied, or moved away: a
+ * MOVED_FROM without its MOVED_TO); w->lock held.
+ */
 static struct wdir *take_left(struct dw_watch *w)
 {
 	struct wdir **p, *d;
 
+	for (d = w->dirs; d; d = d->next)
+		if (d->moving && d->path[0]) {
+			char from[DW_PATH_MAX];
+
+			snprintf(from, sizeof(from), "%s", d->path);
+			move_tree(w, from, NULL);
+		}
 	for (p = &w->dirs; *p; p = &(*p)->next)
 		if (!(*p)->path[0] && *p != w->dirs) {
 			d = *p;

@@ -22,6 +22,7 @@ struct wdir {
 	bool recalled;		/* CB_RECALL came: return it, read again */
 	bool need_read;		/* (re)acquire and read again */
 	bool listed;		/* has had a listing */
+	uint32_t moving;	/* MOVED_FROM cookie, its MOVED_TO not seen */
 	bool report_first;	/* first listing reported as events (new dir) */
 	bool reading;		/* notifications wait in pend meanwhile */
 	struct dc_notify_ent *pend;
@@ -66,7 +67,9 @@ struct dw_watch {
 /* Tell the person (options' notice), once per call site as it wants. */
 void dw_notice(struct dw_watch *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Queue ev when its kind is wanted; w->lock held. */
+/* Queue ev when its kind is wanted, follow directories (--recursive);
+ * w->lock held.
+ */
 void dw_queue(void *arg, const struct dw_event *ev);
 /* The directory whose handle is fh; w->lock held. */
 struct wdir *dw_dir_by_fh(struct dw_watch *w, const uint8_t *fh,

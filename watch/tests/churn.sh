@@ -4,7 +4,8 @@
 # ditto-watch against our daemon (issue 22): a second client's random
 # creates, removes, renames and chmods, replayed from the watcher's
 # events, must equal the final READDIR:
-#   1. FSAL_DITTO, delegation with CB_NOTIFY (WATCH_OPS changes);
+#   1. FSAL_DITTO, delegation with CB_NOTIFY (WATCH_OPS changes); and
+#      --recursive, the changes inside the directories made too;
 #   2. FSAL_DITTO with a notification queue of 20: overflow -> recall ->
 #      read again -> difference as events -> delegation again;
 #   3. stock FSAL_MEM with Dir_Delegations off: the polling fallback;
@@ -50,6 +51,7 @@ run_churn() {
 
 serve ''
 run_churn delegation --ops "$WATCH_OPS" --seconds 60 --seed 1 --expect delegation
+run_churn recursive --ops 3000 --seconds 30 --seed 8 --names 50 --recursive --expect delegation
 
 serve 's/^\([[:space:]]*\)Dir_Delegations = true;/&\n\1Dir_Notify_Queue_Max = 20;\n\1Dir_Notify_Window_ms = 300;/'
 run_churn overflow --ops 2000 --seconds 30 --seed 2 --expect recall
