@@ -478,6 +478,7 @@ static void reread(struct dw_watch *w, struct wdir *d, bool want_deleg,
 			dw_notify_apply(d->ls, &d->pend[i], &em);
 		d->need_read = false;
 		d->report_first = false;
+		d->read_failed = false;
 		if (!d->held)
 			now_in(&d->next_poll, w->o.interval_ms);
 	} else if (rc == 0 && (st == NFS4ERR_NOENT || st == NFS4ERR_STALE)) {
@@ -489,6 +490,14 @@ static void reread(struct dw_watch *w, struct wdir *d, bool want_deleg,
 		} else {
 			d->path[0] = '\0';	/* left: the worker frees it */
 		}
+	} else if (rc == 0) {
+		/* Refused (NFS4ERR_ACCESS, ...): try again when polled */
+		if (!d->read_failed)
+			dw_notice(w, "%s: cannot read it: %s", d->path,
+				  dc_nfsstat_name(st));
+		d->read_failed = true;
+		d->need_read = false;
+		now_in(&d->next_poll, w->o.interval_ms);
 	}
 	d->reading = false;
 	d->npend = 0;
@@ -793,7 +802,7 @@ static int first_read(struct dw_watch *w, struct wdir *d, char *err,
 		return rc;
 	}
 	reread(w, d, !w->o.poll_only, DW_SRC_REREAD);
-	if (w->trouble || d->need_read) {
+	if (w->trouble || !d->listed) {
 		snprintf(err, errlen, "%s: cannot read the directory",
 			 d->path);
 		return -EIO;
