@@ -492,9 +492,10 @@ static void reread(struct dw_watch *w, struct wdir *d, bool want_deleg,
 		}
 	} else if (rc == 0) {
 		/* Refused (NFS4ERR_ACCESS, ...): try again when polled */
-		if (!d->read_failed)
+		if (!d->read_failed && w->started)
 			dw_notice(w, "%s: cannot read it: %s", d->path,
 				  dc_nfsstat_name(st));
+		d->read_status = st;
 		d->read_failed = true;
 		d->need_read = false;
 		now_in(&d->next_poll, w->o.interval_ms);
@@ -803,8 +804,10 @@ static int first_read(struct dw_watch *w, struct wdir *d, char *err,
 	}
 	reread(w, d, !w->o.poll_only, DW_SRC_REREAD);
 	if (w->trouble || !d->listed) {
-		snprintf(err, errlen, "%s: cannot read the directory",
-			 d->path);
+		snprintf(err, errlen, "%s: cannot read the directory: %s",
+			 d->path, w->trouble ? "connection lost" :
+			 d->read_status == NFS4ERR_ACCESS ? "permission denied" :
+			 dc_nfsstat_name(d->read_status));
 		return -EIO;
 	}
 	return 0;

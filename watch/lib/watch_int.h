@@ -23,6 +23,7 @@ struct wdir {
 	bool need_read;		/* (re)acquire and read again */
 	bool listed;		/* has had a listing */
 	bool read_failed;	/* told once that it cannot be read */
+	nfsstat4 read_status;	/* why */
 	uint32_t moving;	/* MOVED_FROM cookie, its MOVED_TO not seen */
 	bool report_first;	/* first listing reported as events (new dir) */
 	bool reading;		/* notifications wait in pend meanwhile */

@@ -8,7 +8,9 @@
 #      --recursive, the changes inside the directories made too;
 #   2. FSAL_DITTO with a notification queue of 20: overflow -> recall ->
 #      read again -> difference as events -> delegation again;
-#   3. stock FSAL_MEM with Dir_Delegations off: the polling fallback;
+#   3. Max_Dir_Delegations = 2 under --recursive: refusals with the
+#      promise, polling meanwhile, CB_RECALLABLE_OBJ_AVAIL, asked again;
+#      stock FSAL_MEM with Dir_Delegations off: the polling fallback;
 #   4. the watcher's connection cut every 400 changes: the session's
 #      new connection, delegations given back and asked again, re-read;
 #   5. a durable FSAL_DITTO with a 5 s lease: idle for 3 leases, then
@@ -55,6 +57,11 @@ run_churn recursive --ops 3000 --seconds 30 --seed 8 --names 50 --recursive --ex
 
 serve 's/^\([[:space:]]*\)Dir_Delegations = true;/&\n\1Dir_Notify_Queue_Max = 20;\n\1Dir_Notify_Window_ms = 300;/'
 run_churn overflow --ops 2000 --seconds 30 --seed 2 --expect recall
+
+serve 's/^\([[:space:]]*\)Dir_Delegations = true;/&\n\1Max_Dir_Delegations = 2;/'
+run_churn limited --ops 2000 --seconds 30 --seed 9 --names 50 --recursive --expect delegation
+grep -Eq '^watch: .* [1-9][0-9]* refusals' "$RUN_DIR/limited.out" ||
+	die "limited: no GET_DIR_DELEGATION was refused"
 
 serve 's/Name = DITTO;/Name = MEM;/; s/Dir_Delegations = true;/Dir_Delegations = false;/'
 run_churn polling --ops 2000 --seconds 30 --seed 3 --interval 100 --expect polling
