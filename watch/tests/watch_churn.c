@@ -685,6 +685,17 @@ int main(int argc, char **argv)
 	}
 	dc_fs_remove(&cl, &root, dname, &st);
 	dc_client_destroy(&cl);
+	dc_fh_free(&root);
+	dc_fh_free(&dir);
+	tree_free(c.replay);
+	tree_free(own);
+	if (final)
+		tree_free(final);
+	free(c.lat);
+	free(c.exists);
+	free(c.isdir);
+	free(c.changed);
+	free(c.pending);
 	printf("%s\n", rc ? "FAIL" : "ok: replayed events equal the final "
 		       "READDIR");
 	return rc;
