@@ -37,8 +37,9 @@ grep -q "watching 127.0.0.1:$port:/ditto (directory delegation" "$DITTO_RUN/watc
 	die "watch did not watch the run dir's daemon's export"
 rc=0
 "$ditto" watch --timeout 1 /ditto/no-such-dir >"$DITTO_RUN/watch.out" 2>&1 || rc=$?
-[ "$rc" = 1 ] && grep -q 'no such path' "$DITTO_RUN/watch.out" ||
+if [ "$rc" != 1 ] || ! grep -q 'no such path' "$DITTO_RUN/watch.out"; then
 	die "watch /ditto/no-such-dir: exit $rc: $(cat "$DITTO_RUN/watch.out")"
+fi
 
 run_stopped
 expect_none sessions list

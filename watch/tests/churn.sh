@@ -22,7 +22,9 @@
 
 churn="$DITTO_BUILD/watch/watch-churn"
 cli="$DITTO_BUILD/watch/ditto-watch"
-[ -x "$churn" ] && [ -x "$cli" ] || die "no $churn or $cli (build first)"
+if [ ! -x "$churn" ] || [ ! -x "$cli" ]; then
+	die "no $churn or $cli (build first)"
+fi
 upstream_ready
 RUN_DIR=$DITTO_RUN
 WATCH_OPS=${WATCH_OPS:-10000}
@@ -40,15 +42,22 @@ serve() {
 	SERVER=127.0.0.1:$NFS_PORT:$(pseudo_of "$RUN_DIR/ganesha.conf")
 }
 
+# elapsed T0: seconds since T0 (date +%s%N), one decimal.
+elapsed() {
+	local ms=$((($(date +%s%N) - $1) / 1000000))
+
+	printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100))
+}
+
 # run_churn NAME ARGS...: watch-churn, timed, its output kept.
 run_churn() {
 	local name=$1 t0 rc=0
 	shift
-	t0=$(date +%s.%N)
+	t0=$(date +%s%N)
 	timeout 120 "$churn" --server "$SERVER" "$@" >"$RUN_DIR/$name.out" 2>&1 || rc=$?
 	cat "$RUN_DIR/$name.out"
 	[ "$rc" = 0 ] || die "$name: watch-churn exit $rc"
-	printf 'ok: %s (%.1f s)\n' "$name" "$(echo "$(date +%s.%N) - $t0" | bc)"
+	echo "ok: $name ($(elapsed "$t0") s)"
 }
 
 serve ''
@@ -75,7 +84,7 @@ serve '' "$DITTO_ROOT/ganesha-conf/ditto-durable.conf"
 run_churn idle --ops 500 --seconds 30 --seed 6 --idle 15 --expect idle
 pause="$RUN_DIR/restart.pause"
 rm -f "$pause"
-t0=$(date +%s.%N)
+t0=$(date +%s%N)
 timeout 180 "$churn" --server "$SERVER" --ops 2000 --seconds 60 --seed 7 \
 	--pause-at 1000 --pause-file "$pause" --expect restart \
 	>"$RUN_DIR/restart.out" 2>&1 &
@@ -93,7 +102,7 @@ rc=0
 wait "$churn_pid" || rc=$?
 cat "$RUN_DIR/restart.out"
 [ "$rc" = 0 ] || die "restart: watch-churn exit $rc"
-printf 'ok: restart (%.1f s)\n' "$(echo "$(date +%s.%N) - $t0" | bc)"
+echo "ok: restart ($(elapsed "$t0") s)"
 unset DITTO_LEASE DITTO_GRACE
 
 # ---- the CLI --------------------------------------------------------
