@@ -138,6 +138,7 @@ struct dw_stats {
 	unsigned long rereads;		/* directories read again */
 	unsigned long polls;		/* directories polled */
 	unsigned long reconnects;	/* connections bound to the session */
+	unsigned long cut_calls;	/* calls cut off (their work redone) */
 	unsigned long new_clients;	/* client IDs made after a restart */
 	unsigned long events;		/* events queued */
 };

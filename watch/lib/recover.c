@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "fsops.h"
 #include "watch_int.h"
@@ -222,6 +223,45 @@ static void fill_bind(struct dc_compound *c, void *arg)
 	dc_op_bind_conn(c, arg, CDFC4_BACK_OR_BOTH);
 }
 
+/*
+ * The slot of a call the lost connection cut off is sent again with its
+ * sequence ID unchanged (RFC 8881 2.10.6.2), as a SEQUENCE alone: a
+ * server that did the call answers from its reply cache or with
+ * NFS4ERR_RETRY_UNCACHED_REP, one that did not does the SEQUENCE.
+ * Either way the slot is in step again, and the cut call's job is done
+ * again from its start (a READDIR resent as it was could be answered
+ * with the cached reply of another round).  With no call cut off, this
+ * is a plain SEQUENCE.  1: the session is not usable.
+ */
+static int resync_slot(struct dw_watch *w)
+{
+	nfsstat4 st = NFS4_OK;
+	unsigned int i;
+	uint32_t seq;
+	int rc, s;
+
+	/* The cut call may still be running on the server meanwhile. */
+	for (i = 0; i < 10; i++) {
+		rc = dc_client_simple(&w->cl, NULL, NULL, NULL, &st);
+		if (rc)
+			return rc;
+		if (st != NFS4ERR_DELAY && st != NFS4ERR_SEQ_MISORDERED)
+			break;
+		usleep(100000);
+	}
+	if (st == NFS4ERR_RETRY_UNCACHED_REP) {
+		/* done, not cached: the sequence ID is spent */
+		s = dc_slot_get(&w->cl.slots, &seq);
+		if (s >= 0)
+			dc_slot_put(&w->cl.slots, s, true);
+		return 0;
+	}
+	if (st != NFS4_OK)
+		dw_notice(w, "the session's slot cannot be set right (%s): "
+			  "a new client ID", dc_nfsstat_name(st));
+	return st == NFS4_OK ? 0 : 1;
+}
+
 /* A new connection bound to the session: 0, or 1 when the session is
  * gone, negative when the server cannot be reached.
  */
@@ -261,7 +301,7 @@ static int rebind(struct dw_watch *w)
 	pthread_mutex_lock(&w->lock);
 	w->stats.reconnects++;
 	pthread_mutex_unlock(&w->lock);
-	return 0;
+	return resync_slot(w);
 }
 
 /* A new client ID and session (the server restarted). */
@@ -310,10 +350,13 @@ static int reborn(struct dw_watch *w)
 
 void dw_cut_connection(struct dw_watch *w)
 {
-	pthread_mutex_lock(&w->call_lock);
-	if (w->cl.conns[0])
-		dc_conn_shutdown(w->cl.conns[0]);
-	pthread_mutex_unlock(&w->call_lock);
+	/* Not while recovering: the connection may be being replaced.
+	 * Calls may be in flight: a plain shutdown, as a network would.
+	 */
+	pthread_mutex_lock(&w->lock);
+	if (!w->trouble && w->cl.conns[0])
+		shutdown(w->cl.conns[0]->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&w->lock);
 }
 
 int dw_recover(struct dw_watch *w)

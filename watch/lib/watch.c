@@ -244,25 +244,21 @@ static void want_subdir(struct dw_watch *w, const struct wdir *parent,
 /* A call failed for the connection or the session: recover first. */
 static bool troubled(struct dw_watch *w, int rc, nfsstat4 st)
 {
+	/* A slot out of step (SEQ_MISORDERED, RETRY_UNCACHED_REP) is
+	 * set right by recovering (resync_slot()).
+	 */
 	bool bad = rc < 0 || st == NFS4ERR_BADSESSION ||
 		   st == NFS4ERR_DEADSESSION || st == NFS4ERR_STALE_CLIENTID ||
 		   st == NFS4ERR_EXPIRED ||
-		   st == NFS4ERR_CONN_NOT_BOUND_TO_SESSION;
+		   st == NFS4ERR_CONN_NOT_BOUND_TO_SESSION ||
+		   st == NFS4ERR_SEQ_MISORDERED ||
+		   st == NFS4ERR_RETRY_UNCACHED_REP;
 
-	if (st == NFS4ERR_RETRY_UNCACHED_REP || st == NFS4ERR_SEQ_MISORDERED) {
-		/* A call replayed after a reconnect had been done: the
-		 * slot moves on, the caller asks again.
-		 */
-		uint32_t seq;
-		int s = dc_slot_get(&w->cl.slots, &seq);
-
-		if (s >= 0)
-			dc_slot_put(&w->cl.slots, s, true);
-		bad = true;
-	}
 	if (bad) {
 		pthread_mutex_lock(&w->lock);
 		w->trouble = true;
+		if (rc < 0)
+			w->stats.cut_calls++;
 		pthread_mutex_unlock(&w->lock);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &w->last_call);
@@ -490,7 +486,8 @@ static void reread(struct dw_watch *w, struct wdir *d, bool want_deleg,
 		} else {
 			d->path[0] = '\0';	/* left: the worker frees it */
 		}
-	} else if (rc == 0) {
+	} else if (rc == 0 && st != NFS4ERR_RETRY_UNCACHED_REP &&
+		   st != NFS4ERR_SEQ_MISORDERED) {
 		/* Refused (NFS4ERR_ACCESS, ...): try again when polled */
 		if (!d->read_failed && w->started)
 			dw_notice(w, "%s: cannot read it: %s", d->path,

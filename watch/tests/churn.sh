@@ -13,6 +13,7 @@
 #      stock FSAL_MEM with Dir_Delegations off: the polling fallback;
 #   4. the watcher's connection cut every 400 changes: the session's
 #      new connection, delegations given back and asked again, re-read;
+#      and the same while polling (calls cut in flight);
 #   5. a durable FSAL_DITTO with a 5 s lease: idle for 3 leases, then
 #      changes (lease renewal); then the server restarted in the middle
 #      of the changes (new client ID, re-read, difference as events).
@@ -78,6 +79,10 @@ grep -q '^watch: .* 0 grants' "$RUN_DIR/polling.out" || die "polling: a delegati
 
 serve ''
 run_churn reconnect --ops 2000 --seconds 30 --seed 5 --cut-every 400 --expect reconnect
+# Polling every 2 ms, a cut may meet a READDIR in flight: its slot is
+# sent again with its sequence ID, the READDIR done again.
+run_churn reconnect-poll --ops 1500 --seconds 30 --seed 10 --poll --interval 2 \
+	--cut-every 100 --expect reconnect
 
 export DITTO_LEASE=5 DITTO_GRACE=5
 serve '' "$DITTO_ROOT/ganesha-conf/ditto-durable.conf"

@@ -354,6 +354,11 @@ static int pause_for_restart(struct dc_client *cl, const struct dc_server *srv,
 	return 0;
 }
 
+static void notice(void *arg, const char *msg)
+{
+	fprintf(stderr, "watch: %s\n", msg);
+}
+
 static void put_entry(void *arg, const char *name, const struct dc_gattr *ga)
 {
 	struct dw_attrs a = { 0 };
@@ -474,7 +479,7 @@ int main(int argc, char **argv)
 		{ "recursive", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct dw_options o = { 0 };
+	struct dw_options o = { .notice = notice };
 	struct churn c = { .names = 200 };
 	struct dc_server srv;
 	struct dc_client cl;
@@ -550,7 +555,9 @@ int main(int argc, char **argv)
 	dw_listing(c.w, tree_put, c.replay);
 	printf("watching %s (%s), %u names, seed %u\n", target,
 	       dw_delegated(c.w) ? "delegation" : "polling", c.names, seed);
-	if (expect && !strcmp(expect, "polling") == dw_delegated(c.w)) {
+	if (expect && (!strcmp(expect, "polling") ||
+		       !strcmp(expect, "delegation")) &&
+	    !strcmp(expect, "polling") == dw_delegated(c.w)) {
 		fprintf(stderr, "FAIL: expected %s\n", expect);
 		rc = 1;
 	}
@@ -633,7 +640,8 @@ int main(int argc, char **argv)
 	       dw_list_count(tree_get(final, top)), final->n,
 	       us_between(&t1, &t2) / 1e6);
 	if (cuts)
-		printf("connection cut %lu times\n", cuts);
+		printf("connection cut %lu times, %lu calls cut in flight\n",
+		       cuts, ds.cut_calls);
 	printf("watch: %lu CB_NOTIFY with %lu notifications, %lu recalls, "
 	       "%lu grants, %lu refusals, %lu re-reads, %lu polls, "
 	       "%lu reconnects, %lu new client IDs\n",
