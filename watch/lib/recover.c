@@ -257,8 +257,9 @@ static int resync_slot(struct dw_watch *w)
 		return 0;
 	}
 	if (st != NFS4_OK)
-		dw_notice(w, "the session's slot cannot be set right (%s): "
-			  "a new client ID", dc_nfsstat_name(st));
+		dw_notice(w, "the session's slot 0 cannot be set right (%s at "
+			  "seqid %u): a new client ID", dc_nfsstat_name(st),
+			  w->cl.slots.slots[0].seqid + 1);
 	return st == NFS4_OK ? 0 : 1;
 }
 
