@@ -198,6 +198,68 @@ pseudo_of() {
 		head -n 1
 }
 
+# run_dir_daemon: the daemon `scripts/ditto run` started for this
+# checkout (its run dir, $DITTO_RUN), so that the admin tools need no
+# address: RUN_PORT, RUN_PSEUDO and RUN_BUS (its private DBus bus).
+# False, with the reason on stderr, when none runs.
+run_dir_daemon() {
+	local pid bus
+
+	pid=$(cat "$DITTO_RUN/ganesha.pid" 2>/dev/null) || pid=
+	if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+		echo "ditto: no daemon runs for this checkout (no live PID in $DITTO_RUN/ganesha.pid); start one with scripts/ditto run" >&2
+		return 1
+	fi
+	RUN_PORT=$(sed -n 's/^[[:space:]]*NFS_Port[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' \
+		"$DITTO_RUN/ganesha.conf" 2>/dev/null | head -n 1)
+	RUN_PSEUDO=$(pseudo_of "$DITTO_RUN/ganesha.conf" 2>/dev/null)
+	if [ -z "$RUN_PORT" ] || [ -z "$RUN_PSEUDO" ]; then
+		echo "ditto: the daemon of $DITTO_RUN (PID $pid) has no readable $DITTO_RUN/ganesha.conf" >&2
+		return 1
+	fi
+	bus=$(cat "$DITTO_RUN/dbus.pid" 2>/dev/null) || bus=
+	RUN_BUS=
+	[ -n "$bus" ] && kill -0 "$bus" 2>/dev/null && [ -S "$DITTO_RUN/dbus.sock" ] &&
+		RUN_BUS=unix:path=$DITTO_RUN/dbus.sock
+	return 0
+}
+
+# sessions ARGS: scripts/ditto-sessions on the run dir's daemon's bus,
+# unless DBUS_SYSTEM_BUS_ADDRESS names one.
+cmd_sessions() {
+	case "${1:-}" in
+	'' | -h | --help | help) exec "$DITTO_ROOT/scripts/ditto-sessions" "$@" ;;
+	esac
+	if [ -z "${DBUS_SYSTEM_BUS_ADDRESS:-}" ]; then
+		run_dir_daemon || exit 1
+		[ -n "$RUN_BUS" ] ||
+			die "the daemon of $DITTO_RUN runs without its DBus bus ($DITTO_RUN/dbus.sock); restart it with scripts/ditto run"
+		export DBUS_SYSTEM_BUS_ADDRESS=$RUN_BUS
+	fi
+	exec "$DITTO_ROOT/scripts/ditto-sessions" "$@"
+}
+
+# watch [OPTIONS] [HOST[:PORT]:/PATH | /PATH]: ditto-watch; without an
+# address (or with a path alone) on the run dir's daemon.
+cmd_watch() {
+	local args=("$@") last=${*: -1} bin="$DITTO_BUILD/watch/ditto-watch"
+
+	[ -x "$bin" ] || cmd_build
+	case "$last" in
+	-h | --help) exec "$bin" --help ;;
+	*:/*) exec "$bin" "$@" ;;
+	/*)
+		run_dir_daemon || exit 1
+		unset 'args[${#args[@]}-1]'
+		exec "$bin" "${args[@]+"${args[@]}"}" "127.0.0.1:$RUN_PORT:$last"
+		;;
+	*)
+		run_dir_daemon || exit 1
+		exec "$bin" "$@" "127.0.0.1:$RUN_PORT:$RUN_PSEUDO"
+		;;
+	esac
+}
+
 cmd_run() {
 	local conf="$DITTO_ROOT/ganesha-conf/ditto.conf" fsal=""
 

@@ -221,8 +221,17 @@ static void send_compound_reply(struct dc_backchannel *cb,
 	free(buf);
 }
 
+void dc_cb_keep_records(struct dc_backchannel *cb, bool keep)
+{
+	pthread_mutex_lock(&cb->lock);
+	cb->no_records = !keep;
+	pthread_mutex_unlock(&cb->lock);
+}
+
 static void record(struct dc_backchannel *cb, const struct dc_cb_record *r)
 {
+	if (cb->no_records)
+		return;
 	if (cb->nrecs == cb->cap) {
 		unsigned cap = cb->cap ? 2 * cb->cap : 16;
 		struct dc_cb_record *n = realloc(cb->recs, cap * sizeof(*n));

@@ -77,6 +77,10 @@ struct dc_backchannel {
 	void *handler_arg;
 	struct dc_cb_record *recs;
 	unsigned nrecs, cap;
+	/* A long-lived client (ditto-watch) keeps none: they would grow
+	 * for ever.
+	 */
+	bool no_records;
 };
 
 void dc_cb_init(struct dc_backchannel *cb, uint32_t program);
@@ -85,6 +89,8 @@ void dc_cb_set_session(struct dc_backchannel *cb, const sessionid4 sid,
 		       uint32_t nslots);
 void dc_cb_set_handler(struct dc_backchannel *cb, dc_cb_handler_fn fn,
 		       void *arg);
+/* Stop (or resume) keeping a record of each callback. */
+void dc_cb_keep_records(struct dc_backchannel *cb, bool keep);
 /* Serve callbacks arriving on conn. */
 void dc_cb_attach(struct dc_backchannel *cb, struct dc_conn *conn);
 /*

@@ -289,6 +289,11 @@ static void record_notify(struct dc_notify_tap *t, const CB_NOTIFY4args *n,
 		}
 	}
 	c.count = t->nents - c.first;
+	if (t->sink.notify) {
+		t->sink.notify(t->sink.arg, &c, t->ents + c.first, c.count);
+		t->nents = c.first;
+		return;
+	}
 	add_call(t, &c);
 }
 
@@ -296,16 +301,20 @@ static void record_notify(struct dc_notify_tap *t, const CB_NOTIFY4args *n,
 static void record_avail(struct dc_notify_tap *t,
 			 const CB_RECALLABLE_OBJ_AVAIL4args *a)
 {
-	struct dc_obj_avail *o;
+	struct dc_obj_avail one, *o = &one;
 
-	if (t->navail == sizeof(t->avail) / sizeof(t->avail[0]))
-		return;
-	o = &t->avail[t->navail++];
+	if (!t->sink.avail) {
+		if (t->navail == sizeof(t->avail) / sizeof(t->avail[0]))
+			return;
+		o = &t->avail[t->navail++];
+	}
 	clock_gettime(CLOCK_REALTIME, &o->ts);
 	o->objects_to_keep = a->craa_objects_to_keep;
 	o->type_mask = a->craa_type_mask.bitmap4_len ?
 			       a->craa_type_mask.map[0] :
 			       0;
+	if (t->sink.avail)
+		t->sink.avail(t->sink.arg, o);
 }
 
 static void tap_call(struct dc_conn *conn, const uint8_t *rec, size_t len,
@@ -353,10 +362,18 @@ pass:
 
 void dc_notify_tap_attach(struct dc_notify_tap *t, struct dc_client *cl)
 {
+	dc_notify_tap_attach_sink(t, cl->conns[0], NULL);
+}
+
+void dc_notify_tap_attach_sink(struct dc_notify_tap *t, struct dc_conn *conn,
+			       const struct dc_notify_sink *sink)
+{
 	memset(t, 0, sizeof(*t));
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->cond, NULL);
-	t->conn = cl->conns[0];
+	if (sink)
+		t->sink = *sink;
+	t->conn = conn;
 	pthread_mutex_lock(&t->conn->lock);
 	t->prev_fn = t->conn->on_call;
 	t->prev_arg = t->conn->on_call_arg;

@@ -74,6 +74,19 @@ struct dc_notify_call {
 	char problem[128];
 };
 
+/*
+ * Where a long-lived client (ditto-watch) takes notifications instead of
+ * the tap keeping them: each CB_NOTIFY's notifications in order, each
+ * CB_RECALLABLE_OBJ_AVAIL, on the reader thread with the tap locked and
+ * before the call is answered.
+ */
+struct dc_notify_sink {
+	void (*notify)(void *arg, const struct dc_notify_call *call,
+		       const struct dc_notify_ent *ents, unsigned n);
+	void (*avail)(void *arg, const struct dc_obj_avail *a);
+	void *arg;
+};
+
 struct dc_notify_tap {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -86,10 +99,17 @@ struct dc_notify_tap {
 	unsigned nents, ecap;
 	struct dc_obj_avail avail[8];	/* the first CB_RECALLABLE_OBJ_AVAILs */
 	unsigned navail;
+	struct dc_notify_sink sink;	/* set: nothing is kept */
 };
 
 /* Tap cl's first connection (after its session is up). */
 void dc_notify_tap_attach(struct dc_notify_tap *t, struct dc_client *cl);
+/*
+ * Tap conn, whose calls already go to a back channel, handing what it
+ * decodes to sink.
+ */
+void dc_notify_tap_attach_sink(struct dc_notify_tap *t, struct dc_conn *conn,
+			       const struct dc_notify_sink *sink);
 /* After the client (and so its connections) is destroyed. */
 void dc_notify_tap_destroy(struct dc_notify_tap *t);
 /* Wait until at least count notifications arrived; returns how many. */

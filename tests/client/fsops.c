@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -707,6 +708,79 @@ int dc_fs_readdir_names(struct dc_client *cl, const nfs_fh4 *dir,
 			*eof = dl->eof;
 	}
 	dc_cres_free(&r);
+	return rc;
+}
+
+/* Attributes a listing carries (dc_fs_readdir_each()). */
+#define EACH_W0 (A0(FATTR4_TYPE) | A0(FATTR4_SIZE) | A0(FATTR4_FILEID))
+#define EACH_W1 (A1(FATTR4_MODE) | A1(FATTR4_NUMLINKS))
+#define EACH_RESTARTS 8
+
+/*
+ * One READDIR from *cookie (with verifier verf): entries to fn, then
+ * *cookie, verf and *eof for the next.
+ */
+static int readdir_round(struct dc_client *cl, const nfs_fh4 *dir,
+			 uint64_t *cookie, verifier4 verf, bool *eof,
+			 dc_dirent_fn fn, void *arg, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r;
+	nfs_resop4 *res;
+	uint32_t slot;
+	int rc = fs_begin(cl, &c, dir, &slot);
+
+	if (rc)
+		return rc;
+	dc_op_readdir(&c, *cookie, 0, 32768, EACH_W0, EACH_W1);
+	memcpy(c.ops[c.nops - 1].nfs_argop4_u.opreaddir.cookieverf, verf,
+	       NFS4_VERIFIER_SIZE);
+	res = fs_send_res(cl, &c, slot, &r, NFS4_OP_READDIR, st, &rc);
+	if (res) {
+		READDIR4resok *ok = &res->nfs_resop4_u.opreaddir
+					     .READDIR4res_u.resok4;
+		entry4 *e;
+
+		memcpy(verf, ok->cookieverf, NFS4_VERIFIER_SIZE);
+		for (e = ok->reply.entries; e && !rc; e = e->nextentry) {
+			struct dc_gattr ga;
+			char name[NAME_MAX + 1];
+
+			if (!dc_fattr_decode(&e->attrs, &ga)) {
+				rc = -EBADMSG;
+				break;
+			}
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)e->name.utf8string_len,
+				 e->name.utf8string_val);
+			fn(arg, name, &ga);
+			*cookie = e->cookie;
+		}
+		*eof = ok->reply.eof;
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
+int dc_fs_readdir_each(struct dc_client *cl, const nfs_fh4 *dir,
+		       dc_dirent_fn fn, void *arg, nfsstat4 *st)
+{
+	unsigned int tries;
+	int rc = 0;
+
+	for (tries = 0; tries < EACH_RESTARTS; tries++) {
+		verifier4 verf = { 0 };
+		uint64_t cookie = 0;
+		bool eof = false;
+
+		do {
+			rc = readdir_round(cl, dir, &cookie, verf, &eof, fn,
+					   arg, st);
+		} while (!rc && *st == NFS4_OK && !eof);
+		if (rc || *st != NFS4ERR_NOT_SAME)
+			break;
+		fn(arg, NULL, NULL);
+	}
 	return rc;
 }
 

@@ -170,6 +170,21 @@ int dc_fs_readdir_names(struct dc_client *cl, const nfs_fh4 *dir,
 			uint32_t dircount, uint32_t w0, uint32_t w1,
 			char *names, size_t len, unsigned int *n, bool *eof,
 			nfsstat4 *st);
+/* One entry of a listing: its name and what dc_fattr_decode() made of
+ * its attributes (type, size, fileid, mode, numlinks).
+ */
+typedef void (*dc_dirent_fn)(void *arg, const char *name,
+			     const struct dc_gattr *ga);
+/*
+ * The whole of dir, READDIR after READDIR (cookie and verifier of the
+ * last) until eof, each entry handed to fn; a listing cut by
+ * NFS4ERR_NOT_SAME (the directory changed under a cookie verifier) is
+ * started again, at most 8 times, after fn(arg, NULL, NULL) told the
+ * caller to forget the entries it had.  -EBADMSG: undecodable
+ * attributes.
+ */
+int dc_fs_readdir_each(struct dc_client *cl, const nfs_fh4 *dir,
+		       dc_dirent_fn fn, void *arg, nfsstat4 *st);
 /*
  * READ up to len bytes at off into buf (len bytes); *got and *eof from
  * the reply (data beyond len, which a server must not send, is dropped).

@@ -48,6 +48,7 @@ deleg-recall	6.1	deleg	-	ditto.mntopts=actimeo=1
 eos-reconnect	6.1	eos	-	ditto.vers=4.1
 dirdeleg-7x	7	dirdeleg	-	ditto.mntopts=acdirmin=3600,acdirmax=3600
 nlm-v3-v4.1	6.1	nlm	-	-
+watch	6.1	watch	watch-changer	ditto.vers=4.1
 users-churn	6.12	plain	users-churn	ditto.vers=4.1
 perm-users	6.1	perm	perm-users	ditto.vers=4.1 ditto.mntopts=actimeo=0
 posix-diff	6.12	perm	posix-diff	ditto.vers=4.2 ditto.mntopts=actimeo=0 ditto.seed=4055718034 ditto.count=3000
@@ -277,6 +278,44 @@ scenario_eos() {
 	# Two mounts, two sessions: the reconnect reused the session.
 	[ "${delta[0]}" -eq 2 ] ||
 		{ FAIL_WHY="${delta[0]} sessions created for 2 mounts: the reconnect did not keep its session"; return 1; }
+}
+
+# scenario_watch NAME KDIR WORKLOAD OPTS: ditto-watch --recursive on the
+# host prints, in order, what the guest does through its kernel mount
+# (scenarios/watch-changer.sh), and its final listing (--verify) equals
+# the server's.
+scenario_watch() {
+	local out="$RUN_DIR/$1.watch" err="$RUN_DIR/$1.watch-err" pid rc=0
+	local want n=0 line at=0
+
+	"$DITTO_BUILD/watch/ditto-watch" --recursive --verify \
+		"127.0.0.1:$NFS_PORT:/ditto" >"$out" 2>"$err" &
+	pid=$!
+	for _ in $(seq 1 100); do
+		grep -q watching "$err" && break
+		sleep 0.1
+	done
+	grep -q 'watching .*(directory delegation' "$err" ||
+		{ FAIL_WHY="ditto-watch did not start: $(cat "$err")"; kill "$pid"; return 1; }
+	scenario_plain "$@" || { kill "$pid"; return 1; }
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	sed 's/^/    watch: /' "$out" "$err"
+	[ "$rc" = 0 ] || { FAIL_WHY="ditto-watch exit $rc"; return 1; }
+	# Each line, after the one before (others may come between).
+	for want in "/ditto/ CREATE,ISDIR watched" "/ditto/watched/ CREATE a" \
+		"/ditto/watched/ MOVED_FROM a" "/ditto/watched/ MOVED_TO b" \
+		"/ditto/watched/ ATTRIB b" "/ditto/watched/ DELETE b" \
+		"/ditto/ DELETE,ISDIR watched"; do
+		n=$(awk -v w="$want" -v a="$at" 'NR > a && $0 == w { print NR; exit }' "$out")
+		[ -n "$n" ] || { FAIL_WHY="no '$want' after line $at"; return 1; }
+		at=$n
+	done
+	grep -q 'final listing, .* (equal to the server' "$err" ||
+		{ FAIL_WHY="--verify: the listing differed"; return 1; }
+	line=$(grep -c . "$out")
+	echo "    ditto-watch printed $line lines, the 7 expected in order"
 }
 
 # scenario_dirdeleg NAME KDIR _ OPTS: guest A lists a directory (and gets
