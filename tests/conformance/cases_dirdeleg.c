@@ -294,24 +294,6 @@ static int chmod_fh(struct dc_client *cl, const nfs_fh4 *fh, uint32_t mode,
 	return call_last(cl, fill_chmod, &d, st);
 }
 
-/* SEQUENCE alone; *flags = sr_status_flags. */
-static int seq_flags(struct dc_client *cl, uint32_t *flags, nfsstat4 *st)
-{
-	struct dc_cres r;
-	int rc;
-
-	*flags = 0;
-	rc = dc_client_simple(cl, NULL, NULL, &r, st);
-	if (rc)
-		return rc;
-	if (*st == NFS4_OK)
-		*flags = dc_cres_op(&r, 0)
-				 ->nfs_resop4_u.opsequence.SEQUENCE4res_u
-				 .sr_resok4.sr_status_flags;
-	dc_cres_free(&r);
-	return 0;
-}
-
 /* ---- back channel -------------------------------------------------- */
 
 static bool rec_is(const struct dc_cb_record *r, const stateid4 *sid,
@@ -672,7 +654,7 @@ static bool wait_revoked(struct dc_client *cl, unsigned max_s)
 	nfsstat4 st;
 
 	while (now_s() < end) {
-		if (seq_flags(cl, &flags, &st) == 0 && st == NFS4_OK &&
+		if (dc_client_seq_flags(cl, &flags, &st) == 0 && st == NFS4_OK &&
 		    (flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED))
 			return true;
 		sleep_ms(500);
@@ -750,7 +732,7 @@ static void dirdeleg11_not_returned(struct dc_ctx *ctx)
 	EXPECT(st != NFS4_OK, "DELEGRETURN of a revoked delegation: NFS4_OK");
 	rc = dc_client_free_stateid(&s.a, &g.sid, &st);
 	EXPECT_OK(rc, st, "FREE_STATEID of the revoked delegation");
-	rc = seq_flags(&s.a, (uint32_t *)&code, &st);
+	rc = dc_client_seq_flags(&s.a, (uint32_t *)&code, &st);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT(!(code & SEQ4_STATUS_RECALLABLE_STATE_REVOKED),
 	       "SEQ4_STATUS_RECALLABLE_STATE_REVOKED still set after "
@@ -819,7 +801,7 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 		/* B only waits: it keeps its lease (holding nothing, it
 		 * would not be kept as a courtesy client, patch 0081)
 		 */
-		rc = seq_flags(&s.b, &flags, &st);
+		rc = dc_client_seq_flags(&s.b, &flags, &st);
 		EXPECT_RPC(rc, "SEQUENCE by B");
 		rc = lone_op(&s.a, false, &st);
 		EXPECT_RPC(rc, "DESTROY_CLIENTID");
@@ -1499,7 +1481,7 @@ static int create_range(struct dc_client *cl, const nfs_fh4 *dir,
 
 	for (i = from; i < to; i++) {
 		if (holder && i && i % RENEW_EVERY == 0) {
-			rc = seq_flags(holder, &flags, &hst);
+			rc = dc_client_seq_flags(holder, &flags, &hst);
 			if (rc)
 				return rc;
 		}
@@ -1532,7 +1514,7 @@ static unsigned notify_wait_renewing(struct dc_notify_tap *tap,
 		n = dc_notify_wait(tap, count, left < 5000 ? left : 5000);
 		if (n >= count)
 			break;
-		(void)seq_flags(holder, &flags, &st);
+		(void)dc_client_seq_flags(holder, &flags, &st);
 	}
 	return n;
 }
@@ -1707,7 +1689,7 @@ static void dirdeleg23_notify_unanswered(struct dc_ctx *ctx)
 	for (i = 0; i < REVOKE_WAIT_S &&
 		    !wait_recall_of(&n.s.a, &n.g.sid, 0, 1000, &rec, NULL);
 	     i++) {
-		rc = seq_flags(&n.s.a, &flags, &st);
+		rc = dc_client_seq_flags(&n.s.a, &flags, &st);
 		EXPECT_RPC(rc, "SEQUENCE");
 	}
 	EXPECT(i < REVOKE_WAIT_S, "no CB_RECALL after unanswered CB_NOTIFYs");
@@ -1991,7 +1973,7 @@ static void dirdeleg27_overflow(struct dc_ctx *ctx)
 	for (i = 0; i < REVOKE_WAIT_S &&
 		    !wait_recall_of(&n.s.a, &n.g.sid, 0, 1000, &rec, NULL);
 	     i++) {
-		rc = seq_flags(&n.s.a, &flags, &st);
+		rc = dc_client_seq_flags(&n.s.a, &flags, &st);
 		EXPECT_RPC(rc, "SEQUENCE");
 	}
 	EXPECT(i < REVOKE_WAIT_S, "no CB_RECALL after %u unsent notifications",
@@ -2171,7 +2153,7 @@ static void dirdeleg28_child_attrs(struct dc_ctx *ctx)
 	       nf, f, nl, l);
 
 	/* A only waited: renew its lease (the suite's is 10 s) */
-	rc = seq_flags(&n.s.a, &flags, &st);
+	rc = dc_client_seq_flags(&n.s.a, &flags, &st);
 	EXPECT_RPC(rc, "SEQUENCE");
 	/* truncate then chown at once: the chown's attributes replace
 	 * the truncate's (coalesced) or follow them
@@ -2190,7 +2172,7 @@ static void dirdeleg28_child_attrs(struct dc_ctx *ctx)
 	       dc_notify_count(&n.tap) - have);
 	/* The chown's may be in a later CB_NOTIFY than the truncate's */
 	sleep_ms(200);
-	rc = seq_flags(&n.s.a, &flags, &st);
+	rc = dc_client_seq_flags(&n.s.a, &flags, &st);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT(nt_only_child(&n, have, f, l, why, sizeof(why)), "%s", why);
 	nf = nl = 0;
