@@ -695,6 +695,51 @@ out:
 }
 
 /*
+ * The holder itself removes the delegated directory (a client taking a
+ * delegation on every directory it lists, then rm -rf).  Its own change
+ * is no conflict (10.9.2): no CB_RECALL, nothing revoked, no
+ * SEQ4_STATUS_RECALLABLE_STATE_REVOKED; the delegation just ends, and a
+ * DELEGRETURN of it is answered as one of a stateid the server no longer
+ * knows.
+ */
+static void dirdeleg32_own_removal(struct dc_ctx *ctx)
+{
+	struct dd_setup s = { 0 };
+	struct dc_cb_record rec;
+	struct gdd_res g;
+	uint32_t flags = 0;
+	nfsstat4 st, code;
+	int rc;
+
+	rc = setup(ctx, &s, false);
+	EXPECT_RPC(rc, "mount and mkdir");
+	rc = gdd(&s.a, &s.dir, 0, &g);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
+	EXPECT_GRANTED(g);
+	rc = remove_in(&s.a, NULL, s.dname, &st);
+	EXPECT_OK(rc, st, "REMOVE of the directory by its holder");
+	EXPECT(!wait_recall_of(&s.a, &g.sid, 0, 1000, &rec, NULL),
+	       "CB_RECALL of a directory its holder removed itself");
+	rc = dc_client_seq_flags(&s.a, &flags, &st);
+	EXPECT_OK(rc, st, "SEQUENCE");
+	EXPECT(!(flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED),
+	       "the holder's own removal revoked its delegation (flags %#x)",
+	       flags);
+	rc = dc_client_test_stateid(&s.a, &g.sid, &code);
+	EXPECT_RPC(rc, "TEST_STATEID");
+	EXPECT_STATUS(code, NFS4ERR_BAD_STATEID,
+		      "TEST_STATEID of the delegation on the removed directory");
+	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT(st == NFS4ERR_STALE || st == NFS4ERR_BAD_STATEID,
+	       "DELEGRETURN of the delegation on the removed directory: %s, "
+	       "expected NFS4ERR_STALE or NFS4ERR_BAD_STATEID",
+	       dc_nfsstat_name(st));
+out:
+	teardown(&s);
+}
+
+/*
  * A recalled delegation never returned is revoked (after a lease); the
  * holder learns it from SEQUENCE and TEST_STATEID and frees it.
  */
@@ -2718,5 +2763,8 @@ const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG31", "Max_Dir_Delegations reached: promise, "
 	  "CB_RECALLABLE_OBJ_AVAIL", "18.39.3 / 20.7", "dirdeleg deleg",
 	  "DIRDELEG30", dirdeleg31_signal_max },
+	{ "DIRDELEG32", "holder removes the delegated directory: no recall, "
+	  "nothing revoked", "10.9.2", "dirdeleg deleg", "DIRDELEG10",
+	  dirdeleg32_own_removal },
 	{ NULL }
 };
