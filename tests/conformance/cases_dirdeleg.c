@@ -514,6 +514,31 @@ static int v40_mkdir(struct dc_ctx *ctx, const nfs_fh4 *dir,
 	return rc;
 }
 
+/* B's change of A's delegated directory (what), once. */
+static int change_by_b(struct dc_ctx *ctx, struct dd_setup *s,
+		       enum dd_change what, const char *n1, const char *n2,
+		       nfsstat4 *st)
+{
+	switch (what) {
+	case CH_MKDIR:
+		return mkdir_in(&s->b, &s->dir, n2, NULL, st);
+	case CH_REMOVE:
+		return remove_in(&s->b, &s->dir, n1, st);
+	case CH_RENAME:
+		return rename_in(&s->b, &s->dir, n1, NULL, n2, st);
+	case CH_CHMOD_DIR:
+		return chmod_fh(&s->b, &s->dir, 0750, st);
+	case CH_V40:
+		return v40_mkdir(ctx, &s->dir, n2, st);
+	}
+	return -EINVAL;
+}
+
+/*
+ * 10.9.2: a change by B that A's delegation was not granted notifications
+ * of conflicts with it: the server recalls the delegation and B's change
+ * waits (NFS4ERR_DELAY) until A returns it, then goes through.
+ */
 static void recall_on(struct dc_ctx *ctx, enum dd_change what)
 {
 	struct dd_setup s = { 0 };
@@ -534,24 +559,11 @@ static void recall_on(struct dc_ctx *ctx, enum dd_change what)
 	rc = gdd(&s.a, &s.dir, 0, &g);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
-	switch (what) {
-	case CH_MKDIR:
-		rc = mkdir_in(&s.b, &s.dir, n2, NULL, &st);
-		break;
-	case CH_REMOVE:
-		rc = remove_in(&s.b, &s.dir, n1, &st);
-		break;
-	case CH_RENAME:
-		rc = rename_in(&s.b, &s.dir, n1, NULL, n2, &st);
-		break;
-	case CH_CHMOD_DIR:
-		rc = chmod_fh(&s.b, &s.dir, 0750, &st);
-		break;
-	case CH_V40:
-		rc = v40_mkdir(ctx, &s.dir, n2, &st);
-		break;
-	}
-	EXPECT_OK(rc, st, "change by B");
+	rc = change_by_b(ctx, &s, what, n1, n2, &st);
+	EXPECT_RPC(rc, "change by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY,
+		      "B's change while A holds the directory delegation "
+		      "(it must wait for the recall)");
 	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL of A's directory delegation within %d ms",
 	       CB_WAIT_MS);
@@ -559,8 +571,15 @@ static void recall_on(struct dc_ctx *ctx, enum dd_change what)
 	       "CB_RECALL does not carry the directory's filehandle");
 	EXPECT(rec.seq_valid, "CB_SEQUENCE of the CB_RECALL: %s",
 	       rec.seq_problem);
+	/* Still waiting while the delegation is out */
+	rc = change_by_b(ctx, &s, what, n1, n2, &st);
+	EXPECT_RPC(rc, "change by B, again");
+	EXPECT_STATUS(st, NFS4ERR_DELAY,
+		      "B's change while the recall is not answered yet");
 	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
 	EXPECT_OK(rc, st, "DELEGRETURN after the recall");
+	rc = change_by_b(ctx, &s, what, n1, n2, &st);
+	EXPECT_OK(rc, st, "B's change right after the DELEGRETURN");
 out:
 	teardown(&s);
 }
@@ -631,7 +650,8 @@ static void dirdeleg9_own_change(struct dc_ctx *ctx)
 	rc = mkdir_in(&s.b, &dir2, n1, NULL, &st);
 	EXPECT_OK(rc, st, "mkdir in d2 by B");
 	rc = remove_in(&s.b, &s.dir, n2, &st);
-	EXPECT_OK(rc, st, "remove by B");
+	EXPECT_RPC(rc, "remove by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY, "remove by B (waits for the recall)");
 	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL after B's change within %d ms", CB_WAIT_MS);
 	EXPECT(count_recalls(&s.a, &g.sid) == 1,
@@ -666,6 +686,7 @@ static bool wait_revoked(struct dc_client *cl, unsigned max_s)
 static void dirdeleg10_dir_removed(struct dc_ctx *ctx)
 {
 	struct dd_setup s = { 0 };
+	struct dc_cb_record rec;
 	struct gdd_res g;
 	nfsstat4 st, code;
 	int rc;
@@ -675,21 +696,24 @@ static void dirdeleg10_dir_removed(struct dc_ctx *ctx)
 	rc = gdd(&s.a, &s.dir, 0, &g);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
+	/* 10.9.2 / 10.9.4: another client removing the directory recalls
+	 * the delegation, and the removal waits for it.
+	 */
 	rc = remove_in(&s.b, NULL, s.dname, &st);
-	EXPECT_OK(rc, st, "REMOVE of the directory by B");
-	EXPECT(wait_revoked(&s.a, 10),
-	       "SEQ4_STATUS_RECALLABLE_STATE_REVOKED not set after the "
-	       "delegated directory was removed");
+	EXPECT_RPC(rc, "REMOVE of the directory by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY,
+		      "B's REMOVE of A's delegated directory");
+	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
+	       "no CB_RECALL of the directory B removes within %d ms",
+	       CB_WAIT_MS);
+	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
+	EXPECT_OK(rc, st, "DELEGRETURN after the recall");
+	rc = remove_in(&s.b, NULL, s.dname, &st);
+	EXPECT_OK(rc, st, "B's REMOVE right after the DELEGRETURN");
 	rc = dc_client_test_stateid(&s.a, &g.sid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID");
-	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
-		      "TEST_STATEID of the revoked directory delegation");
-	rc = dc_client_free_stateid(&s.a, &g.sid, &st);
-	EXPECT_OK(rc, st, "FREE_STATEID of the revoked delegation");
-	rc = dc_client_test_stateid(&s.a, &g.sid, &code);
-	EXPECT_RPC(rc, "TEST_STATEID after FREE_STATEID");
 	EXPECT_STATUS(code, NFS4ERR_BAD_STATEID,
-		      "TEST_STATEID after FREE_STATEID");
+		      "TEST_STATEID of the returned directory delegation");
 out:
 	teardown(&s);
 }
@@ -746,6 +770,7 @@ out:
 static void dirdeleg11_not_returned(struct dc_ctx *ctx)
 {
 	struct dd_setup s = { 0 };
+	struct dc_client c = { 0 };
 	struct dc_cb_record rec;
 	struct gdd_res g;
 	char n1[96];
@@ -760,7 +785,8 @@ static void dirdeleg11_not_returned(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
 	rc = mkdir_in(&s.b, &s.dir, n1, NULL, &st);
-	EXPECT_OK(rc, st, "mkdir by B");
+	EXPECT_RPC(rc, "mkdir by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY, "mkdir by B (waits for the recall)");
 	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL within %d ms", CB_WAIT_MS);
 	t0 = now_s();
@@ -772,6 +798,13 @@ static void dirdeleg11_not_returned(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "TEST_STATEID");
 	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
 		      "TEST_STATEID of the revoked directory delegation");
+	/* Revoked: a change no longer waits (B did not renew meanwhile:
+	 * a new client makes it)
+	 */
+	rc = dc_ctx_mounted(ctx, &c);
+	EXPECT_RPC(rc, "mount C");
+	rc = mkdir_in(&c, &s.dir, n1, NULL, &st);
+	EXPECT_OK(rc, st, "mkdir by C after the revocation");
 	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
 	EXPECT_RPC(rc, "DELEGRETURN of a revoked delegation");
 	EXPECT(st != NFS4_OK, "DELEGRETURN of a revoked delegation: NFS4_OK");
@@ -783,6 +816,7 @@ static void dirdeleg11_not_returned(struct dc_ctx *ctx)
 	       "SEQ4_STATUS_RECALLABLE_STATE_REVOKED still set after "
 	       "FREE_STATEID");
 out:
+	dc_client_destroy(&c);
 	teardown(&s);
 }
 
@@ -836,9 +870,12 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "DESTROY_CLIENTID");
 	EXPECT_STATUS(st, NFS4ERR_CLIENTID_BUSY,
 		      "DESTROY_CLIENTID while holding a directory delegation");
-	/* B's change recalls towards a client without a back channel */
+	/* B's change recalls towards a client without a back channel,
+	 * and waits: until A's lease expires, as it turns out
+	 */
 	rc = mkdir_in(&s.b, &s.dir, n1, NULL, &st);
-	EXPECT_OK(rc, st, "mkdir by B");
+	EXPECT_RPC(rc, "mkdir by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY, "mkdir by B (waits for the recall)");
 	/* Bounded wait for A's lease to expire (lease 10 s here) */
 	end = now_s() + REVOKE_WAIT_S;
 	do {
@@ -853,6 +890,8 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 	} while (st == NFS4ERR_CLIENTID_BUSY && now_s() < end);
 	EXPECT(st == NFS4ERR_STALE_CLIENTID || st == NFS4_OK,
 	       "DESTROY_CLIENTID after the lease: %s", dc_nfsstat_name(st));
+	rc = mkdir_in(&s.b, &s.dir, n1, NULL, &st);
+	EXPECT_OK(rc, st, "mkdir by B once A's delegation went with A");
 	rc = gdd(&s.b, &s.dir, 0, &gb);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION by B");
 	EXPECT_GRANTED(gb);
@@ -1416,7 +1455,8 @@ static void dirdeleg19_unsubscribed(struct dc_ctx *ctx)
 	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_REMOVE_ENTRY));
 	dc_name(ctx, "e1", n1, sizeof(n1));
 	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
-	EXPECT_OK(rc, st, "mkdir by B");
+	EXPECT_RPC(rc, "mkdir by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY, "mkdir by B (waits for the recall)");
 	EXPECT(wait_recall_of(&n.s.a, &n.g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL for an unsubscribed ADD");
 	EXPECT(rec_is(&rec, &n.g.sid, &n.s.dir), "CB_RECALL fh");
@@ -2528,7 +2568,8 @@ static void dirdeleg30_signal_avail(struct dc_ctx *ctx)
 	EXPECT_GRANTED(g);
 	dc_name(ctx, "m", name, sizeof(name));
 	rc = mkdir_in(&s.b, &s.dir, name, NULL, &st);
-	EXPECT_OK(rc, st, "mkdir by B");
+	EXPECT_RPC(rc, "mkdir by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY, "mkdir by B (waits for the recall)");
 	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL of A's delegation");
 	/* C, not asking to be told: no promise */
@@ -2702,8 +2743,8 @@ const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG9", "holder's own changes and returned delegations: no recall",
 	  "10.9.1 / 18.49", "dirdeleg deleg", "DIRDELEG4",
 	  dirdeleg9_own_change },
-	{ "DIRDELEG10", "directory removed: revoked, TEST_STATEID, FREE_STATEID",
-	  "10.9 / 18.48 / 18.38", "dirdeleg deleg", "DIRDELEG1",
+	{ "DIRDELEG10", "directory removed by another client: recalled, waits",
+	  "10.9.2 / 10.9.4", "dirdeleg deleg", "DIRDELEG1",
 	  dirdeleg10_dir_removed },
 	{ "DIRDELEG11", "recalled and never returned: revoked after a lease",
 	  "10.4.6 / 8.3", "dirdeleg deleg slow", "DIRDELEG4",
