@@ -684,17 +684,25 @@ static void renew_tick(void *arg)
 	}
 }
 
-static void deleg3_revoke(struct dc_ctx *ctx)
+/*
+ * A never returns its delegation, while it keeps renewing its lease:
+ * on_recall DC_CB_DROP, it does not answer the CB_RECALL either (revoked
+ * two leases after the first attempt); DC_CB_OK, it answers it (revoked
+ * one lease after the answer, 10.4.6).  Either way B's OPEN is then
+ * granted and A is told (18.46.3, 8.2.4, 18.38.3).
+ */
+static void revoke_flow(struct dc_ctx *ctx, enum dc_cb_action on_recall)
 {
-	struct recall_policy pol = { DC_CB_DROP };
+	struct recall_policy pol = { on_recall };
 	struct dc_client a = { 0 }, b = { 0 };
 	struct open_res o = { 0 }, ob = { 0 };
 	struct renew_arg ra = { .cl = &a };
 	struct dc_cb_record rec;
-	char name[96], problems[400];
+	char name[96], problems[1024];
 	unsigned lease, tries, max_tries;
 	uint32_t flags, flags2 = 0;
-	nfsstat4 st, code = 0, fst = 0, code2 = 0;
+	nfsstat4 st, code = 0, fst = 0, code2 = 0, rst = 0;
+	char buf[16];
 	double t0, waited;
 	size_t n = 0;
 	int rc;
@@ -711,10 +719,10 @@ static void deleg3_revoke(struct dc_ctx *ctx)
 	lease = lease_time(&a);
 
 	/*
-	 * A never answers CB_RECALL.  B retries once a second for up to
-	 * about three leases (plus slack for the callback timeout) while
-	 * A keeps renewing its lease, so the delegation is revoked, not
-	 * lost with an expired client (10.2.1, 8.3).
+	 * A never returns the delegation.  B retries once a second for up
+	 * to about three leases (plus slack for the callback timeout)
+	 * while A keeps renewing its lease, so the delegation is revoked,
+	 * not lost with an expired client (10.2.1, 8.3).
 	 */
 	max_tries = 3 * lease + 15;
 	t0 = now_s();
@@ -725,14 +733,17 @@ static void deleg3_revoke(struct dc_ctx *ctx)
 	EXPECT(wait_recall(&a, 0, &rec),
 	       "A never received a CB_RECALL (%u callbacks recorded)",
 	       dc_cb_count(&a.cb));
-	EXPECT(!rec.replied, "the unanswered CB_RECALL was answered");
+	EXPECT(rec.replied == (on_recall == DC_CB_OK),
+	       "A's CB_RECALL %s answered", rec.replied ? "was" : "was not");
 	EXPECT_STATUS(ob.status, NFS4_OK,
-		      "B's OPEN after A ignored the recall for ~3 leases");
+		      "B's OPEN after A kept the delegation for ~3 leases");
 	o.held = false;	/* revoked */
 
 	/* What A is told about the revocation. */
 	rc = dc_client_seq_flags(&a, &flags, &st);
 	EXPECT_OK(rc, st, "SEQUENCE by A after the revocation");
+	rc = read_all(&a, &o.fh, &o.dsid, buf, sizeof(buf), &rst);
+	EXPECT_RPC(rc, "READ with the revoked delegation's stateid");
 	rc = dc_client_test_stateid(&a, &o.dsid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID");
 	rc = dc_client_free_stateid(&a, &o.dsid, &fst);
@@ -749,6 +760,16 @@ static void deleg3_revoke(struct dc_ctx *ctx)
 			      "SEQUENCE sr_status_flags %#x lack "
 			      "RECALLABLE_STATE_REVOKED (18.46.3); ",
 			      flags);
+	if (rst != NFS4ERR_DELEG_REVOKED)
+		n += snprintf(problems + n, sizeof(problems) - n,
+			      "READ with the revoked delegation: %s, expected "
+			      "NFS4ERR_DELEG_REVOKED (8.2.4); ",
+			      dc_nfsstat_name(rst));
+	if (on_recall == DC_CB_OK && waited > 2 * lease + 5)
+		n += snprintf(problems + n, sizeof(problems) - n,
+			      "revoked only after %.0f s, not a lease after "
+			      "the answered recall (10.4.6); ",
+			      waited);
 	if (code != NFS4ERR_DELEG_REVOKED)
 		n += snprintf(problems + n, sizeof(problems) - n,
 			      "TEST_STATEID of the revoked delegation: %s, "
@@ -791,6 +812,16 @@ out:
 	dc_fh_free(&o.fh);
 	dc_client_destroy(&b);
 	dc_client_destroy(&a);
+}
+
+static void deleg3_revoke(struct dc_ctx *ctx)
+{
+	revoke_flow(ctx, DC_CB_DROP);
+}
+
+static void deleg11_not_returned(struct dc_ctx *ctx)
+{
+	revoke_flow(ctx, DC_CB_OK);
 }
 
 /*
@@ -1153,6 +1184,9 @@ const struct dc_case dc_cases_deleg[] = {
 	{ "DELEG3", "unanswered recall: delegation revoked, client told",
 	  "8.3", "deleg filedeleg callback slow all", "DELEG6",
 	  deleg3_revoke },
+	{ "DELEG11", "recall answered, never returned: revoked after a lease",
+	  "10.4.6 / 8.2.4", "deleg filedeleg callback slow all", "DELEG3",
+	  deleg11_not_returned },
 	{ "DELEG7", "silent holder: all its delegations go with its lease",
 	  "8.3", "deleg filedeleg callback slow all", "DELEG6",
 	  deleg7_vanished },
