@@ -48,6 +48,13 @@ void dc_cb_set_handler(struct dc_backchannel *cb, dc_cb_handler_fn fn,
 	pthread_mutex_unlock(&cb->lock);
 }
 
+void dc_cb_set_mute_null(struct dc_backchannel *cb, bool mute)
+{
+	pthread_mutex_lock(&cb->lock);
+	cb->mute_null = mute;
+	pthread_mutex_unlock(&cb->lock);
+}
+
 /* Reply header: accepted, AUTH_NONE verifier, accept_stat. */
 static bool encode_reply_hdr(XDR *x, uint32_t xid, uint32_t accept_stat)
 {
@@ -283,8 +290,10 @@ static void on_call(struct dc_conn *conn, const uint8_t *rec, size_t len,
 		goto out;
 	}
 	if (r.proc == CB_NULL_PROC) {
-		send_simple_reply(conn, r.xid, DC_SUCCESS);
-		r.replied = true;
+		r.action = cb->mute_null ? DC_CB_DROP : DC_CB_OK;
+		if (!cb->mute_null)
+			send_simple_reply(conn, r.xid, DC_SUCCESS);
+		r.replied = !cb->mute_null;
 		record(cb, &r);
 		goto out;
 	}

@@ -75,6 +75,7 @@ struct dc_backchannel {
 	uint32_t slot_seqid[DC_CB_MAX_SLOTS];
 	dc_cb_handler_fn handler;
 	void *handler_arg;
+	bool mute_null;		/* leave CB_NULL unanswered */
 	struct dc_cb_record *recs;
 	unsigned nrecs, cap;
 	/* A long-lived client (ditto-watch) keeps none: they would grow
@@ -91,6 +92,8 @@ void dc_cb_set_handler(struct dc_backchannel *cb, dc_cb_handler_fn fn,
 		       void *arg);
 /* Stop (or resume) keeping a record of each callback. */
 void dc_cb_keep_records(struct dc_backchannel *cb, bool keep);
+/* Leave every CB_NULL (the server's probe) unanswered while mute. */
+void dc_cb_set_mute_null(struct dc_backchannel *cb, bool mute);
 /* Serve callbacks arriving on conn. */
 void dc_cb_attach(struct dc_backchannel *cb, struct dc_conn *conn);
 /*

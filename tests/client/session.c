@@ -575,3 +575,47 @@ int dc_client_close_file(struct dc_client *cl, const nfs_fh4 *fh,
 	dc_cres_free(&r);
 	return rc;
 }
+
+int dc_client_seq_flags(struct dc_client *cl, uint32_t *flags, nfsstat4 *st)
+{
+	struct dc_cres r;
+	int rc;
+
+	*flags = 0;
+	rc = dc_client_simple(cl, NULL, NULL, &r, st);
+	if (rc)
+		return rc;
+	if (*st == NFS4_OK)
+		*flags = dc_cres_op(&r, 0)
+				 ->nfs_resop4_u.opsequence.SEQUENCE4res_u
+				 .sr_resok4.sr_status_flags;
+	dc_cres_free(&r);
+	return 0;
+}
+
+bool dc_client_wait_seq_flags(struct dc_client *cl, uint32_t mask,
+			      uint32_t want, int timeout_ms, int poll_ms,
+			      uint32_t *flags, nfsstat4 *st)
+{
+	struct timespec t, end, pause = { poll_ms / 1000,
+					  (long)(poll_ms % 1000) * 1000000L };
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		if (dc_client_seq_flags(cl, flags, st) || *st != NFS4_OK)
+			return false;
+		if ((*flags & mask) == want)
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec > end.tv_sec ||
+		    (t.tv_sec == end.tv_sec && t.tv_nsec >= end.tv_nsec))
+			return false;
+		nanosleep(&pause, NULL);
+	}
+}

@@ -148,6 +148,18 @@ int dc_client_simple(struct dc_client *cl,
 		     void (*fill)(struct dc_compound *c, void *arg), void *arg,
 		     struct dc_cres *res, nfsstat4 *status);
 
+/* SEQUENCE alone; *flags = its sr_status_flags (0 unless *st is OK). */
+int dc_client_seq_flags(struct dc_client *cl, uint32_t *flags, nfsstat4 *st);
+/*
+ * SEQUENCE every poll_ms until (flags & mask) == want, for at most
+ * timeout_ms.  True when seen; *flags is the last value, *st the last
+ * SEQUENCE status (false at once on a transport error or a failed
+ * SEQUENCE).
+ */
+bool dc_client_wait_seq_flags(struct dc_client *cl, uint32_t mask,
+			      uint32_t want, int timeout_ms, int poll_ms,
+			      uint32_t *flags, nfsstat4 *st);
+
 /*
  * SEQUENCE + TEST_STATEID of ids[0..n): *st is the compound status;
  * codes[] gets up to n per-stateid statuses, *ncodes how many came.

@@ -222,24 +222,6 @@ static int read_all(struct dc_client *cl, const nfs_fh4 *fh,
 	return 0;
 }
 
-/* SEQUENCE alone; *flags = sr_status_flags. */
-static int seq_flags(struct dc_client *cl, uint32_t *flags, nfsstat4 *st)
-{
-	struct dc_cres r;
-	int rc;
-
-	*flags = 0;
-	rc = dc_client_simple(cl, NULL, NULL, &r, st);
-	if (rc)
-		return rc;
-	if (*st == NFS4_OK)
-		*flags = dc_cres_op(&r, 0)
-				 ->nfs_resop4_u.opsequence.SEQUENCE4res_u
-				 .sr_resok4.sr_status_flags;
-	dc_cres_free(&r);
-	return 0;
-}
-
 struct export_op {
 	struct dc_client *cl;
 	const char *name;
@@ -696,23 +678,31 @@ static void renew_tick(void *arg)
 	uint32_t flags;
 	nfsstat4 st;
 
-	if (!seq_flags(ra->cl, &flags, &st) && st == NFS4_OK) {
+	if (!dc_client_seq_flags(ra->cl, &flags, &st) && st == NFS4_OK) {
 		ra->flags_seen |= flags;
 		ra->renewals++;
 	}
 }
 
-static void deleg3_revoke(struct dc_ctx *ctx)
+/*
+ * A never returns its delegation, while it keeps renewing its lease:
+ * on_recall DC_CB_DROP, it does not answer the CB_RECALL either (revoked
+ * two leases after the first attempt); DC_CB_OK, it answers it (revoked
+ * one lease after the answer, 10.4.6).  Either way B's OPEN is then
+ * granted and A is told (18.46.3, 8.2.4, 18.38.3).
+ */
+static void revoke_flow(struct dc_ctx *ctx, enum dc_cb_action on_recall)
 {
-	struct recall_policy pol = { DC_CB_DROP };
+	struct recall_policy pol = { on_recall };
 	struct dc_client a = { 0 }, b = { 0 };
 	struct open_res o = { 0 }, ob = { 0 };
 	struct renew_arg ra = { .cl = &a };
 	struct dc_cb_record rec;
-	char name[96], problems[400];
+	char name[96], problems[1024];
 	unsigned lease, tries, max_tries;
 	uint32_t flags, flags2 = 0;
-	nfsstat4 st, code = 0, fst = 0, code2 = 0;
+	nfsstat4 st, code = 0, fst = 0, code2 = 0, rst = 0;
+	char buf[16];
 	double t0, waited;
 	size_t n = 0;
 	int rc;
@@ -729,10 +719,10 @@ static void deleg3_revoke(struct dc_ctx *ctx)
 	lease = lease_time(&a);
 
 	/*
-	 * A never answers CB_RECALL.  B retries once a second for up to
-	 * about three leases (plus slack for the callback timeout) while
-	 * A keeps renewing its lease, so the delegation is revoked, not
-	 * lost with an expired client (10.2.1, 8.3).
+	 * A never returns the delegation.  B retries once a second for up
+	 * to about three leases (plus slack for the callback timeout)
+	 * while A keeps renewing its lease, so the delegation is revoked,
+	 * not lost with an expired client (10.2.1, 8.3).
 	 */
 	max_tries = 3 * lease + 15;
 	t0 = now_s();
@@ -743,20 +733,23 @@ static void deleg3_revoke(struct dc_ctx *ctx)
 	EXPECT(wait_recall(&a, 0, &rec),
 	       "A never received a CB_RECALL (%u callbacks recorded)",
 	       dc_cb_count(&a.cb));
-	EXPECT(!rec.replied, "the unanswered CB_RECALL was answered");
+	EXPECT(rec.replied == (on_recall == DC_CB_OK),
+	       "A's CB_RECALL %s answered", rec.replied ? "was" : "was not");
 	EXPECT_STATUS(ob.status, NFS4_OK,
-		      "B's OPEN after A ignored the recall for ~3 leases");
+		      "B's OPEN after A kept the delegation for ~3 leases");
 	o.held = false;	/* revoked */
 
 	/* What A is told about the revocation. */
-	rc = seq_flags(&a, &flags, &st);
+	rc = dc_client_seq_flags(&a, &flags, &st);
 	EXPECT_OK(rc, st, "SEQUENCE by A after the revocation");
+	rc = read_all(&a, &o.fh, &o.dsid, buf, sizeof(buf), &rst);
+	EXPECT_RPC(rc, "READ with the revoked delegation's stateid");
 	rc = dc_client_test_stateid(&a, &o.dsid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID");
 	rc = dc_client_free_stateid(&a, &o.dsid, &fst);
 	EXPECT_RPC(rc, "FREE_STATEID");
 	if (fst == NFS4_OK) {
-		rc = seq_flags(&a, &flags2, &st);
+		rc = dc_client_seq_flags(&a, &flags2, &st);
 		EXPECT_RPC(rc, "SEQUENCE by A after FREE_STATEID");
 		rc = dc_client_test_stateid(&a, &o.dsid, &code2);
 		EXPECT_RPC(rc, "TEST_STATEID after FREE_STATEID");
@@ -767,6 +760,16 @@ static void deleg3_revoke(struct dc_ctx *ctx)
 			      "SEQUENCE sr_status_flags %#x lack "
 			      "RECALLABLE_STATE_REVOKED (18.46.3); ",
 			      flags);
+	if (rst != NFS4ERR_DELEG_REVOKED)
+		n += snprintf(problems + n, sizeof(problems) - n,
+			      "READ with the revoked delegation: %s, expected "
+			      "NFS4ERR_DELEG_REVOKED (8.2.4); ",
+			      dc_nfsstat_name(rst));
+	if (on_recall == DC_CB_OK && waited > 2 * lease + 5)
+		n += snprintf(problems + n, sizeof(problems) - n,
+			      "revoked only after %.0f s, not a lease after "
+			      "the answered recall (10.4.6); ",
+			      waited);
 	if (code != NFS4ERR_DELEG_REVOKED)
 		n += snprintf(problems + n, sizeof(problems) - n,
 			      "TEST_STATEID of the revoked delegation: %s, "
@@ -809,6 +812,16 @@ out:
 	dc_fh_free(&o.fh);
 	dc_client_destroy(&b);
 	dc_client_destroy(&a);
+}
+
+static void deleg3_revoke(struct dc_ctx *ctx)
+{
+	revoke_flow(ctx, DC_CB_DROP);
+}
+
+static void deleg11_not_returned(struct dc_ctx *ctx)
+{
+	revoke_flow(ctx, DC_CB_OK);
 }
 
 /*
@@ -1064,6 +1077,99 @@ out:
 	dc_client_destroy(&a);
 }
 
+/* Callback_Timeout of server.conf.in: a CB_NULL waits up to twice that. */
+#define CB_TIMEOUT_MS 2000
+
+/*
+ * The server's CB_NULL probe of A's new back channel is never answered,
+ * while A answers every CB_COMPOUND.  A probe waits for its reply up to
+ * 2 x Callback_Timeout; it must not hold the channel meanwhile: B's
+ * conflicting OPEN makes the server recall A's delegation at once
+ * (10.4.4), and B's OPEN is granted as soon as A returns it.
+ */
+static void deleg10_recall_during_probe(struct dc_ctx *ctx)
+{
+	struct recall_policy pol = { DC_CB_OK };
+	struct dc_client a = { 0 }, b = { 0 };
+	struct open_res o = { 0 }, ob = { 0 };
+	struct dc_cb_record rec, probe;
+	struct timespec t_open;
+	double open_ms, probe_ms;
+	unsigned tries;
+	uint32_t flags = 0;
+	char name[96] = "";
+	nfsstat4 st;
+	int rc;
+
+	rc = dc_ctx_client(ctx, &a);
+	EXPECT_RPC(rc, "connect A");
+	dc_cb_set_mute_null(&a.cb, true);
+	dc_cb_set_handler(&a.cb, recall_handler, &pol);
+	rc = dc_client_mount(&a);
+	EXPECT_RPC(rc, "mount A");
+	rc = dc_ctx_mounted(ctx, &b);
+	EXPECT_RPC(rc, "mount B");
+	dc_name(ctx, "probe", name, sizeof(name));
+	if (!hold_deleg(ctx, &a, name, OPEN_DELEGATE_WRITE, &o))
+		goto out;
+	EXPECT(dc_cb_get(&a.cb, 0, &probe) && probe.proc == 0 &&
+		       !probe.replied,
+	       "A's first callback is not its unanswered CB_NULL probe "
+	       "(%u callbacks)",
+	       dc_cb_count(&a.cb));
+
+	clock_gettime(CLOCK_REALTIME, &t_open);
+	probe_ms = (t_open.tv_sec - probe.ts.tv_sec) * 1e3 +
+		   (t_open.tv_nsec - probe.ts.tv_nsec) / 1e6;
+	EXPECT(probe_ms < CB_TIMEOUT_MS,
+	       "B's OPEN only %.0f ms after the probe: it may have timed out "
+	       "already, the case proves nothing",
+	       probe_ms);
+	rc = open_name(&b, name, false, ACCESS_NODELEG, &ob);
+	EXPECT_RPC(rc, "OPEN by B");
+	EXPECT_STATUS(ob.status, NFS4ERR_DELAY,
+		      "B's OPEN while A holds a write delegation");
+	EXPECT(wait_recall(&a, RECALL_WAIT_MS, &rec),
+	       "no CB_RECALL reached A within %d ms while its probe was "
+	       "unanswered (%u callbacks recorded)",
+	       RECALL_WAIT_MS, dc_cb_count(&a.cb));
+	open_ms = (rec.ts.tv_sec - t_open.tv_sec) * 1e3 +
+		  (rec.ts.tv_nsec - t_open.tv_nsec) / 1e6;
+	EXPECT(open_ms < CB_TIMEOUT_MS,
+	       "CB_RECALL reached A %.0f ms after B's OPEN, behind the "
+	       "unanswered probe (Callback_Timeout %d ms)",
+	       open_ms, CB_TIMEOUT_MS);
+	rc = delegreturn(&a, &o.fh, &o.dsid, &st);
+	EXPECT_OK(rc, st, "DELEGRETURN after CB_RECALL");
+	o.held = false;
+	rc = open_retry(&b, name, ACCESS_NODELEG, &ob, 1, OPEN_RETRY_MS, NULL,
+			NULL, &tries);
+	EXPECT_OK(rc, ob.status, "B's OPEN right after DELEGRETURN");
+	/* The probe's verdict still applies to the channel it probed (and
+	 * no probe is left running into the next case).
+	 */
+	EXPECT(dc_client_wait_seq_flags(&a, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					4 * CB_TIMEOUT_MS, OPEN_RETRY_MS,
+					&flags, &st),
+	       "A's probe was never answered, yet SEQUENCE does not report "
+	       "its back channel down after %d ms (flags %#x, %s)",
+	       4 * CB_TIMEOUT_MS, flags, dc_nfsstat_name(st));
+	dc_note(ctx, "CB_RECALL %.0f ms after B's OPEN, %.0f ms after the "
+		     "unanswered probe",
+		open_ms, open_ms + probe_ms);
+out:
+	dc_cb_set_handler(&a.cb, NULL, NULL);
+	close_quietly(&b, &ob);
+	close_quietly(&a, &o);
+	if (name[0])
+		remove_name(&a, name, &st);
+	dc_fh_free(&ob.fh);
+	dc_fh_free(&o.fh);
+	dc_client_destroy(&b);
+	dc_client_destroy(&a);
+}
+
 const struct dc_case dc_cases_deleg[] = {
 	{ "DELEG1", "write OPEN is granted a write delegation", "10.4",
 	  "deleg filedeleg all", "OPS1", deleg1_write },
@@ -1078,6 +1184,9 @@ const struct dc_case dc_cases_deleg[] = {
 	{ "DELEG3", "unanswered recall: delegation revoked, client told",
 	  "8.3", "deleg filedeleg callback slow all", "DELEG6",
 	  deleg3_revoke },
+	{ "DELEG11", "recall answered, never returned: revoked after a lease",
+	  "10.4.6 / 8.2.4", "deleg filedeleg callback slow all", "DELEG3",
+	  deleg11_not_returned },
 	{ "DELEG7", "silent holder: all its delegations go with its lease",
 	  "8.3", "deleg filedeleg callback slow all", "DELEG6",
 	  deleg7_vanished },
@@ -1088,5 +1197,8 @@ const struct dc_case dc_cases_deleg[] = {
 	  "10.4", "deleg filedeleg all", "DELEG1", deleg8_no_second },
 	{ "DELEG4", "DELEGRETURN of a returned or unknown stateid: BAD_STATEID",
 	  "18.49.3", "deleg filedeleg all", "DELEG1", deleg4_bad_return },
+	{ "DELEG10", "CB_RECALL goes out while the CB_NULL probe is unanswered",
+	  "10.4.4", "deleg filedeleg callback all", "DELEG2",
+	  deleg10_recall_during_probe },
 	{ NULL }
 };

@@ -294,24 +294,6 @@ static int chmod_fh(struct dc_client *cl, const nfs_fh4 *fh, uint32_t mode,
 	return call_last(cl, fill_chmod, &d, st);
 }
 
-/* SEQUENCE alone; *flags = sr_status_flags. */
-static int seq_flags(struct dc_client *cl, uint32_t *flags, nfsstat4 *st)
-{
-	struct dc_cres r;
-	int rc;
-
-	*flags = 0;
-	rc = dc_client_simple(cl, NULL, NULL, &r, st);
-	if (rc)
-		return rc;
-	if (*st == NFS4_OK)
-		*flags = dc_cres_op(&r, 0)
-				 ->nfs_resop4_u.opsequence.SEQUENCE4res_u
-				 .sr_resok4.sr_status_flags;
-	dc_cres_free(&r);
-	return 0;
-}
-
 /* ---- back channel -------------------------------------------------- */
 
 static bool rec_is(const struct dc_cb_record *r, const stateid4 *sid,
@@ -532,6 +514,31 @@ static int v40_mkdir(struct dc_ctx *ctx, const nfs_fh4 *dir,
 	return rc;
 }
 
+/* B's change of A's delegated directory (what), once. */
+static int change_by_b(struct dc_ctx *ctx, struct dd_setup *s,
+		       enum dd_change what, const char *n1, const char *n2,
+		       nfsstat4 *st)
+{
+	switch (what) {
+	case CH_MKDIR:
+		return mkdir_in(&s->b, &s->dir, n2, NULL, st);
+	case CH_REMOVE:
+		return remove_in(&s->b, &s->dir, n1, st);
+	case CH_RENAME:
+		return rename_in(&s->b, &s->dir, n1, NULL, n2, st);
+	case CH_CHMOD_DIR:
+		return chmod_fh(&s->b, &s->dir, 0750, st);
+	case CH_V40:
+		return v40_mkdir(ctx, &s->dir, n2, st);
+	}
+	return -EINVAL;
+}
+
+/*
+ * 10.9.2: a change by B that A's delegation was not granted notifications
+ * of conflicts with it: the server recalls the delegation and B's change
+ * waits (NFS4ERR_DELAY) until A returns it, then goes through.
+ */
 static void recall_on(struct dc_ctx *ctx, enum dd_change what)
 {
 	struct dd_setup s = { 0 };
@@ -552,24 +559,11 @@ static void recall_on(struct dc_ctx *ctx, enum dd_change what)
 	rc = gdd(&s.a, &s.dir, 0, &g);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
-	switch (what) {
-	case CH_MKDIR:
-		rc = mkdir_in(&s.b, &s.dir, n2, NULL, &st);
-		break;
-	case CH_REMOVE:
-		rc = remove_in(&s.b, &s.dir, n1, &st);
-		break;
-	case CH_RENAME:
-		rc = rename_in(&s.b, &s.dir, n1, NULL, n2, &st);
-		break;
-	case CH_CHMOD_DIR:
-		rc = chmod_fh(&s.b, &s.dir, 0750, &st);
-		break;
-	case CH_V40:
-		rc = v40_mkdir(ctx, &s.dir, n2, &st);
-		break;
-	}
-	EXPECT_OK(rc, st, "change by B");
+	rc = change_by_b(ctx, &s, what, n1, n2, &st);
+	EXPECT_RPC(rc, "change by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY,
+		      "B's change while A holds the directory delegation "
+		      "(it must wait for the recall)");
 	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL of A's directory delegation within %d ms",
 	       CB_WAIT_MS);
@@ -577,8 +571,15 @@ static void recall_on(struct dc_ctx *ctx, enum dd_change what)
 	       "CB_RECALL does not carry the directory's filehandle");
 	EXPECT(rec.seq_valid, "CB_SEQUENCE of the CB_RECALL: %s",
 	       rec.seq_problem);
+	/* Still waiting while the delegation is out */
+	rc = change_by_b(ctx, &s, what, n1, n2, &st);
+	EXPECT_RPC(rc, "change by B, again");
+	EXPECT_STATUS(st, NFS4ERR_DELAY,
+		      "B's change while the recall is not answered yet");
 	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
 	EXPECT_OK(rc, st, "DELEGRETURN after the recall");
+	rc = change_by_b(ctx, &s, what, n1, n2, &st);
+	EXPECT_OK(rc, st, "B's change right after the DELEGRETURN");
 out:
 	teardown(&s);
 }
@@ -649,7 +650,8 @@ static void dirdeleg9_own_change(struct dc_ctx *ctx)
 	rc = mkdir_in(&s.b, &dir2, n1, NULL, &st);
 	EXPECT_OK(rc, st, "mkdir in d2 by B");
 	rc = remove_in(&s.b, &s.dir, n2, &st);
-	EXPECT_OK(rc, st, "remove by B");
+	EXPECT_RPC(rc, "remove by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY, "remove by B (waits for the recall)");
 	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL after B's change within %d ms", CB_WAIT_MS);
 	EXPECT(count_recalls(&s.a, &g.sid) == 1,
@@ -672,7 +674,7 @@ static bool wait_revoked(struct dc_client *cl, unsigned max_s)
 	nfsstat4 st;
 
 	while (now_s() < end) {
-		if (seq_flags(cl, &flags, &st) == 0 && st == NFS4_OK &&
+		if (dc_client_seq_flags(cl, &flags, &st) == 0 && st == NFS4_OK &&
 		    (flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED))
 			return true;
 		sleep_ms(500);
@@ -684,6 +686,7 @@ static bool wait_revoked(struct dc_client *cl, unsigned max_s)
 static void dirdeleg10_dir_removed(struct dc_ctx *ctx)
 {
 	struct dd_setup s = { 0 };
+	struct dc_cb_record rec;
 	struct gdd_res g;
 	nfsstat4 st, code;
 	int rc;
@@ -693,21 +696,69 @@ static void dirdeleg10_dir_removed(struct dc_ctx *ctx)
 	rc = gdd(&s.a, &s.dir, 0, &g);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
+	/* 10.9.2 / 10.9.4: another client removing the directory recalls
+	 * the delegation, and the removal waits for it.
+	 */
 	rc = remove_in(&s.b, NULL, s.dname, &st);
-	EXPECT_OK(rc, st, "REMOVE of the directory by B");
-	EXPECT(wait_revoked(&s.a, 10),
-	       "SEQ4_STATUS_RECALLABLE_STATE_REVOKED not set after the "
-	       "delegated directory was removed");
+	EXPECT_RPC(rc, "REMOVE of the directory by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY,
+		      "B's REMOVE of A's delegated directory");
+	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
+	       "no CB_RECALL of the directory B removes within %d ms",
+	       CB_WAIT_MS);
+	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
+	EXPECT_OK(rc, st, "DELEGRETURN after the recall");
+	rc = remove_in(&s.b, NULL, s.dname, &st);
+	EXPECT_OK(rc, st, "B's REMOVE right after the DELEGRETURN");
 	rc = dc_client_test_stateid(&s.a, &g.sid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID");
-	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
-		      "TEST_STATEID of the revoked directory delegation");
-	rc = dc_client_free_stateid(&s.a, &g.sid, &st);
-	EXPECT_OK(rc, st, "FREE_STATEID of the revoked delegation");
-	rc = dc_client_test_stateid(&s.a, &g.sid, &code);
-	EXPECT_RPC(rc, "TEST_STATEID after FREE_STATEID");
 	EXPECT_STATUS(code, NFS4ERR_BAD_STATEID,
-		      "TEST_STATEID after FREE_STATEID");
+		      "TEST_STATEID of the returned directory delegation");
+out:
+	teardown(&s);
+}
+
+/*
+ * The holder itself removes the delegated directory (a client taking a
+ * delegation on every directory it lists, then rm -rf).  Its own change
+ * is no conflict (10.9.2): no CB_RECALL, nothing revoked, no
+ * SEQ4_STATUS_RECALLABLE_STATE_REVOKED; the delegation just ends, and a
+ * DELEGRETURN of it is answered as one of a stateid the server no longer
+ * knows.
+ */
+static void dirdeleg32_own_removal(struct dc_ctx *ctx)
+{
+	struct dd_setup s = { 0 };
+	struct dc_cb_record rec;
+	struct gdd_res g;
+	uint32_t flags = 0;
+	nfsstat4 st, code;
+	int rc;
+
+	rc = setup(ctx, &s, false);
+	EXPECT_RPC(rc, "mount and mkdir");
+	rc = gdd(&s.a, &s.dir, 0, &g);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
+	EXPECT_GRANTED(g);
+	rc = remove_in(&s.a, NULL, s.dname, &st);
+	EXPECT_OK(rc, st, "REMOVE of the directory by its holder");
+	EXPECT(!wait_recall_of(&s.a, &g.sid, 0, 1000, &rec, NULL),
+	       "CB_RECALL of a directory its holder removed itself");
+	rc = dc_client_seq_flags(&s.a, &flags, &st);
+	EXPECT_OK(rc, st, "SEQUENCE");
+	EXPECT(!(flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED),
+	       "the holder's own removal revoked its delegation (flags %#x)",
+	       flags);
+	rc = dc_client_test_stateid(&s.a, &g.sid, &code);
+	EXPECT_RPC(rc, "TEST_STATEID");
+	EXPECT_STATUS(code, NFS4ERR_BAD_STATEID,
+		      "TEST_STATEID of the delegation on the removed directory");
+	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
+	EXPECT_RPC(rc, "DELEGRETURN");
+	EXPECT(st == NFS4ERR_STALE || st == NFS4ERR_BAD_STATEID,
+	       "DELEGRETURN of the delegation on the removed directory: %s, "
+	       "expected NFS4ERR_STALE or NFS4ERR_BAD_STATEID",
+	       dc_nfsstat_name(st));
 out:
 	teardown(&s);
 }
@@ -719,6 +770,7 @@ out:
 static void dirdeleg11_not_returned(struct dc_ctx *ctx)
 {
 	struct dd_setup s = { 0 };
+	struct dc_client c = { 0 };
 	struct dc_cb_record rec;
 	struct gdd_res g;
 	char n1[96];
@@ -733,7 +785,8 @@ static void dirdeleg11_not_returned(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
 	rc = mkdir_in(&s.b, &s.dir, n1, NULL, &st);
-	EXPECT_OK(rc, st, "mkdir by B");
+	EXPECT_RPC(rc, "mkdir by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY, "mkdir by B (waits for the recall)");
 	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL within %d ms", CB_WAIT_MS);
 	t0 = now_s();
@@ -745,17 +798,25 @@ static void dirdeleg11_not_returned(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "TEST_STATEID");
 	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
 		      "TEST_STATEID of the revoked directory delegation");
+	/* Revoked: a change no longer waits (B did not renew meanwhile:
+	 * a new client makes it)
+	 */
+	rc = dc_ctx_mounted(ctx, &c);
+	EXPECT_RPC(rc, "mount C");
+	rc = mkdir_in(&c, &s.dir, n1, NULL, &st);
+	EXPECT_OK(rc, st, "mkdir by C after the revocation");
 	rc = delegreturn(&s.a, &s.dir, &g.sid, &st);
 	EXPECT_RPC(rc, "DELEGRETURN of a revoked delegation");
 	EXPECT(st != NFS4_OK, "DELEGRETURN of a revoked delegation: NFS4_OK");
 	rc = dc_client_free_stateid(&s.a, &g.sid, &st);
 	EXPECT_OK(rc, st, "FREE_STATEID of the revoked delegation");
-	rc = seq_flags(&s.a, (uint32_t *)&code, &st);
+	rc = dc_client_seq_flags(&s.a, (uint32_t *)&code, &st);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT(!(code & SEQ4_STATUS_RECALLABLE_STATE_REVOKED),
 	       "SEQ4_STATUS_RECALLABLE_STATE_REVOKED still set after "
 	       "FREE_STATEID");
 out:
+	dc_client_destroy(&c);
 	teardown(&s);
 }
 
@@ -809,9 +870,12 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "DESTROY_CLIENTID");
 	EXPECT_STATUS(st, NFS4ERR_CLIENTID_BUSY,
 		      "DESTROY_CLIENTID while holding a directory delegation");
-	/* B's change recalls towards a client without a back channel */
+	/* B's change recalls towards a client without a back channel,
+	 * and waits: until A's lease expires, as it turns out
+	 */
 	rc = mkdir_in(&s.b, &s.dir, n1, NULL, &st);
-	EXPECT_OK(rc, st, "mkdir by B");
+	EXPECT_RPC(rc, "mkdir by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY, "mkdir by B (waits for the recall)");
 	/* Bounded wait for A's lease to expire (lease 10 s here) */
 	end = now_s() + REVOKE_WAIT_S;
 	do {
@@ -819,13 +883,15 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 		/* B only waits: it keeps its lease (holding nothing, it
 		 * would not be kept as a courtesy client, patch 0081)
 		 */
-		rc = seq_flags(&s.b, &flags, &st);
+		rc = dc_client_seq_flags(&s.b, &flags, &st);
 		EXPECT_RPC(rc, "SEQUENCE by B");
 		rc = lone_op(&s.a, false, &st);
 		EXPECT_RPC(rc, "DESTROY_CLIENTID");
 	} while (st == NFS4ERR_CLIENTID_BUSY && now_s() < end);
 	EXPECT(st == NFS4ERR_STALE_CLIENTID || st == NFS4_OK,
 	       "DESTROY_CLIENTID after the lease: %s", dc_nfsstat_name(st));
+	rc = mkdir_in(&s.b, &s.dir, n1, NULL, &st);
+	EXPECT_OK(rc, st, "mkdir by B once A's delegation went with A");
 	rc = gdd(&s.b, &s.dir, 0, &gb);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION by B");
 	EXPECT_GRANTED(gb);
@@ -1389,7 +1455,8 @@ static void dirdeleg19_unsubscribed(struct dc_ctx *ctx)
 	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_REMOVE_ENTRY));
 	dc_name(ctx, "e1", n1, sizeof(n1));
 	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
-	EXPECT_OK(rc, st, "mkdir by B");
+	EXPECT_RPC(rc, "mkdir by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY, "mkdir by B (waits for the recall)");
 	EXPECT(wait_recall_of(&n.s.a, &n.g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL for an unsubscribed ADD");
 	EXPECT(rec_is(&rec, &n.g.sid, &n.s.dir), "CB_RECALL fh");
@@ -1499,7 +1566,7 @@ static int create_range(struct dc_client *cl, const nfs_fh4 *dir,
 
 	for (i = from; i < to; i++) {
 		if (holder && i && i % RENEW_EVERY == 0) {
-			rc = seq_flags(holder, &flags, &hst);
+			rc = dc_client_seq_flags(holder, &flags, &hst);
 			if (rc)
 				return rc;
 		}
@@ -1532,7 +1599,7 @@ static unsigned notify_wait_renewing(struct dc_notify_tap *tap,
 		n = dc_notify_wait(tap, count, left < 5000 ? left : 5000);
 		if (n >= count)
 			break;
-		(void)seq_flags(holder, &flags, &st);
+		(void)dc_client_seq_flags(holder, &flags, &st);
 	}
 	return n;
 }
@@ -1707,7 +1774,7 @@ static void dirdeleg23_notify_unanswered(struct dc_ctx *ctx)
 	for (i = 0; i < REVOKE_WAIT_S &&
 		    !wait_recall_of(&n.s.a, &n.g.sid, 0, 1000, &rec, NULL);
 	     i++) {
-		rc = seq_flags(&n.s.a, &flags, &st);
+		rc = dc_client_seq_flags(&n.s.a, &flags, &st);
 		EXPECT_RPC(rc, "SEQUENCE");
 	}
 	EXPECT(i < REVOKE_WAIT_S, "no CB_RECALL after unanswered CB_NOTIFYs");
@@ -1991,7 +2058,7 @@ static void dirdeleg27_overflow(struct dc_ctx *ctx)
 	for (i = 0; i < REVOKE_WAIT_S &&
 		    !wait_recall_of(&n.s.a, &n.g.sid, 0, 1000, &rec, NULL);
 	     i++) {
-		rc = seq_flags(&n.s.a, &flags, &st);
+		rc = dc_client_seq_flags(&n.s.a, &flags, &st);
 		EXPECT_RPC(rc, "SEQUENCE");
 	}
 	EXPECT(i < REVOKE_WAIT_S, "no CB_RECALL after %u unsent notifications",
@@ -2171,7 +2238,7 @@ static void dirdeleg28_child_attrs(struct dc_ctx *ctx)
 	       nf, f, nl, l);
 
 	/* A only waited: renew its lease (the suite's is 10 s) */
-	rc = seq_flags(&n.s.a, &flags, &st);
+	rc = dc_client_seq_flags(&n.s.a, &flags, &st);
 	EXPECT_RPC(rc, "SEQUENCE");
 	/* truncate then chown at once: the chown's attributes replace
 	 * the truncate's (coalesced) or follow them
@@ -2190,7 +2257,7 @@ static void dirdeleg28_child_attrs(struct dc_ctx *ctx)
 	       dc_notify_count(&n.tap) - have);
 	/* The chown's may be in a later CB_NOTIFY than the truncate's */
 	sleep_ms(200);
-	rc = seq_flags(&n.s.a, &flags, &st);
+	rc = dc_client_seq_flags(&n.s.a, &flags, &st);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT(nt_only_child(&n, have, f, l, why, sizeof(why)), "%s", why);
 	nf = nl = 0;
@@ -2501,7 +2568,8 @@ static void dirdeleg30_signal_avail(struct dc_ctx *ctx)
 	EXPECT_GRANTED(g);
 	dc_name(ctx, "m", name, sizeof(name));
 	rc = mkdir_in(&s.b, &s.dir, name, NULL, &st);
-	EXPECT_OK(rc, st, "mkdir by B");
+	EXPECT_RPC(rc, "mkdir by B");
+	EXPECT_STATUS(st, NFS4ERR_DELAY, "mkdir by B (waits for the recall)");
 	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
 	       "no CB_RECALL of A's delegation");
 	/* C, not asking to be told: no promise */
@@ -2675,8 +2743,8 @@ const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG9", "holder's own changes and returned delegations: no recall",
 	  "10.9.1 / 18.49", "dirdeleg deleg", "DIRDELEG4",
 	  dirdeleg9_own_change },
-	{ "DIRDELEG10", "directory removed: revoked, TEST_STATEID, FREE_STATEID",
-	  "10.9 / 18.48 / 18.38", "dirdeleg deleg", "DIRDELEG1",
+	{ "DIRDELEG10", "directory removed by another client: recalled, waits",
+	  "10.9.2 / 10.9.4", "dirdeleg deleg", "DIRDELEG1",
 	  dirdeleg10_dir_removed },
 	{ "DIRDELEG11", "recalled and never returned: revoked after a lease",
 	  "10.4.6 / 8.3", "dirdeleg deleg slow", "DIRDELEG4",
@@ -2736,5 +2804,8 @@ const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG31", "Max_Dir_Delegations reached: promise, "
 	  "CB_RECALLABLE_OBJ_AVAIL", "18.39.3 / 20.7", "dirdeleg deleg",
 	  "DIRDELEG30", dirdeleg31_signal_max },
+	{ "DIRDELEG32", "holder removes the delegated directory: no recall, "
+	  "nothing revoked", "10.9.2", "dirdeleg deleg", "DIRDELEG10",
+	  dirdeleg32_own_removal },
 	{ NULL }
 };

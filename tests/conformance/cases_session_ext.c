@@ -59,47 +59,8 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* SEQUENCE alone; *flags = sr_status_flags. */
-static int seq_flags(struct dc_client *cl, uint32_t *flags, nfsstat4 *st)
-{
-	struct dc_cres r;
-	int rc;
-
-	*flags = 0;
-	rc = dc_client_simple(cl, NULL, NULL, &r, st);
-	if (rc)
-		return rc;
-	if (*st == NFS4_OK)
-		*flags = dc_cres_op(&r, 0)
-				 ->nfs_resop4_u.opsequence.SEQUENCE4res_u
-				 .sr_resok4.sr_status_flags;
-	dc_cres_free(&r);
-	return 0;
-}
-
 #define PATH_DOWN_BITS                                                         \
 	(SEQ4_STATUS_CB_PATH_DOWN | SEQ4_STATUS_CB_PATH_DOWN_SESSION)
-
-/*
- * SEQUENCE every POLL_MS until (flags & mask) == want, for at most
- * timeout_ms.  True when seen; *flags is the last value, *st the last
- * SEQUENCE status.
- */
-static bool wait_flags(struct dc_client *cl, uint32_t mask, uint32_t want,
-		       int timeout_ms, uint32_t *flags, nfsstat4 *st)
-{
-	double end = now_s() + timeout_ms / 1000.0;
-
-	for (;;) {
-		if (seq_flags(cl, flags, st) || *st != NFS4_OK)
-			return false;
-		if ((*flags & mask) == want)
-			return true;
-		if (now_s() >= end)
-			return false;
-		sleep_ms(POLL_MS);
-	}
-}
 
 /*
  * Wait (bounded) for a callback record from index from on with the
@@ -333,7 +294,7 @@ static void bctl_switch(struct dc_ctx *ctx, const enum sp_kind *kinds,
 		       r.prog, r.cred_flavor, PROG_ALT, want_flavor);
 		EXPECT(r.replied, "our reply to the CB_COMPOUND failed");
 	}
-	rc = seq_flags(&cl, &flags, &st);
+	rc = dc_client_seq_flags(&cl, &flags, &st);
 	EXPECT_OK(rc, st, "SEQUENCE after BACKCHANNEL_CTL");
 	EXPECT(!(flags & PATH_DOWN_BITS),
 	       "back channel reported down (flags %#x)", flags);
@@ -378,7 +339,7 @@ static void bctl_refused(struct dc_ctx *ctx, const enum sp_kind *kinds,
 	rc = backchannel_ctl(&cl, PROG_ALT, kinds, n, &st);
 	EXPECT_RPC(rc, "SEQUENCE+BACKCHANNEL_CTL");
 	EXPECT_STATUS(st, want, "BACKCHANNEL_CTL");
-	rc = seq_flags(&cl, &flags, &st);
+	rc = dc_client_seq_flags(&cl, &flags, &st);
 	EXPECT_OK(rc, st,
 		  "SEQUENCE after the refused "
 		  "BACKCHANNEL_CTL");
@@ -906,11 +867,11 @@ static void fstid7_revoked(struct dc_ctx *ctx)
 		if (rc || ob.status != NFS4ERR_DELAY)
 			break;
 		sleep_ms(1000);
-		seq_flags(&a, &flags, &st);
+		dc_client_seq_flags(&a, &flags, &st);
 	}
 	EXPECT_OK(rc, ob.status, "B's OPEN while A ignores the recall");
 
-	rc = seq_flags(&a, &flags, &st);
+	rc = dc_client_seq_flags(&a, &flags, &st);
 	EXPECT_RPC(rc, "SEQUENCE by A");
 	EXPECT(flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED,
 	       "A's sr_status_flags %#x lack RECALLABLE_STATE_REVOKED",
@@ -934,7 +895,7 @@ static void fstid7_revoked(struct dc_ctx *ctx)
 	rc = dc_client_free_stateid(&a, &o.dsid, &st);
 	EXPECT_RPC(rc, "FREE_STATEID by A");
 	EXPECT_STATUS(st, NFS4ERR_BAD_STATEID, "second FREE_STATEID");
-	rc = seq_flags(&a, &flags, &st);
+	rc = dc_client_seq_flags(&a, &flags, &st);
 	EXPECT_RPC(rc, "SEQUENCE by A");
 	EXPECT(!(flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED),
 	       "RECALLABLE_STATE_REVOKED still set after FREE_STATEID "
@@ -1374,9 +1335,10 @@ static void cbto1_path_down(struct dc_ctx *ctx)
 	t0 = now_s();
 	rc = create_session_deaf(&cl, &st);
 	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
-	EXPECT(wait_flags(&cl, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
-			  SEQ4_STATUS_CB_PATH_DOWN_SESSION, PATH_DOWN_WAIT_MS,
-			  &flags, &st),
+	EXPECT(dc_client_wait_seq_flags(&cl, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					PATH_DOWN_WAIT_MS, POLL_MS, &flags,
+					&st),
 	       "no SEQ4_STATUS_CB_PATH_DOWN_SESSION within %d ms although "
 	       "the CB_NULL probe is never answered (last flags %#x, %s)",
 	       PATH_DOWN_WAIT_MS, flags, dc_nfsstat_name(st));
@@ -1423,7 +1385,7 @@ static void probe1_cb_null(struct dc_ctx *ctx)
 	EXPECT(r.conn == cl.conns[0],
 	       "CB_NULL not on the CREATE_SESSION connection");
 	EXPECT(r.replied, "our CB_NULL reply could not be sent");
-	rc = seq_flags(&cl, &flags, &st);
+	rc = dc_client_seq_flags(&cl, &flags, &st);
 	EXPECT_OK(rc, st, "SEQUENCE");
 	EXPECT(!(flags & PATH_DOWN_BITS),
 	       "back channel reported down after the probe (flags %#x)",
@@ -1447,9 +1409,10 @@ static void probe2_rebind(struct dc_ctx *ctx)
 	EXPECT_OK(rc, st, "EXCHANGE_ID");
 	rc = create_session_deaf(&cl, &st);
 	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
-	EXPECT(wait_flags(&cl, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
-			  SEQ4_STATUS_CB_PATH_DOWN_SESSION, PATH_DOWN_WAIT_MS,
-			  &flags, &st),
+	EXPECT(dc_client_wait_seq_flags(&cl, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					PATH_DOWN_WAIT_MS, POLL_MS, &flags,
+					&st),
 	       "probe failure never reported (flags %#x)", flags);
 	ci = dc_client_add_conn(&cl);
 	EXPECT(ci == 1, "second connection: %d", ci);
@@ -1460,8 +1423,9 @@ static void probe2_rebind(struct dc_ctx *ctx)
 	       "no CB_NULL on the newly bound connection within %d ms",
 	       CB_WAIT_MS);
 	EXPECT(r.conn == cl.conns[1], "CB_NULL not on the new connection");
-	EXPECT(wait_flags(&cl, PATH_DOWN_BITS, 0, PATH_DOWN_WAIT_MS, &flags,
-			  &st),
+	EXPECT(dc_client_wait_seq_flags(&cl, PATH_DOWN_BITS, 0,
+					PATH_DOWN_WAIT_MS, POLL_MS, &flags,
+					&st),
 	       "SEQUENCE still reports the back channel down after a "
 	       "successful probe (flags %#x, %s)",
 	       flags, dc_nfsstat_name(st));
@@ -1502,8 +1466,9 @@ static void probe3_rebind_during_probe(struct dc_ctx *ctx)
 	EXPECT(wait_cb(&cl.cb, 0, 0, DC_CB_PROGRAM, CB_WAIT_MS, &r) >= 0,
 	       "no CB_NULL on the answering connection within %d ms",
 	       CB_WAIT_MS);
-	EXPECT(wait_flags(&cl, PATH_DOWN_BITS, 0, PATH_DOWN_WAIT_MS, &flags,
-			  &st),
+	EXPECT(dc_client_wait_seq_flags(&cl, PATH_DOWN_BITS, 0,
+					PATH_DOWN_WAIT_MS, POLL_MS, &flags,
+					&st),
 	       "back channel still reported down (flags %#x, %s) although "
 	       "the connection bound during the first probe answered "
 	       "CB_NULL",
@@ -1600,7 +1565,7 @@ static void dbus2_destroy(struct dc_ctx *ctx)
 	rc = dc_sm_destroy(hex, &sm);
 	EXPECT(rc == 0, "DestroySession: dbus-send failed (%d)", rc);
 	EXPECT(sm.ok, "DestroySession(%s): %s", hex, sm.error);
-	rc = seq_flags(&cl, &flags, &st);
+	rc = dc_client_seq_flags(&cl, &flags, &st);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT_STATUS(st, NFS4ERR_BADSESSION,
 		      "SEQUENCE on a session destroyed over DBus");
@@ -1733,7 +1698,7 @@ static void reap1_expired(struct dc_ctx *ctx)
 	rc = dc_conn_open(&cl.conns[0], cl.srv.host, cl.srv.port);
 	EXPECT_RPC(rc, "reconnect");
 	cl.nconns = 1;
-	rc = seq_flags(&cl, &flags, &st);
+	rc = dc_client_seq_flags(&cl, &flags, &st);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT_STATUS(st, NFS4ERR_BADSESSION,
 		      "SEQUENCE on the reaped session");
@@ -1742,7 +1707,7 @@ static void reap1_expired(struct dc_ctx *ctx)
 	rc = dc_client_create_session(&cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
 				      8, &st);
 	EXPECT_OK(rc, st, "CREATE_SESSION of the returning client");
-	rc = seq_flags(&cl, &flags, &st);
+	rc = dc_client_seq_flags(&cl, &flags, &st);
 	EXPECT_OK(rc, st, "SEQUENCE on the new session");
 	/* ... and so does its state. */
 	rc = dc_client_close_file(&cl, &fh, &osid, &st);

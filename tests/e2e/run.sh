@@ -168,6 +168,14 @@ metric_sum() {
 			END { print v + 0 }'
 }
 
+# metric_with FAMILY LABEL: the sum of FAMILY's labelled series on the
+# daemon's /metrics whose labels contain LABEL.
+metric_with() {
+	curl -sf "http://127.0.0.1:$MONITORING_PORT/metrics" |
+		awk -v f="$1{" -v with="$2" 'index($1, f) == 1 &&
+			index($1, with) > 0 { v += $2 } END { print v + 0 }'
+}
+
 # session_ends: sessions ended other than by their client (expired,
 # admin, error).
 session_ends() {
@@ -320,11 +328,12 @@ scenario_watch() {
 
 # scenario_dirdeleg NAME KDIR _ OPTS: guest A lists a directory (and gets
 # a directory delegation), then guest B creates an entry in it; the
-# server must recall A's delegation so that A's next listing shows it.
-# The recall must be of a directory delegation the server granted A
-# before B started.
+# server must recall A's delegation so that A's next listing shows it,
+# and B's create must wait for the recall (NFS4ERR_DELAY, RFC 8881
+# 10.9.2).  The recall must be of a directory delegation the server
+# granted A before B started.
 scenario_dirdeleg() {
-	local name=$1 kdir=$2 opts=$4 pa r0 r1 g0 g1 dr0 dr1
+	local name=$1 kdir=$2 opts=$4 pa r0 r1 g0 g1 dr0 dr1 w0 w1
 
 	r0=$(metric 'nfsv41_callbacks_total{op="CB_RECALL"}')
 	g0=$(metric nfsv41_dir_delegations_granted_total)
@@ -338,6 +347,7 @@ scenario_dirdeleg() {
 	echo "    directory delegations granted while A listed: $((g1 - g0))"
 	[ "$((g1 - g0))" -ge 1 ] ||
 		{ FAIL_WHY="no directory delegation was granted to A (nfsv41_dir_delegations_granted_total $g0 -> $g1)"; return 1; }
+	w0=$(metric_with nfsv4__op_count 'status="NFS4ERR_DELAY"')
 	CONSOLE="$RUN_DIR/$name-b.console"
 	boot_start "$name-b" "$kdir" dirdeleg-changer "$opts"
 	boot_wait
@@ -356,6 +366,10 @@ scenario_dirdeleg() {
 		{ FAIL_WHY="no CB_RECALL was sent"; return 1; }
 	[ "$((dr1 - dr0))" -ge 1 ] ||
 		{ FAIL_WHY="$((r1 - r0)) CB_RECALL sent, but none recalled a directory delegation"; return 1; }
+	w1=$(metric_with nfsv4__op_count 'status="NFS4ERR_DELAY"')
+	echo "    NFS4ERR_DELAY answers while B created: $((w1 - w0))"
+	[ "$((w1 - w0))" -ge 1 ] ||
+		{ FAIL_WHY="B's create did not wait for the recall (no NFS4ERR_DELAY answered)"; return 1; }
 }
 
 # dir_recalls: directory delegation recalls started, all reasons.
