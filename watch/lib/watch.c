@@ -575,6 +575,18 @@ static enum job next_job(struct dw_watch *w, struct wdir **out, long *wait_ms)
 				d->need_read = true;
 	}
 	for (d = w->dirs; d; d = d->next) {
+		if (!d->deleg_after.tv_sec || d->held)
+			continue;
+		t = ms_until(&d->deleg_after, &now);
+		if (t <= 0) {
+			/* Held off long enough: ask again */
+			d->deleg_after.tv_sec = 0;
+			d->need_read = true;
+		} else if (t < *wait_ms) {
+			*wait_ms = t;
+		}
+	}
+	for (d = w->dirs; d; d = d->next) {
 		*out = d;
 		if (!d->path[0] && d != w->dirs)
 			return J_LEFT;
@@ -628,6 +640,15 @@ static void do_lookup(struct dw_watch *w, struct wdir *d)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/*
+ * After returning a recalled delegation, the directory is polled for
+ * this long before a new one is asked for: the change that caused the
+ * recall waits for it (NFS4ERR_DELAY) and must get its turn, or a
+ * watcher that takes the delegation straight back would hold it off
+ * for ever.
+ */
+#define DW_RECALL_HOLDOFF_MS 1000
+
 static void do_return(struct dw_watch *w, struct wdir *d)
 {
 	bool held;
@@ -643,6 +664,7 @@ static void do_return(struct dw_watch *w, struct wdir *d)
 	d->held = false;
 	d->recalled = false;
 	d->need_read = true;
+	now_in(&d->deleg_after, DW_RECALL_HOLDOFF_MS);
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -701,7 +723,8 @@ static void *worker(void *arg)
 			continue;
 		}
 		want = !w->no_deleg && !w->o.poll_only && !w->promised &&
-		       !w->next_gdd.tv_sec && !d->held;
+		       !w->next_gdd.tv_sec && !d->held &&
+		       !d->deleg_after.tv_sec;
 		pthread_mutex_unlock(&w->lock);
 		pthread_mutex_lock(&w->call_lock);
 		switch (j) {

@@ -30,6 +30,8 @@ struct wdir {
 	struct dc_notify_ent *pend;
 	unsigned int npend, pcap;
 	struct timespec next_poll;
+	/* After a recall: no new delegation before this (0: none) */
+	struct timespec deleg_after;
 };
 
 struct dw_watch {
