@@ -1673,6 +1673,37 @@ out:
 }
 
 /*
+ * nt_setup with A's back channel ca_maxrequestsize set to maxreq; *st
+ * is the status of the step that failed.
+ */
+static int nt_setup_maxreq(struct dc_ctx *ctx, struct nt_setup *n,
+			   uint32_t maxreq, uint32_t notify,
+			   const uint32_t *child, nfsstat4 *st)
+{
+	int rc;
+
+	*st = NFS4_OK;
+	rc = dc_ctx_client(ctx, &n->s.a);
+	if (!rc)
+		rc = dc_client_exchange_id(&n->s.a, EXCHGID4_FLAG_USE_NON_PNFS,
+					   st);
+	if (!rc && *st == NFS4_OK)
+		rc = dc_notify_create_session(&n->s.a, maxreq, st);
+	if (!rc && *st == NFS4_OK)
+		rc = dc_client_simple(&n->s.a, fill_reclaim, NULL, NULL, st);
+	if (!rc)
+		rc = dc_ctx_mounted(ctx, &n->s.b);
+	if (rc || *st != NFS4_OK)
+		return rc;
+	dc_name(ctx, "d", n->s.dname, sizeof(n->s.dname));
+	rc = mkdir_in(&n->s.a, NULL, n->s.dname, &n->s.dir, st);
+	if (rc || *st != NFS4_OK)
+		return rc;
+	dc_notify_tap_attach(&n->tap, &n->s.a);
+	return gdd_attrs(&n->s.a, &n->s.dir, notify, child, NULL, &n->g);
+}
+
+/*
  * A small back channel ca_maxrequestsize: every CB_NOTIFY fits it, so
  * batches are smaller; nothing is lost or repeated.
  */
@@ -1687,27 +1718,13 @@ static void dirdeleg22_small_maxrequest(struct dc_ctx *ctx)
 	nfsstat4 st = NFS4_OK;
 	int rc;
 
-	rc = dc_ctx_client(ctx, &n.s.a);
-	EXPECT_RPC(rc, "connect A");
-	rc = dc_client_exchange_id(&n.s.a, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
-	rc = dc_notify_create_session(&n.s.a, SMALL_MAXREQ, &st);
-	EXPECT_OK(rc, st, "CREATE_SESSION, small back channel");
+	rc = nt_setup_maxreq(ctx, &n, SMALL_MAXREQ,
+			     NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND),
+			     child_attrs, &st);
+	EXPECT_OK(rc, st, "setup with a small back channel");
 	EXPECT(n.s.a.back.ca_maxrequestsize == SMALL_MAXREQ,
 	       "back channel ca_maxrequestsize %u",
 	       n.s.a.back.ca_maxrequestsize);
-	rc = dc_client_simple(&n.s.a, fill_reclaim, NULL, NULL, &st);
-	EXPECT_RPC(rc, "RECLAIM_COMPLETE");
-	rc = dc_ctx_mounted(ctx, &n.s.b);
-	EXPECT_RPC(rc, "mount B");
-	dc_name(ctx, "d", n.s.dname, sizeof(n.s.dname));
-	rc = mkdir_in(&n.s.a, NULL, n.s.dname, &n.s.dir, &st);
-	EXPECT_OK(rc, st, "mkdir");
-	dc_notify_tap_attach(&n.tap, &n.s.a);
-	rc = gdd_attrs(&n.s.a, &n.s.dir,
-		       NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND),
-		       child_attrs, NULL, &n.g);
-	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_ADD_ENTRY));
 	dc_name(ctx, "s", prefix, sizeof(prefix));
 	rc = create_many(&n.s.b, &n.s.dir, prefix, SMALL_COUNT, &n.s.a,
@@ -1740,6 +1757,243 @@ static void dirdeleg22_small_maxrequest(struct dc_ctx *ctx)
 	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
 	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
+	nt_teardown(&n);
+}
+
+/* Scrape one sample (0 if absent); false if the scrape failed */
+static bool nt_metric(const struct dc_metrics *m, const char *name,
+		      const char *labels, double *v)
+{
+	*v = 0;
+	return dc_metric_get(m, name, labels, v);
+}
+
+/* Directory attributes that every entry change moves */
+static const uint32_t dir_attrs_moved[2] = { A0(FATTR4_CHANGE) |
+						     A0(FATTR4_SIZE),
+					     0 };
+/* server.conf.in: Dir_Notify_Window_ms, Dir_Notify_Max_Batch */
+#define WINDOW_MS 3000
+#define DA_CREATES 250
+
+/*
+ * B's creates move the directory's change attribute, which A was granted
+ * with CHANGE_DIR_ATTRS: A hears of it too (20.4), with the latest value,
+ * held for the window (the delay A may be made to wait) while full
+ * batches of ADD_ENTRY go at once.
+ */
+static void dirdeleg33_entry_changes_dir_attrs(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_ent e;
+	struct dc_notify_call c;
+	struct dc_gattr ga;
+	struct timespec t0;
+	char prefix[96], why[160];
+	unsigned i, adds = 0, attrs = 0, early_full = 0, last_attr = 0;
+	double since;
+	nfsstat4 st;
+	int rc;
+
+	rc = nt_setup(ctx, &n,
+		      NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_CHANGE_DIR_ATTRS) |
+			      NB(NOTIFY4_GFLAG_EXTEND),
+		      NULL, dir_attrs_moved);
+	EXPECT_RPC(rc, "setup");
+	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_ADD_ENTRY) |
+					   NB(NOTIFY4_CHANGE_DIR_ATTRS));
+	EXPECT(n.g.dattr[0] == dir_attrs_moved[0],
+	       "directory attributes granted %#x, asked %#x", n.g.dattr[0],
+	       dir_attrs_moved[0]);
+	dc_name(ctx, "c", prefix, sizeof(prefix));
+	clock_gettime(CLOCK_REALTIME, &t0);
+	rc = create_many(&n.s.b, &n.s.dir, prefix, DA_CREATES, &n.s.a, &st);
+	EXPECT_OK(rc, st, "creates by B");
+	rc = dc_fs_getattr(&n.s.b, &n.s.dir, &ga, &st);
+	EXPECT_OK(rc, st, "GETATTR of the directory by B");
+	EXPECT(ga.have & DC_GA_CHANGE, "GETATTR: no change attribute");
+	EXPECT(dc_notify_wait(&n.tap, DA_CREATES + 1, NOTIFY_WAIT_MS) >=
+		       DA_CREATES + 1,
+	       "%u notifications of %u creates, expected the ADDs and "
+	       "CHANGE_DIR_ATTRS", dc_notify_count(&n.tap), DA_CREATES);
+	EXPECT(nt_calls_ok(&n, &n.g.sid, &n.s.dir, why, sizeof(why)), "%s",
+	       why);
+	for (i = 0; dc_notify_get(&n.tap, i, &e); i++) {
+		if (e.type == NOTIFY4_ADD_ENTRY) {
+			adds++;
+			continue;
+		}
+		EXPECT(e.type == NOTIFY4_CHANGE_DIR_ATTRS && e.name[0] == '\0',
+		       "notification %u: %s \"%.40s\"", i, ntype(e.type),
+		       e.name);
+		EXPECT(e.attrs.known && e.attrs.mask[0] == dir_attrs_moved[0] &&
+			       e.attrs.mask[1] == 0,
+		       "CHANGE_DIR_ATTRS attributes %#x/%#x", e.attrs.mask[0],
+		       e.attrs.mask[1]);
+		attrs++;
+		last_attr = i;
+	}
+	EXPECT(adds == DA_CREATES, "%u ADD_ENTRY, expected %u", adds,
+	       DA_CREATES);
+	EXPECT(attrs >= 1, "no CHANGE_DIR_ATTRS for %u creates", DA_CREATES);
+	EXPECT(dc_notify_get(&n.tap, last_attr, &e), "notification");
+	EXPECT(e.attrs.change == ga.change,
+	       "last CHANGE_DIR_ATTRS: change %llu, GETATTR after the creates "
+	       "%llu", (unsigned long long)e.attrs.change,
+	       (unsigned long long)ga.change);
+	/* Full batches before the window: ADDs only */
+	for (i = 0; dc_notify_get_call(&n.tap, i, &c); i++) {
+		unsigned k, da = 0;
+
+		since = (c.ts.tv_sec - t0.tv_sec) * 1e3 +
+			(c.ts.tv_nsec - t0.tv_nsec) / 1e6;
+		if (since >= WINDOW_MS)
+			continue;
+		for (k = c.first; k < c.first + c.count; k++)
+			if (dc_notify_get(&n.tap, k, &e) &&
+			    e.type == NOTIFY4_CHANGE_DIR_ATTRS)
+				da++;
+		early_full++;
+		EXPECT(da == 0,
+		       "CB_NOTIFY %u, %.0f ms after the first create, before "
+		       "the window: %u CHANGE_DIR_ATTRS not held back", i,
+		       since, da);
+	}
+	dc_note(ctx, "%u creates: %u CB_NOTIFYs (%u before the %d ms window), "
+		"%u CHANGE_DIR_ATTRS", DA_CREATES, dc_notify_calls(&n.tap),
+		early_full, WINDOW_MS, attrs);
+	EXPECT(early_full >= 1,
+	       "no full batch went before the window: the creates were too "
+	       "slow to show that CHANGE_DIR_ATTRS waits");
+	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_OK(rc, st, "DELEGRETURN");
+out:
+	nt_teardown(&n);
+}
+
+/* Names of len bytes: the unique prefix, then 'x' */
+static void long_name(struct dc_ctx *ctx, const char *tag, char *buf,
+		      size_t len)
+{
+	size_t n;
+
+	dc_name(ctx, tag, buf, len + 1);
+	n = strlen(buf);
+	memset(buf + n, 'x', len - n);
+	buf[len] = '\0';
+}
+
+/*
+ * Two ADD_ENTRY with 150-byte names (and position data where the FSAL
+ * has it: about 550 bytes of changes) fit a CB_NOTIFY within a back
+ * channel ca_maxrequestsize of 1024: sent together, nothing recalled,
+ * the request within the limit (18.36.3).
+ */
+#define FIT_MAXREQ 1024
+#define FIT_NAME 150
+static void dirdeleg34_notify_fills_maxrequest(struct dc_ctx *ctx)
+{
+	struct nt_setup n = { 0 };
+	struct dc_notify_call c;
+	struct dc_notify_ent e;
+	char n1[FIT_NAME + 1], n2[FIT_NAME + 1];
+	nfsstat4 st;
+	int rc;
+
+	rc = nt_setup_maxreq(ctx, &n, FIT_MAXREQ, NB(NOTIFY4_ADD_ENTRY), NULL,
+			     &st);
+	EXPECT_OK(rc, st, "setup with a 1024-byte back channel");
+	EXPECT(n.s.a.back.ca_maxrequestsize == FIT_MAXREQ,
+	       "back channel ca_maxrequestsize %u",
+	       n.s.a.back.ca_maxrequestsize);
+	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_ADD_ENTRY));
+	long_name(ctx, "f1", n1, FIT_NAME);
+	long_name(ctx, "f2", n2, FIT_NAME);
+	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
+	EXPECT_OK(rc, st, "mkdir 1 by B");
+	rc = mkdir_in(&n.s.b, &n.s.dir, n2, NULL, &st);
+	EXPECT_OK(rc, st, "mkdir 2 by B");
+	EXPECT(dc_notify_wait(&n.tap, 2, NOTIFY_WAIT_MS) >= 2,
+	       "%u notifications of 2 creates (recalled: %u)",
+	       dc_notify_count(&n.tap), count_recalls(&n.s.a, &n.g.sid));
+	EXPECT(dc_notify_get(&n.tap, 0, &e) && e.type == NOTIFY4_ADD_ENTRY &&
+		       !strcmp(e.name, n1),
+	       "first notification: %s %.20s...", ntype(e.type), e.name);
+	EXPECT(dc_notify_get(&n.tap, 1, &e) && e.type == NOTIFY4_ADD_ENTRY &&
+		       !strcmp(e.name, n2),
+	       "second notification: %s %.20s...", ntype(e.type), e.name);
+	EXPECT(dc_notify_get_call(&n.tap, 0, &c), "CB_NOTIFY");
+	dc_note(ctx, "ca_maxrequestsize %u: %u CB_NOTIFY, the first of %u "
+		"changes in %zu bytes", FIT_MAXREQ, dc_notify_calls(&n.tap),
+		c.count, c.rec_len);
+	EXPECT(c.count == 2 && dc_notify_calls(&n.tap) == 1,
+	       "%u CB_NOTIFYs, the first of %u changes (%zu bytes): two "
+	       "fit in %u", dc_notify_calls(&n.tap), c.count, c.rec_len,
+	       FIT_MAXREQ);
+	EXPECT(c.rec_len <= FIT_MAXREQ, "a CB_NOTIFY of %zu bytes", c.rec_len);
+	EXPECT(count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_OK(rc, st, "DELEGRETURN");
+out:
+	nt_teardown(&n);
+}
+
+/*
+ * A change that fits no CB_NOTIFY of a 560-byte back channel (a 255-byte
+ * name with its attributes, about 400 bytes, where some 330 are left
+ * after the RPC and CB_COMPOUND headers) recalls the delegation, counted
+ * under its own reason, not as a failed CB_NOTIFY.
+ */
+#define TIGHT_MAXREQ 560
+#define TIGHT_NAME 255
+static void dirdeleg35_notify_too_big(struct dc_ctx *ctx)
+{
+	struct dc_metrics m0 = { 0 }, m1 = { 0 };
+	struct nt_setup n = { 0 };
+	struct dc_cb_record rec;
+	char n1[TIGHT_NAME + 1];
+	double big0 = 0, big1 = 0, failed0 = 0, failed1 = 0;
+	int port = dc_metrics_port();
+	nfsstat4 st;
+	int rc;
+
+	if (port == 0)
+		SKIP("DITTO_MONITORING_PORT not set");
+	rc = nt_setup_maxreq(ctx, &n, TIGHT_MAXREQ, NB(NOTIFY4_ADD_ENTRY),
+			     child_attrs, &st);
+	EXPECT_OK(rc, st, "setup with a 560-byte back channel");
+	EXPECT(n.s.a.back.ca_maxrequestsize == TIGHT_MAXREQ,
+	       "back channel ca_maxrequestsize %u",
+	       n.s.a.back.ca_maxrequestsize);
+	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_ADD_ENTRY));
+	rc = dc_metrics_scrape(port, 5000, &m0);
+	EXPECT(rc == 0, "scrape /metrics: %d", rc);
+	EXPECT(nt_metric(&m0, "nfsv41_dir_delegations_recalled_total",
+			 "reason=\"notify_too_big\"", &big0) &&
+		       nt_metric(&m0, "nfsv41_dir_delegations_recalled_total",
+				 "reason=\"notify_failed\"", &failed0),
+	       "recall metrics");
+	long_name(ctx, "t", n1, TIGHT_NAME);
+	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
+	EXPECT_OK(rc, st, "mkdir by B");
+	EXPECT(wait_recall_of(&n.s.a, &n.g.sid, 0, CB_WAIT_MS, &rec, NULL),
+	       "no CB_RECALL for a change too big for any CB_NOTIFY");
+	rc = dc_metrics_scrape(port, 5000, &m1);
+	EXPECT(rc == 0, "scrape /metrics: %d", rc);
+	EXPECT(nt_metric(&m1, "nfsv41_dir_delegations_recalled_total",
+			 "reason=\"notify_too_big\"", &big1) &&
+		       nt_metric(&m1, "nfsv41_dir_delegations_recalled_total",
+				 "reason=\"notify_failed\"", &failed1),
+	       "recall metrics");
+	EXPECT(big1 - big0 == 1 && failed1 == failed0,
+	       "recalled{notify_too_big} +%.0f, {notify_failed} +%.0f; "
+	       "expected +1 and +0", big1 - big0, failed1 - failed0);
+	rc = delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
+	EXPECT_OK(rc, st, "DELEGRETURN after the recall");
+out:
+	dc_metrics_free(&m0);
+	dc_metrics_free(&m1);
 	nt_teardown(&n);
 }
 
@@ -1855,14 +2109,6 @@ static void dirdeleg24_classic_coalesce(struct dc_ctx *ctx)
 	EXPECT_OK(rc, st, "DELEGRETURN");
 out:
 	nt_teardown(&n);
-}
-
-/* Scrape one sample (0 if absent); false if the scrape failed */
-static bool nt_metric(const struct dc_metrics *m, const char *name,
-		      const char *labels, double *v)
-{
-	*v = 0;
-	return dc_metric_get(m, name, labels, v);
 }
 
 /* Metrics of directory delegations and CB_NOTIFY move as they should */
@@ -2807,5 +3053,14 @@ const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG32", "holder removes the delegated directory: no recall, "
 	  "nothing revoked", "10.9.2", "dirdeleg deleg", "DIRDELEG10",
 	  dirdeleg32_own_removal },
+	{ "DIRDELEG33", "entry changes notify CHANGE_DIR_ATTRS, held for the "
+	  "window", "20.4 / 18.39.3", "dirdeleg notify", "DIRDELEG18",
+	  dirdeleg33_entry_changes_dir_attrs },
+	{ "DIRDELEG34", "two 150-byte ADDs with position data in one "
+	  "1024-byte CB_NOTIFY", "18.36.3 / 20.4", "dirdeleg notify",
+	  "DIRDELEG22", dirdeleg34_notify_fills_maxrequest },
+	{ "DIRDELEG35", "a change too big for any CB_NOTIFY: recalled as "
+	  "notify_too_big", "18.36.3 / 20.4", "dirdeleg notify metrics",
+	  "DIRDELEG22", dirdeleg35_notify_too_big },
 	{ NULL }
 };
