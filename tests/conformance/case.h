@@ -216,6 +216,7 @@ extern const struct dc_case dc_cases_dir_race[];
 extern const struct dc_case dc_cases_perm[];
 extern const struct dc_case dc_cases_io_edge[];
 extern const struct dc_case dc_cases_lease_state[];
+extern const struct dc_case dc_cases_lock_notify[];
 extern const struct dc_case dc_cases_share[];
 extern const struct dc_case dc_cases_churn[];
 extern const struct dc_case dc_cases_conn_bounds[];

@@ -29,6 +29,7 @@ static const struct dc_case *const tables[] = {
 	dc_cases_perm,
 	dc_cases_io_edge,
 	dc_cases_lease_state,
+	dc_cases_lock_notify,
 	dc_cases_share,
 	dc_cases_churn,
 	dc_cases_conn_bounds,
