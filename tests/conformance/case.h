@@ -206,6 +206,7 @@ extern const struct dc_case dc_cases_xdr[];
 extern const struct dc_case dc_cases_deleg[];
 extern const struct dc_case dc_cases_data[];
 extern const struct dc_case dc_cases_dirdeleg[];
+extern const struct dc_case dc_cases_dirdeleg_notify[];
 extern const struct dc_case dc_cases_session_limits[];
 extern const struct dc_case dc_cases_session_ext[];
 extern const struct dc_case dc_cases_grace[];

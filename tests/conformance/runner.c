@@ -19,6 +19,7 @@ static const struct dc_case *const tables[] = {
 	dc_cases_ops,	      dc_cases_coex,	       dc_cases_cbsim,
 	dc_cases_xdr,	      dc_cases_deleg,	       dc_cases_data,
 	dc_cases_dirdeleg,
+	dc_cases_dirdeleg_notify,
 	dc_cases_session_limits,
 	dc_cases_session_ext,
 	dc_cases_grace,
