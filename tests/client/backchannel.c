@@ -154,6 +154,26 @@ static void fill_record(struct dc_cb_record *r, CB_COMPOUND4args *a)
 		}
 	}
 	for (i = 0; i < r->nops; i++) {
+		CB_NOTIFY_LOCK4args *nl;
+
+		if (a->argarray.argarray_val[i].argop != NFS4_OP_CB_NOTIFY_LOCK)
+			continue;
+		nl = &a->argarray.argarray_val[i]
+			      .nfs_cb_argop4_u.opcbnotify_lock;
+		r->has_notify_lock = true;
+		r->nl_fh_len = nl->cnla_fh.nfs_fh4_len < NFS4_FHSIZE ?
+				       nl->cnla_fh.nfs_fh4_len :
+				       NFS4_FHSIZE;
+		memcpy(r->nl_fh, nl->cnla_fh.nfs_fh4_val, r->nl_fh_len);
+		r->nl_clientid = nl->cnla_lock_owner.clientid;
+		r->nl_owner_len = nl->cnla_lock_owner.owner.owner_len;
+		memcpy(r->nl_owner, nl->cnla_lock_owner.owner.owner_val,
+		       r->nl_owner_len < sizeof(r->nl_owner) ?
+			       r->nl_owner_len :
+			       sizeof(r->nl_owner));
+		break;
+	}
+	for (i = 0; i < r->nops; i++) {
 		CB_RECALL4args *rc;
 
 		if (a->argarray.argarray_val[i].argop != NFS4_OP_CB_RECALL)
@@ -407,14 +427,45 @@ bool dc_cb_is_recall_of(const struct dc_cb_record *r, const nfs_fh4 *fh)
 				       fh->nfs_fh4_len)));
 }
 
-/* CB_RECALLs of fh (any when NULL) recorded so far; cb->lock held. */
-static unsigned recalls_locked(struct dc_backchannel *cb, const nfs_fh4 *fh)
+bool dc_cb_is_notify_lock_of(const struct dc_cb_record *r, const nfs_fh4 *fh)
+{
+	return r->has_notify_lock &&
+	       (fh == NULL || (r->nl_fh_len == fh->nfs_fh4_len &&
+			       !memcmp(r->nl_fh, fh->nfs_fh4_val,
+				       fh->nfs_fh4_len)));
+}
+
+typedef bool (*dc_cb_match_fn)(const struct dc_cb_record *r,
+			       const nfs_fh4 *fh);
+
+/* Records that match (of fh, any when NULL) so far; cb->lock held. */
+static unsigned matching_locked(struct dc_backchannel *cb,
+				dc_cb_match_fn match, const nfs_fh4 *fh)
 {
 	unsigned i, n = 0;
 
 	for (i = 0; i < cb->nrecs; i++)
-		if (dc_cb_is_recall_of(&cb->recs[i], fh))
+		if (match(&cb->recs[i], fh))
 			n++;
+	return n;
+}
+
+static unsigned wait_matching(struct dc_backchannel *cb, dc_cb_match_fn match,
+			      const nfs_fh4 *fh, unsigned count,
+			      int timeout_ms)
+{
+	struct timespec dl;
+	unsigned n;
+
+	deadline_in(&dl, timeout_ms);
+	pthread_mutex_lock(&cb->lock);
+	while ((n = matching_locked(cb, match, fh)) < count)
+		if (pthread_cond_timedwait(&cb->cond, &cb->lock, &dl) ==
+		    ETIMEDOUT) {
+			n = matching_locked(cb, match, fh);
+			break;
+		}
+	pthread_mutex_unlock(&cb->lock);
 	return n;
 }
 
@@ -423,7 +474,7 @@ unsigned dc_cb_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh)
 	unsigned n;
 
 	pthread_mutex_lock(&cb->lock);
-	n = recalls_locked(cb, fh);
+	n = matching_locked(cb, dc_cb_is_recall_of, fh);
 	pthread_mutex_unlock(&cb->lock);
 	return n;
 }
@@ -447,17 +498,12 @@ bool dc_cb_first_recall(struct dc_backchannel *cb, const nfs_fh4 *fh,
 unsigned dc_cb_wait_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh,
 			    unsigned count, int timeout_ms)
 {
-	struct timespec dl;
-	unsigned n;
+	return wait_matching(cb, dc_cb_is_recall_of, fh, count, timeout_ms);
+}
 
-	deadline_in(&dl, timeout_ms);
-	pthread_mutex_lock(&cb->lock);
-	while ((n = recalls_locked(cb, fh)) < count)
-		if (pthread_cond_timedwait(&cb->cond, &cb->lock, &dl) ==
-		    ETIMEDOUT) {
-			n = recalls_locked(cb, fh);
-			break;
-		}
-	pthread_mutex_unlock(&cb->lock);
-	return n;
+unsigned dc_cb_wait_notify_locks(struct dc_backchannel *cb, const nfs_fh4 *fh,
+				 unsigned count, int timeout_ms)
+{
+	return wait_matching(cb, dc_cb_is_notify_lock_of, fh, count,
+			     timeout_ms);
 }

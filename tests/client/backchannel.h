@@ -50,6 +50,13 @@ struct dc_cb_record {
 	bool recall_truncate;
 	uint32_t recall_fh_len;
 	uint8_t recall_fh[NFS4_FHSIZE];
+	/* Arguments of the first CB_NOTIFY_LOCK, if any (owner truncated) */
+	bool has_notify_lock;
+	uint32_t nl_fh_len;
+	uint8_t nl_fh[NFS4_FHSIZE];
+	clientid4 nl_clientid;
+	uint32_t nl_owner_len;
+	char nl_owner[64];
 	/* What we answered */
 	enum dc_cb_action action;
 	nfsstat4 status;
@@ -124,5 +131,10 @@ bool dc_cb_first_recall(struct dc_backchannel *cb, const nfs_fh4 *fh,
  */
 unsigned dc_cb_wait_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh,
 			    unsigned count, int timeout_ms);
+/* r is a CB_NOTIFY_LOCK (of fh unless it is NULL). */
+bool dc_cb_is_notify_lock_of(const struct dc_cb_record *r, const nfs_fh4 *fh);
+/* As dc_cb_wait_recalls, for CB_NOTIFY_LOCKs. */
+unsigned dc_cb_wait_notify_locks(struct dc_backchannel *cb, const nfs_fh4 *fh,
+				 unsigned count, int timeout_ms);
 
 #endif

@@ -138,6 +138,10 @@ bool dc_fattr_decode(const fattr4 *fa, struct dc_gattr *ga)
 			ok = xdr_u_int32_t(&x, &ga->type);
 			ga->have |= DC_GA_TYPE;
 			break;
+		case FATTR4_CHANGE:
+			ok = xdr_u_int64_t(&x, &ga->change);
+			ga->have |= DC_GA_CHANGE;
+			break;
 		case FATTR4_SIZE:
 			ok = xdr_u_int64_t(&x, &ga->size);
 			ga->have |= DC_GA_SIZE;
@@ -193,7 +197,9 @@ void dc_op_setattr(struct dc_compound *c, const stateid4 *sid,
 
 void dc_op_getattr_std(struct dc_compound *c)
 {
-	dc_op_getattr(c, A0(FATTR4_TYPE) | A0(FATTR4_SIZE) | A0(FATTR4_FILEID),
+	dc_op_getattr(c,
+		      A0(FATTR4_TYPE) | A0(FATTR4_CHANGE) | A0(FATTR4_SIZE) |
+			      A0(FATTR4_FILEID),
 		      A1(FATTR4_MODE) | A1(FATTR4_NUMLINKS) | A1(FATTR4_OWNER) |
 			      A1(FATTR4_OWNER_GROUP) | A1(FATTR4_TIME_MODIFY));
 }

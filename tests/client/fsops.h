@@ -43,11 +43,12 @@ struct dc_sattr {
 #define DC_GA_OWNER 0x20u
 #define DC_GA_GROUP 0x40u
 #define DC_GA_MTIME 0x80u
+#define DC_GA_CHANGE 0x100u
 
 struct dc_gattr {
 	unsigned int have; /* DC_GA_* */
 	uint32_t type; /* nfs_ftype4 */
-	uint64_t size, fileid;
+	uint64_t change, size, fileid;
 	uint32_t mode, numlinks;
 	/* Numeric owner and group; the strings as sent by the server. */
 	uint32_t uid, gid;

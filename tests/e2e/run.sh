@@ -52,6 +52,8 @@ watch	6.1	watch	watch-changer	ditto.vers=4.1
 users-churn	6.12	plain	users-churn	ditto.vers=4.1
 perm-users	6.1	perm	perm-users	ditto.vers=4.1 ditto.mntopts=actimeo=0
 posix-diff	6.12	perm	posix-diff	ditto.vers=4.2 ditto.mntopts=actimeo=0 ditto.seed=4055718034 ditto.count=3000
+rm-tree-7x	7	rmtree	rm-tree	ditto.vers=4.2
+rm-tree-6.12	6.12	rmtree	rm-tree	ditto.vers=4.2
 "
 GUEST_TIMEOUT=${DITTO_E2E_GUEST_TIMEOUT:-600}
 # What the daemon's heap may keep after the disconnect scenario: the
@@ -370,6 +372,39 @@ scenario_dirdeleg() {
 	echo "    NFS4ERR_DELAY answers while B created: $((w1 - w0))"
 	[ "$((w1 - w0))" -ge 1 ] ||
 		{ FAIL_WHY="B's create did not wait for the recall (no NFS4ERR_DELAY answered)"; return 1; }
+}
+
+# scenario_rmtree NAME KDIR WORKLOAD OPTS: one client makes, lists and
+# removes a tree (scenarios/rm-tree.sh).  Its own removals are no
+# conflict (RFC 8881 10.9.2): no directory delegation may be recalled or
+# revoked, and no SEQUENCE may tell it state was revoked (the client
+# would re-check all of it: a TEST_STATEID storm).  A 7.x client must
+# have taken directory delegations.  The rm -rf time is reported, not
+# judged (scripts/bench-all's rmtree phase compares kernels).
+scenario_rmtree() {
+	local name=$1 kdir=$2 g0 g1 v0 v1 t0 t1 r0 r1 secs files
+
+	g0=$(metric nfsv41_dir_delegations_granted_total)
+	v0=$(metric nfsv41_dir_delegations_revoked_total)
+	r0=$(dir_recalls)
+	t0=$(metric_with nfsv4__op_count 'operation="TEST_STATEID"')
+	scenario_plain "$@" || return 1
+	g1=$(metric nfsv41_dir_delegations_granted_total)
+	v1=$(metric nfsv41_dir_delegations_revoked_total)
+	r1=$(dir_recalls)
+	t1=$(metric_with nfsv4__op_count 'operation="TEST_STATEID"')
+	read -r _ _ secs _ _ files <<<"$(grep -m 1 -o 'timing rm-rf [0-9.]* s files [0-9]*' "$CONSOLE")"
+	# One line for scripts/bench-all's rmtree phase.
+	echo "    rmtree name=$name kernel=$(cat "$kdir/release") seconds=${secs:-?} files=${files:-?} granted=$((g1 - g0)) recalled=$((r1 - r0)) revoked=$((v1 - v0)) test_stateid=$((t1 - t0))"
+	[ -n "$secs" ] || { FAIL_WHY="the guest printed no rm -rf timing"; return 1; }
+	case $kdir in
+	7*) [ "$((g1 - g0))" -ge 1 ] ||
+		{ FAIL_WHY="the 7.x client took no directory delegation: the scenario shows nothing"; return 1; } ;;
+	esac
+	[ "$((v1 - v0))" -eq 0 ] && [ "$((r1 - r0))" -eq 0 ] ||
+		{ FAIL_WHY="the client's own rm -rf recalled $((r1 - r0)) and revoked $((v1 - v0)) of its directory delegations"; return 1; }
+	[ "$((t1 - t0))" -eq 0 ] ||
+		{ FAIL_WHY="$((t1 - t0)) TEST_STATEID: the client was told its state was revoked"; return 1; }
 }
 
 # dir_recalls: directory delegation recalls started, all reasons.
