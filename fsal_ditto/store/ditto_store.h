@@ -30,8 +30,8 @@
  * Capacity counters are atomics and take no lock.  Freed inodes and
  * directory entries go through call_rcu, so an RCU reader never sees
  * freed memory.  Hash tables are resized by hand (4x steps, load factor
- * kept at most 2) because liburcu's background auto-resize lags far
- * behind a fast inserter.
+ * kept at most 2, at most 1 for directories) because liburcu's
+ * background auto-resize lags far behind a fast inserter.
  *
  * Readdir cookies
  * ---------------

@@ -24,8 +24,9 @@ DITTO_FUZZ_PKGS=(clang-14 libclang-rt-14-dev)
 # Restart/NLM suite (conformance --restart --nlm): rpcbind, rpc.statd,
 # sm-notify, ip and unshare for its private network namespace.
 DITTO_NLM_PKGS=(rpcbind nfs-common iproute2 util-linux)
-# Benchmarks (scripts/bench-all): plots.
-DITTO_BENCH_PKGS=(gnuplot-nox)
+# Benchmarks (scripts/bench-all): plots; callgrind counts the store
+# phase's instructions per lookup.
+DITTO_BENCH_PKGS=(gnuplot-nox valgrind)
 
 # ensure_pg_pkgs: PostgreSQL's server binaries for the private
 # instances of pg.sh.  Debian's postgresql-15 would create its own
