@@ -17,7 +17,7 @@ nfsv41_callbacks_total 9
 nfsv41_callback_failures_total 36
 nfsv41_delegations_granted_total 2
 nfsv41_delegations_recalled_total 2
-nfsv41_dir_delegations_recalled_total 5
+nfsv41_dir_delegations_recalled_total 6
 nfsv41_dir_notifications_queued_total 6
 nfsv41_dir_notifications_sent_total 6
 nfsv41_dir_notifications_coalesced_total 6
