@@ -1751,15 +1751,17 @@ static enum dc_cb_action drop_notify(void *arg, const struct dc_cb_record *r,
 								  DC_CB_OK;
 }
 
-/* A holder that never answers CB_NOTIFY is recalled, then revoked */
+/*
+ * A holder that never answers CB_NOTIFY: once one times out, SEQUENCE
+ * says its back channel is down (18.46.3), so the recall that follows
+ * cannot reach it, and the delegation is revoked.
+ */
 static void dirdeleg23_notify_unanswered(struct dc_ctx *ctx)
 {
 	struct nt_setup n = { 0 };
-	struct dc_cb_record rec;
 	char n1[96];
 	nfsstat4 st, code;
-	uint32_t flags;
-	unsigned i;
+	uint32_t flags = 0;
 	int rc;
 
 	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND), NULL,
@@ -1770,17 +1772,16 @@ static void dirdeleg23_notify_unanswered(struct dc_ctx *ctx)
 	dc_name(ctx, "e1", n1, sizeof(n1));
 	rc = mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
 	EXPECT_OK(rc, st, "mkdir by B");
-	/* A keeps its lease (SEQUENCE) while its CB_NOTIFYs time out */
-	for (i = 0; i < REVOKE_WAIT_S &&
-		    !wait_recall_of(&n.s.a, &n.g.sid, 0, 1000, &rec, NULL);
-	     i++) {
-		rc = dc_client_seq_flags(&n.s.a, &flags, &st);
-		EXPECT_RPC(rc, "SEQUENCE");
-	}
-	EXPECT(i < REVOKE_WAIT_S, "no CB_RECALL after unanswered CB_NOTIFYs");
+	/* A keeps its lease (SEQUENCE) while its CB_NOTIFY times out */
+	EXPECT(dc_client_wait_seq_flags(&n.s.a,
+					SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					CB_WAIT_MS, 200, &flags, &st),
+	       "back channel not reported down after an unanswered "
+	       "CB_NOTIFY (flags %#x, %s)", flags, dc_nfsstat_name(st));
 	EXPECT(dc_notify_count(&n.tap) >= 1,
-	       "recalled without a CB_NOTIFY first");
-	dc_note(ctx, "%u CB_NOTIFY tries before the recall",
+	       "back channel down without a CB_NOTIFY sent");
+	dc_note(ctx, "%u CB_NOTIFY tries before the back channel was down",
 		dc_notify_calls(&n.tap));
 	EXPECT(wait_revoked(&n.s.a, REVOKE_WAIT_S),
 	       "recalled delegation not revoked within %d s", REVOKE_WAIT_S);
@@ -2039,7 +2040,7 @@ static void dirdeleg27_overflow(struct dc_ctx *ctx)
 	int port = dc_metrics_port();
 	nfsstat4 st = NFS4_OK;
 	uint32_t flags;
-	unsigned i;
+	unsigned i, rebinds = 0;
 	int rc;
 
 	if (port != 0 && dc_metrics_scrape(port, 5000, &m0) == 0)
@@ -2055,18 +2056,28 @@ static void dirdeleg27_overflow(struct dc_ctx *ctx)
 	rc = create_many(&n.s.b, &n.s.dir, prefix, OVERFLOW_COUNT, &n.s.a,
 			 &st);
 	EXPECT_OK(rc, st, "creates by B");
+	/* An unanswered CB_NOTIFY leaves A's back channel down (18.46.3):
+	 * A binds its connection again each time SEQUENCE says so, as a
+	 * client does, so that the recall can reach it.
+	 */
 	for (i = 0; i < REVOKE_WAIT_S &&
 		    !wait_recall_of(&n.s.a, &n.g.sid, 0, 1000, &rec, NULL);
 	     i++) {
 		rc = dc_client_seq_flags(&n.s.a, &flags, &st);
 		EXPECT_RPC(rc, "SEQUENCE");
+		if (flags & SEQ4_STATUS_CB_PATH_DOWN_SESSION) {
+			rc = dc_client_bind_conn(&n.s.a, 0, CDFC4_BACK_OR_BOTH,
+						 &st);
+			EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION again");
+			rebinds++;
+		}
 	}
 	EXPECT(i < REVOKE_WAIT_S, "no CB_RECALL after %u unsent notifications",
 	       OVERFLOW_COUNT);
 	dc_note(ctx, "%u creates, %u notifications in %u unanswered "
-		"CB_NOTIFYs, then CB_RECALL",
+		"CB_NOTIFYs, %u binds, then CB_RECALL",
 		OVERFLOW_COUNT, dc_notify_count(&n.tap),
-		dc_notify_calls(&n.tap));
+		dc_notify_calls(&n.tap), rebinds);
 	if (port != 0) {
 		rc = dc_metrics_scrape(port, 5000, &m1);
 		EXPECT(rc == 0, "scrape /metrics: %d", rc);
@@ -2780,7 +2791,8 @@ const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG22", "small back channel ca_maxrequestsize: smaller batches",
 	  "18.36 / 20.4", "dirdeleg notify", "DIRDELEG21",
 	  dirdeleg22_small_maxrequest },
-	{ "DIRDELEG23", "CB_NOTIFY never answered: recalled, then revoked",
+	{ "DIRDELEG23", "CB_NOTIFY never answered: back channel down, "
+			"then revoked",
 	  "20.4 / 10.4.6", "dirdeleg notify slow", "DIRDELEG14",
 	  dirdeleg23_notify_unanswered },
 	{ "DIRDELEG24", "classic notifications; add+remove coalesced or both",
