@@ -667,19 +667,35 @@ out:
 }
 
 /* Wait (bounded) until SEQUENCE says some recallable state was revoked */
-static bool wait_revoked(struct dc_client *cl, unsigned max_s)
+/* SEQUENCE status flags that say some state was revoked (18.46.3) */
+#define REVOKED_BITS                                                           \
+	(SEQ4_STATUS_RECALLABLE_STATE_REVOKED |                                \
+	 SEQ4_STATUS_EXPIRED_SOME_STATE_REVOKED |                              \
+	 SEQ4_STATUS_ADMIN_STATE_REVOKED)
+
+/* Until SEQUENCE reports revoked state; *flags is the last answer. */
+static bool wait_any_revoked(struct dc_client *cl, unsigned max_s,
+			     uint32_t *flags)
 {
 	double end = now_s() + max_s;
-	uint32_t flags;
 	nfsstat4 st;
 
+	*flags = 0;
 	while (now_s() < end) {
-		if (dc_client_seq_flags(cl, &flags, &st) == 0 && st == NFS4_OK &&
-		    (flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED))
+		if (dc_client_seq_flags(cl, flags, &st) == 0 &&
+		    st == NFS4_OK && (*flags & REVOKED_BITS))
 			return true;
 		sleep_ms(500);
 	}
 	return false;
+}
+
+static bool wait_revoked(struct dc_client *cl, unsigned max_s)
+{
+	uint32_t flags;
+
+	return wait_any_revoked(cl, max_s, &flags) &&
+	       (flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED);
 }
 
 /* The directory is removed by another client: revoked, then freed */
@@ -2025,6 +2041,67 @@ out:
 }
 
 /*
+ * A delegation the administrator recalled (DBus) and its holder never
+ * returned is revoked by administrative action: SEQUENCE says
+ * ADMIN_STATE_REVOKED (not RECALLABLE_STATE_REVOKED) until the holder
+ * frees it (18.46.3).
+ */
+static void srev2_admin(struct dc_ctx *ctx)
+{
+	struct dd_setup s = { 0 };
+	struct dc_cb_record rec;
+	struct gdd_res g;
+	char *out = NULL;
+	uint32_t flags = 0;
+	nfsstat4 st, code;
+	double t0;
+	int rc;
+
+	if (!getenv("DBUS_SYSTEM_BUS_ADDRESS"))
+		SKIP("DBUS_SYSTEM_BUS_ADDRESS not set");
+	out = malloc(65536);
+	EXPECT(out != NULL, "malloc");
+	rc = setup(ctx, &s, false);
+	EXPECT_RPC(rc, "mount and mkdir");
+	rc = gdd(&s.a, &s.dir, 0, &g);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
+	EXPECT_GRANTED(g);
+	rc = nt_dbus("RecallDirDelegations", s.a.clientid, out, 65536);
+	EXPECT(rc == 0 && strstr(out, "boolean true") &&
+		       strstr(out, "uint32 1"),
+	       "RecallDirDelegations: %.200s", out);
+	EXPECT(wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
+	       "no CB_RECALL after RecallDirDelegations");
+	t0 = now_s();
+	/* A keeps its lease (SEQUENCE) but never returns the delegation */
+	EXPECT(wait_any_revoked(&s.a, REVOKE_WAIT_S, &flags),
+	       "recalled delegation not revoked within %d s", REVOKE_WAIT_S);
+	dc_note(ctx, "revoked %.1f s after the recall, flags %#x",
+		now_s() - t0, flags);
+	EXPECT(flags & SEQ4_STATUS_ADMIN_STATE_REVOKED,
+	       "revoked after the administrator's recall, but flags %#x "
+	       "lack ADMIN_STATE_REVOKED", flags);
+	EXPECT(!(flags & (SEQ4_STATUS_RECALLABLE_STATE_REVOKED |
+			  SEQ4_STATUS_EXPIRED_SOME_STATE_REVOKED)),
+	       "flags %#x name another reason than the administrator",
+	       flags);
+	rc = dc_client_test_stateid(&s.a, &g.sid, &code);
+	EXPECT_RPC(rc, "TEST_STATEID");
+	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
+		      "TEST_STATEID of the revoked directory delegation");
+	rc = dc_client_free_stateid(&s.a, &g.sid, &st);
+	EXPECT_OK(rc, st, "FREE_STATEID of the revoked delegation");
+	rc = dc_client_seq_flags(&s.a, &flags, &st);
+	EXPECT_OK(rc, st, "SEQUENCE");
+	EXPECT(!(flags & REVOKED_BITS),
+	       "revoked-state flags still set after FREE_STATEID (%#x)",
+	       flags);
+out:
+	free(out);
+	teardown(&s);
+}
+
+/*
  * Queue overflow: more than Dir_Notify_Queue_Max (1000) notifications
  * wait while the holder does not answer its CB_NOTIFY: the delegation is
  * recalled (reason overflow), none is dropped silently.
@@ -2803,6 +2880,10 @@ const struct dc_case dc_cases_dirdeleg[] = {
 	  dirdeleg25_metrics },
 	{ "DIRDELEG26", "DBus ListDirDelegations, RecallDirDelegations",
 	  "10.9", "dirdeleg notify dbus", "DIRDELEG14", dirdeleg26_dbus },
+	{ "SREV2", "DBus recall never answered by a DELEGRETURN: "
+		   "ADMIN_STATE_REVOKED until FREE_STATEID",
+	  "18.46.3 / 8.4.3", "dirdeleg deleg dbus slow", "DIRDELEG26",
+	  srev2_admin },
 	{ "DIRDELEG27", "queue overflow: recalled, nothing dropped silently",
 	  "20.4", "dirdeleg notify", "DIRDELEG23", dirdeleg27_overflow },
 	{ "DIRDELEG28", "CHANGE_CHILD_ATTRS: chmod, truncate, chown of a child",
