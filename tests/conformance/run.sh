@@ -199,4 +199,17 @@ if ! kill -0 "$GANESHA_PID" 2>/dev/null; then
 	tail -n 40 "$RUN_DIR/ganesha.log" >&2 || true
 	[ "$rc" != 0 ] || rc=1
 fi
+# A failed run keeps the daemon's log (the run dir goes) and shows what
+# it said above startup chatter, so that a rare failure in CI can be read.
+if [ "$rc" != 0 ]; then
+	kept=$DITTO_BUILD/conformance-failed
+	mkdir -p "$kept"
+	kept=$kept/ganesha-$(date +%Y%m%dT%H%M%S)-$$.log
+	cp "$RUN_DIR/ganesha.log" "$kept"
+	echo "run.sh: failed run: daemon log kept in $kept; its EVENT and WARN lines:"
+	grep -E ':(EVENT|WARN) :' "$kept" |
+		grep -v -E ':(NFS STARTUP|MAIN|THREAD|DBUS|LOG|TIRPC) :' |
+		grep -v -E '\] (destroy_fsals|nfs_rpc_cbsim_pkginit|nfs_Init_admin_thread) :' |
+		sed -e 's/^[^[]*\[/    [/' | tail -n 60
+fi
 exit "$rc"
