@@ -503,6 +503,24 @@ int dc_client_free_stateid(struct dc_client *cl, const stateid4 *sid,
 	return rc;
 }
 
+int dc_client_bind_conn(struct dc_client *cl, unsigned ci,
+			channel_dir_from_client4 dir, nfsstat4 *st)
+{
+	struct dc_compound c;
+	struct dc_cres r = { 0 };
+	int rc;
+
+	dc_compound_init(&c, 1, "bind_conn");
+	dc_op_bind_conn(&c, cl->sid, dir);
+	rc = dc_compound_call(cl->conns[ci], &cl->auth, &c, &r,
+			      cl->timeout_ms);
+	dc_compound_free(&c);
+	if (!rc)
+		*st = r.res.status;
+	dc_cres_free(&r);
+	return rc;
+}
+
 void dc_fh_free(nfs_fh4 *fh)
 {
 	free(fh->nfs_fh4_val);

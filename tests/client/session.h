@@ -174,6 +174,12 @@ int dc_client_test_stateids(struct dc_client *cl, const stateid4 *ids,
 int dc_client_test_stateid(struct dc_client *cl, const stateid4 *sid,
 			   nfsstat4 *code);
 /* SEQUENCE + FREE_STATEID; *st is FREE_STATEID's status. */
+/*
+ * BIND_CONN_TO_SESSION alone on conns[ci] (its back channel is probed
+ * again when dir includes it); *st is its status.
+ */
+int dc_client_bind_conn(struct dc_client *cl, unsigned ci,
+			channel_dir_from_client4 dir, nfsstat4 *st);
 int dc_client_free_stateid(struct dc_client *cl, const stateid4 *sid,
 			   nfsstat4 *st);
 /* Create (or open) name in the export; returns open stateid and fh. */

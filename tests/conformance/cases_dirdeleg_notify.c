@@ -1125,15 +1125,17 @@ static enum dc_cb_action drop_notify(void *arg, const struct dc_cb_record *r,
 								  DC_CB_OK;
 }
 
-/* A holder that never answers CB_NOTIFY is recalled, then revoked */
+/*
+ * A holder that never answers CB_NOTIFY: once one times out, SEQUENCE
+ * says its back channel is down (18.46.3), so the recall that follows
+ * cannot reach it, and the delegation is revoked.
+ */
 static void dirdeleg23_notify_unanswered(struct dc_ctx *ctx)
 {
 	struct nt_setup n = { 0 };
-	struct dc_cb_record rec;
 	char n1[96];
 	nfsstat4 st, code;
-	uint32_t flags;
-	unsigned i;
+	uint32_t flags = 0;
 	int rc;
 
 	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND), NULL,
@@ -1144,17 +1146,16 @@ static void dirdeleg23_notify_unanswered(struct dc_ctx *ctx)
 	dc_name(ctx, "e1", n1, sizeof(n1));
 	rc = dd_mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
 	EXPECT_OK(rc, st, "mkdir by B");
-	/* A keeps its lease (SEQUENCE) while its CB_NOTIFYs time out */
-	for (i = 0; i < REVOKE_WAIT_S &&
-		    !dd_wait_recall_of(&n.s.a, &n.g.sid, 0, 1000, &rec, NULL);
-	     i++) {
-		rc = dc_client_seq_flags(&n.s.a, &flags, &st);
-		EXPECT_RPC(rc, "SEQUENCE");
-	}
-	EXPECT(i < REVOKE_WAIT_S, "no CB_RECALL after unanswered CB_NOTIFYs");
+	/* A keeps its lease (SEQUENCE) while its CB_NOTIFY times out */
+	EXPECT(dc_client_wait_seq_flags(&n.s.a,
+					SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					CB_WAIT_MS, 200, &flags, &st),
+	       "back channel not reported down after an unanswered "
+	       "CB_NOTIFY (flags %#x, %s)", flags, dc_nfsstat_name(st));
 	EXPECT(dc_notify_count(&n.tap) >= 1,
-	       "recalled without a CB_NOTIFY first");
-	dc_note(ctx, "%u CB_NOTIFY tries before the recall",
+	       "back channel down without a CB_NOTIFY sent");
+	dc_note(ctx, "%u CB_NOTIFY tries before the back channel was down",
 		dc_notify_calls(&n.tap));
 	EXPECT(dd_wait_revoked(&n.s.a, REVOKE_WAIT_S),
 	       "recalled delegation not revoked within %d s", REVOKE_WAIT_S);
@@ -1390,6 +1391,67 @@ out:
 }
 
 /*
+ * A delegation the administrator recalled (DBus) and its holder never
+ * returned is revoked by administrative action: SEQUENCE says
+ * ADMIN_STATE_REVOKED (not RECALLABLE_STATE_REVOKED) until the holder
+ * frees it (18.46.3).
+ */
+static void srev2_admin(struct dc_ctx *ctx)
+{
+	struct dd_setup s = { 0 };
+	struct dc_cb_record rec;
+	struct gdd_res g;
+	char *out = NULL;
+	uint32_t flags = 0;
+	nfsstat4 st, code;
+	double t0;
+	int rc;
+
+	if (!getenv("DBUS_SYSTEM_BUS_ADDRESS"))
+		SKIP("DBUS_SYSTEM_BUS_ADDRESS not set");
+	out = malloc(65536);
+	EXPECT(out != NULL, "malloc");
+	rc = dd_begin(ctx, &s, false);
+	EXPECT_RPC(rc, "mount and mkdir");
+	rc = dd_gdd(&s.a, &s.dir, 0, &g);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
+	EXPECT_GRANTED(g);
+	rc = nt_dbus("RecallDirDelegations", s.a.clientid, out, 65536);
+	EXPECT(rc == 0 && strstr(out, "boolean true") &&
+		       strstr(out, "uint32 1"),
+	       "RecallDirDelegations: %.200s", out);
+	EXPECT(dd_wait_recall_of(&s.a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
+	       "no CB_RECALL after RecallDirDelegations");
+	t0 = dd_now_s();
+	/* A keeps its lease (SEQUENCE) but never returns the delegation */
+	EXPECT(dd_wait_any_revoked(&s.a, REVOKE_WAIT_S, &flags),
+	       "recalled delegation not revoked within %d s", REVOKE_WAIT_S);
+	dc_note(ctx, "revoked %.1f s after the recall, flags %#x",
+		dd_now_s() - t0, flags);
+	EXPECT(flags & SEQ4_STATUS_ADMIN_STATE_REVOKED,
+	       "revoked after the administrator's recall, but flags %#x "
+	       "lack ADMIN_STATE_REVOKED", flags);
+	EXPECT(!(flags & (SEQ4_STATUS_RECALLABLE_STATE_REVOKED |
+			  SEQ4_STATUS_EXPIRED_SOME_STATE_REVOKED)),
+	       "flags %#x name another reason than the administrator",
+	       flags);
+	rc = dc_client_test_stateid(&s.a, &g.sid, &code);
+	EXPECT_RPC(rc, "TEST_STATEID");
+	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
+		      "TEST_STATEID of the revoked directory delegation");
+	rc = dc_client_free_stateid(&s.a, &g.sid, &st);
+	EXPECT_OK(rc, st, "FREE_STATEID of the revoked delegation");
+	rc = dc_client_seq_flags(&s.a, &flags, &st);
+	EXPECT_OK(rc, st, "SEQUENCE");
+	EXPECT(!(flags & DD_REVOKED_BITS),
+	       "revoked-state flags still set after FREE_STATEID (%#x)",
+	       flags);
+out:
+	free(out);
+	dd_end(&s);
+}
+
+/*
  * Queue overflow: more than Dir_Notify_Queue_Max (1000) notifications
  * wait while the holder does not answer its CB_NOTIFY: the delegation is
  * recalled (reason overflow), none is dropped silently.
@@ -1405,7 +1467,7 @@ static void dirdeleg27_overflow(struct dc_ctx *ctx)
 	int port = dc_metrics_port();
 	nfsstat4 st = NFS4_OK;
 	uint32_t flags;
-	unsigned i;
+	unsigned i, rebinds = 0;
 	int rc;
 
 	if (port != 0 && dc_metrics_scrape(port, 5000, &m0) == 0)
@@ -1421,18 +1483,28 @@ static void dirdeleg27_overflow(struct dc_ctx *ctx)
 	rc = create_many(&n.s.b, &n.s.dir, prefix, OVERFLOW_COUNT, &n.s.a,
 			 &st);
 	EXPECT_OK(rc, st, "creates by B");
+	/* An unanswered CB_NOTIFY leaves A's back channel down (18.46.3):
+	 * A binds its connection again each time SEQUENCE says so, as a
+	 * client does, so that the recall can reach it.
+	 */
 	for (i = 0; i < REVOKE_WAIT_S &&
 		    !dd_wait_recall_of(&n.s.a, &n.g.sid, 0, 1000, &rec, NULL);
 	     i++) {
 		rc = dc_client_seq_flags(&n.s.a, &flags, &st);
 		EXPECT_RPC(rc, "SEQUENCE");
+		if (flags & SEQ4_STATUS_CB_PATH_DOWN_SESSION) {
+			rc = dc_client_bind_conn(&n.s.a, 0, CDFC4_BACK_OR_BOTH,
+						 &st);
+			EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION again");
+			rebinds++;
+		}
 	}
 	EXPECT(i < REVOKE_WAIT_S, "no CB_RECALL after %u unsent notifications",
 	       OVERFLOW_COUNT);
 	dc_note(ctx, "%u creates, %u notifications in %u unanswered "
-		"CB_NOTIFYs, then CB_RECALL",
+		"CB_NOTIFYs, %u binds, then CB_RECALL",
 		OVERFLOW_COUNT, dc_notify_count(&n.tap),
-		dc_notify_calls(&n.tap));
+		dc_notify_calls(&n.tap), rebinds);
 	if (port != 0) {
 		rc = dc_metrics_scrape(port, 5000, &m1);
 		EXPECT(rc == 0, "scrape /metrics: %d", rc);
@@ -2113,7 +2185,8 @@ const struct dc_case dc_cases_dirdeleg_notify[] = {
 	{ "DIRDELEG22", "small back channel ca_maxrequestsize: smaller batches",
 	  "18.36 / 20.4", "dirdeleg notify", "DIRDELEG21",
 	  dirdeleg22_small_maxrequest },
-	{ "DIRDELEG23", "CB_NOTIFY never answered: recalled, then revoked",
+	{ "DIRDELEG23", "CB_NOTIFY never answered: back channel down, "
+			"then revoked",
 	  "20.4 / 10.4.6", "dirdeleg notify slow", "DIRDELEG14",
 	  dirdeleg23_notify_unanswered },
 	{ "DIRDELEG24", "classic notifications; add+remove coalesced or both",
@@ -2124,6 +2197,10 @@ const struct dc_case dc_cases_dirdeleg_notify[] = {
 	  dirdeleg25_metrics },
 	{ "DIRDELEG26", "DBus ListDirDelegations, RecallDirDelegations",
 	  "10.9", "dirdeleg notify dbus", "DIRDELEG14", dirdeleg26_dbus },
+	{ "SREV2", "DBus recall never answered by a DELEGRETURN: "
+		   "ADMIN_STATE_REVOKED until FREE_STATEID",
+	  "18.46.3 / 8.4.3", "dirdeleg deleg dbus slow", "DIRDELEG26",
+	  srev2_admin },
 	{ "DIRDELEG27", "queue overflow: recalled, nothing dropped silently",
 	  "20.4", "dirdeleg notify", "DIRDELEG23", dirdeleg27_overflow },
 	{ "DIRDELEG28", "CHANGE_CHILD_ATTRS: chmod, truncate, chown of a child",

@@ -924,6 +924,215 @@ out:
 	dc_client_destroy(&b);
 }
 
+/* A holds a read delegation on a file it created and drops recalls */
+struct held_deleg {
+	struct dc_client a, b;
+	struct open_res w, o, ob;
+	struct file_op f;
+	char name[96];
+	unsigned lease;
+};
+
+/*
+ * Mounts A and B; A creates the file and takes the delegation; B's
+ * conflicting OPEN gets NFS4ERR_DELAY (the recall goes out).  False if
+ * the case failed or was skipped.
+ */
+static bool held_deleg_setup(struct dc_ctx *ctx, struct held_deleg *h)
+{
+	nfsstat4 st;
+	int rc;
+
+	h->f.cl = &h->a;
+	rc = dc_ctx_mounted(ctx, &h->a);
+	EXPECT_RPC(rc, "mount A");
+	rc = dc_ctx_mounted(ctx, &h->b);
+	EXPECT_RPC(rc, "mount B");
+	h->lease = lease_time(&h->a);
+	dc_cb_set_handler(&h->a.cb, drop_recall, NULL);
+	dc_name(ctx, "f", h->name, sizeof(h->name));
+	h->f.name = h->name;
+	rc = open_access(&h->a, h->name, true,
+			 OPEN4_SHARE_ACCESS_BOTH |
+				 OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
+			 &h->w);
+	EXPECT_OK(rc, h->w.status, "OPEN create by A");
+	rc = dc_client_close_file(&h->a, &h->w.fh, &h->w.sid, &st);
+	EXPECT_RPC(rc, "CLOSE");
+	rc = open_access(&h->a, h->name, false,
+			 OPEN4_SHARE_ACCESS_READ |
+				 OPEN4_SHARE_ACCESS_WANT_READ_DELEG,
+			 &h->o);
+	EXPECT_OK(rc, h->o.status, "OPEN read by A");
+	if (h->o.dtype != OPEN_DELEGATE_READ)
+		SKIP("no read delegation granted (type %u): the FSAL grants "
+		     "none", h->o.dtype);
+	rc = open_access(&h->b, h->name, false,
+			 OPEN4_SHARE_ACCESS_BOTH |
+				 OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
+			 &h->ob);
+	EXPECT_RPC(rc, "OPEN by B");
+	EXPECT_STATUS(h->ob.status, NFS4ERR_DELAY,
+		      "B's OPEN while A holds a read delegation");
+	return true;
+out:
+	return false;
+}
+
+/* B's OPEN of the file again; *st is its status. */
+static int held_deleg_open_b(struct held_deleg *h, nfsstat4 *st)
+{
+	int rc = open_access(&h->b, h->name, false,
+			     OPEN4_SHARE_ACCESS_BOTH |
+				     OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
+			     &h->ob);
+
+	*st = h->ob.status;
+	return rc;
+}
+
+static void held_deleg_teardown(struct held_deleg *h)
+{
+	nfsstat4 st;
+
+	dc_cb_set_handler(&h->a.cb, NULL, NULL);
+	if (h->ob.status == NFS4_OK && h->ob.fh.nfs_fh4_len)
+		dc_client_close_file(&h->b, &h->ob.fh, &h->ob.sid, &st);
+	if (h->o.status == NFS4_OK && h->o.fh.nfs_fh4_len)
+		dc_client_close_file(&h->a, &h->o.fh, &h->o.sid, &st);
+	if (h->w.status == NFS4_OK && h->b.have_session) {
+		h->f.cl = &h->b;
+		dc_client_simple(&h->b, fill_remove, &h->f, NULL, &st);
+	}
+	dc_fh_free(&h->w.fh);
+	dc_fh_free(&h->o.fh);
+	dc_fh_free(&h->ob.fh);
+	dc_client_destroy(&h->a);
+	dc_client_destroy(&h->b);
+}
+
+/*
+ * A holder that answers no callback: its CB_RECALL times out and
+ * SEQUENCE reports the back channel down long before the delegation is
+ * revoked (18.46.3).  Once the holder binds a connection that answers,
+ * the flags clear and the recall arrives there.
+ */
+static void cbpd1_recall_unanswered(struct dc_ctx *ctx)
+{
+	struct held_deleg h = { 0 };
+	channel_dir_from_server4 dir = 0;
+	uint32_t flags = 0;
+	nfsstat4 st;
+	unsigned n;
+	double t0;
+	int rc, ci;
+
+	if (!held_deleg_setup(ctx, &h))
+		goto out;
+	t0 = now_s();
+	/* Within a lease: the revocation comes two leases after the recall */
+	EXPECT(dc_client_wait_seq_flags(&h.a, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					h.lease * 1000, POLL_MS, &flags, &st),
+	       "no CB_PATH_DOWN_SESSION within a lease (%u s) of an "
+	       "unanswered CB_RECALL (last flags %#x, %s)",
+	       h.lease, flags, dc_nfsstat_name(st));
+	dc_note(ctx, "CB_PATH_DOWN_SESSION %.1f s after the recall",
+		now_s() - t0);
+	EXPECT(flags & SEQ4_STATUS_CB_PATH_DOWN,
+	       "the client's only back channel is down but "
+	       "SEQ4_STATUS_CB_PATH_DOWN is not set (flags %#x)", flags);
+	EXPECT(!(flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED),
+	       "the delegation was revoked already (flags %#x)", flags);
+
+	/* A answers again, on a connection it binds to the back channel */
+	dc_cb_set_handler(&h.a.cb, NULL, NULL);
+	n = dc_cb_recalls(&h.a.cb, &h.o.fh);
+	ci = dc_client_add_conn(&h.a);
+	EXPECT(ci == 1, "second connection: %d", ci);
+	dc_cb_attach(&h.a.cb, h.a.conns[1]);
+	rc = bind_conn(&h.a, 1, CDFC4_BACK_OR_BOTH, &st, &dir);
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
+	EXPECT(dc_client_wait_seq_flags(&h.a, PATH_DOWN_BITS, 0, CB_WAIT_MS,
+					POLL_MS, &flags, &st),
+	       "back channel still reported down after binding an "
+	       "answering connection (flags %#x, %s)",
+	       flags, dc_nfsstat_name(st));
+	EXPECT(dc_cb_wait_recalls(&h.a.cb, &h.o.fh, n + 1, CB_WAIT_MS) > n,
+	       "the recall was not sent again on the bound connection");
+	h.f.fh = &h.o.fh;
+	h.f.sid = h.o.dsid;
+	rc = last_status(&h.a, fill_delegreturn, &h.f, &st);
+	EXPECT_OK(rc, st, "DELEGRETURN");
+	rc = held_deleg_open_b(&h, &st);
+	EXPECT_OK(rc, st, "B's OPEN after the DELEGRETURN");
+	dc_note(ctx, "lease %u s; delegation returned %.1f s after the "
+		     "recall", h.lease, now_s() - t0);
+out:
+	held_deleg_teardown(&h);
+}
+
+/*
+ * A holder that stops renewing: its lease expires while its delegation
+ * is being recalled, and the server revokes that delegation alone (its
+ * open stays).  Back before the server forgets it, the client learns
+ * from SEQUENCE that some state was revoked because its lease expired
+ * (EXPIRED_SOME_STATE_REVOKED, not RECALLABLE_STATE_REVOKED), until it
+ * frees the delegation (18.46.3).
+ */
+static void srev1_expired_some(struct dc_ctx *ctx)
+{
+	struct held_deleg h = { 0 };
+	uint32_t flags = 0;
+	nfsstat4 st, code;
+	unsigned i;
+	int rc;
+
+	if (!held_deleg_setup(ctx, &h))
+		goto out;
+	/* A sends nothing: the recall, retried every second, finds its
+	 * lease expired and revokes the delegation.  A comes back once the
+	 * reaper (every half lease) has kept it as an expired client with
+	 * state, and before Max_Alive_Time_For_Expired_Client (20 s in
+	 * server.conf.in) ends that; earlier, its SEQUENCE would expire it.
+	 * B only renews meanwhile: asking again could expire all of A.
+	 */
+	for (i = 0; i < h.lease + h.lease / 2 + 2; i++) {
+		sleep_ms(1000);
+		rc = dc_client_seq_flags(&h.b, &flags, &st);
+		EXPECT_OK(rc, st, "SEQUENCE by B");
+	}
+	rc = dc_client_seq_flags(&h.a, &flags, &st);
+	EXPECT_OK(rc, st, "SEQUENCE by A after its lease expired");
+	dc_note(ctx, "lease %u s; A's flags on its return %#x", h.lease,
+		flags);
+	EXPECT(flags & SEQ4_STATUS_EXPIRED_SOME_STATE_REVOKED,
+	       "A's delegation was revoked with its lease expired, but its "
+	       "flags %#x lack EXPIRED_SOME_STATE_REVOKED", flags);
+	EXPECT(!(flags & (SEQ4_STATUS_RECALLABLE_STATE_REVOKED |
+			  SEQ4_STATUS_EXPIRED_ALL_STATE_REVOKED |
+			  SEQ4_STATUS_ADMIN_STATE_REVOKED)),
+	       "flags %#x name another reason than the expiry", flags);
+	rc = dc_client_test_stateid(&h.a, &h.o.dsid, &code);
+	EXPECT_RPC(rc, "TEST_STATEID");
+	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
+		      "TEST_STATEID of the revoked delegation");
+	rc = dc_client_test_stateid(&h.a, &h.o.sid, &code);
+	EXPECT_RPC(rc, "TEST_STATEID");
+	EXPECT_STATUS(code, NFS4_OK, "TEST_STATEID of A's open (not revoked)");
+	rc = held_deleg_open_b(&h, &st);
+	EXPECT_OK(rc, st, "B's OPEN after the revocation");
+	rc = dc_client_free_stateid(&h.a, &h.o.dsid, &st);
+	EXPECT_OK(rc, st, "FREE_STATEID of the revoked delegation");
+	rc = dc_client_seq_flags(&h.a, &flags, &st);
+	EXPECT_OK(rc, st, "SEQUENCE by A");
+	EXPECT(!(flags & SEQ4_STATUS_EXPIRED_SOME_STATE_REVOKED),
+	       "EXPIRED_SOME_STATE_REVOKED still set after FREE_STATEID "
+	       "(flags %#x)", flags);
+out:
+	held_deleg_teardown(&h);
+}
+
 /* --- metrics (patch 0009) ---------------------------------------------- */
 
 static const char *const end_reasons[] = { "client", "admin", "expired",
@@ -1787,6 +1996,14 @@ const struct dc_case dc_cases_session_ext[] = {
 		    "frees it",
 	  "18.38.3 / 8.4.3 / 18.46.3", "free_stateid deleg filedeleg callback slow all",
 	  "DELEG3", fstid7_revoked },
+	{ "CBPD1", "unanswered CB_RECALL: CB_PATH_DOWN_SESSION before the "
+		   "revocation; an answering bound connection clears it",
+	  "18.46.3 / 2.10.3.1", "backchannel deleg filedeleg callback all",
+	  "DELEG3", cbpd1_recall_unanswered },
+	{ "SREV1", "holder's lease expires during a recall: "
+		   "EXPIRED_SOME_STATE_REVOKED until FREE_STATEID",
+	  "18.46.3 / 8.4.3", "free_stateid deleg filedeleg callback slow all",
+	  "DELEG3", srev1_expired_some },
 	{ "RECC2", "RECLAIM_COMPLETE(one_fs) without FH: NOFILEHANDLE",
 	  "18.51.3", "reclaim_complete all", "RECC1", recc2_no_fh },
 	{ "RECC3", "RECLAIM_COMPLETE(one_fs) twice: OK, COMPLETE_ALREADY; "

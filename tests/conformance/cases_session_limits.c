@@ -20,6 +20,8 @@
 #include "dbus_cbsim.h"
 
 #define CB_WAIT_MS 10000
+/* A callback timed out (Callback_Timeout 2 s in server.conf.in) */
+#define CB_DOWN_WAIT_MS 10000
 /* Polls while the server notices a closed connection: 40 x 250 ms. */
 #define POLL_TRIES 40
 #define POLL_SLEEP_US 250000
@@ -467,7 +469,7 @@ static void cbseq1_target(struct dc_ctx *ctx)
 	struct scripted sr;
 	struct sr_seen s;
 	unsigned from, n;
-	uint32_t max;
+	uint32_t max, flags = 0;
 	int rc;
 	char name[96];
 	stateid4 osid;
@@ -506,14 +508,29 @@ static void cbseq1_target(struct dc_ctx *ctx)
 	 */
 	from = sr_count(&sr);
 	(void)dc_cbsim_fake_recall(cl.clientid);
-	/* (the simulator sends a CB_NULL first: wait for a compound) */
-	(void)sr_wait_for(&sr, from, CB_COMPOUND_PROC, NULL, &s);
+	/*
+	 * The dropped call times out (Callback_Timeout) and frees slot 0:
+	 * the server can no longer reach the client there, its back
+	 * channel is down (18.46.3) until the client binds the connection
+	 * again and answers the probe.  The polls renew the lease.
+	 */
+	EXPECT(dc_client_wait_seq_flags(&cl, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					CB_DOWN_WAIT_MS, 200, &flags, &st),
+	       "no CB_PATH_DOWN_SESSION after a callback timed out "
+	       "(flags %#x, %s)", flags, dc_nfsstat_name(st));
 	max = max_slot_from(&sr, from, &n);
 	EXPECT(max == 0, "callback on slot %u although "
 			 "csr_target_highest_slotid was 0", max);
+	rc = dc_client_bind_conn(&cl, 0, CDFC4_BACK_OR_BOTH, &st);
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION of the connection again");
+	EXPECT(dc_client_wait_seq_flags(&cl, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
+					0, CB_DOWN_WAIT_MS, 200, &flags, &st),
+	       "back channel still down after the bind (flags %#x, %s)",
+	       flags, dc_nfsstat_name(st));
 	/*
-	 * Once slot 0 is free again (Callback_Timeout), the normal handler
-	 * answers target = its slots - 1: the server may use slot 1 again.
+	 * Slot 0 is free again, and the normal handler answers target =
+	 * its slots - 1: the server may use slot 1 again.
 	 */
 	if (n == 0) {
 		rc = recall(&cl, &sr, &s);

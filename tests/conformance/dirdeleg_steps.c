@@ -354,18 +354,28 @@ int dd_v40_mkdir(struct dc_ctx *ctx, const nfs_fh4 *dir,
 	return rc;
 }
 
-/* Wait (bounded) until SEQUENCE says some recallable state was revoked */
-bool dd_wait_revoked(struct dc_client *cl, unsigned max_s)
+/* Until SEQUENCE reports revoked state; *flags is the last answer. */
+bool dd_wait_any_revoked(struct dc_client *cl, unsigned max_s,
+			 uint32_t *flags)
 {
 	double end = dd_now_s() + max_s;
-	uint32_t flags;
 	nfsstat4 st;
 
+	*flags = 0;
 	while (dd_now_s() < end) {
-		if (dc_client_seq_flags(cl, &flags, &st) == 0 && st == NFS4_OK &&
-		    (flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED))
+		if (dc_client_seq_flags(cl, flags, &st) == 0 &&
+		    st == NFS4_OK && (*flags & DD_REVOKED_BITS))
 			return true;
 		dd_sleep_ms(500);
 	}
 	return false;
+}
+
+/* Wait (bounded) until SEQUENCE says some recallable state was revoked */
+bool dd_wait_revoked(struct dc_client *cl, unsigned max_s)
+{
+	uint32_t flags;
+
+	return dd_wait_any_revoked(cl, max_s, &flags) &&
+	       (flags & SEQ4_STATUS_RECALLABLE_STATE_REVOKED);
 }

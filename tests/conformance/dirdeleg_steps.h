@@ -17,6 +17,12 @@
 #define CB_WAIT_MS 15000
 #define REVOKE_WAIT_S 60
 
+/* SEQUENCE status flags that say some state was revoked (18.46.3) */
+#define DD_REVOKED_BITS                                                        \
+	(SEQ4_STATUS_RECALLABLE_STATE_REVOKED |                                \
+	 SEQ4_STATUS_EXPIRED_SOME_STATE_REVOKED |                              \
+	 SEQ4_STATUS_ADMIN_STATE_REVOKED)
+
 struct dd_call {
 	struct dc_client *cl;
 	const nfs_fh4 *fh;	/* current fh (NULL: export root) */
@@ -90,5 +96,7 @@ void dd_end(struct dd_setup *s);
 int dd_v40_mkdir(struct dc_ctx *ctx, const nfs_fh4 *dir,
 		 const char *name, nfsstat4 *st);
 bool dd_wait_revoked(struct dc_client *cl, unsigned max_s);
+bool dd_wait_any_revoked(struct dc_client *cl, unsigned max_s,
+			 uint32_t *flags);
 
 #endif
