@@ -49,7 +49,7 @@ static int race_list(struct dc_client *cl, const char *dir, bool big,
 
 /* PUTFH export, LOOKUP dir, then the op; the last op's status or -1. */
 static int race_op(struct dc_client *cl, const char *dir, const char *name,
-		   bool create, bool remove)
+		   bool create, bool remove, nfsstat4 *used)
 {
 	struct dc_compound c;
 	struct dc_cres r;
@@ -57,19 +57,23 @@ static int race_op(struct dc_client *cl, const char *dir, const char *name,
 	char oo[64];
 	int rc, n;
 
+	if (used)
+		*used = NFS4_OK;
 	if (dc_client_begin(cl, &c, "race", false, &slot))
 		return -1;
 	dc_client_put_export(cl, &c);
 	dc_op_lookup(&c, dir);
 	snprintf(oo, sizeof(oo), "race-%llx",
 		 (unsigned long long)cl->clientid);
-	if (remove)
+	if (remove) {
 		dc_op_remove(&c, name);
-	else
+	} else {
 		dc_op_open(&c, 0, cl->clientid, oo, name, create,
 			   (create ? OPEN4_SHARE_ACCESS_BOTH :
 				     OPEN4_SHARE_ACCESS_READ) |
 				   OPEN4_SHARE_ACCESS_WANT_NO_DELEG);
+		dc_op_getfh(&c);
+	}
 	rc = dc_client_send(cl, 0, &c, slot, &r);
 	dc_compound_free(&c);
 	if (rc)
@@ -77,23 +81,33 @@ static int race_op(struct dc_client *cl, const char *dir, const char *name,
 	n = r.res.resarray.resarray_len;
 	rc = dc_cres_status(&r, n - 1);
 	if (rc == NFS4_OK && !remove) {
-		stateid4 sid = dc_cres_op(&r, n - 1)
+		stateid4 sid = dc_cres_op(&r, n - 2)
 				       ->nfs_resop4_u.opopen.OPEN4res_u.resok4
 				       .stateid;
+		nfs_fh4 *fh = &dc_cres_op(&r, n - 1)
+				       ->nfs_resop4_u.opgetfh.GETFH4res_u
+				       .resok4.object;
 		struct dc_cres r2;
+		int st = -1;
 
-		dc_cres_free(&r);
-		/* OPEN left the file as current fh: CLOSE by name */
-		if (dc_client_begin(cl, &c, "race-close", false, &slot))
-			return rc;
-		dc_client_put_export(cl, &c);
-		dc_op_lookup(&c, dir);
-		dc_op_lookup(&c, name);
-		dc_op_close(&c, 0, &sid);
-		if (!dc_client_send(cl, 0, &c, slot, &r2))
-			dc_cres_free(&r2);
-		dc_compound_free(&c);
-		return rc;
+		/*
+		 * The open is the client's until it closes it, whoever
+		 * removes the name meanwhile: READ and CLOSE by the
+		 * handle OPEN returned must take its stateid.
+		 */
+		if (!dc_client_begin(cl, &c, "race-close", false, &slot)) {
+			dc_op_putfh(&c, fh);
+			dc_op_read(&c, &sid, 0, 1);
+			dc_op_close(&c, 0, &sid);
+			if (!dc_client_send(cl, 0, &c, slot, &r2)) {
+				st = dc_cres_status(
+					&r2, r2.res.resarray.resarray_len - 1);
+				dc_cres_free(&r2);
+			}
+			dc_compound_free(&c);
+		}
+		if (used)
+			*used = st < 0 ? NFS4ERR_IO : (nfsstat4)st;
 	}
 	dc_cres_free(&r);
 	return rc;
@@ -115,18 +129,20 @@ static void *race_writer(void *arg)
 		unsigned int k = i % w->nnames;
 		unsigned int old = (i + w->nnames / 2) % w->nnames;
 
-		race_op(&w->cl, w->dir, w->names[k], true, false);
+		race_op(&w->cl, w->dir, w->names[k], true, false, NULL);
 		if (w->rename) {
 			race_rename(&w->cl, w->dir, w->names[k],
 				    w->moved[k]);
-			race_op(&w->cl, w->dir, w->moved[old], false, true);
+			race_op(&w->cl, w->dir, w->moved[old], false, true,
+				NULL);
 			if (i % 4 == 3) {
 				unsigned int seen[RACE_STABLE] = { 0 }, n;
 
 				race_list(&w->cl, w->dir, true, seen, &n);
 			}
 		} else {
-			race_op(&w->cl, w->dir, w->names[k], false, true);
+			race_op(&w->cl, w->dir, w->names[k], false, true,
+				NULL);
 		}
 	}
 	w->rounds = i;
@@ -240,13 +256,15 @@ static void race_finish(struct race_setup *s, const char *const *extra,
 		pthread_join(s->t[i], NULL);
 	for (i = 0; i < s->nw; i++) {
 		for (k = 0; k < s->w[i].nnames; k++) {
-			race_op(&s->rd, s->dir, s->w[i].names[k], false, true);
-			race_op(&s->rd, s->dir, s->w[i].moved[k], false, true);
+			race_op(&s->rd, s->dir, s->w[i].names[k], false, true,
+				NULL);
+			race_op(&s->rd, s->dir, s->w[i].moved[k], false, true,
+				NULL);
 		}
 		dc_client_destroy(&s->w[i].cl);
 	}
 	for (i = 0; i < nextra; i++)
-		race_op(&s->rd, s->dir, extra[i], false, true);
+		race_op(&s->rd, s->dir, extra[i], false, true, NULL);
 	if (s->dir[0])
 		dc_client_simple(&s->rd, fill_dirop, &d, NULL, &st);
 	dc_client_destroy(&s->rd);
@@ -264,9 +282,14 @@ static void race1_open(struct dc_ctx *ctx)
 	       "MKDIR %s or the writer's mount failed", s.dir);
 	EXPECT(race_run_writers(&s) == 0, "cannot start the writer");
 	for (i = 0; i < RACE_OPENS; i++) {
-		int rc = race_op(&s.rd, s.dir, s.w[0].names[0], false, false);
+		nfsstat4 used;
+		int rc = race_op(&s.rd, s.dir, s.w[0].names[0], false, false,
+				 &used);
 
 		EXPECT(rc >= 0, "OPEN %u: transport error", i);
+		EXPECT(used == NFS4_OK,
+		       "OPEN %u answered NFS4_OK, then READ and CLOSE with its stateid by its filehandle: %s",
+		       i, dc_nfsstat_name(used));
 		EXPECT(rc == NFS4_OK || rc == NFS4ERR_NOENT ||
 			       rc == NFS4ERR_DELAY,
 		       "OPEN %u of a name being removed: %s (NFS4_OK or NFS4ERR_NOENT expected; the directory is not stale)",
@@ -356,7 +379,7 @@ static void race2_readdir(struct dc_ctx *ctx)
 	for (i = 0; i < RACE_STABLE; i++) {
 		snprintf(stable[i], sizeof(stable[i]), "stable-%03u", i);
 		extra[i] = stable[i];
-		EXPECT(race_op(&s.rd, s.dir, stable[i], true, false) ==
+		EXPECT(race_op(&s.rd, s.dir, stable[i], true, false, NULL) ==
 			       NFS4_OK,
 		       "creating %s failed", stable[i]);
 		made++;
