@@ -28,6 +28,8 @@
 #include "fsops.h"
 
 #define IDLE_CONNS 5000
+/* Descriptors of earlier cases' connections that may close meanwhile */
+#define FD_SLACK 8
 #define PROBES 300
 #define ROUNDS 3
 /* Timer and scheduling noise on a shared 2-core machine. */
@@ -120,7 +122,7 @@ static bool flood(struct dc_ctx *ctx, long pid, struct dc_client *cl,
 			break;
 		usleep(DC_SETTLE_US);
 	}
-	EXPECT(f->held_fds >= f->base_fds + IDLE_CONNS,
+	EXPECT(f->held_fds >= f->base_fds + IDLE_CONNS - FD_SLACK,
 	       "the daemon holds %d descriptors, %d + %d expected",
 	       f->held_fds, f->base_fds, IDLE_CONNS);
 	f->held_us = median_getattr_us(cl, root);
