@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
  * The LMDB backend's commit: one change set (backend.h) is one LMDB
- * write transaction, committed (and synced to disk: the environment is
- * opened with LMDB's default, synchronous commits) before the store
- * call returns.  The core calls it with its inode locks held, so LMDB's
- * writer lock is the innermost lock.
+ * write transaction, committed before the store call returns, and on
+ * disk before it returns too: the core calls the durable op after it
+ * dropped its locks, which waits for a sync shared with concurrent
+ * commits (lmdb_group.c).  The core calls commit with its inode locks
+ * held, so LMDB's writer lock is the innermost lock.
  *
  * File data written with ds_write stays in memory, its blocks marked
  * dirty, until ds_commit / ds_sync or the next record of the inode
@@ -268,10 +269,12 @@ int ds_lmdb_del_inode(struct ds_store *st, MDB_txn *txn, uint64_t fileid)
 
 static int lmdb_commit(struct ds_store *st, const struct ds_changes *cs)
 {
+	struct ds_persist *p = ds_lmdb_of(st);
+	uint64_t seq;
 	MDB_txn *txn;
 	int rc;
 
-	rc = mdb_txn_begin(ds_lmdb_of(st)->env, NULL, 0, &txn);
+	rc = mdb_txn_begin(p->env, NULL, 0, &txn);
 	if (rc)
 		return ds_mdb_err(rc);
 	rc = ds_lmdb_apply(st, txn, cs);
@@ -279,7 +282,12 @@ static int lmdb_commit(struct ds_store *st, const struct ds_changes *cs)
 		mdb_txn_abort(txn);
 		return rc;
 	}
-	return ds_mdb_err(mdb_txn_commit(txn));
+	/* Taken under LMDB's writer lock: seq order is commit order. */
+	seq = ds_lmdb_group_seq(&p->gc);
+	rc = ds_mdb_err(mdb_txn_commit(txn));
+	if (!rc)
+		ds_lmdb_group_committed(&p->gc, seq);
+	return rc;
 }
 
 static uint64_t lmdb_boot_count(const struct ds_store *st)
@@ -296,7 +304,11 @@ static void lmdb_close(struct ds_store *st)
 {
 	struct ds_persist *p = ds_lmdb_of(st);
 
+	/* Whatever committed after the last wait (a failed last close). */
+	if (p->gc.mode == DS_LMDB_GROUP)
+		mdb_env_sync(p->env, 1);
 	mdb_env_close(p->env);
+	ds_lmdb_group_destroy(&p->gc);
 	if (p->lockfd >= 0)
 		close(p->lockfd);
 	free(p);
@@ -306,6 +318,7 @@ static void lmdb_close(struct ds_store *st)
 const struct ds_backend_ops ds_lmdb_backend = {
 	.name = "lmdb",
 	.commit = lmdb_commit,
+	.durable = ds_lmdb_durable,
 	.tracks_dirty = true,
 	.boot_count = lmdb_boot_count,
 	.orphans_freed = lmdb_orphans_freed,

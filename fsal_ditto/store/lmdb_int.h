@@ -8,11 +8,36 @@
 #define DITTO_LMDB_INT_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "backend.h"
 
 #define DS_PERSIST_VERSION 1
+
+/*
+ * How commits reach the disk (lmdb_group.c).  DITTO_LMDB_COMMIT in the
+ * environment picks one at open; group is the default.
+ */
+enum ds_lmdb_commit {
+	DS_LMDB_GROUP,		/* commit unsynced, then share one sync */
+	DS_LMDB_SERIAL,		/* LMDB's synced commits, one at a time */
+	DS_LMDB_NOSYNC,		/* ds_durable.nosync: tests, never synced */
+};
+
+/* Group commit: who committed what, and what is on disk. */
+struct ds_lmdb_group {
+	enum ds_lmdb_commit mode;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t next_seq;	/* taken inside LMDB's write transaction */
+	uint64_t committed;	/* every seq <= this has committed */
+	uint64_t durable;	/* every seq <= this is on disk */
+	bool flushing;		/* a waiter is in mdb_env_sync */
+	int err;		/* a failed sync: sticky, negative errno */
+	uint64_t commits;	/* counters for tests and benchmarks */
+	uint64_t syncs;
+};
 
 struct ds_persist {
 	MDB_env *env;
@@ -24,6 +49,7 @@ struct ds_persist {
 	int lockfd;
 	uint64_t boot;
 	uint64_t orphans;	/* freed by the last open */
+	struct ds_lmdb_group gc;
 };
 
 struct ds_rec {
@@ -120,6 +146,23 @@ int ds_lmdb_apply(struct ds_store *st, MDB_txn *txn,
 		  const struct ds_changes *cs);
 int ds_lmdb_del_inode(struct ds_store *st, MDB_txn *txn, uint64_t fileid);
 int ds_lmdb_check(struct ds_store *st, struct ds_check *out);
+/* lmdb_group.c */
+void ds_lmdb_group_init(struct ds_lmdb_group *g, bool nosync);
+void ds_lmdb_group_destroy(struct ds_lmdb_group *g);
+/* mdb_env_open flags of the group's mode. */
+unsigned int ds_lmdb_group_flags(const struct ds_lmdb_group *g);
+/* Inside the write transaction, before mdb_txn_commit: its seq. */
+uint64_t ds_lmdb_group_seq(struct ds_lmdb_group *g);
+/* After mdb_txn_commit of seq returned 0: the calling thread's pending
+ * durability point.
+ */
+void ds_lmdb_group_committed(struct ds_lmdb_group *g, uint64_t seq);
+/* Backend op: waits until the calling thread's last commit is synced. */
+int ds_lmdb_durable(struct ds_store *st);
+/* Tests: commits and the syncs that made them durable (group mode). */
+void ds_lmdb_group_stats(const struct ds_store *st, uint64_t *commits,
+			 uint64_t *syncs);
+
 int ds_lmdb_open(const struct ds_config *cfg, const struct ds_durable *dur,
 		 struct ds_store **out);
 
