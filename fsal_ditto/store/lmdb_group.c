@@ -1,28 +1,37 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
- * Group commit of the LMDB backend: several operations share one sync,
- * and none returns before a sync that covers it (docs/durable.md).
+ * Group commit of the LMDB backend: the change sets of concurrent
+ * operations go into one LMDB write transaction, so they share its
+ * syncs, and none of them returns before that transaction is on disk
+ * (docs/durable.md).
  *
- * The environment is opened with MDB_NOMETASYNC: mdb_txn_commit writes
- * the transaction's pages and fdatasyncs them, then writes the meta page
- * that makes them current without syncing it.  That keeps LMDB's
- * integrity after a power cut (pages are on disk before any meta page
- * points at them) and moves the meta page's sync, the second of the two
- * a default commit makes, out of LMDB's writer lock.
+ * commit (inode locks held) copies the change set, with the dirty
+ * blocks it carries, into a queue and returns: nothing can fail later
+ * but the disk.  The core applies the change to memory, drops its
+ * locks and calls ds_lmdb_durable, which waits until a transaction
+ * that holds the set has committed.  The first waiter that finds no
+ * batch being written becomes the writer: it takes the whole queue,
+ * writes it in one transaction committed with LMDB's usual two syncs
+ * (pages, then the meta page through its O_DSYNC descriptor, so a power
+ * cut never leaves a meta page pointing at pages that are not on disk),
+ * and wakes every waiter it covered.  Operations queued meanwhile wait
+ * for the next writer, one of them; under load a batch holds everything
+ * that arrived during the previous batch's syncs.  Queue order is the
+ * order of the commit calls, and two operations on the same inode
+ * commit in the order their inode locks allow, so batches keep the
+ * order that matters.
  *
- * Each commit takes a sequence number inside its write transaction, so
- * seq order is LMDB's commit order.  The core then applies the change
- * to memory, drops its inode locks and calls ds_lmdb_durable, which
- * waits until every seq up to the thread's own is on disk.  The first
- * waiter that finds no sync running becomes the flusher: it notes the
- * last committed seq, calls mdb_env_sync outside every lock (commits go
- * on meanwhile), and wakes every waiter that seq covers; waiters
- * committed after it started wait for the next flusher, one of them.
- * Under load one sync covers every operation that committed while the
- * previous one ran.
+ * Since memory is changed before the set reaches LMDB, a batch that
+ * fails (I/O error, ENOSPC) latches the store for every operation in
+ * it: the core sees the error from ds_lmdb_durable.
  *
- * DITTO_LMDB_COMMIT=serial in the environment selects LMDB's synced
- * commits instead (the rates before group commit, for benchmarks).
+ * A set whose dirty blocks exceed DS_GROUP_COPY_MAX is not copied: its
+ * caller writes the queue and then the set itself, straight from memory
+ * under its locks (one big ds_commit must not double its memory).
+ *
+ * DITTO_LMDB_COMMIT=serial in the environment selects one synced LMDB
+ * transaction per operation, written under the caller's locks: the
+ * rates before group commit, for benchmarks.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -30,7 +39,9 @@
 
 #include "lmdb_int.h"
 
-/* The calling thread's last commit not yet known durable. */
+#define DS_GROUP_COPY_MAX (16U << 20)
+
+/* The calling thread's last queued set not yet known durable. */
 static __thread struct {
 	struct ds_lmdb_group *g;
 	uint64_t seq;
@@ -43,12 +54,8 @@ void ds_lmdb_group_init(struct ds_lmdb_group *g, bool nosync)
 	memset(g, 0, sizeof(*g));
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->cond, NULL);
-	if (nosync)
-		g->mode = DS_LMDB_NOSYNC;
-	else if (m && !strcmp(m, "serial"))
-		g->mode = DS_LMDB_SERIAL;
-	else
-		g->mode = DS_LMDB_GROUP;
+	g->serial = m && !strcmp(m, "serial");
+	g->nosync = nosync;
 }
 
 void ds_lmdb_group_destroy(struct ds_lmdb_group *g)
@@ -61,65 +68,233 @@ void ds_lmdb_group_destroy(struct ds_lmdb_group *g)
 
 unsigned int ds_lmdb_group_flags(const struct ds_lmdb_group *g)
 {
-	switch (g->mode) {
-	case DS_LMDB_GROUP:
-		return MDB_NOMETASYNC;
-	case DS_LMDB_NOSYNC:
-		return MDB_NOSYNC;
-	default:
-		return 0;
-	}
+	return g->nosync ? MDB_NOSYNC : 0;
 }
 
-uint64_t ds_lmdb_group_seq(struct ds_lmdb_group *g)
+void ds_lmdb_op_free(struct ds_lmdb_op *op)
 {
-	return __atomic_add_fetch(&g->next_seq, 1, __ATOMIC_RELAXED);
+	free(op);
 }
 
-void ds_lmdb_group_committed(struct ds_lmdb_group *g, uint64_t seq)
+/* Bytes the copy of cs needs besides the op itself. */
+static size_t copy_size(const struct ds_changes *cs, uint32_t bs,
+			size_t *nblk)
 {
-	pthread_mutex_lock(&g->lock);
-	/* LMDB commits one at a time, so every smaller seq is done. */
-	if (seq > g->committed)
-		g->committed = seq;
-	g->commits++;
-	if (g->mode == DS_LMDB_SERIAL) {
-		g->syncs++;	/* LMDB synced it */
-		g->durable = g->committed;
+	size_t n = 0;
+	unsigned int i;
+
+	*nblk = 0;
+	for (i = 0; i < cs->n; i++) {
+		const struct ds_change *c = &cs->c[i];
+		const void *blk;
+		uint64_t idx = 0;
+
+		switch (c->kind) {
+		case DS_CH_INODE:
+			n += c->inode.rec.tlen;
+			if (!c->inode.ino || c->inode.rec.type != DS_REG)
+				break;
+			while (ds_dirty_next(c->inode.ino, &idx, &blk)) {
+				(*nblk)++;
+				if (idx++ == UINT64_MAX - 1)
+					break;
+			}
+			break;
+		case DS_CH_DIRENT:
+		case DS_CH_DIRENT_DEL:
+			n += strlen(c->dirent.name) + 1;
+			break;
+		case DS_CH_XATTR:
+			n += c->xattr.vlen;
+			/* fall through */
+		case DS_CH_XATTR_DEL:
+			n += strlen(c->xattr.name) + 1;
+			break;
+		default:
+			break;
+		}
 	}
-	pthread_mutex_unlock(&g->lock);
-	if (g->mode == DS_LMDB_GROUP) {
-		pending.g = g;
-		pending.seq = seq;
-	}
+	return n + *nblk * (sizeof(struct ds_lmdb_blk) + bs);
 }
 
-/* One sync by the flusher, g->lock held on entry and exit. */
-static void flush(struct ds_lmdb_group *g, MDB_env *env)
+static char *dup_into(char **at, const void *src, size_t len, bool nul)
 {
-	uint64_t target = g->committed;
+	char *d = *at;
+
+	memcpy(d, src, len);
+	if (nul)
+		d[len++] = '\0';
+	*at += len;
+	return d;
+}
+
+/*
+ * A self-contained copy of cs: strings, values and the dirty blocks of
+ * its regular files, in one allocation.  NULL: -ENOMEM, or too big to
+ * copy (*big).
+ */
+static struct ds_lmdb_op *copy_set(const struct ds_changes *cs, uint32_t bs,
+				   bool *big)
+{
+	struct ds_lmdb_op *op;
+	size_t nblk, len = copy_size(cs, bs, &nblk);
+	unsigned int i;
+	char *at;
+
+	*big = nblk * (size_t)bs > DS_GROUP_COPY_MAX;
+	if (*big)
+		return NULL;
+	op = malloc(sizeof(*op) + len);
+	if (!op)
+		return NULL;
+	memset(op, 0, sizeof(*op));
+	op->cs = *cs;
+	op->blk = (struct ds_lmdb_blk *)(op + 1);
+	at = (char *)(op->blk + nblk);
+	for (i = 0; i < cs->n; i++) {
+		struct ds_change *c = &op->cs.c[i];
+		const void *blk;
+		uint64_t idx = 0;
+		size_t l;
+
+		switch (c->kind) {
+		case DS_CH_INODE:
+			if (c->inode.rec.tlen)
+				c->inode.rec.target = dup_into(
+					&at, c->inode.rec.target,
+					c->inode.rec.tlen, false);
+			if (!c->inode.ino || c->inode.rec.type != DS_REG) {
+				c->inode.ino = NULL;
+				break;
+			}
+			while (ds_dirty_next(c->inode.ino, &idx, &blk)) {
+				struct ds_lmdb_blk *b = &op->blk[op->nblk++];
+
+				b->ci = i;
+				b->idx = idx;
+				b->data = dup_into(&at, blk, bs, false);
+				if (idx++ == UINT64_MAX - 1)
+					break;
+			}
+			/* Blocks come from the copy, not from the inode. */
+			c->inode.ino = NULL;
+			break;
+		case DS_CH_DIRENT:
+		case DS_CH_DIRENT_DEL:
+			l = strlen(c->dirent.name);
+			c->dirent.name = dup_into(&at, c->dirent.name, l, true);
+			break;
+		case DS_CH_XATTR:
+		case DS_CH_XATTR_DEL:
+			l = strlen(c->xattr.name);
+			c->xattr.name = dup_into(&at, c->xattr.name, l, true);
+			if (c->kind == DS_CH_XATTR && c->xattr.vlen)
+				c->xattr.value = dup_into(&at, c->xattr.value,
+							  c->xattr.vlen, false);
+			break;
+		default:
+			break;
+		}
+	}
+	return op;
+}
+
+/*
+ * Writes the queued sets, then own (a set too big to copy, or NULL), in
+ * one transaction.  g->lock held on entry and exit; g->writing is ours.
+ */
+static int write_batch(struct ds_store *st, struct ds_lmdb_group *g,
+		       const struct ds_changes *own)
+{
+	struct ds_persist *p = ds_lmdb_of(st);
+	struct ds_lmdb_op *q = g->head, *op;
+	uint64_t upto = g->queued;
+	unsigned long n = 0;
+	MDB_txn *txn = NULL;
 	int rc;
 
-	g->flushing = true;
+	g->head = g->tail = NULL;
 	pthread_mutex_unlock(&g->lock);
-	rc = mdb_env_sync(env, 1);
+	rc = ds_mdb_err(mdb_txn_begin(p->env, NULL, 0, &txn));
+	for (op = q; op && !rc; op = op->next, n++)
+		rc = ds_lmdb_apply_op(st, txn, op);
+	if (own && !rc)
+		rc = ds_lmdb_apply(st, txn, own);
+	if (!rc)
+		rc = ds_mdb_err(mdb_txn_commit(txn));
+	else if (txn)
+		mdb_txn_abort(txn);
+	while (q) {
+		op = q->next;
+		ds_lmdb_op_free(q);
+		q = op;
+	}
 	pthread_mutex_lock(&g->lock);
-	g->flushing = false;
-	g->syncs++;
-	/* After a failed fsync the page cache may hold pages the disk lost
-	 * (and that a retry would call clean): nothing is durable again.
-	 */
-	if (rc && !g->err)
-		g->err = ds_mdb_err(rc);
-	else if (!rc && target > g->durable)
-		g->durable = target;
+	g->batches++;
+	g->commits += n + (own != NULL);
+	/* Queued sets are in memory already: a failure is for good. */
+	if (rc && n && !g->err)
+		g->err = rc;
+	else if (!rc && upto > g->durable)
+		g->durable = upto;
 	pthread_cond_broadcast(&g->cond);
+	return rc;
+}
+
+/* Waits until no batch is being written, then claims the writer's role. */
+static void claim(struct ds_lmdb_group *g)
+{
+	while (g->writing)
+		pthread_cond_wait(&g->cond, &g->lock);
+	g->writing = true;
+}
+
+static void release(struct ds_lmdb_group *g)
+{
+	g->writing = false;
+	pthread_cond_broadcast(&g->cond);
+}
+
+int ds_lmdb_group_commit(struct ds_store *st, const struct ds_changes *cs)
+{
+	struct ds_lmdb_group *g = &ds_lmdb_of(st)->gc;
+	struct ds_lmdb_op *op;
+	bool big;
+	int rc;
+
+	op = copy_set(cs, st->cfg.block_size, &big);
+	pthread_mutex_lock(&g->lock);
+	if (!op && big) {
+		/* Queued sets first: they may be older changes of ours. */
+		claim(g);
+		rc = g->err;
+		if (!rc)
+			rc = write_batch(st, g, cs);
+		release(g);
+		pthread_mutex_unlock(&g->lock);
+		return rc;
+	}
+	rc = op ? g->err : -ENOMEM;
+	if (rc) {
+		pthread_mutex_unlock(&g->lock);
+		ds_lmdb_op_free(op);
+		return rc;
+	}
+	op->seq = ++g->queued;
+	if (g->tail)
+		g->tail->next = op;
+	else
+		g->head = op;
+	g->tail = op;
+	pending.g = g;
+	pending.seq = op->seq;
+	pthread_mutex_unlock(&g->lock);
+	return 0;
 }
 
 int ds_lmdb_durable(struct ds_store *st)
 {
-	struct ds_persist *p = ds_lmdb_of(st);
-	struct ds_lmdb_group *g = &p->gc;
+	struct ds_lmdb_group *g = &ds_lmdb_of(st)->gc;
 	uint64_t seq = pending.seq;
 	int rc;
 
@@ -131,22 +306,40 @@ int ds_lmdb_durable(struct ds_store *st)
 		rc = g->err;
 		if (rc || g->durable >= seq)
 			break;
-		if (!g->flushing)
-			flush(g, p->env);
-		else
+		if (g->writing) {
 			pthread_cond_wait(&g->cond, &g->lock);
+			continue;
+		}
+		g->writing = true;
+		write_batch(st, g, NULL);
+		release(g);
 	}
 	pthread_mutex_unlock(&g->lock);
 	return rc;
 }
 
+/* Close: whatever is queued (an operation whose wait never came). */
+int ds_lmdb_group_drain(struct ds_store *st)
+{
+	struct ds_lmdb_group *g = &ds_lmdb_of(st)->gc;
+	int rc = 0;
+
+	pthread_mutex_lock(&g->lock);
+	claim(g);
+	if (g->head)
+		rc = write_batch(st, g, NULL);
+	release(g);
+	pthread_mutex_unlock(&g->lock);
+	return rc;
+}
+
 void ds_lmdb_group_stats(const struct ds_store *st, uint64_t *commits,
-			 uint64_t *syncs)
+			 uint64_t *batches)
 {
 	struct ds_lmdb_group *g = &ds_lmdb_of(st)->gc;
 
 	pthread_mutex_lock(&g->lock);
 	*commits = g->commits;
-	*syncs = g->syncs;
+	*batches = g->batches;
 	pthread_mutex_unlock(&g->lock);
 }

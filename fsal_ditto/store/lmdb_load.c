@@ -391,9 +391,6 @@ int ds_lmdb_open(const struct ds_config *cfg, const struct ds_durable *dur,
 		rc = ds_mdb_err(mdb_txn_commit(txn));
 		txn = NULL;
 	}
-	/* The new boot count (the write verifier) before the first reply. */
-	if (!rc && p->gc.mode == DS_LMDB_GROUP)
-		rc = ds_mdb_err(mdb_env_sync(p->env, 1));
 	if (rc) {
 		if (txn)
 			mdb_txn_abort(txn);
