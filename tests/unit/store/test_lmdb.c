@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
  * The LMDB backend's own cases: the errors for bad paths and settings,
- * a store written before there were backends, and what a memory store
- * answers to the durability API.
+ * a store written before there were backends, what a memory store
+ * answers to the durability API, and group commit (concurrent commits
+ * share synced transactions; a lone one is written before it returns).
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "durable_test.h"
+#include "lmdb_int.h"
 
 TestSuite(durable, .init = setup, .fini = teardown);
 
@@ -150,6 +153,81 @@ Test(durable, a_store_written_before_backends_loads)
 	ds_put(h);
 	ds_put(f);
 	ds_put(d);
+	ds_put(root);
+	ds_store_free(st);
+}
+
+#define GC_THREADS 4
+#define GC_CREATES 100
+
+static int gc_next, gc_errors;
+
+static void *gc_creates(void *arg)
+{
+	struct ds_inode *d = arg;
+	struct ds_new nw = { .type = DS_REG, .mode = 0644 };
+	struct ds_inode *f;
+	char name[32];
+	int i;
+
+	for (i = 0; i < GC_CREATES; i++) {
+		snprintf(name, sizeof(name), "f%d",
+			 __atomic_fetch_add(&gc_next, 1, __ATOMIC_RELAXED));
+		if (ds_create(d, name, &nw, NULL, &f, NULL, NULL))
+			__atomic_fetch_add(&gc_errors, 1, __ATOMIC_RELAXED);
+		else
+			ds_put(f);
+	}
+	return NULL;
+}
+
+Test(durable, group_commit_shares_synced_transactions)
+{
+	struct ds_config c = cfg();
+	struct ds_durable d = { .path = dir };
+	struct ds_store *st;
+	struct ds_inode *root, *g;
+	pthread_t th[GC_THREADS];
+	uint64_t commits, batches, c0, b0;
+	char name[32];
+	int i;
+
+	/* Synced, as served: the sharing comes from waiting for the disk. */
+	c.max_files = GC_THREADS * GC_CREATES + 16;
+	cr_assert_eq(ds_store_open(&c, &d, &st), 0);
+	cr_assert(!ds_lmdb_of(st)->gc.nosync);
+	root = ds_root(st);
+	/* A lone commit is written (and synced) before its call returns. */
+	ds_lmdb_group_stats(st, &c0, &b0);
+	g = mk(root, "g", DS_DIR);
+	ds_lmdb_group_stats(st, &commits, &batches);
+	cr_assert_eq(commits, c0 + 1);
+	cr_assert_eq(batches, b0 + 1);
+	cr_assert_null(ds_lmdb_of(st)->gc.head, "nothing left queued");
+	for (i = 0; i < GC_THREADS; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, gc_creates, g), 0);
+	for (i = 0; i < GC_THREADS; i++)
+		pthread_join(th[i], NULL);
+	cr_assert_eq(gc_errors, 0);
+	ds_lmdb_group_stats(st, &commits, &batches);
+	cr_assert_eq(commits, c0 + 1 + GC_THREADS * GC_CREATES);
+	cr_assert_lt(batches - b0, commits - c0, "%lu batches for %lu commits",
+		     (unsigned long)(batches - b0),
+		     (unsigned long)(commits - c0));
+	cr_assert_null(ds_lmdb_of(st)->gc.head, "nothing left queued");
+	ds_put(g);
+	ds_put(root);
+	ds_store_free(st);
+	/* Every create that returned is in LMDB. */
+	st = open_at(dir);
+	check_clean(st);
+	root = ds_root(st);
+	cr_assert_eq(ds_lookup(root, "g", &g), 0);
+	for (i = 0; i < GC_THREADS * GC_CREATES; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		cr_assert(exists(g, name), "%s lost", name);
+	}
+	ds_put(g);
 	ds_put(root);
 	ds_store_free(st);
 }
