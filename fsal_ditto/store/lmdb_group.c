@@ -27,7 +27,11 @@
  *
  * A set whose dirty blocks exceed DS_GROUP_COPY_MAX is not copied: its
  * caller writes the queue and then the set itself, straight from memory
- * under its locks (one big ds_commit must not double its memory).
+ * under its locks, in one synced transaction.  Copying a 1 MiB FILE_SYNC
+ * write cost more daemon CPU than sharing its sync saved (bench durable:
+ * 193 MB/s copied, 462 MB/s written by the caller), and a big ds_commit
+ * must not double its memory.  Writes to one file still share: the
+ * commit writes every block written to it meanwhile.
  *
  * DITTO_LMDB_COMMIT=serial in the environment selects one synced LMDB
  * transaction per operation, written under the caller's locks: the
@@ -39,7 +43,7 @@
 
 #include "lmdb_int.h"
 
-#define DS_GROUP_COPY_MAX (16U << 20)
+#define DS_GROUP_COPY_MAX (512U << 10)
 
 /* The calling thread's last queued set not yet known durable. */
 static __thread struct {

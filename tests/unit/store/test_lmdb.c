@@ -231,3 +231,37 @@ Test(durable, group_commit_shares_synced_transactions)
 	ds_put(root);
 	ds_store_free(st);
 }
+
+/* Too big to copy: written by its caller, with what was queued. */
+Test(durable, big_commit_is_written_by_its_caller)
+{
+	struct ds_store *st = open_at(dir);
+	struct ds_inode *root = ds_root(st), *f = mk(root, "big", DS_REG);
+	size_t len = 1 << 20, i;
+	uint64_t commits, batches, c0, b0;
+	unsigned char *buf = malloc(len), *back = malloc(len);
+
+	cr_assert(buf && back);
+	for (i = 0; i < len; i++)
+		buf[i] = (unsigned char)(i * 7 + i / 4096);
+	cr_assert_eq(wr(f, buf, len, 0), (ssize_t)len);
+	ds_lmdb_group_stats(st, &c0, &b0);
+	cr_assert_eq(ds_commit(f), 0);
+	ds_lmdb_group_stats(st, &commits, &batches);
+	cr_assert_eq(commits, c0 + 1);
+	cr_assert_eq(batches, b0 + 1);
+	ds_put(f);
+	ds_put(root);
+	ds_store_free(st);
+	st = open_at(dir);
+	check_clean(st);
+	root = ds_root(st);
+	cr_assert_eq(ds_lookup(root, "big", &f), 0);
+	cr_assert_eq(rd(f, back, len, 0, NULL), (ssize_t)len);
+	cr_assert_eq(memcmp(buf, back, len), 0);
+	ds_put(f);
+	ds_put(root);
+	ds_store_free(st);
+	free(buf);
+	free(back);
+}
