@@ -322,16 +322,29 @@ int ds_lmdb_durable(struct ds_store *st)
 	return rc;
 }
 
-/* Close: whatever is queued (an operation whose wait never came). */
+/*
+ * Close and check: whatever is queued.  After a failed batch nothing
+ * more is written (what is queued may build on what was lost), and
+ * the queue is dropped.
+ */
 int ds_lmdb_group_drain(struct ds_store *st)
 {
 	struct ds_lmdb_group *g = &ds_lmdb_of(st)->gc;
-	int rc = 0;
+	struct ds_lmdb_op *op;
+	int rc;
 
 	pthread_mutex_lock(&g->lock);
 	claim(g);
-	if (g->head)
+	rc = g->err;
+	if (!rc && g->head)
 		rc = write_batch(st, g, NULL);
+	while (rc && g->head) {
+		op = g->head;
+		g->head = op->next;
+		ds_lmdb_op_free(op);
+	}
+	if (!g->head)
+		g->tail = NULL;
 	release(g);
 	pthread_mutex_unlock(&g->lock);
 	return rc;

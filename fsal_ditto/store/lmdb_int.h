@@ -167,7 +167,7 @@ int ds_lmdb_group_commit(struct ds_store *st, const struct ds_changes *cs);
  * disk, writing a batch itself if no other thread does.
  */
 int ds_lmdb_durable(struct ds_store *st);
-/* Writes what is queued (close). */
+/* Writes what is queued (close, check); drops it after a failed batch. */
 int ds_lmdb_group_drain(struct ds_store *st);
 void ds_lmdb_op_free(struct ds_lmdb_op *op);
 /* Change sets written and the synced transactions that wrote them. */
