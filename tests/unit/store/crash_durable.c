@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -153,6 +154,24 @@ static void log_rec(int fd, struct lrec *r)
 {
 	if (write(fd, r, sizeof(*r)) != sizeof(*r) || fdatasync(fd))
 		die("log");
+}
+
+/*
+ * A kill inside write() can leave part of a record (a record straddling
+ * a page boundary is copied a page at a time): drop it, or every later
+ * record is read misaligned.  A torn 'B' is an op not started, a torn
+ * 'E' one in flight.
+ */
+static void drop_torn_record(void)
+{
+	struct stat sb;
+	off_t torn;
+
+	if (stat(logpath, &sb))
+		die(logpath);
+	torn = sb.st_size % (off_t)sizeof(struct lrec);
+	if (torn && truncate(logpath, sb.st_size - torn))
+		die(logpath);
 }
 
 /* ---------------------------------------------------------------- child */
@@ -915,6 +934,7 @@ int main(int argc, char **argv)
 			killed++;
 		if (waitpid(pid, &status, 0) != pid)
 			die("waitpid");
+		drop_torn_record();
 		if (cut) {
 			cut(&pl);
 			pl_sum.undone += pl.undone;
