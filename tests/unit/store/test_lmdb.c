@@ -7,8 +7,10 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -264,4 +266,53 @@ Test(durable, big_commit_is_written_by_its_caller)
 	ds_store_free(st);
 	free(buf);
 	free(back);
+}
+
+/*
+ * A batch LMDB cannot write (the file may not grow: RLIMIT_FSIZE)
+ * fails its create and latches the store; the disk keeps every create
+ * that returned and nothing after.
+ */
+Test(durable, failed_batch_latches_the_store)
+{
+	struct ds_store *st = open_at(dir);
+	struct ds_inode *root = ds_root(st), *f;
+	struct ds_new nw = { .type = DS_REG, .mode = 0644 };
+	char path[1100], name[32];
+	struct rlimit rl, old;
+	struct stat sb;
+	int i, made, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	cr_assert_eq(stat(path, &sb), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	rl = old;
+	rl.rlim_cur = sb.st_size;
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	for (i = 0; i < 900 && !rc; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		rc = ds_create(root, name, &nw, NULL, &f, NULL, NULL);
+		if (!rc)
+			ds_put(f);
+	}
+	made = i - 1;
+	cr_assert_lt(rc, 0, "the file never had to grow");
+	cr_assert_eq(ds_store_failed(st), rc);
+	cr_assert_eq(ds_create(root, "later", &nw, NULL, &f, NULL, NULL), rc);
+	ds_put(root);
+	ds_store_free(st);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	st = open_at(dir);
+	check_clean(st);
+	root = ds_root(st);
+	for (i = 0; i < made; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		cr_assert(exists(root, name), "%s lost", name);
+	}
+	snprintf(name, sizeof(name), "f%d", made);
+	cr_assert(!exists(root, name), "%s: its batch failed", name);
+	cr_assert(!exists(root, "later"));
+	ds_put(root);
+	ds_store_free(st);
 }
