@@ -12,7 +12,8 @@
  * Workloads: seqroot (SEQUENCE+PUTROOTFH+GETATTR), getattr, lookup,
  * create (OPEN create + CLOSE), remove, rename, populate (bulk create
  * of --entries names), readdir (op = one full scan of --entries),
- * randread / randwrite (4 KiB), seqread / seqwrite (1 MiB).
+ * randread / randwrite (4 KiB), seqread / seqwrite (1 MiB), syncwrite
+ * (seqwrite with FILE_SYNC4: every reply after the data is stable).
  * The run stops after TOTAL measured ops or LIMIT seconds, whichever
  * comes first, after OPS unmeasured warm-up ops (at most 1 s of
  * them).  Prints one line of key=value pairs: workload, ops, errors,
@@ -42,6 +43,7 @@ static const struct lg_workload *const workloads[] = {
 	&lg_wl_seqroot,	 &lg_wl_getattr,   &lg_wl_lookup,  &lg_wl_create,
 	&lg_wl_remove,	 &lg_wl_rename,	   &lg_wl_populate, &lg_wl_readdir,
 	&lg_wl_randread, &lg_wl_randwrite, &lg_wl_seqread, &lg_wl_seqwrite,
+	&lg_wl_syncwrite,
 };
 
 double lg_now(void)

@@ -115,6 +115,6 @@ void lg_entry_name(char *buf, size_t len, const char *prefix,
 extern const struct lg_workload lg_wl_seqroot, lg_wl_getattr, lg_wl_lookup,
 	lg_wl_create, lg_wl_remove, lg_wl_rename, lg_wl_populate,
 	lg_wl_readdir, lg_wl_randread, lg_wl_randwrite, lg_wl_seqread,
-	lg_wl_seqwrite;
+	lg_wl_seqwrite, lg_wl_syncwrite;
 
 #endif

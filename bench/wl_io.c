@@ -2,7 +2,8 @@
 /*
  * Data workloads of loadgen: 4 KiB random and 1 MiB sequential READ and
  * WRITE on one file (--file, --file-kib) that every session opens once.
- * Writes are UNSTABLE4, as a Linux client's buffered writes are; reads
+ * Writes are UNSTABLE4, as a Linux client's buffered writes are (but
+ * syncwrite's: FILE_SYNC4, as with O_SYNC or O_DIRECT); reads
  * of a file shorter than --file-kib first fill it (unmeasured), so no
  * read is of a hole.
  */
@@ -20,6 +21,7 @@ struct io_arg {
 	uint64_t off;
 	uint32_t len;
 	bool write;
+	bool sync;	/* FILE_SYNC4 */
 };
 
 static void fill_open(struct dc_compound *c, void *arg)
@@ -74,17 +76,19 @@ static void fill_io(struct dc_compound *c, void *arg)
 	dc_op_putfh(c, &s->fh);
 	if (a->write) {
 		dc_op_write(c, &s->sid, a->off, a->w->buf, a->len);
-		c->ops[c->nops - 1].nfs_argop4_u.opwrite.stable = UNSTABLE4;
+		c->ops[c->nops - 1].nfs_argop4_u.opwrite.stable =
+			a->sync ? FILE_SYNC4 : UNSTABLE4;
 	} else {
 		dc_op_read(c, &s->sid, a->off, a->len);
 	}
 }
 
-/* One READ or WRITE; *u gets the bytes moved. */
-static int do_io(struct lg_worker *w, uint64_t off, uint32_t len,
-		 bool write, uint64_t *u)
+/* One READ or WRITE (FILE_SYNC4 if sync); *u gets the bytes moved. */
+static int do_io_how(struct lg_worker *w, uint64_t off, uint32_t len,
+		     bool write, bool sync, uint64_t *u)
 {
-	struct io_arg a = { .w = w, .off = off, .len = len, .write = write };
+	struct io_arg a = { .w = w, .off = off, .len = len, .write = write,
+			    .sync = sync };
 	struct dc_cres r;
 	nfs_resop4 *res;
 	int rc;
@@ -96,8 +100,13 @@ static int do_io(struct lg_worker *w, uint64_t off, uint32_t len,
 		return rc;
 	rc = r.res.status;
 	res = dc_cres_op(&r, 2);
-	if (rc == NFS4_OK && res && write)
+	if (rc == NFS4_OK && res && write) {
 		*u = res->nfs_resop4_u.opwrite.WRITE4res_u.resok4.count;
+		/* A FILE_SYNC4 write the server left unstable did not count. */
+		if (sync && res->nfs_resop4_u.opwrite.WRITE4res_u.resok4
+				    .committed != FILE_SYNC4)
+			rc = -EIO;
+	}
 	else if (rc == NFS4_OK && res)
 		*u = res->nfs_resop4_u.opread.READ4res_u.resok4.data.data_len;
 	/* A short transfer is not what was asked: count it as an error. */
@@ -105,6 +114,12 @@ static int do_io(struct lg_worker *w, uint64_t off, uint32_t len,
 		rc = -EIO;
 	dc_cres_free(&r);
 	return rc;
+}
+
+static int do_io(struct lg_worker *w, uint64_t off, uint32_t len,
+		 bool write, uint64_t *u)
+{
+	return do_io_how(w, off, len, write, false, u);
 }
 
 static int fill_op(struct lg_worker *w, unsigned long k, uint64_t *u)
@@ -181,6 +196,13 @@ static int seqwrite_op(struct lg_worker *w, unsigned long k, uint64_t *u)
 	return do_io(w, off, LARGE_IO, true, u);
 }
 
+static int syncwrite_op(struct lg_worker *w, unsigned long k, uint64_t *u)
+{
+	uint64_t off = k % (w->b->file_bytes / LARGE_IO) * LARGE_IO;
+
+	return do_io_how(w, off, LARGE_IO, true, true, u);
+}
+
 const struct lg_workload lg_wl_randread = {
 	.name = "randread",
 	.unit = "bytes",
@@ -207,4 +229,11 @@ const struct lg_workload lg_wl_seqwrite = {
 	.unit = "bytes",
 	.setup = setup_write,
 	.op = seqwrite_op,
+};
+
+const struct lg_workload lg_wl_syncwrite = {
+	.name = "syncwrite",
+	.unit = "bytes",
+	.setup = setup_write,
+	.op = syncwrite_op,
 };

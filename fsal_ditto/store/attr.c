@@ -122,5 +122,5 @@ int ds_setattr(struct ds_inode *ino, const struct ds_set *req,
 		ds_fill_attr(ino, out);
 out:
 	pthread_rwlock_unlock(&ino->lock);
-	return rc;
+	return ds_changes_durable(ino->store, rc);
 }

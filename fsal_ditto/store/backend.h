@@ -28,7 +28,14 @@
  * and records the operation in a change set against staged copies of
  * the inode records: memory is not touched yet.  It then calls commit
  * with every lock still held; the backend's own locks (LMDB's writer
- * lock, a SQL connection) are therefore innermost.  Only if commit
+ * lock, a SQL connection) are therefore innermost.  A backend whose
+ * commits are made durable later, several at once (LMDB's group
+ * commit), has a durable op: the core calls it last, after it dropped
+ * its locks, so other operations on the same inodes commit while it
+ * waits, and the caller still returns only once its change is on disk.
+ * Until then the change is visible in memory to other callers; any
+ * later commit they make is ordered after it by the backend, so its
+ * own durable wait covers it too.  Only if commit
  * returns 0 does the core apply the change to memory (ds_changes_apply
  * copies the staged records back, then the caller links or unlinks
  * entries and frees what died), and nothing it does then can fail.  A
@@ -137,6 +144,11 @@ struct ds_backend_ops {
 	const char *name;
 	/* One operation's changes, all or nothing; 0 or negative errno. */
 	int (*commit)(struct ds_store *st, const struct ds_changes *cs);
+	/* Optional: called once the operation dropped its locks, returns
+	 * when the calling thread's last commit is on disk (group commit:
+	 * lmdb_group.c); 0 or negative errno.
+	 */
+	int (*durable)(struct ds_store *st);
 	/* Blocks written but not committed are tracked for this backend. */
 	bool tracks_dirty;
 	uint64_t (*boot_count)(const struct ds_store *st);
@@ -168,6 +180,11 @@ void ds_changes_blocks_del(struct ds_changes *cs, struct ds_inode *ino,
 int ds_changes_commit(struct ds_changes *cs);
 /* After a successful commit: staged records into their inodes. */
 void ds_changes_apply(struct ds_changes *cs);
+/* Last step of a mutating call, its locks dropped: rc, or why its
+ * commit could not be made durable (which latches the store: memory
+ * holds the change already).
+ */
+int ds_changes_durable(struct ds_store *st, int rc);
 
 void ds_irec_fill(const struct ds_inode *ino, struct ds_irec *r);
 void ds_irec_touch(struct ds_irec *r, bool data);

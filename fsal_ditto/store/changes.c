@@ -193,6 +193,16 @@ int ds_changes_commit(struct ds_changes *cs)
 	return rc;
 }
 
+int ds_changes_durable(struct ds_store *st, int rc)
+{
+	if (rc || !st->be || !st->be->durable)
+		return rc;
+	rc = st->be->durable(st);
+	if (rc)
+		latch(st, rc);
+	return rc;
+}
+
 void ds_changes_apply(struct ds_changes *cs)
 {
 	unsigned int i;
@@ -290,7 +300,7 @@ int ds_commit(struct ds_inode *ino)
 			ds_changes_apply(&cs);
 	}
 	pthread_rwlock_unlock(&ino->lock);
-	return rc;
+	return ds_changes_durable(st, rc);
 }
 
 bool ds_store_is_durable(const struct ds_store *st)

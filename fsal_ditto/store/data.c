@@ -316,7 +316,7 @@ int ds_allocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 		ds_changes_apply(&cs);
 out:
 	pthread_rwlock_unlock(&ino->lock);
-	return rc;
+	return ds_changes_durable(st, rc);
 }
 
 int ds_deallocate(struct ds_inode *ino, uint64_t off, uint64_t len)
@@ -344,7 +344,7 @@ int ds_deallocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 			ds_changes_apply(&cs);
 	}
 	pthread_rwlock_unlock(&ino->lock);
-	return rc;
+	return ds_changes_durable(ino->store, rc);
 }
 
 int ds_seek(struct ds_inode *ino, uint64_t off, bool hole, uint64_t *out,

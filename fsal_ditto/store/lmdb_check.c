@@ -243,6 +243,10 @@ int ds_lmdb_check(struct ds_store *st, struct ds_check *out)
 	memset(out, 0, sizeof(*out));
 	if (!p)
 		return -EINVAL;
+	/* Sets still queued for group commit belong to what is checked. */
+	rc = ds_lmdb_group_drain(st);
+	if (rc)
+		return rc;
 	rc = mdb_txn_begin(p->env, NULL, MDB_RDONLY, &txn);
 	if (rc)
 		return ds_mdb_err(rc);

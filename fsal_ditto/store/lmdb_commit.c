@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
- * The LMDB backend's commit: one change set (backend.h) is one LMDB
- * write transaction, committed (and synced to disk: the environment is
- * opened with LMDB's default, synchronous commits) before the store
- * call returns.  The core calls it with its inode locks held, so LMDB's
- * writer lock is the innermost lock.
+ * The LMDB backend's commit: change sets (backend.h) go to LMDB in
+ * write transactions that hold the sets of every operation that
+ * committed meanwhile (group commit, lmdb_group.c), each synced before
+ * any of its operations returns: the core calls the durable op after
+ * it dropped its locks, which waits for that.  With
+ * DITTO_LMDB_COMMIT=serial a set is one synced transaction of its own,
+ * written in commit, under the core's inode locks (LMDB's writer lock
+ * is then the innermost lock).
  *
  * File data written with ds_write stays in memory, its blocks marked
  * dirty, until ds_commit / ds_sync or the next record of the inode
@@ -47,6 +50,22 @@ static void note(struct lmdb_tx *tx, int mdb_rc)
 {
 	if (mdb_rc && !tx->rc)
 		tx->rc = ds_mdb_err(mdb_rc);
+}
+
+/* A copied set's blocks of change ci (lmdb_group.c). */
+static void put_blocks(struct lmdb_tx *tx, const struct ds_lmdb_op *op,
+		       size_t *at, unsigned int ci, uint64_t fileid)
+{
+	struct ds_key k;
+	MDB_val v;
+
+	for (; *at < op->nblk && op->blk[*at].ci == ci && live(tx); (*at)++) {
+		v.mv_data = (void *)op->blk[*at].data;
+		v.mv_size = tx->bs;
+		note(tx, mdb_put(tx->txn, tx->p->blocks,
+				 ds_key_idx(&k, fileid, op->blk[*at].idx), &v,
+				 0));
+	}
 }
 
 void ds_rec_fill(const struct ds_irec *ir, struct ds_rec *r)
@@ -258,6 +277,24 @@ int ds_lmdb_apply(struct ds_store *st, MDB_txn *txn,
 	return tx.rc;
 }
 
+int ds_lmdb_apply_op(struct ds_store *st, MDB_txn *txn,
+		     const struct ds_lmdb_op *op)
+{
+	struct lmdb_tx tx = { ds_lmdb_of(st), txn, st->cfg.block_size, 0 };
+	const struct ds_changes *cs = &op->cs;
+	size_t at = 0;
+	unsigned int i;
+
+	for (i = 0; i < cs->n && live(&tx); i++) {
+		apply_one(&tx, &cs->c[i]);
+		if (cs->c[i].kind == DS_CH_INODE)
+			put_blocks(&tx, op, &at, i, cs->c[i].fileid);
+	}
+	if (cs->next_fileid && live(&tx))
+		put_next_fileid(&tx, st);
+	return tx.rc;
+}
+
 int ds_lmdb_del_inode(struct ds_store *st, MDB_txn *txn, uint64_t fileid)
 {
 	struct lmdb_tx tx = { ds_lmdb_of(st), txn, st->cfg.block_size, 0 };
@@ -266,8 +303,10 @@ int ds_lmdb_del_inode(struct ds_store *st, MDB_txn *txn, uint64_t fileid)
 	return tx.rc;
 }
 
-static int lmdb_commit(struct ds_store *st, const struct ds_changes *cs)
+/* DITTO_LMDB_COMMIT=serial: one synced transaction, under the locks. */
+static int serial_commit(struct ds_store *st, const struct ds_changes *cs)
 {
+	struct ds_lmdb_group *g = &ds_lmdb_of(st)->gc;
 	MDB_txn *txn;
 	int rc;
 
@@ -279,7 +318,19 @@ static int lmdb_commit(struct ds_store *st, const struct ds_changes *cs)
 		mdb_txn_abort(txn);
 		return rc;
 	}
-	return ds_mdb_err(mdb_txn_commit(txn));
+	rc = ds_mdb_err(mdb_txn_commit(txn));
+	pthread_mutex_lock(&g->lock);
+	g->commits++;
+	g->batches++;
+	pthread_mutex_unlock(&g->lock);
+	return rc;
+}
+
+static int lmdb_commit(struct ds_store *st, const struct ds_changes *cs)
+{
+	if (ds_lmdb_of(st)->gc.serial)
+		return serial_commit(st, cs);
+	return ds_lmdb_group_commit(st, cs);
 }
 
 static uint64_t lmdb_boot_count(const struct ds_store *st)
@@ -296,7 +347,9 @@ static void lmdb_close(struct ds_store *st)
 {
 	struct ds_persist *p = ds_lmdb_of(st);
 
+	ds_lmdb_group_drain(st);
 	mdb_env_close(p->env);
+	ds_lmdb_group_destroy(&p->gc);
 	if (p->lockfd >= 0)
 		close(p->lockfd);
 	free(p);
@@ -306,6 +359,7 @@ static void lmdb_close(struct ds_store *st)
 const struct ds_backend_ops ds_lmdb_backend = {
 	.name = "lmdb",
 	.commit = lmdb_commit,
+	.durable = ds_lmdb_durable,
 	.tracks_dirty = true,
 	.boot_count = lmdb_boot_count,
 	.orphans_freed = lmdb_orphans_freed,

@@ -8,11 +8,42 @@
 #define DITTO_LMDB_INT_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "backend.h"
 
 #define DS_PERSIST_VERSION 1
+
+/* A change set copied for group commit (lmdb_group.c). */
+struct ds_lmdb_blk {
+	unsigned int ci;	/* the DS_CH_INODE change it belongs to */
+	uint64_t idx;
+	const void *data;	/* block_size bytes */
+};
+
+struct ds_lmdb_op {
+	struct ds_lmdb_op *next;
+	uint64_t seq;
+	struct ds_changes cs;	/* pointers into this allocation */
+	size_t nblk;
+	struct ds_lmdb_blk *blk;	/* in change order */
+};
+
+/* Group commit: the queue of copied sets and what is on disk. */
+struct ds_lmdb_group {
+	bool serial;		/* DITTO_LMDB_COMMIT=serial: no group */
+	bool nosync;		/* ds_durable.nosync: tests, never synced */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct ds_lmdb_op *head, *tail;
+	uint64_t queued;	/* seq of the last queued set */
+	uint64_t durable;	/* every seq <= this is on disk */
+	bool writing;		/* a thread writes a batch */
+	int err;		/* a failed batch: sticky, negative errno */
+	uint64_t commits;	/* change sets written (tests, benchmarks) */
+	uint64_t batches;	/* synced transactions that wrote them */
+};
 
 struct ds_persist {
 	MDB_env *env;
@@ -24,6 +55,7 @@ struct ds_persist {
 	int lockfd;
 	uint64_t boot;
 	uint64_t orphans;	/* freed by the last open */
+	struct ds_lmdb_group gc;
 };
 
 struct ds_rec {
@@ -120,6 +152,28 @@ int ds_lmdb_apply(struct ds_store *st, MDB_txn *txn,
 		  const struct ds_changes *cs);
 int ds_lmdb_del_inode(struct ds_store *st, MDB_txn *txn, uint64_t fileid);
 int ds_lmdb_check(struct ds_store *st, struct ds_check *out);
+/* A copied change set into an open write transaction. */
+int ds_lmdb_apply_op(struct ds_store *st, MDB_txn *txn,
+		     const struct ds_lmdb_op *op);
+
+/* lmdb_group.c */
+void ds_lmdb_group_init(struct ds_lmdb_group *g, bool nosync);
+void ds_lmdb_group_destroy(struct ds_lmdb_group *g);
+/* mdb_env_open flags of the group's mode. */
+unsigned int ds_lmdb_group_flags(const struct ds_lmdb_group *g);
+/* Backend commit: queues a copy of cs (0 or negative errno). */
+int ds_lmdb_group_commit(struct ds_store *st, const struct ds_changes *cs);
+/* Backend durable op: waits until the thread's last queued set is on
+ * disk, writing a batch itself if no other thread does.
+ */
+int ds_lmdb_durable(struct ds_store *st);
+/* Writes what is queued (close, check); drops it after a failed batch. */
+int ds_lmdb_group_drain(struct ds_store *st);
+void ds_lmdb_op_free(struct ds_lmdb_op *op);
+/* Change sets written and the synced transactions that wrote them. */
+void ds_lmdb_group_stats(const struct ds_store *st, uint64_t *commits,
+			 uint64_t *batches);
+
 int ds_lmdb_open(const struct ds_config *cfg, const struct ds_durable *dur,
 		 struct ds_store **out);
 

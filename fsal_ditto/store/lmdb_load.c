@@ -327,7 +327,7 @@ static int open_env(struct ds_persist *p, const struct ds_durable *dur,
 		rc = mdb_env_set_maxdbs(p->env, 8);
 	if (!rc)
 		rc = mdb_env_open(p->env, dur->path,
-				  MDB_NOTLS | (dur->nosync ? MDB_NOSYNC : 0),
+				  MDB_NOTLS | ds_lmdb_group_flags(&p->gc),
 				  0600);
 	if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
 		return -EILSEQ;	/* not an LMDB environment we can use */
@@ -371,6 +371,7 @@ int ds_lmdb_open(const struct ds_config *cfg, const struct ds_durable *dur,
 		return -ENOMEM;
 	}
 	p->lockfd = -1;
+	ds_lmdb_group_init(&p->gc, dur->nosync);
 	ds_store_set_backend(st, &ds_lmdb_backend, p);
 	rc = map < ds_durable_map_size(cfg) ? -EINVAL : 0;
 	if (!rc)
@@ -397,6 +398,7 @@ int ds_lmdb_open(const struct ds_config *cfg, const struct ds_durable *dur,
 			mdb_env_close(p->env);
 		if (p->lockfd >= 0)
 			close(p->lockfd);
+		ds_lmdb_group_destroy(&p->gc);
 		free(p);
 		ds_store_set_backend(st, NULL, NULL);
 		ds_store_free(st);

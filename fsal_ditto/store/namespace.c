@@ -150,6 +150,12 @@ unalloc:
 	ds_put(ino);
 out:
 	pthread_rwlock_unlock(&dir->lock);
+	if (!rc) {
+		rc = ds_changes_durable(dir->store, rc);
+		/* No reference goes with an error (the store latched). */
+		if (rc)
+			ds_put(*out);
+	}
 	return rc;
 }
 
@@ -223,7 +229,7 @@ int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
 out:
 	pthread_rwlock_unlock(&ino->lock);
 	pthread_rwlock_unlock(&dir->lock);
-	return rc;
+	return ds_changes_durable(dir->store, rc);
 }
 
 int ds_unlink(struct ds_inode *dir, const char *name, const struct ds_cred *cr,
@@ -282,7 +288,7 @@ out:
 	pthread_rwlock_unlock(&victim->lock);
 	pthread_rwlock_unlock(&dir->lock);
 	ds_put(victim);
-	return rc;
+	return ds_changes_durable(dir->store, rc);
 }
 
 /*
@@ -495,7 +501,7 @@ unlock_dirs:
 	unlock2(odir, ndir);
 	if (cross)
 		pthread_mutex_unlock(&st->rename_lock);
-	return rc;
+	return ds_changes_durable(st, rc);
 }
 
 int ds_readlink(struct ds_inode *ino, char *buf, size_t bufsz, size_t *len)

@@ -347,6 +347,8 @@ int ds_open(struct ds_inode *ino)
 
 void ds_close(struct ds_inode *ino)
 {
+	struct ds_store *st = ino->store;
+
 	ds_get(ino);
 	pthread_rwlock_wrlock(&ino->lock);
 	if (ino->opens > 0 && --ino->opens == 0 && ino->nlink == 0 &&
@@ -364,6 +366,7 @@ void ds_close(struct ds_inode *ino)
 	}
 	pthread_rwlock_unlock(&ino->lock);
 	ds_put(ino);
+	ds_changes_durable(st, 0);
 }
 
 /* Differs between stores and between runs, so old handles go stale. */

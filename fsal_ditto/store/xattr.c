@@ -153,7 +153,7 @@ int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
 	}
 	ds_changes_apply(&cs);
 	pthread_rwlock_unlock(&ino->lock);
-	return 0;
+	return ds_changes_durable(ino->store, 0);
 fail:
 	pthread_rwlock_unlock(&ino->lock);
 	free(x->value);
@@ -195,7 +195,7 @@ int ds_removexattr(struct ds_inode *ino, const char *name,
 	ds_changes_apply(&cs);
 out:
 	pthread_rwlock_unlock(&ino->lock);
-	return rc;
+	return ds_changes_durable(ino->store, rc);
 }
 
 int ds_listxattr(struct ds_inode *ino, uint64_t *cookie,

@@ -26,6 +26,12 @@
  * no sync made durable is undone before the store is reopened, so a
  * missing fdatasync shows up as a lost or torn acknowledged operation.
  *
+ * --creators N: instead, N threads of the child each create and remove
+ * names of their own (64 each) in one directory, so their commits share
+ * batches (group commit); every acknowledged create or remove must be
+ * there after the kill (and the power cut), the one in flight per
+ * thread done or not.
+ *
  * Prints the seed; exit status 0 only if every cycle checked clean.
  */
 #include <dlfcn.h>
@@ -37,11 +43,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
+#include <pthread.h>
 
 #include "ditto_store.h"
 #include "powerloss.h"
@@ -90,6 +98,9 @@ struct model {
 
 static const char *dir;
 static char logpath[512];
+/* --creators: threads of the child, names per thread */
+static unsigned int creators;
+#define CNAMES 64
 /* postgres: the conninfo of the store's own schema */
 static char conninfo[1024];
 static struct ds_config cfg = {
@@ -143,6 +154,24 @@ static void log_rec(int fd, struct lrec *r)
 {
 	if (write(fd, r, sizeof(*r)) != sizeof(*r) || fdatasync(fd))
 		die("log");
+}
+
+/*
+ * A kill inside write() can leave part of a record (a record straddling
+ * a page boundary is copied a page at a time): drop it, or every later
+ * record is read misaligned.  A torn 'B' is an op not started, a torn
+ * 'E' one in flight.
+ */
+static void drop_torn_record(void)
+{
+	struct stat sb;
+	off_t torn;
+
+	if (stat(logpath, &sb))
+		die(logpath);
+	torn = sb.st_size % (off_t)sizeof(struct lrec);
+	if (torn && truncate(logpath, sb.st_size - torn))
+		die(logpath);
 }
 
 /* ---------------------------------------------------------------- child */
@@ -299,6 +328,156 @@ static void child(unsigned int seed, uint64_t seq0)
 		log_rec(fd, &r);
 	}
 	_exit(0);
+}
+
+/* --------------------------------------------------------- creators */
+
+struct stats {
+	uint64_t acked;		/* E records replayed */
+	uint64_t inflight_done, inflight_undone;
+	uint64_t seq;
+};
+
+struct creator {
+	struct ds_store *st;
+	struct ds_inode *g;
+	unsigned int t, seed;
+	int fd;
+};
+
+static void creator_name(uint32_t t, uint32_t i, char *name)
+{
+	sprintf(name, "t%u-%u", t, i);
+}
+
+/* Creates a name of its own if missing, removes it if there. */
+static void *creator(void *arg)
+{
+	struct ds_new nw = { .type = DS_REG, .mode = 0644 };
+	struct creator *c = arg;
+	struct ds_inode *f;
+	char name[32];
+	int i, rc;
+
+	for (i = 0; i < OPS_PER_CHILD; i++) {
+		struct lrec r = { .kind = 'B', .a = c->t };
+
+		r.b = rand_r(&c->seed) % CNAMES;
+		creator_name(r.a, r.b, name);
+		rc = ds_lookup(c->g, name, &f);
+		if (!rc)
+			ds_put(f);
+		r.op = rc ? OP_CREATE : OP_UNLINK;
+		log_rec(c->fd, &r);
+		if (r.op == OP_CREATE) {
+			rc = ds_create(c->g, name, &nw, NULL, &f, NULL, NULL);
+			if (!rc)
+				ds_put(f);
+		} else {
+			rc = ds_unlink(c->g, name, NULL, NULL, NULL);
+		}
+		r.kind = rc ? 'X' : 'E';
+		log_rec(c->fd, &r);
+	}
+	return NULL;
+}
+
+static void creators_child(unsigned int seed)
+{
+	struct ds_store *st = open_store();
+	int fd = open(logpath, O_WRONLY | O_APPEND | O_CLOEXEC);
+	struct creator c[16];
+	pthread_t th[16];
+	struct ds_inode *root;
+	unsigned int t;
+
+	if (!st || fd < 0)
+		_exit(3);
+	root = ds_root(st);
+	if (ds_lookup(root, "g", &c[0].g))
+		_exit(3);
+	for (t = 0; t < creators; t++) {
+		c[t] = (struct creator){ st, c[0].g, t, seed + t, fd };
+		if (pthread_create(&th[t], NULL, creator, &c[t]))
+			_exit(3);
+	}
+	for (t = 0; t < creators; t++)
+		pthread_join(th[t], NULL);
+	_exit(0);
+}
+
+/*
+ * Every name as the acknowledged ops left it; the op each thread had in
+ * flight may be done or not, and which it was is logged for the next
+ * cycle.
+ */
+static bool creators_same(struct ds_store *st, struct stats *stats)
+{
+	static bool there[16][CNAMES];
+	struct lrec open_op[16] = { 0 }, r;
+	struct ds_inode *root, *g, *f;
+	int fd = open(logpath, O_RDONLY);
+	bool ok = true, has;
+	uint32_t t, i;
+	char name[32];
+
+	if (fd < 0)
+		die(logpath);
+	memset(there, 0, sizeof(there));
+	stats->acked = 0;
+	while (read(fd, &r, sizeof(r)) == sizeof(r)) {
+		if (r.a >= creators || r.b >= CNAMES)
+			die("log record");
+		if (r.kind == 'B') {
+			open_op[r.a] = r;
+			continue;
+		}
+		open_op[r.a].kind = 0;
+		if (r.kind == 'E') {
+			there[r.a][r.b] = r.op == OP_CREATE;
+			stats->acked++;
+		}
+	}
+	close(fd);
+	root = ds_root(st);
+	if (ds_lookup(root, "g", &g))
+		die("lookup g");
+	ds_put(root);
+	fd = open(logpath, O_WRONLY | O_APPEND);
+	if (fd < 0)
+		die(logpath);
+	for (t = 0; t < creators; t++) {
+		for (i = 0; i < CNAMES; i++) {
+			creator_name(t, i, name);
+			has = !ds_lookup(g, name, &f);
+			if (has)
+				ds_put(f);
+			if (has == there[t][i])
+				continue;
+			r = open_op[t];
+			if (r.kind == 'B' && r.b == i &&
+			    has == (r.op == OP_CREATE)) {
+				r.kind = 'E';	/* done after all */
+				log_rec(fd, &r);
+				stats->inflight_done++;
+				open_op[t].kind = 0;
+				continue;
+			}
+			fprintf(stderr, "%s: %s, acknowledged %s\n", name,
+				has ? "there" : "missing",
+				there[t][i] ? "there" : "gone");
+			ok = false;
+		}
+		if (open_op[t].kind == 'B') {
+			r = open_op[t];
+			r.kind = 'X';
+			log_rec(fd, &r);
+			stats->inflight_undone++;
+		}
+	}
+	close(fd);
+	ds_put(g);
+	return ok;
 }
 
 /* ---------------------------------------------------------------- model */
@@ -515,12 +694,6 @@ static bool same(struct ds_store *st, const struct model *m)
 	return ok;
 }
 
-struct stats {
-	uint64_t acked;		/* E records replayed */
-	uint64_t inflight_done, inflight_undone;
-	uint64_t seq;
-};
-
 /* Replays the log; *open is the trailing 'B' with no outcome, if any. */
 static void replay(struct model *m, struct stats *stats,
 		   struct lrec *inflight, bool *has_inflight)
@@ -573,6 +746,11 @@ static int cycle_check(unsigned int cyc, uint64_t *boot, struct stats *stats)
 			ck.first_error);
 		return 1;
 	}
+	if (creators) {
+		ok = creators_same(st, stats);
+		open_op = false;
+		goto out;
+	}
 	replay(&m, stats, &r, &open_op);
 	verbose = false;
 	ok = same(st, &m);
@@ -613,6 +791,7 @@ static int cycle_check(unsigned int cyc, uint64_t *boot, struct stats *stats)
 		close(fd);
 	}
 	model_free(&m);
+out:
 	printf("cycle %u: %" PRIu64 " acknowledged ops, %" PRIu64
 	       " inodes, %" PRIu64 " blocks, boot %" PRIu64 ": %s\n",
 	       cyc, stats->acked, ck.inodes, ck.blocks, *boot,
@@ -635,6 +814,11 @@ static int init_store(void)
 	for (i = 0; i < NDIR; i++) {
 		sprintf(name, "d%d", i);
 		if (ds_create(root, name, &nw, NULL, &d, NULL, NULL))
+			return 1;
+		ds_put(d);
+	}
+	if (creators) {
+		if (ds_create(root, "g", &nw, NULL, &d, NULL, NULL))
 			return 1;
 		ds_put(d);
 	}
@@ -696,6 +880,12 @@ int main(int argc, char **argv)
 			powerloss = atoi(argv[i + 1]) != 0;
 		else if (!strcmp(argv[i], "--conninfo"))
 			ci = argv[i + 1];
+		else if (!strcmp(argv[i], "--creators"))
+			creators = strtoul(argv[i + 1], NULL, 0);
+	}
+	if (creators > 16) {
+		fprintf(stderr, "--creators: at most 16\n");
+		return 2;
 	}
 	if (ci && pg_schema(ci))
 		return 2;
@@ -734,6 +924,8 @@ int main(int argc, char **argv)
 		pid = fork();
 		if (pid < 0)
 			die("fork");
+		if (pid == 0 && creators)
+			creators_child(cseed);
 		if (pid == 0)
 			child(cseed, stats.seq);
 		/* Anywhere from inside the open to deep in the workload. */
@@ -742,6 +934,7 @@ int main(int argc, char **argv)
 			killed++;
 		if (waitpid(pid, &status, 0) != pid)
 			die("waitpid");
+		drop_torn_record();
 		if (cut) {
 			cut(&pl);
 			pl_sum.undone += pl.undone;
