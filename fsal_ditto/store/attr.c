@@ -122,5 +122,6 @@ int ds_setattr(struct ds_inode *ino, const struct ds_set *req,
 		ds_fill_attr(ino, out);
 out:
 	pthread_rwlock_unlock(&ino->lock);
+	ds_changes_settle(ino->store);
 	return rc;
 }

@@ -316,6 +316,7 @@ int ds_allocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 		ds_changes_apply(&cs);
 out:
 	pthread_rwlock_unlock(&ino->lock);
+	ds_changes_settle(st);
 	return rc;
 }
 
@@ -344,6 +345,7 @@ int ds_deallocate(struct ds_inode *ino, uint64_t off, uint64_t len)
 			ds_changes_apply(&cs);
 	}
 	pthread_rwlock_unlock(&ino->lock);
+	ds_changes_settle(ino->store);
 	return rc;
 }
 

@@ -61,7 +61,7 @@ static bool record_unlink(struct ds_changes *cs, struct ds_inode *victim)
 
 	if (victim->type == DS_DIR ||
 	    (victim->nlink <= 1 && victim->opens == 0)) {
-		ds_changes_inode_del(cs, victim->fileid);
+		ds_changes_inode_del(cs, victim);
 		return true;
 	}
 	r = ds_changes_inode(cs, victim);
@@ -150,6 +150,7 @@ unalloc:
 	ds_put(ino);
 out:
 	pthread_rwlock_unlock(&dir->lock);
+	ds_changes_settle(dir->store);
 	return rc;
 }
 
@@ -223,6 +224,7 @@ int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,
 out:
 	pthread_rwlock_unlock(&ino->lock);
 	pthread_rwlock_unlock(&dir->lock);
+	ds_changes_settle(dir->store);
 	return rc;
 }
 
@@ -281,6 +283,7 @@ int ds_unlink(struct ds_inode *dir, const char *name, const struct ds_cred *cr,
 out:
 	pthread_rwlock_unlock(&victim->lock);
 	pthread_rwlock_unlock(&dir->lock);
+	ds_changes_settle(dir->store);
 	ds_put(victim);
 	return rc;
 }
@@ -495,6 +498,7 @@ unlock_dirs:
 	unlock2(odir, ndir);
 	if (cross)
 		pthread_mutex_unlock(&st->rename_lock);
+	ds_changes_settle(st);
 	return rc;
 }
 

@@ -153,6 +153,7 @@ int ds_setxattr(struct ds_inode *ino, const char *name, const void *val,
 	}
 	ds_changes_apply(&cs);
 	pthread_rwlock_unlock(&ino->lock);
+	ds_changes_settle(ino->store);
 	return 0;
 fail:
 	pthread_rwlock_unlock(&ino->lock);
@@ -195,6 +196,7 @@ int ds_removexattr(struct ds_inode *ino, const char *name,
 	ds_changes_apply(&cs);
 out:
 	pthread_rwlock_unlock(&ino->lock);
+	ds_changes_settle(ino->store);
 	return rc;
 }
 
