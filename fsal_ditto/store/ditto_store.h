@@ -352,6 +352,10 @@ struct ds_durable {
 	 * schema is made or migrated in its search_path's first schema.
 	 */
 	const char *conninfo;
+	/* postgres, several heads: how long a commit waits for a live
+	 * head's ack before it fences that head (0: 5 s).
+	 */
+	unsigned int ack_wait_ms;
 	/* If set, why an open failed, in words (postgres). */
 	char *err;
 	size_t errlen;

@@ -343,7 +343,7 @@ void ds_pg_settle(struct ds_store *st)
 
 	if (tls_owner != p || !w->armed)
 		return;
-	after_ms(&deadline, DS_PG_ACK_WAIT_MS);
+	after_ms(&deadline, p->ack_wait_ms);
 	pthread_mutex_lock(&p->wlock);
 	for (;;) {
 		/* A head that lost its listener hears no acks. */

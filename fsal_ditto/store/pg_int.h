@@ -69,6 +69,7 @@ struct ds_pg {
 	pthread_mutex_t fid_lock;
 	uint64_t fid_next, fid_end;
 	bool open;		/* loaded: fileids come from ranges */
+	unsigned int ack_wait_ms;
 
 	/* The listener (pg_listen.c): its own session, which holds the
 	 * head's liveness lock and LISTENs; commits wait on wcond.
@@ -182,7 +183,7 @@ int64_t ds_pg_head_id(const struct ds_store *st);
 uint64_t ds_pg_applied(const struct ds_store *st);
 
 /* Waits for acks this long before fencing a silent head (pg_heads.c). */
-#define DS_PG_ACK_WAIT_MS 5000
+#define DS_PG_ACK_WAIT_MS 5000u
 
 /* pg_load.c */
 void ds_pg_free(struct ds_pg *p);

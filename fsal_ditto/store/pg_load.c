@@ -386,6 +386,8 @@ int ds_pg_open(const struct ds_config *cfg, const struct ds_durable *dur,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->wcond, &ca);
 	pthread_condattr_destroy(&ca);
+	p->ack_wait_ms = dur->ack_wait_ms ? dur->ack_wait_ms :
+					    DS_PG_ACK_WAIT_MS;
 	p->conninfo = strdup(dur->conninfo ? dur->conninfo : "");
 	if (!p->conninfo) {
 		ds_pg_free(p);

@@ -477,3 +477,73 @@ Test(heads, capacity_agrees_and_many_blocks_reach_the_other_head)
 	ds_store_free(b);
 	ds_store_free(a);
 }
+
+/* A head whose listener hangs (its hook blocks) until released. */
+struct stall {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool released;
+	unsigned int all;
+};
+
+static void stall_changed(void *arg, const uint64_t *ids, size_t n)
+{
+	struct stall *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	if (!n)
+		s->all++;
+	while (n && !s->released)
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * A head alive but silent past the ack wait is fenced: the commit on
+ * the other head returns once the silent head's liveness lock is gone,
+ * and the silent head, when it runs again, takes no more changes and
+ * tells its glue to drop everything.
+ */
+Test(heads, a_silent_head_is_fenced_after_the_ack_wait)
+{
+	struct ds_config c = cfg();
+	struct ds_durable d = durable_at(dir);
+	struct stall s = { .lock = PTHREAD_MUTEX_INITIALIZER,
+			   .cond = PTHREAD_COND_INITIALIZER };
+	struct ds_invalidate inv = { stall_changed, &s };
+	struct ds_store *a = NULL, *b = NULL;
+	struct ds_new nw = { .type = DS_REG, .mode = 0644 };
+	struct ds_inode *ra, *rb, *got;
+	struct timespec t0;
+	double ms;
+	int i;
+
+	d.ack_wait_ms = 300;
+	cr_assert_eq(ds_store_open(&c, &d, &a), 0);
+	cr_assert_eq(ds_store_open(&c, &d, &b), 0);
+	ds_store_set_invalidate(b, &inv);
+	ra = ds_root(a);
+	rb = ds_root(b);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ds_put(mk(ra, "f", DS_REG));
+	ms = ms_since(&t0);
+	cr_assert_geq(ms, 300.0, "returned after %.0f ms", ms);
+	cr_assert_lt(ms, 3000.0, "returned after %.0f ms", ms);
+	pthread_mutex_lock(&s.lock);
+	s.released = true;
+	pthread_cond_broadcast(&s.cond);
+	pthread_mutex_unlock(&s.lock);
+	for (i = 0; i < 100 && !__atomic_load_n(&s.all, __ATOMIC_ACQUIRE); i++)
+		usleep(20000);
+	cr_assert_eq(s.all, 1);
+	cr_assert_eq(ds_create(rb, "g", &nw, NULL, &got, NULL, NULL), -EIO);
+	/* the live head goes on without waiting */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ds_put(mk(ra, "h", DS_REG));
+	cr_assert_lt(ms_since(&t0), 300.0);
+	check_clean(a);
+	ds_put(ra);
+	ds_put(rb);
+	ds_store_free(b);
+	ds_store_free(a);
+}
