@@ -27,6 +27,10 @@
  *   5. the backend's locks  taken in its commit, which runs once per
  *                           mutation with the inode locks held
  *                           (backend.h).
+ * A postgres head's listener applies other heads' commits under the
+ * same order, one inode lock at a time (rename_lock first for a
+ * directory), and a mutation waits for the other heads only after it
+ * dropped every lock (backend.h, "Several heads").
  * Capacity counters are atomics and take no lock.  Freed inodes and
  * directory entries go through call_rcu, so an RCU reader never sees
  * freed memory.  Hash tables are resized by hand (4x steps, load factor
