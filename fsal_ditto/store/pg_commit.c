@@ -18,9 +18,19 @@
  * and fails it (-EAGAIN) if any moved since this head saw it; a
  * directory moving to another parent also takes the schema's move
  * lock and is refused if the new parent lies below it in the stored
- * tree.  It answers with the other live heads.  The transaction ends
- * by publishing what it changed (pg_notify, delivered at commit, in
- * commit order): "origin seq" then one token per key,
+ * tree.  It answers with the other live heads.  Right behind it, in
+ * the same pipeline, a transaction of its own publishes what it
+ * changed (pg_notify, delivered once that one commits), with
+ * synchronous_commit off: a transaction that notifies holds a
+ * cluster-wide lock from its pre-commit until after its commit record
+ * is flushed, so notifying inside the data's transaction made every
+ * commit of every head wait for the previous one's flush (no group
+ * commit: 4 threads creating got no more than 1).  The notice may now
+ * reach a head after a later commit's; the listener re-reads the rows
+ * it names, so it applies what is stored, never an older state.  If
+ * the notice cannot be sent after the data committed, the head latches
+ * read-only (the others would not hear of it).  The payload is
+ * "origin seq" then one token per key,
  *   i<fileid>            an inode record (changed, made or gone)
  *   e<dir>:<hex name>    a directory entry (put or gone)
  *   x<fileid>:<hex name> an xattr
@@ -56,6 +66,7 @@ struct pg_tx {
 	char blks[PAYLOAD_MAX];
 	size_t blen;
 	bool over;		/* block runs did not fit: B tokens */
+	bool unpublished;	/* the notice did not go out */
 	uint64_t bfile[DS_CHANGES_MAX];	/* files with block tokens */
 	unsigned int nbfile;
 };
@@ -439,7 +450,34 @@ static void send_publish(struct pg_tx *tx, int64_t me, uint64_t seq)
 	}
 	ds_pg_arg_bytes(&a, pay, n);
 	ds_pg_arg_bytes(&a, tx->chan, strlen(tx->chan));
-	pg_send(tx, "publish", &a);
+	/* Not counted in tx->sent: its answer comes after the Sync. */
+	if (!PQsendQueryPrepared(tx->c, "publish", a.n, a.val, a.len, a.fmt,
+				 1) ||
+	    !PQpipelineSync(tx->c))
+		tx->unpublished = true;
+}
+
+/* The publishing transaction's answer and its Sync. */
+static void take_publish(struct pg_tx *tx)
+{
+	int nulls = 0;
+
+	while (nulls < 2) {
+		PGresult *r = PQgetResult(tx->c);
+		ExecStatusType s;
+
+		if (!r) {
+			nulls++;
+			continue;
+		}
+		s = PQresultStatus(r);
+		PQclear(r);
+		if (s == PGRES_PIPELINE_SYNC)
+			return;
+		if (s != PGRES_TUPLES_OK)
+			tx->unpublished = true;
+	}
+	tx->unpublished = true;
 }
 
 int ds_pg_apply(struct ds_store *st, PGconn *c, const struct ds_changes *cs,
@@ -465,8 +503,6 @@ int ds_pg_apply(struct ds_store *st, PGconn *c, const struct ds_changes *cs,
 		send_begin(tx, cs, me, ds_pg_of(st)->hkey);
 	for (i = 0; i < cs->n; i++)
 		apply_one(tx, &cs->c[i]);
-	if (w)
-		send_publish(tx, me, w->seq);
 	if (!PQpipelineSync(c)) {
 		note(tx, -EIO);
 		PQexitPipelineMode(c);
@@ -474,7 +510,14 @@ int ds_pg_apply(struct ds_store *st, PGconn *c, const struct ds_changes *cs,
 		free(tx);
 		return rc;
 	}
+	if (w)
+		send_publish(tx, me, w->seq);
 	rc = collect(tx);
+	if (w && !tx->broken && !tx->unpublished)
+		take_publish(tx);
+	/* Committed, but the other heads will not hear of it. */
+	if (!rc && w && (tx->broken || tx->unpublished))
+		ds_store_fail(st, -EIO);
 	PQexitPipelineMode(c);
 	free(tx);
 	return rc;

@@ -292,7 +292,10 @@ static const char *const statements[][2] = {
 	{ "begin",
 	  "SELECT ditto_begin($1::int8[], $2::int8[], $3, $4, $5,"
 	  " $6::int4)" },
-	{ "publish", "SELECT pg_notify($2, $1)" },
+	/* In a transaction of its own: no flush waited for (pg_commit.c). */
+	{ "publish",
+	  "SELECT set_config('synchronous_commit', 'off', true),"
+	  " pg_notify($2, $1)" },
 };
 
 int ds_pg_prepare(PGconn *c)
