@@ -50,18 +50,31 @@
  * returns the error) until it is reopened, as the durable store always
  * did.  The latch is the core's (ds_store_failed), not the backend's.
  *
+ * Several heads
+ * -------------
+ * A backend shared by several heads (postgres) detects conflicting
+ * commits itself: every inode record carries the version (ver) the
+ * head last saw of it, and the commit fails with -EAGAIN, memory
+ * unchanged, when the stored one moved meanwhile.  Once every lock of
+ * the operation is dropped the core calls settle(), where the backend
+ * waits until the other heads have applied the commit (read-after-
+ * write across heads); waiting there rather than in commit keeps a
+ * head's listener, which takes the core's locks to apply other heads'
+ * commits (remote.c), from ever waiting on a committer that waits for
+ * it.  alloc_fileid hands out fileids from ranges the heads reserve
+ * in the database, so two heads never make the same one.
+ *
  * Reads
  * -----
  * Reads are served from memory: every backend loads everything at
  * open (lmdb_load.c, pg_load.c, both through restore.c), so memory is
- * a complete copy.  A backend that is the shared source of truth for
- * several heads (postgres, later) cannot keep a complete copy; it will
- * add fetch operations
- * (an inode by fileid, an entry by name, a cookie range of a directory,
- * a block range) that the core calls on a miss in ds_find, ds_lookup,
- * ds_readdir and ds_read, before it takes the inode locks.  That seam is
- * the places marked "load on miss" in store.c, dir.c and data.c; it is
- * not built.
+ * a complete copy, and with several heads the listener keeps it one
+ * (remote.c).  Stores larger than a head's memory would need fetch
+ * operations (an inode by fileid, an entry by name, a cookie range of
+ * a directory, a block range) that the core calls on a miss in
+ * ds_find, ds_lookup, ds_readdir and ds_read, before it takes the inode
+ * locks.  That seam is the places marked "load on miss" in store.c,
+ * dir.c and data.c; it is not built.
  */
 #ifndef DITTO_BACKEND_H
 #define DITTO_BACKEND_H
@@ -90,6 +103,10 @@ struct ds_irec {
 	struct timespec btime;
 	const char *target;	/* symlinks */
 	size_t tlen;
+	/* The stored version this record replaces (0: a new inode); the
+	 * backend stores ver + 1 and memory takes it on apply.
+	 */
+	uint64_t ver;
 };
 
 enum ds_change_kind {
@@ -125,6 +142,7 @@ struct ds_change {
 			uint64_t from;
 			uint64_t to;
 		} blocks;
+		uint64_t del_ver;	/* DS_CH_INODE_DEL: as ds_irec.ver */
 	};
 };
 
@@ -155,6 +173,10 @@ struct ds_backend_ops {
 	uint64_t (*orphans_freed)(const struct ds_store *st);
 	int (*check)(struct ds_store *st, struct ds_check *out);
 	void (*close)(struct ds_store *st);
+	/* Optional: a new fileid (0: none to be had). */
+	uint64_t (*alloc_fileid)(struct ds_store *st);
+	/* Optional: after a mutation dropped its locks (see above). */
+	void (*settle)(struct ds_store *st);
 };
 
 /* changes.c: recording, committing and applying a change set. */
@@ -163,7 +185,7 @@ void ds_changes_init(struct ds_changes *cs, struct ds_store *st);
  * which ds_changes_apply copies back.  NULL only when the set is full.
  */
 struct ds_irec *ds_changes_inode(struct ds_changes *cs, struct ds_inode *ino);
-void ds_changes_inode_del(struct ds_changes *cs, uint64_t fileid);
+void ds_changes_inode_del(struct ds_changes *cs, const struct ds_inode *ino);
 void ds_changes_dirent(struct ds_changes *cs, struct ds_inode *dir,
 		       const char *name, uint64_t target, uint64_t cookie);
 void ds_changes_dirent_del(struct ds_changes *cs, struct ds_inode *dir,
@@ -180,11 +202,14 @@ void ds_changes_blocks_del(struct ds_changes *cs, struct ds_inode *ino,
 int ds_changes_commit(struct ds_changes *cs);
 /* After a successful commit: staged records into their inodes. */
 void ds_changes_apply(struct ds_changes *cs);
-/* Last step of a mutating call, its locks dropped: rc, or why its
- * commit could not be made durable (which latches the store: memory
- * holds the change already).
+/* Last step of every mutating call, its locks dropped: settle() (the
+ * other heads applied it), then, if it committed, durable(); returns rc,
+ * or why its commit could not be made durable (which latches the store:
+ * memory holds the change already).
  */
 int ds_changes_durable(struct ds_store *st, int rc);
+/* Latches the store read-only with rc (see "Commit point" above). */
+void ds_store_fail(struct ds_store *st, int rc);
 
 void ds_irec_fill(const struct ds_inode *ino, struct ds_irec *r);
 void ds_irec_touch(struct ds_irec *r, bool data);
@@ -214,6 +239,8 @@ struct ds_restore {
 };
 
 void ds_restore_init(struct ds_restore *r, struct ds_store *st);
+/* A symlink's target from its record, counted in capacity. */
+int ds_restore_target(struct ds_inode *ino, const struct ds_irec *rec);
 int ds_restore_inode(struct ds_restore *r, const struct ds_irec *rec);
 int ds_restore_dirent(struct ds_restore *r, uint64_t dir, uint64_t cookie,
 		      uint64_t child, const char *name, size_t nlen);
@@ -225,6 +252,33 @@ int ds_restore_xattr(struct ds_store *st, uint64_t fileid, const char *name,
 		     size_t nlen, uint64_t seq, const void *val, size_t vlen);
 /* A new filesystem: its root directory, for the backend to record. */
 int ds_restore_new_root(struct ds_store *st);
+
+/*
+ * remote.c: another head's committed records applied to memory, each
+ * under the locks of what it changes (ditto_store.h's order; never two
+ * inode locks at once, rename_lock before a directory whose parent may
+ * move).  Records at or below the version memory has are skipped, so
+ * applying one twice is harmless.  An entry whose inode memory lacks is
+ * skipped (a later change brings both).
+ */
+int ds_remote_inode(struct ds_store *st, const struct ds_irec *rec);
+int ds_remote_dirent(struct ds_store *st, uint64_t dir, const char *name,
+		     const uint64_t *target, uint64_t cookie);
+int ds_remote_xattr(struct ds_store *st, uint64_t fileid, const char *name,
+		    size_t nlen, bool present, uint64_t seq, const void *val,
+		    size_t vlen);
+/* Blocks [from, to) of fileid: memory drops them, then takes
+ * ds_remote_block for each stored one.
+ */
+int ds_remote_blocks_drop(struct ds_store *st, uint64_t fileid,
+			  uint64_t from, uint64_t to);
+int ds_remote_block(struct ds_store *st, uint64_t fileid, uint64_t idx,
+		    const void *data, size_t len);
+/* The inode's record is gone: it died on another head. */
+void ds_remote_gone(struct ds_store *st, uint64_t fileid);
+/* The glue's hook (ditto_store.h), n == 0: everything. */
+void ds_remote_invalidate(struct ds_store *st, const uint64_t *fileids,
+			  size_t n);
 
 /* Installs a backend on a store with none; for lmdb_load.c and tests. */
 void ds_store_set_backend(struct ds_store *st,

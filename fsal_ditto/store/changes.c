@@ -32,6 +32,7 @@ void ds_irec_fill(const struct ds_inode *ino, struct ds_irec *r)
 	r->next_cookie = 0;
 	r->target = NULL;
 	r->tlen = 0;
+	r->ver = ino->dbver;
 	if (ino->type == DS_DIR) {
 		r->parent = ino->dir.parent ? ino->dir.parent->fileid :
 					      ino->fileid;
@@ -68,6 +69,7 @@ static void irec_apply(struct ds_inode *ino, const struct ds_irec *r)
 	ino->mtime = r->mtime;
 	ino->ctime = r->ctime;
 	ino->btime = r->btime;
+	ino->dbver = r->ver + 1;
 }
 
 void ds_changes_init(struct ds_changes *cs, struct ds_store *st)
@@ -107,9 +109,12 @@ struct ds_irec *ds_changes_inode(struct ds_changes *cs, struct ds_inode *ino)
 	return &c->inode.rec;
 }
 
-void ds_changes_inode_del(struct ds_changes *cs, uint64_t fileid)
+void ds_changes_inode_del(struct ds_changes *cs, const struct ds_inode *ino)
 {
-	add(cs, DS_CH_INODE_DEL, fileid);
+	struct ds_change *c = add(cs, DS_CH_INODE_DEL, ino->fileid);
+
+	if (c)
+		c->del_ver = ino->dbver;
 }
 
 void ds_changes_dirent(struct ds_changes *cs, struct ds_inode *dir,
@@ -166,7 +171,7 @@ void ds_changes_blocks_del(struct ds_changes *cs, struct ds_inode *ino,
 	c->blocks.to = to;
 }
 
-static void latch(struct ds_store *st, int rc)
+void ds_store_fail(struct ds_store *st, int rc)
 {
 	int zero = 0;
 
@@ -189,17 +194,20 @@ int ds_changes_commit(struct ds_changes *cs)
 	if (!rc && st->be && st->be->commit)
 		rc = st->be->commit(st, cs);
 	if (rc && cs->applied)
-		latch(st, rc);
+		ds_store_fail(st, rc);
 	return rc;
 }
 
 int ds_changes_durable(struct ds_store *st, int rc)
 {
+	/* Several heads: the others have applied it (or it failed). */
+	if (st->be && st->be->settle)
+		st->be->settle(st);
 	if (rc || !st->be || !st->be->durable)
 		return rc;
 	rc = st->be->durable(st);
 	if (rc)
-		latch(st, rc);
+		ds_store_fail(st, rc);
 	return rc;
 }
 

@@ -242,11 +242,17 @@ void ds_dir_publish(struct ds_inode *dir, struct ds_dentry *de)
 	dir_resize(dir);
 }
 
-/* Both steps at once, for the loader; cookie as ds_dir_prepare's. */
-int ds_dir_insert(struct ds_inode *dir, const char *name,
-		  struct ds_inode *ino)
+/*
+ * Another head's entry keeps the cookie that head gave it.  Cookies are
+ * handed out in commit order, which is the order heads apply them in,
+ * so this nearly always appends; otherwise the entry is slotted in.
+ */
+int ds_dir_insert_cookie(struct ds_inode *dir, const char *name,
+			 struct ds_inode *ino, uint64_t cookie)
 {
+	struct ds_cidx *c = &dir->dir.cidx;
 	struct ds_dentry *de;
+	size_t pos, i;
 	int rc;
 
 	if (ds_dir_find(dir, name))
@@ -254,8 +260,43 @@ int ds_dir_insert(struct ds_inode *dir, const char *name,
 	de = ds_dir_prepare(dir, name, ino, &rc);
 	if (!de)
 		return rc;
-	ds_dir_publish(dir, de);
+	de->cookie = cookie;
+	if (!c->len || c->cookie[c->len - 1] < cookie) {
+		uint64_t next = dir->dir.next_cookie;
+
+		ds_dir_publish(dir, de);
+		if (next > dir->dir.next_cookie)
+			dir->dir.next_cookie = next;
+		return 0;
+	}
+	pos = cidx_seek(c, cookie);
+	memmove(&c->cookie[pos + 1], &c->cookie[pos],
+		(c->len - pos) * sizeof(*c->cookie));
+	memmove(&c->ent[pos + 1], &c->ent[pos],
+		(c->len - pos) * sizeof(*c->ent));
+	c->cookie[pos] = cookie;
+	c->ent[pos] = de;
+	c->len++;
+	c->live++;
+	for (i = pos; i < c->len; i++)
+		if (c->ent[i])
+			c->ent[i]->slot = i;
+	cds_lfht_node_init(&de->node);
+	urcu_bp_read_lock();
+	cds_lfht_add_unique(dir->dir.names, name_hash(de->name, de->namelen),
+			    name_match, &(struct name_key){ de->name,
+							    de->namelen },
+			    &de->node);
+	urcu_bp_read_unlock();
+	dir_resize(dir);
 	return 0;
+}
+
+/* Both steps at once, for the loader; cookie as ds_dir_prepare's. */
+int ds_dir_insert(struct ds_inode *dir, const char *name,
+		  struct ds_inode *ino)
+{
+	return ds_dir_insert_cookie(dir, name, ino, dir->dir.next_cookie);
 }
 
 static void dentry_free_rcu(struct rcu_head *head)

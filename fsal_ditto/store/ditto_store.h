@@ -27,6 +27,10 @@
  *   5. the backend's locks  taken in its commit, which runs once per
  *                           mutation with the inode locks held
  *                           (backend.h).
+ * A postgres head's listener applies other heads' commits under the
+ * same order, one inode lock at a time (rename_lock first for a
+ * directory), and a mutation waits for the other heads only after it
+ * dropped every lock (backend.h, "Several heads").
  * Capacity counters are atomics and take no lock.  Freed inodes and
  * directory entries go through call_rcu, so an RCU reader never sees
  * freed memory.  Hash tables are resized by hand (4x steps, load factor
@@ -352,6 +356,10 @@ struct ds_durable {
 	 * schema is made or migrated in its search_path's first schema.
 	 */
 	const char *conninfo;
+	/* postgres, several heads: how long a commit waits for a live
+	 * head's ack before it fences that head (0: 5 s).
+	 */
+	unsigned int ack_wait_ms;
 	/* If set, why an open failed, in words (postgres). */
 	char *err;
 	size_t errlen;
@@ -370,6 +378,26 @@ struct ds_check {
 
 int ds_store_open(const struct ds_config *cfg, const struct ds_durable *dur,
 		  struct ds_store **out);
+
+/*
+ * Several heads on one postgres store (docs/postgres.md): each head's
+ * memory follows the others' commits, which its listener thread applies
+ * before the committing head's call returns.  After applying one, the
+ * listener tells the glue which objects changed, so that caches above
+ * the store (Ganesha's) can drop them: changed(arg, fileids, n) with
+ * the inodes whose attributes, entries (directories), xattrs or data
+ * changed or that are gone; n == 0 means "everything" (the head lost
+ * its listener session and no longer follows the others).  It runs on
+ * the listener thread with no store lock held and must not block on
+ * store calls of other threads.
+ */
+struct ds_invalidate {
+	void (*changed)(void *arg, const uint64_t *fileids, size_t n);
+	void *arg;
+};
+
+void ds_store_set_invalidate(struct ds_store *st,
+			     const struct ds_invalidate *inv);
 /* The smallest map size that holds cfg's capacity (and the default). */
 uint64_t ds_durable_map_size(const struct ds_config *cfg);
 bool ds_store_is_durable(const struct ds_store *st);

@@ -61,7 +61,7 @@ static bool record_unlink(struct ds_changes *cs, struct ds_inode *victim)
 
 	if (victim->type == DS_DIR ||
 	    (victim->nlink <= 1 && victim->opens == 0)) {
-		ds_changes_inode_del(cs, victim->fileid);
+		ds_changes_inode_del(cs, victim);
 		return true;
 	}
 	r = ds_changes_inode(cs, victim);
@@ -88,7 +88,7 @@ int ds_create(struct ds_inode *dir, const char *name, const struct ds_new *nw,
 	struct ds_changes cs;
 	struct ds_irec *r;
 	struct ds_attr da;
-	int rc;
+	int rc, err;
 
 	if (dir->type != DS_DIR)
 		return -ENOTDIR;
@@ -150,13 +150,11 @@ unalloc:
 	ds_put(ino);
 out:
 	pthread_rwlock_unlock(&dir->lock);
-	if (!rc) {
-		rc = ds_changes_durable(dir->store, rc);
-		/* No reference goes with an error (the store latched). */
-		if (rc)
-			ds_put(*out);
-	}
-	return rc;
+	err = ds_changes_durable(dir->store, rc);
+	/* No reference goes with an error (the store latched). */
+	if (!rc && err)
+		ds_put(*out);
+	return err;
 }
 
 int ds_link(struct ds_inode *ino, struct ds_inode *dir, const char *name,

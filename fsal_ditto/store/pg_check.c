@@ -58,6 +58,12 @@ static const char *const problems[] = {
 	" (SELECT count(*) AS n FROM ditto_dirents d WHERE d.target = i.fileid)"
 	" r WHERE i.type <> " DIR " AND i.nlink <> r.n"
 	" AND NOT (i.nlink = 0 AND r.n = 0)",
+	/* A cycle of directories hangs off no entry chain from the root. */
+	"WITH RECURSIVE r(id) AS (SELECT " META("root") " UNION"
+	" SELECT d.target FROM ditto_dirents d JOIN r ON d.dir = r.id)"
+	" SELECT format('directory %s: not reachable from the root',"
+	" i.fileid) FROM ditto_inodes i WHERE i.type = " DIR
+	" AND i.fileid NOT IN (SELECT id FROM r)",
 	"SELECT format('no root inode %s', " META("root") ") WHERE NOT EXISTS"
 	" (SELECT 1 FROM ditto_inodes WHERE fileid = " META("root") ")",
 };

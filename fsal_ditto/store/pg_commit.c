@@ -12,12 +12,45 @@
  *
  * A connection that broke fails the commit in flight (memory is left
  * as it was) and is made again before the next one (pg_ready).
+ *
+ * Several heads: the transaction starts with ditto_begin (migration
+ * 2), which locks the inode rows the set changes, in fileid order,
+ * and fails it (-EAGAIN) if any moved since this head saw it; a
+ * directory moving to another parent also takes the schema's move
+ * lock and is refused if the new parent lies below it in the stored
+ * tree.  It answers with the other live heads.  Right behind it, in
+ * the same pipeline, a transaction of its own publishes what it
+ * changed (pg_notify, delivered once that one commits), with
+ * synchronous_commit off: a transaction that notifies holds a
+ * cluster-wide lock from its pre-commit until after its commit record
+ * is flushed, so notifying inside the data's transaction made every
+ * commit of every head wait for the previous one's flush (no group
+ * commit: 4 threads creating got no more than 1).  The notice may now
+ * reach a head after a later commit's; the listener re-reads the rows
+ * it names, so it applies what is stored, never an older state.  If
+ * the notice cannot be sent after the data committed, the head latches
+ * read-only (the others would not hear of it).  The payload is
+ * "origin seq" then one token per key,
+ *   i<fileid>            an inode record (changed, made or gone)
+ *   e<dir>:<hex name>    a directory entry (put or gone)
+ *   x<fileid>:<hex name> an xattr
+ *   b<fileid>:<from>-<to> blocks [from, to) (written or dropped)
+ *   B<fileid>            all of a file's blocks (the runs overflowed)
+ * numbers in hex.  Blocks come last and fall back to B when their runs
+ * would pass the 8000-byte payload limit; the other tokens of a set
+ * (at most DS_CHANGES_MAX, names of 255 bytes) always fit.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pg_int.h"
+
+/* pg_notify's limit is 8000 bytes; what the keys may use of it. */
+#define PAYLOAD_MAX 7900
 
 struct pg_tx {
 	PGconn *c;
@@ -26,7 +59,64 @@ struct pg_tx {
 	int got;	/* answers read */
 	bool broken;	/* an answer is missing: the connection broke */
 	int rc;
+	struct ds_pg_waiter *w;	/* takes ditto_begin's answer */
+	const char *chan;	/* where to publish */
+	char keys[PAYLOAD_MAX];	/* the tokens other than blocks */
+	size_t klen;
+	char blks[PAYLOAD_MAX];
+	size_t blen;
+	bool over;		/* block runs did not fit: B tokens */
+	bool unpublished;	/* the notice did not go out */
+	uint64_t bfile[DS_CHANGES_MAX];	/* files with block tokens */
+	unsigned int nbfile;
 };
+
+static void token(char *buf, size_t *len, bool *over, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void token(char *buf, size_t *len, bool *over, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, PAYLOAD_MAX - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= PAYLOAD_MAX - *len) {
+		buf[*len] = '\0';
+		if (over)
+			*over = true;
+		return;
+	}
+	*len += n;
+}
+
+static void hex_name(char *out, const char *name)
+{
+	static const char hx[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)name;
+
+	for (; *s; s++) {
+		*out++ = hx[*s >> 4];
+		*out++ = hx[*s & 15];
+	}
+	*out = '\0';
+}
+
+/* "b" runs of one file; a file whose runs overflow is reloaded whole. */
+static void block_run(struct pg_tx *tx, uint64_t fileid, uint64_t from,
+		      uint64_t to)
+{
+	unsigned int i;
+
+	for (i = 0; i < tx->nbfile && tx->bfile[i] != fileid; i++)
+		;
+	if (i == tx->nbfile && tx->nbfile < DS_CHANGES_MAX)
+		tx->bfile[tx->nbfile++] = fileid;
+	if (!tx->over)
+		token(tx->blks, &tx->blen, &tx->over,
+		      " b%" PRIx64 ":%" PRIx64 "-%" PRIx64, fileid, from, to);
+}
 
 /*
  * Answers are read while statements are still being sent, every this
@@ -42,6 +132,22 @@ static void note(struct pg_tx *tx, int rc)
 }
 
 /* The answer to the next statement; the first error wins. */
+/* ditto_begin's answer: the other live heads, "3,7". */
+static void take_heads(struct pg_tx *tx, const PGresult *r)
+{
+	const char *s = PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "";
+	char *end;
+
+	while (*s && tx->w->nneed < DS_PG_MAX_PEERS) {
+		long long id = strtoll(s, &end, 10);
+
+		if (end == s)
+			break;
+		tx->w->need[tx->w->nneed++] = id;
+		s = *end == ',' ? end + 1 : end;
+	}
+}
+
 static void take_one(struct pg_tx *tx)
 {
 	PGresult *r = PQgetResult(tx->c);
@@ -55,6 +161,8 @@ static void take_one(struct pg_tx *tx)
 	s = PQresultStatus(r);
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
 		note(tx, ds_pg_errno(r));
+	else if (tx->got == 0 && tx->w)
+		take_heads(tx, r);
 	PQclear(r);
 	/* Each statement's answer ends with a NULL. */
 	while ((r = PQgetResult(tx->c)))
@@ -90,7 +198,7 @@ static void pg_send(struct pg_tx *tx, const char *stmt,
 
 static void put_blocks(struct pg_tx *tx, const struct ds_inode *ino)
 {
-	uint64_t idx = 0;
+	uint64_t idx = 0, run = 0, end = 0;
 	const void *blk;
 
 	while (!tx->rc && ds_dirty_next(ino, &idx, &blk)) {
@@ -100,10 +208,19 @@ static void put_blocks(struct pg_tx *tx, const struct ds_inode *ino)
 		ds_pg_arg_u64(&a, idx);
 		ds_pg_arg_bytes(&a, blk, tx->bs);
 		pg_send(tx, "block_put", &a);
+		if (end && idx != end) {
+			block_run(tx, ino->fileid, run, end);
+			end = 0;
+		}
+		if (!end)
+			run = idx;
+		end = idx + 1;
 		if (idx == UINT64_MAX - 1)
 			break;
 		idx++;
 	}
+	if (end)
+		block_run(tx, ino->fileid, run, end);
 }
 
 static void put_inode(struct pg_tx *tx, const struct ds_irec *r,
@@ -133,15 +250,45 @@ static void put_inode(struct pg_tx *tx, const struct ds_irec *r,
 		ds_pg_arg_u64(&a, (uint64_t)ts[i]->tv_nsec);
 	}
 	ds_pg_arg_bytes(&a, r->target, r->tlen);
+	ds_pg_arg_u64(&a, r->ver + 1);
 	pg_send(tx, "inode_put", &a);
 	if (ino && r->type == DS_REG)
 		put_blocks(tx, ino);
+}
+
+/* The change's key for the other heads. */
+static void publish_one(struct pg_tx *tx, const struct ds_change *c)
+{
+	char hx[2 * DS_NAME_MAX + 1];
+
+	switch (c->kind) {
+	case DS_CH_INODE:
+	case DS_CH_INODE_DEL:
+		token(tx->keys, &tx->klen, NULL, " i%" PRIx64, c->fileid);
+		break;
+	case DS_CH_DIRENT:
+	case DS_CH_DIRENT_DEL:
+		hex_name(hx, c->dirent.name);
+		token(tx->keys, &tx->klen, NULL, " e%" PRIx64 ":%s", c->fileid,
+		      hx);
+		break;
+	case DS_CH_XATTR:
+	case DS_CH_XATTR_DEL:
+		hex_name(hx, c->xattr.name);
+		token(tx->keys, &tx->klen, NULL, " x%" PRIx64 ":%s", c->fileid,
+		      hx);
+		break;
+	case DS_CH_BLOCKS_DEL:
+		block_run(tx, c->fileid, c->blocks.from, c->blocks.to);
+		break;
+	}
 }
 
 static void apply_one(struct pg_tx *tx, const struct ds_change *c)
 {
 	struct ds_pg_args a = { 0 };
 
+	publish_one(tx, c);
 	if (c->kind == DS_CH_INODE) {
 		put_inode(tx, &c->inode.rec, c->inode.ino);
 		return;
@@ -185,40 +332,6 @@ static void apply_one(struct pg_tx *tx, const struct ds_change *c)
 	}
 }
 
-/*
- * Fileids are never reused, across restarts too (stale handles), so
- * the stored next fileid must stay above every committed one.  Writing
- * it in every create would make that one row a queue all creates wait
- * in, each for the previous one's flush; instead a create that passes
- * the reserved range reserves the next DS_PG_FILEID_BATCH in its own
- * transaction.  A restart skips what was reserved and not used.
- */
-#define DS_PG_FILEID_BATCH 1024
-
-static uint64_t reserve_fileids(struct pg_tx *tx, struct ds_store *st)
-{
-	uint64_t next = __atomic_load_n(&st->next_fileid, __ATOMIC_RELAXED);
-	struct ds_pg_args a = { 0 };
-
-	if (next <= __atomic_load_n(&ds_pg_of(st)->reserved, __ATOMIC_ACQUIRE))
-		return 0;
-	ds_pg_arg_u64(&a, next + DS_PG_FILEID_BATCH);
-	pg_send(tx, "next_fileid_put", &a);
-	return next + DS_PG_FILEID_BATCH;
-}
-
-/* After the commit that stored it. */
-static void reserved(struct ds_store *st, uint64_t upto)
-{
-	uint64_t *r = &ds_pg_of(st)->reserved;
-	uint64_t cur = __atomic_load_n(r, __ATOMIC_RELAXED);
-
-	while (cur < upto &&
-	       !__atomic_compare_exchange_n(r, &cur, upto, false,
-					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-		;
-}
-
 /* Every statement's answer, then the Sync's. */
 static int collect(struct pg_tx *tx)
 {
@@ -239,34 +352,181 @@ static int collect(struct pg_tx *tx)
 	return tx->rc;
 }
 
-int ds_pg_apply(struct ds_store *st, PGconn *c, const struct ds_changes *cs)
+/* "{a,b}" of signed int8s, for ditto_begin's arrays. */
+static void int8_array(char *out, size_t len, const uint64_t *v,
+		       unsigned int n)
 {
-	struct pg_tx tx = { .c = c, .bs = st->cfg.block_size };
-	uint64_t upto = 0;
+	size_t o = 0;
+	unsigned int i;
+
+	o += snprintf(out + o, len - o, "{");
+	for (i = 0; i < n && o < len; i++)
+		o += snprintf(out + o, len - o, "%s%" PRId64, i ? "," : "",
+			      (int64_t)v[i]);
+	if (o < len)
+		snprintf(out + o, len - o, "}");
+}
+
+/*
+ * ditto_begin's arguments: the stored inodes the set changes with the
+ * versions this head saw (new ones have none), sorted and unique, and
+ * a directory that moves to another parent.
+ */
+static void send_begin(struct pg_tx *tx, const struct ds_changes *cs,
+		       int64_t me, const char *key)
+{
+	uint64_t ids[DS_CHANGES_MAX], vers[DS_CHANGES_MAX], src = 0, ndir = 0;
+	char ida[DS_CHANGES_MAX * 22 + 3], vera[DS_CHANGES_MAX * 22 + 3];
+	struct ds_pg_args a = { 0 };
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < cs->n; i++) {
+		const struct ds_change *c = &cs->c[i];
+		uint64_t ver;
+
+		if (c->kind == DS_CH_INODE) {
+			const struct ds_inode *ino = c->inode.ino;
+
+			ver = c->inode.rec.ver;
+			if (ino && ino->type == DS_DIR && ino->dir.parent &&
+			    ino->dir.parent->fileid != c->inode.rec.parent) {
+				src = c->fileid;
+				ndir = c->inode.rec.parent;
+			}
+		} else if (c->kind == DS_CH_INODE_DEL) {
+			ver = c->del_ver;
+		} else {
+			continue;
+		}
+		if (!ver)
+			continue;
+		for (j = n; j > 0 && ids[j - 1] > c->fileid; j--) {
+			ids[j] = ids[j - 1];
+			vers[j] = vers[j - 1];
+		}
+		if (j > 0 && ids[j - 1] == c->fileid) {
+			for (; j < n; j++) {
+				ids[j] = ids[j + 1];
+				vers[j] = vers[j + 1];
+			}
+			continue;
+		}
+		ids[j] = c->fileid;
+		vers[j] = ver;
+		n++;
+	}
+	int8_array(ida, sizeof(ida), ids, n);
+	int8_array(vera, sizeof(vera), vers, n);
+	a.val[0] = ida;
+	a.val[1] = vera;
+	a.n = 2;
+	ds_pg_arg_u64(&a, src);
+	ds_pg_arg_u64(&a, ndir);
+	ds_pg_arg_u64(&a, (uint64_t)me);
+	a.fmt[0] = a.fmt[1] = 0;
+	a.val[a.n] = key;
+	a.len[a.n] = (int)strlen(key);
+	a.fmt[a.n++] = 0;
+	pg_send(tx, "begin", &a);
+}
+
+/* The keys, then the block runs or, if they do not fit, whole files. */
+static void send_publish(struct pg_tx *tx, int64_t me, uint64_t seq)
+{
+	char pay[8000];
+	struct ds_pg_args a = { 0 };
+	unsigned int i;
+	size_t n;
+
+	n = snprintf(pay, sizeof(pay), "%" PRId64 " %" PRIu64 "%s", me, seq,
+		     tx->keys);
+	if (!tx->over && n + tx->blen < PAYLOAD_MAX) {
+		memcpy(pay + n, tx->blks, tx->blen + 1);
+		n += tx->blen;
+	} else {
+		for (i = 0; i < tx->nbfile; i++)
+			n += snprintf(pay + n, sizeof(pay) - n, " B%" PRIx64,
+				      tx->bfile[i]);
+	}
+	ds_pg_arg_bytes(&a, pay, n);
+	ds_pg_arg_bytes(&a, tx->chan, strlen(tx->chan));
+	/* Not counted in tx->sent: its answer comes after the Sync. */
+	if (!PQsendQueryPrepared(tx->c, "publish", a.n, a.val, a.len, a.fmt,
+				 1) ||
+	    !PQpipelineSync(tx->c))
+		tx->unpublished = true;
+}
+
+/* The publishing transaction's answer and its Sync. */
+static void take_publish(struct pg_tx *tx)
+{
+	int nulls = 0;
+
+	while (nulls < 2) {
+		PGresult *r = PQgetResult(tx->c);
+		ExecStatusType s;
+
+		if (!r) {
+			nulls++;
+			continue;
+		}
+		s = PQresultStatus(r);
+		PQclear(r);
+		if (s == PGRES_PIPELINE_SYNC)
+			return;
+		if (s != PGRES_TUPLES_OK)
+			tx->unpublished = true;
+	}
+	tx->unpublished = true;
+}
+
+int ds_pg_apply(struct ds_store *st, PGconn *c, const struct ds_changes *cs,
+		struct ds_pg_waiter *w)
+{
+	struct pg_tx *tx;
+	int64_t me = ds_pg_of(st)->head;
 	unsigned int i;
 	int rc;
 
-	if (!PQenterPipelineMode(c))
+	tx = calloc(1, sizeof(*tx));
+	if (!tx)
+		return -ENOMEM;
+	tx->c = c;
+	tx->bs = st->cfg.block_size;
+	tx->w = w;
+	tx->chan = ds_pg_of(st)->chan_changes;
+	if (!PQenterPipelineMode(c)) {
+		free(tx);
 		return -EIO;
-	for (i = 0; i < cs->n; i++)
-		apply_one(&tx, &cs->c[i]);
-	if (cs->next_fileid)
-		upto = reserve_fileids(&tx, st);
-	if (!PQpipelineSync(c)) {
-		note(&tx, -EIO);
-		PQexitPipelineMode(c);
-		return tx.rc;
 	}
-	rc = collect(&tx);
+	if (w)
+		send_begin(tx, cs, me, ds_pg_of(st)->hkey);
+	for (i = 0; i < cs->n; i++)
+		apply_one(tx, &cs->c[i]);
+	if (!PQpipelineSync(c)) {
+		note(tx, -EIO);
+		PQexitPipelineMode(c);
+		rc = tx->rc;
+		free(tx);
+		return rc;
+	}
+	if (w)
+		send_publish(tx, me, w->seq);
+	rc = collect(tx);
+	if (w && !tx->broken && !tx->unpublished)
+		take_publish(tx);
+	/* Committed, but the other heads will not hear of it. */
+	if (!rc && w && (tx->broken || tx->unpublished))
+		ds_store_fail(st, -EIO);
 	PQexitPipelineMode(c);
-	if (!rc && upto)
-		reserved(st, upto);
+	free(tx);
 	return rc;
 }
 
 /*
  * A session is made on first use, and again when it broke: its
- * statements prepared, and for the first one the head lock taken again.
+ * statements prepared.  (The head's liveness lock is the listener
+ * session's, pg_heads.c.)
  */
 static int pg_ready(struct ds_pg *p, struct ds_pg_conn *pc)
 {
@@ -277,8 +537,7 @@ static int pg_ready(struct ds_pg *p, struct ds_pg_conn *pc)
 	pc->c = PQconnectdb(p->conninfo);
 	if (PQstatus(pc->c) != CONNECTION_OK ||
 	    ds_pg_run(pc->c, "SET client_min_messages = warning") ||
-	    ds_pg_prepare(pc->c) ||
-	    (pc == &p->pool[0] && ds_pg_head_lock(pc->c)))
+	    ds_pg_prepare(pc->c))
 		return -EIO;
 	pc->ready = true;
 	return 0;
@@ -305,20 +564,46 @@ static struct ds_pg_conn *pg_take(struct ds_pg *p)
 	return pc;
 }
 
-static int pg_commit(struct ds_store *st, const struct ds_changes *cs)
+/* A ready session (NULL if it cannot be made), given back with its rc. */
+struct ds_pg_conn *ds_pg_take(struct ds_pg *p)
 {
-	struct ds_pg *p = ds_pg_of(st);
 	struct ds_pg_conn *pc = pg_take(p);
-	int rc;
 
-	rc = pg_ready(p, pc);
-	if (!rc)
-		rc = ds_pg_apply(st, pc->c, cs);
+	if (!pg_ready(p, pc))
+		return pc;
+	pc->ready = false;
+	pthread_mutex_unlock(&pc->lock);
+	return NULL;
+}
+
+void ds_pg_give(struct ds_pg_conn *pc, int rc)
+{
 	/* A session left broken or mid-pipeline is not used again. */
 	if (rc && (PQstatus(pc->c) != CONNECTION_OK ||
 		   PQpipelineStatus(pc->c) != PQ_PIPELINE_OFF))
 		pc->ready = false;
 	pthread_mutex_unlock(&pc->lock);
+}
+
+/*
+ * The waiter goes in before the transaction is sent; settle (after the
+ * core dropped its locks) waits for the acks it collects.
+ */
+static int pg_commit(struct ds_store *st, const struct ds_changes *cs)
+{
+	struct ds_pg *p = ds_pg_of(st);
+	struct ds_pg_waiter *w = ds_pg_waiter_begin(p);
+	struct ds_pg_conn *pc = ds_pg_take(p);
+	int rc = -EIO;
+
+	if (pc) {
+		rc = ds_pg_apply(st, pc->c, cs, w);
+		ds_pg_give(pc, rc);
+	}
+	if (rc)
+		ds_pg_waiter_end(p, w);
+	else
+		w->armed = true;
 	return rc;
 }
 
@@ -348,4 +633,6 @@ const struct ds_backend_ops ds_pg_backend = {
 	.orphans_freed = pg_orphans_freed,
 	.check = ds_pg_check,
 	.close = pg_close,
+	.alloc_fileid = ds_pg_alloc_fileid,
+	.settle = ds_pg_settle,
 };

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
- * The postgres backend's open: connect, migrate the schema, take the
- * store (one head per database schema for now: a session advisory
- * lock, as LMDB's flock), then in one transaction either a new
- * filesystem (root only) or the whole stored one loaded into memory,
- * orphans freed and the boot count moved.  Rows are read in single-row
- * mode, so a big store never sits in one result.
+ * The postgres backend's open: connect, migrate the schema, register
+ * as a head (pg_heads.c), wait for the commits of heads that did not
+ * know of this one yet, then either a new filesystem (root only) or
+ * the whole stored one loaded into memory from one snapshot, orphans
+ * freed if no other head is alive (another may have them open), the
+ * boot count moved, and the listener started (pg_listen.c).  Rows are
+ * read in single-row mode, so a big store never sits in one result.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +18,8 @@
 
 /* Open serialised per schema: two heads must not both format it. */
 #define OPEN_LOCK "SELECT pg_advisory_xact_lock(hashtext(current_schema()), 1)"
-#define HEAD_LOCK "SELECT pg_try_advisory_lock(hashtext(current_schema()), 2)"
+/* Commits take it shared: this waits for those that did not see us. */
+#define COMMIT_BARRIER "SELECT pg_advisory_xact_lock(ditto_head_key(), 0)"
 
 struct meta {
 	uint64_t block_size, generation, root, next_fileid, boot;
@@ -85,7 +87,7 @@ static int format(struct ds_store *st, PGconn *c)
 	ds_changes_init(&cs, st);
 	ds_changes_inode(&cs, st->root);
 	cs.next_fileid = true;
-	return ds_pg_apply(st, c, &cs);
+	return ds_pg_apply(st, c, &cs, NULL);
 }
 
 typedef int (*row_fn)(void *arg, const PGresult *r);
@@ -148,6 +150,7 @@ static int inode_row(void *arg, const PGresult *r)
 		ts[i]->tv_nsec = (long)ds_pg_u64(r, 0, 15 + 2 * i);
 	}
 	ir.target = bytes(r, 22, &ir.tlen);
+	ir.ver = ds_pg_u64(r, 0, 23);
 	if (ir.tlen > DS_SYMLINK_MAX)
 		return -EILSEQ;
 	return ds_restore_inode(arg, &ir);
@@ -221,11 +224,6 @@ static int load(struct ds_store *st, PGconn *c, const struct meta *m)
 		return -EXDEV;
 	st->generation = m->generation;
 	st->next_fileid = m->next_fileid;
-	ds_pg_of(st)->reserved = m->next_fileid;
-	ds_pg_of(st)->boot = m->boot + 1;
-	rc = free_orphans(st, c, m->root);
-	if (rc)
-		return rc;
 	ds_restore_init(&res, st);
 	rc = each_row(c, "SELECT * FROM ditto_inodes", inode_row, &res);
 	if (!rc)
@@ -240,39 +238,22 @@ static int load(struct ds_store *st, PGconn *c, const struct meta *m)
 	if (!rc)
 		rc = each_row(c, "SELECT fileid, name, seq, value"
 				 " FROM ditto_xattrs", xattr_row, st);
-	if (!rc)
-		rc = meta_put(c, "boot", ds_pg_of(st)->boot);
 	return rc;
 }
 
-static int try_head_lock(PGconn *c)
+/* Every head's open counts one boot (the write verifier moves). */
+static int count_boot(struct ds_store *st, PGconn *c)
 {
-	PGresult *r = PQexec(c, HEAD_LOCK);
-	int rc;
+	PGresult *r = PQexec(c, "UPDATE ditto_meta SET value = value + 1"
+				" WHERE key = 'boot' RETURNING value");
+	int rc = 0;
 
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		rc = ds_pg_errno(r);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		rc = PQresultStatus(r) == PGRES_TUPLES_OK ? -EILSEQ :
+							   ds_pg_errno(r);
 	else
-		rc = strcmp(PQgetvalue(r, 0, 0), "t") ? -EBUSY : 0;
+		ds_pg_of(st)->boot = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
-	return rc;
-}
-
-/*
- * A head that just died still holds the lock until its server process
- * sees the closed socket: a moment, so wait up to 2 s for it.
- */
-int ds_pg_head_lock(PGconn *c)
-{
-	struct timespec pause = { 0, 50 * 1000 * 1000 };
-	int rc, i;
-
-	for (i = 0; i < 40; i++) {
-		rc = try_head_lock(c);
-		if (rc != -EBUSY)
-			break;
-		nanosleep(&pause, NULL);
-	}
 	return rc;
 }
 
@@ -280,6 +261,7 @@ static int open_db(struct ds_store *st, const struct ds_durable *dur,
 		   char *err, size_t errlen)
 {
 	struct ds_pg *p = ds_pg_of(st);
+	bool alone = false;
 	struct meta m;
 	PGconn *c;
 	int rc;
@@ -294,27 +276,50 @@ static int open_db(struct ds_store *st, const struct ds_durable *dur,
 	if (!rc)
 		rc = ds_pg_prepare(c);
 	if (!rc)
-		rc = ds_pg_head_lock(c);
-	if (rc == -EBUSY)
-		snprintf(err, errlen, "another ditto head has this store open");
+		rc = ds_pg_head_register(st, &alone, err, errlen);
 	if (rc)
 		return rc;
 	rc = ds_pg_run(c, "BEGIN");
 	if (!rc)
+		rc = ds_pg_run(c, COMMIT_BARRIER);
+	if (!rc)
+		rc = ds_pg_run(c, "COMMIT");
+	/* A new filesystem is made once: the first head formats it. */
+	if (!rc)
+		rc = ds_pg_run(c, "BEGIN");
+	if (!rc)
 		rc = ds_pg_run(c, OPEN_LOCK);
 	if (!rc)
 		rc = meta_read(c, &m);
-	if (!rc)
-		rc = m.found ? load(st, c, &m) : format(st, c);
-	if (rc) {
-		if (!*err)
-			snprintf(err, errlen, "loading the store: %s",
-				 PQerrorMessage(c));
-		ds_pg_run(c, "ROLLBACK");
-		return rc;
-	}
+	if (!rc && !m.found)
+		rc = format(st, c);
+	if (rc)
+		goto fail;
 	rc = ds_pg_run(c, "COMMIT");
-	p->pool[0].ready = !rc;
+	if (!rc && m.found && alone)
+		rc = free_orphans(st, c, m.root);
+	if (!rc && m.found)
+		rc = count_boot(st, c);
+	if (!rc && m.found)
+		rc = ds_pg_run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+	if (!rc && m.found)
+		rc = meta_read(c, &m);
+	if (!rc && m.found)
+		rc = load(st, c, &m);
+	if (rc)
+		goto fail;
+	if (m.found)
+		rc = ds_pg_run(c, "COMMIT");
+	if (rc)
+		goto fail;
+	p->pool[0].ready = true;
+	p->open = true;
+	return ds_pg_listen_start(st);
+fail:
+	if (!*err)
+		snprintf(err, errlen, "loading the store: %s",
+			 PQerrorMessage(c));
+	ds_pg_run(c, "ROLLBACK");
 	return rc;
 }
 
@@ -334,10 +339,15 @@ void ds_pg_free(struct ds_pg *p)
 {
 	int i;
 
+	ds_pg_listen_stop(p);
+	ds_pg_head_unregister(p);
 	for (i = 0; i < DS_PG_CONNS; i++) {
 		PQfinish(p->pool[i].c);
 		pthread_mutex_destroy(&p->pool[i].lock);
 	}
+	pthread_mutex_destroy(&p->fid_lock);
+	pthread_mutex_destroy(&p->wlock);
+	pthread_cond_destroy(&p->wcond);
 	free(p->conninfo);
 	free(p);
 }
@@ -354,6 +364,7 @@ int ds_pg_open(const struct ds_config *cfg, const struct ds_durable *dur,
 	char scratch[1], *err = dur->err ? dur->err : scratch;
 	size_t errlen = dur->err ? dur->errlen : sizeof(scratch);
 	struct ds_store *st;
+	pthread_condattr_t ca;
 	struct ds_pg *p;
 	int rc, i;
 
@@ -368,6 +379,15 @@ int ds_pg_open(const struct ds_config *cfg, const struct ds_durable *dur,
 	}
 	for (i = 0; i < DS_PG_CONNS; i++)
 		pthread_mutex_init(&p->pool[i].lock, NULL);
+	pthread_mutex_init(&p->fid_lock, NULL);
+	pthread_mutex_init(&p->wlock, NULL);
+	pthread_condattr_init(&ca);
+	/* Ack waits are bounded in monotonic time (pg_heads.c). */
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->wcond, &ca);
+	pthread_condattr_destroy(&ca);
+	p->ack_wait_ms = dur->ack_wait_ms ? dur->ack_wait_ms :
+					    DS_PG_ACK_WAIT_MS;
 	p->conninfo = strdup(dur->conninfo ? dur->conninfo : "");
 	if (!p->conninfo) {
 		ds_pg_free(p);

@@ -59,6 +59,66 @@ static const struct migration migrations[] = {
 	  " (SELECT coalesce(sum(length(target)), 0) FROM ditto_inodes) +"
 	  " (SELECT coalesce(sum(length(name) + length(value)), 0)"
 	  "  FROM ditto_xattrs) AS bytes;" },
+	/*
+	 * Several heads (docs/postgres.md): a version per inode row that
+	 * commits check and move, the heads with their listener sessions,
+	 * and what every commit runs first (ditto_begin).
+	 */
+	{ 2,
+	  "ALTER TABLE ditto_inodes ADD COLUMN ver int8 NOT NULL DEFAULT 1;"
+	  "CREATE SEQUENCE ditto_head_ids;"
+	  "CREATE TABLE ditto_heads (id int8 PRIMARY KEY, pid int8 NOT NULL,"
+	  " started timestamptz NOT NULL DEFAULT now());"
+	  /* Advisory keys (k, id): head id's liveness; (k, 0) commits
+	   * (shared) against a starting head (exclusive); (k, -1) moves
+	   * of directories between parents.
+	   */
+	  "CREATE FUNCTION ditto_head_key() RETURNS int4 LANGUAGE sql STABLE"
+	  " AS $$ SELECT hashtext(current_schema() || '/heads') $$;"
+	  /*
+	   * Heads other than me whose liveness lock is held.  plpgsql,
+	   * not sql: its plans are kept, a sql function is planned at
+	   * every call, which tripled a create's time.
+	   */
+	  "CREATE FUNCTION ditto_live_heads(p_me int8, p_key int4)"
+	  " RETURNS text LANGUAGE plpgsql VOLATILE AS $$ BEGIN RETURN"
+	  " (SELECT coalesce(string_agg(id::text, ','), '') FROM ditto_heads"
+	  " WHERE id <> p_me AND NOT"
+	  " pg_try_advisory_xact_lock_shared(p_key, id::int4)); END $$;"
+	  /*
+	   * Statements by primary key only: plpgsql keeps a generic plan
+	   * made while the table was small, and a scan would stay one.
+	   */
+	  "CREATE FUNCTION ditto_begin(p_ids int8[], p_vers int8[],"
+	  " p_src int8, p_ndir int8, p_me int8, p_key int4) RETURNS text"
+	  " LANGUAGE plpgsql VOLATILE AS $$"
+	  " DECLARE r record; cur int8; up int8; n int := 0; BEGIN"
+	  " PERFORM pg_advisory_xact_lock_shared(p_key, 0);"
+	  " IF p_src <> 0 THEN"
+	  "  PERFORM pg_advisory_xact_lock(p_key, -1);"
+	  "  cur := p_ndir;"
+	  "  LOOP"
+	  "   IF cur = p_src THEN"
+	  "    RAISE EXCEPTION 'ditto: the move would make a cycle'"
+	  "     USING ERRCODE = 'serialization_failure'; END IF;"
+	  "   SELECT parent INTO up FROM ditto_inodes WHERE fileid = cur;"
+	  "   n := n + 1;"
+	  "   EXIT WHEN NOT FOUND OR up = cur OR n > 100000;"
+	  "   cur := up;"
+	  "  END LOOP;"
+	  " END IF;"
+	  /* In fileid order; a row another transaction changed meanwhile
+	   * is judged as it is once that one committed.
+	   */
+	  " FOR r IN SELECT * FROM unnest(p_ids, p_vers) AS u(id, ver)"
+	  "  ORDER BY 1 LOOP"
+	  "  PERFORM 1 FROM ditto_inodes WHERE fileid = r.id AND ver = r.ver"
+	  "   FOR UPDATE;"
+	  "  IF NOT FOUND THEN"
+	  "   RAISE EXCEPTION 'ditto: changed by another head'"
+	  "    USING ERRCODE = 'serialization_failure'; END IF;"
+	  " END LOOP;"
+	  " RETURN ditto_live_heads(p_me, p_key); END $$;" },
 };
 
 int ds_pg_errno(const PGresult *r)
@@ -185,7 +245,7 @@ static const char *const statements[][2] = {
 	{ "inode_put",
 	  "INSERT INTO ditto_inodes VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
 	  " $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,"
-	  " $22, $23) ON CONFLICT (fileid) DO UPDATE SET"
+	  " $22, $23, $24) ON CONFLICT (fileid) DO UPDATE SET"
 	  " generation = EXCLUDED.generation, type = EXCLUDED.type,"
 	  " mode = EXCLUDED.mode, uid = EXCLUDED.uid, gid = EXCLUDED.gid,"
 	  " nlink = EXCLUDED.nlink, rdev_major = EXCLUDED.rdev_major,"
@@ -196,7 +256,7 @@ static const char *const statements[][2] = {
 	  " mtime_s = EXCLUDED.mtime_s, mtime_ns = EXCLUDED.mtime_ns,"
 	  " ctime_s = EXCLUDED.ctime_s, ctime_ns = EXCLUDED.ctime_ns,"
 	  " btime_s = EXCLUDED.btime_s, btime_ns = EXCLUDED.btime_ns,"
-	  " target = EXCLUDED.target" },
+	  " target = EXCLUDED.target, ver = EXCLUDED.ver" },
 	{ "inode_del",
 	  "WITH b AS (DELETE FROM ditto_blocks WHERE fileid = $1),"
 	  " x AS (DELETE FROM ditto_xattrs WHERE fileid = $1)"
@@ -224,10 +284,18 @@ static const char *const statements[][2] = {
 	  "INSERT INTO ditto_meta VALUES ($1, $2)"
 	  " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value" },
 	{ "meta_get", "SELECT value FROM ditto_meta WHERE key = $1" },
-	/* Creates commit side by side: the largest next fileid stays. */
-	{ "next_fileid_put",
-	  "UPDATE ditto_meta SET value = greatest(value, $1)"
-	  " WHERE key = 'next_fileid'" },
+	/* A head's next range of fileids: [value - $1, value). */
+	{ "fileids_take",
+	  "UPDATE ditto_meta SET value = value + $1"
+	  " WHERE key = 'next_fileid' RETURNING value" },
+	/* Conflicts, moves and the heads to wait for (migration 2). */
+	{ "begin",
+	  "SELECT ditto_begin($1::int8[], $2::int8[], $3, $4, $5,"
+	  " $6::int4)" },
+	/* In a transaction of its own: no flush waited for (pg_commit.c). */
+	{ "publish",
+	  "SELECT set_config('synchronous_commit', 'off', true),"
+	  " pg_notify($2, $1)" },
 };
 
 int ds_pg_prepare(PGconn *c)

@@ -44,6 +44,20 @@ static int grow(void **v, size_t *cap, size_t n, size_t size, size_t first)
 	return 0;
 }
 
+int ds_restore_target(struct ds_inode *ino, const struct ds_irec *rec)
+{
+	ino->lnk.target = malloc(rec->tlen + 1);
+	if (!ino->lnk.target)
+		return -ENOMEM;
+	memcpy(ino->lnk.target, rec->target, rec->tlen);
+	ino->lnk.target[rec->tlen] = '\0';
+	ino->lnk.len = rec->tlen;
+	ino->size = rec->tlen;
+	__atomic_add_fetch(&ino->store->bytes_used, rec->tlen,
+			   __ATOMIC_RELAXED);
+	return 0;
+}
+
 int ds_restore_inode(struct ds_restore *r, const struct ds_irec *rec)
 {
 	struct ds_store *st = r->st;
@@ -75,17 +89,8 @@ int ds_restore_inode(struct ds_restore *r, const struct ds_irec *rec)
 	 */
 	if (rec->type == DS_REG)
 		ino->change += DS_CHANGE_BOOT_STEP;
-	if (rec->type == DS_LNK) {
-		ino->lnk.target = malloc(rec->tlen + 1);
-		if (!ino->lnk.target)
-			return -ENOMEM;
-		memcpy(ino->lnk.target, rec->target, rec->tlen);
-		ino->lnk.target[rec->tlen] = '\0';
-		ino->lnk.len = rec->tlen;
-		ino->size = rec->tlen;
-		__atomic_add_fetch(&st->bytes_used, rec->tlen,
-				   __ATOMIC_RELAXED);
-	}
+	if (rec->type == DS_LNK && ds_restore_target(ino, rec))
+		return -ENOMEM;
 	if (rec->type != DS_DIR)
 		return 0;
 	rc = grow((void **)&r->dirs, &r->dcap, r->ndirs, sizeof(*r->dirs),

@@ -116,6 +116,7 @@ struct ds_inode *ds_inode_alloc(struct ds_store *st, const struct ds_new *nw,
 				int *err)
 {
 	struct ds_inode *ino;
+	uint64_t fileid;
 	size_t tlen = 0;
 
 	if (nw->type == DS_LNK) {
@@ -140,6 +141,16 @@ struct ds_inode *ds_inode_alloc(struct ds_store *st, const struct ds_new *nw,
 		*err = ds_reserve_bytes(st, tlen);
 		if (*err)
 			goto unfile;
+	}
+	/* Heads sharing a store take fileids from their own ranges. */
+	if (st->be && st->be->alloc_fileid)
+		fileid = st->be->alloc_fileid(st);
+	else
+		fileid = __atomic_fetch_add(&st->next_fileid, 1,
+					    __ATOMIC_RELAXED);
+	if (!fileid) {
+		*err = -EIO;
+		goto unbytes;
 	}
 	ino = calloc(1, sizeof(*ino));
 	if (!ino) {
@@ -175,7 +186,7 @@ struct ds_inode *ds_inode_alloc(struct ds_store *st, const struct ds_new *nw,
 		ino->size = tlen;
 	}
 	pthread_rwlock_init(&ino->lock, NULL);
-	ino->fileid = __atomic_fetch_add(&st->next_fileid, 1, __ATOMIC_RELAXED);
+	ino->fileid = fileid;
 	cds_lfht_node_init(&ino->tnode);
 	urcu_bp_read_lock();
 	cds_lfht_add(st->itable, fileid_hash(ino->fileid), &ino->tnode);
@@ -360,7 +371,7 @@ void ds_close(struct ds_inode *ino)
 		 */
 		ds_changes_init(&cs, ino->store);
 		cs.applied = true;
-		ds_changes_inode_del(&cs, ino->fileid);
+		ds_changes_inode_del(&cs, ino);
 		ds_changes_commit(&cs);
 		ds_inode_kill(ino);
 	}

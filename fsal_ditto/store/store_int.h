@@ -114,6 +114,10 @@ struct ds_inode {
 	 */
 	struct ds_blockmap dirty;
 	bool mdirty;
+	/* The backend's version of this inode's record as this store last
+	 * wrote or read it (postgres: the row's ver; 0: not stored yet).
+	 */
+	uint64_t dbver;
 	struct ds_brl *locks;
 	struct ds_lease_holder *leases;
 
@@ -147,6 +151,8 @@ struct ds_store {
 	const struct ds_backend_ops *be;	/* NULL: memory only */
 	void *be_priv;
 	int failed;		/* latched negative errno (backend.h) */
+	/* Told of other heads' changes (ds_store_set_invalidate). */
+	struct ds_invalidate inval;
 };
 
 /* store.c */
@@ -171,6 +177,9 @@ int ds_name_check(const char *name);
 struct ds_dentry *ds_dir_find(struct ds_inode *dir, const char *name);
 int ds_dir_insert(struct ds_inode *dir, const char *name,
 		  struct ds_inode *ino);
+/* An entry with a given cookie (another head's), kept in cookie order. */
+int ds_dir_insert_cookie(struct ds_inode *dir, const char *name,
+			 struct ds_inode *ino, uint64_t cookie);
 /* An entry in two steps around a commit: prepare may fail (its cookie is
  * the directory's next), publish may not; discard drops a prepared one.
  */
