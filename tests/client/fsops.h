@@ -23,6 +23,9 @@
 #define DC_SA_GROUP 0x08u
 #define DC_SA_ATIME 0x10u /* time_access_set */
 #define DC_SA_MTIME 0x20u /* time_modify_set */
+/* RFC 9754 time_deleg_access/modify from atime/mtime (NFSv4.2) */
+#define DC_SA_DELEG_ATIME 0x40u
+#define DC_SA_DELEG_MTIME 0x80u
 
 struct dc_sattr {
 	unsigned int set; /* DC_SA_* */
@@ -44,6 +47,7 @@ struct dc_sattr {
 #define DC_GA_GROUP 0x40u
 #define DC_GA_MTIME 0x80u
 #define DC_GA_CHANGE 0x100u
+#define DC_GA_ATIME 0x200u
 
 struct dc_gattr {
 	unsigned int have; /* DC_GA_* */
@@ -53,7 +57,7 @@ struct dc_gattr {
 	/* Numeric owner and group; the strings as sent by the server. */
 	uint32_t uid, gid;
 	char owner[64], group[64];
-	nfstime4 mtime;
+	nfstime4 atime, mtime;
 };
 
 /* Encode sa into fa, in memory owned by c. */
@@ -105,7 +109,8 @@ struct dc_open {
 	stateid4 sid;			/* the open stateid */
 	nfs_fh4 fh;			/* the file's handle (dc_fh_free()) */
 	open_delegation_type4 dtype;	/* the delegation granted, if any */
-	stateid4 dsid;			/* its stateid (READ or WRITE) */
+	stateid4 dsid;			/* its stateid (READ or WRITE,
+					 * _ATTRS_DELEG of RFC 9754 too) */
 	uint32_t why;			/* ond_why of OPEN_DELEGATE_NONE_EXT */
 };
 /*
