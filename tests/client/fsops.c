@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "compound_lock.h"
 #include "fsops.h"
 #include "compound_v42.h"
@@ -664,6 +665,27 @@ int dc_fs_getattr(struct dc_client *cl, const nfs_fh4 *fh, struct dc_gattr *ga,
 				    ga))
 		rc = -EBADMSG;
 	dc_cres_free(&r);
+	return rc;
+}
+
+int dc_fs_getattr_retry(struct dc_client *cl, const nfs_fh4 *fh,
+			struct dc_gattr *ga, unsigned int tries,
+			unsigned int every_ms, unsigned int *delays,
+			nfsstat4 *st)
+{
+	unsigned int i, n = 0;
+	int rc = 0;
+
+	for (i = 0; i < tries; i++) {
+		if (i > 0)
+			usleep(every_ms * 1000u);
+		rc = dc_fs_getattr(cl, fh, ga, st);
+		if (rc || *st != NFS4ERR_DELAY)
+			break;
+		n++;
+	}
+	if (delays)
+		*delays = n;
 	return rc;
 }
 

@@ -160,6 +160,15 @@ int dc_fs_chown(struct dc_client *cl, const nfs_fh4 *fh, uint32_t uid,
 /* GETATTR of the attributes of struct dc_gattr; -EBADMSG undecodable. */
 int dc_fs_getattr(struct dc_client *cl, const nfs_fh4 *fh, struct dc_gattr *ga,
 		  nfsstat4 *st);
+/*
+ * dc_fs_getattr() again every every_ms while the server answers
+ * NFS4ERR_DELAY, tries times at most; *delays (may be NULL) is how many
+ * NFS4ERR_DELAY it answered.
+ */
+int dc_fs_getattr_retry(struct dc_client *cl, const nfs_fh4 *fh,
+			struct dc_gattr *ga, unsigned int tries,
+			unsigned int every_ms, unsigned int *delays,
+			nfsstat4 *st);
 /* ACCESS mask on fh: what the server supports and allows of it. */
 int dc_fs_access(struct dc_client *cl, const nfs_fh4 *fh, uint32_t mask,
 		 uint32_t *supported, uint32_t *allowed, nfsstat4 *st);

@@ -16,6 +16,10 @@
 #define AD_ATIME_NS 123u
 #define AD_MTIME_S 1100000000LL
 #define AD_MTIME_NS 456u
+/* OPEN for write wanting a write delegation with delegated timestamps */
+#define AD_WANT_WRITE                                                          \
+	(OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_WRITE_DELEG |      \
+	 OPEN4_SHARE_ACCESS_WANT_DELEG_TIMESTAMPS)
 
 /*
  * supported_attrs lists time_deleg_access, time_deleg_modify and
@@ -111,18 +115,75 @@ static void let_go(struct dc_client *cl, struct dc_open *o, bool opened,
 	dc_fh_free(&o->fh);
 }
 
+/* GETATTR tries while the server asks the holder (NFS4ERR_DELAY) */
+#define AD_GETATTR_TRIES 50
+#define AD_GETATTR_EVERY_MS 100
+
+/*
+ * As cl, minor version 2: OPEN name (created) for read and write,
+ * wanting a write delegation with delegated timestamps; true when it
+ * was granted as OPEN_DELEGATE_WRITE_ATTRS_DELEG, else the case failed.
+ * *opened says whether o is to be closed.
+ */
+static bool open_write_attrs_deleg(struct dc_ctx *ctx, struct dc_client *cl,
+				   const char *name, struct dc_open *o,
+				   bool *opened)
+{
+	nfsstat4 st;
+	int rc;
+
+	cl->minor = 2;
+	rc = dc_fs_open_share(cl, NULL, name, NULL, true, AD_WANT_WRITE,
+			      OPEN4_SHARE_DENY_NONE, o, &st);
+	ctx->checks++;
+	if (rc || st != NFS4_OK) {
+		dc_fail(ctx, "4.2 OPEN with WANT_DELEG_TIMESTAMPS: %s",
+			rc ? strerror(-rc) : dc_nfsstat_name(st));
+		return false;
+	}
+	*opened = true;
+	ctx->checks++;
+	if (o->dtype != OPEN_DELEGATE_WRITE_ATTRS_DELEG) {
+		dc_fail(ctx,
+			"delegation type %d, expected "
+			"OPEN_DELEGATE_WRITE_ATTRS_DELEG",
+			(int)o->dtype);
+		return false;
+	}
+	return true;
+}
+
+/* ga holds the times set_deleg_times() sets; else the case failed. */
+static bool are_holders_times(struct dc_ctx *ctx, const struct dc_gattr *ga,
+			      const char *when)
+{
+	ctx->checks++;
+	if ((ga->have & (DC_GA_ATIME | DC_GA_MTIME)) ==
+		    (DC_GA_ATIME | DC_GA_MTIME) &&
+	    ga->atime.seconds == AD_ATIME_S &&
+	    ga->atime.nseconds == AD_ATIME_NS &&
+	    ga->mtime.seconds == AD_MTIME_S &&
+	    ga->mtime.nseconds == AD_MTIME_NS)
+		return true;
+	dc_fail(ctx,
+		"B sees atime %lld.%09u mtime %lld.%09u %s, expected the "
+		"holder's %lld.%09u and %lld.%09u",
+		(long long)ga->atime.seconds, ga->atime.nseconds,
+		(long long)ga->mtime.seconds, ga->mtime.nseconds, when,
+		AD_ATIME_S, AD_ATIME_NS, AD_MTIME_S, AD_MTIME_NS);
+	return false;
+}
+
 /*
  * A asks a 4.1 OPEN for delegated timestamps (NFS4ERR_INVAL: the flag
  * is 4.2's), then a 4.2 OPEN for write with it: a write attribute
  * delegation.  SETATTR of time_deleg_modify with the open stateid is
- * NFS4ERR_BAD_STATEID; with the delegation's it sets atime and mtime,
- * which B reads exactly.
+ * NFS4ERR_BAD_STATEID; with the delegation's it sets atime and mtime
+ * (as a holder does when it returns the delegation), which B reads
+ * exactly once A closed and returned it.
  */
 static void attrdeleg2_write_attrs_deleg(struct dc_ctx *ctx)
 {
-	const uint32_t want = OPEN4_SHARE_ACCESS_BOTH |
-			      OPEN4_SHARE_ACCESS_WANT_WRITE_DELEG |
-			      OPEN4_SHARE_ACCESS_WANT_DELEG_TIMESTAMPS;
 	struct dc_client a = { 0 }, b = { 0 };
 	struct dc_open o = { 0 };
 	struct dc_gattr ga;
@@ -136,19 +197,13 @@ static void attrdeleg2_write_attrs_deleg(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &b);
 	EXPECT_RPC(rc, "mount B");
 	dc_name(ctx, "f", name, sizeof(name));
-	rc = dc_fs_open_share(&a, NULL, name, NULL, true, want,
+	rc = dc_fs_open_share(&a, NULL, name, NULL, true, AD_WANT_WRITE,
 			      OPEN4_SHARE_DENY_NONE, &o, &st);
 	EXPECT_OP(rc, st, NFS4ERR_INVAL, "4.1 OPEN with WANT_DELEG_TIMESTAMPS");
 	a.minor = 2;
-	rc = dc_fs_open_share(&a, NULL, name, NULL, true, want,
-			      OPEN4_SHARE_DENY_NONE, &o, &st);
-	EXPECT_OP(rc, st, NFS4_OK, "4.2 OPEN with WANT_DELEG_TIMESTAMPS");
-	opened = true;
-	deleg = o.dtype == OPEN_DELEGATE_WRITE_ATTRS_DELEG ||
-		o.dtype == OPEN_DELEGATE_WRITE;
-	EXPECT(o.dtype == OPEN_DELEGATE_WRITE_ATTRS_DELEG,
-	       "delegation type %d, expected OPEN_DELEGATE_WRITE_ATTRS_DELEG",
-	       (int)o.dtype);
+	deleg = open_write_attrs_deleg(ctx, &a, name, &o, &opened);
+	if (!deleg)
+		goto out;
 	rc = set_deleg_times(&a, &o.fh, &o.sid, DC_SA_DELEG_MTIME, &st);
 	EXPECT_OP(rc, st, NFS4ERR_BAD_STATEID,
 		  "SETATTR time_deleg_modify with the open stateid");
@@ -156,19 +211,15 @@ static void attrdeleg2_write_attrs_deleg(struct dc_ctx *ctx)
 			     DC_SA_DELEG_ATIME | DC_SA_DELEG_MTIME, &st);
 	EXPECT_OP(rc, st, NFS4_OK,
 		  "SETATTR time_deleg_access+modify with the delegation");
+	rc = dc_client_close_file(&a, &o.fh, &o.sid, &st);
+	opened = false;
+	EXPECT_OP(rc, st, NFS4_OK, "CLOSE");
+	rc = dc_fs_delegreturn(&a, &o.fh, &o.dsid, &st);
+	deleg = false;
+	EXPECT_OP(rc, st, NFS4_OK, "DELEGRETURN");
 	rc = dc_fs_getattr(&b, &o.fh, &ga, &st);
 	EXPECT_OP(rc, st, NFS4_OK, "GETATTR by B");
-	EXPECT((ga.have & (DC_GA_ATIME | DC_GA_MTIME)) ==
-			       (DC_GA_ATIME | DC_GA_MTIME) &&
-		       ga.atime.seconds == AD_ATIME_S &&
-		       ga.atime.nseconds == AD_ATIME_NS &&
-		       ga.mtime.seconds == AD_MTIME_S &&
-		       ga.mtime.nseconds == AD_MTIME_NS,
-	       "B sees atime %lld.%09u mtime %lld.%09u, expected the "
-	       "holder's %lld.%09u and %lld.%09u",
-	       (long long)ga.atime.seconds, ga.atime.nseconds,
-	       (long long)ga.mtime.seconds, ga.mtime.nseconds, AD_ATIME_S,
-	       AD_ATIME_NS, AD_MTIME_S, AD_MTIME_NS);
+	are_holders_times(ctx, &ga, "after the return");
 out:
 	let_go(&a, &o, opened, deleg, name);
 	dc_client_destroy(&b);
@@ -221,6 +272,113 @@ out:
 	dc_client_destroy(&a);
 }
 
+/*
+ * A holds a write attribute delegation and answers CB_GETATTR with
+ * answer; B's GETATTR is told NFS4ERR_DELAY until A answered, then
+ * gets *ga.  A's CB_GETATTR asked change, size and both delegated
+ * times.  The file's own attributes before, as A saw them, in *before.
+ */
+static bool getattr_through_holder(struct dc_ctx *ctx, struct dc_client *a,
+				   struct dc_client *b, const nfs_fh4 *fh,
+				   bool modify, struct dc_gattr *before,
+				   struct dc_gattr *ga)
+{
+	static const unsigned int asked[] = { FATTR4_CHANGE, FATTR4_SIZE,
+					      FATTR4_TIME_DELEG_ACCESS,
+					      FATTR4_TIME_DELEG_MODIFY };
+	struct dc_cb_getattr_answer ans = { 0 };
+	struct dc_cb_record r;
+	unsigned int delays = 0, i;
+	nfsstat4 st;
+	int rc;
+
+	rc = dc_fs_getattr(a, fh, before, &st);
+	EXPECT_OP(rc, st, NFS4_OK, "GETATTR by the holder");
+	ans.change = before->change + (modify ? 5 : 0);
+	ans.size = modify ? before->size + 4096 : before->size;
+	ans.atime.seconds = AD_ATIME_S;
+	ans.atime.nseconds = AD_ATIME_NS;
+	ans.mtime.seconds = AD_MTIME_S;
+	ans.mtime.nseconds = AD_MTIME_NS;
+	dc_cb_set_getattr_answer(&a->cb, &ans);
+	rc = dc_fs_getattr_retry(b, fh, ga, AD_GETATTR_TRIES,
+				 AD_GETATTR_EVERY_MS, &delays, &st);
+	EXPECT_OP(rc, st, NFS4_OK, "GETATTR by B (%u NFS4ERR_DELAY)", delays);
+	EXPECT(delays >= 1,
+	       "B's GETATTR was answered at once: nobody asked the holder");
+	memset(&r, 0, sizeof(r));
+	for (i = 0; dc_cb_get(&a->cb, i, &r); i++)
+		if (dc_cb_is_getattr_of(&r, fh))
+			break;
+	EXPECT(dc_cb_is_getattr_of(&r, fh),
+	       "no CB_GETATTR of the file to the holder");
+	for (i = 0; i < sizeof(asked) / sizeof(asked[0]); i++)
+		EXPECT(r.ga_request[asked[i] / 32] & (1u << (asked[i] % 32)),
+		       "CB_GETATTR does not ask attribute %u", asked[i]);
+	return are_holders_times(ctx, ga, "through CB_GETATTR");
+out:
+	return false;
+}
+
+/*
+ * A holds a write attribute delegation; B's GETATTR goes through A's
+ * CB_GETATTR answer.  Unchanged by A (!modify), B gets the file's own
+ * size and change attribute; modified, A's size and a change attribute
+ * other than the file's; A's times either way.
+ */
+static void cb_getattr_case(struct dc_ctx *ctx, bool modify)
+{
+	struct dc_client a = { 0 }, b = { 0 };
+	struct dc_open o = { 0 };
+	struct dc_gattr before, ga;
+	bool opened = false, deleg = false;
+	char name[96];
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &a);
+	EXPECT_RPC(rc, "mount A");
+	rc = dc_ctx_mounted(ctx, &b);
+	EXPECT_RPC(rc, "mount B");
+	dc_name(ctx, "f", name, sizeof(name));
+	deleg = open_write_attrs_deleg(ctx, &a, name, &o, &opened);
+	if (!deleg)
+		goto out;
+	if (!getattr_through_holder(ctx, &a, &b, &o.fh, modify, &before,
+				    &ga))
+		goto out;
+	if (modify)
+		EXPECT(ga.size == before.size + 4096 &&
+			       ga.change != before.change,
+		       "B sees size %llu change %llu, expected the holder's "
+		       "size %llu and a change other than %llu",
+		       (unsigned long long)ga.size,
+		       (unsigned long long)ga.change,
+		       (unsigned long long)before.size + 4096,
+		       (unsigned long long)before.change);
+	else
+		EXPECT(ga.size == before.size && ga.change == before.change,
+		       "B sees size %llu change %llu, expected the file's own "
+		       "%llu and %llu (the holder changed nothing)",
+		       (unsigned long long)ga.size,
+		       (unsigned long long)ga.change,
+		       (unsigned long long)before.size,
+		       (unsigned long long)before.change);
+out:
+	let_go(&a, &o, opened, deleg, name);
+	dc_client_destroy(&b);
+	dc_client_destroy(&a);
+}
+
+static void attrdeleg4_cb_getattr_unchanged(struct dc_ctx *ctx)
+{
+	cb_getattr_case(ctx, false);
+}
+
+static void attrdeleg5_cb_getattr_modified(struct dc_ctx *ctx)
+{
+	cb_getattr_case(ctx, true);
+}
+
 const struct dc_case dc_cases_attr_deleg[] = {
 	{ "ATTRDELEG1",
 	  "4.2 supports open_arguments and time_deleg_*; they list what "
@@ -236,5 +394,15 @@ const struct dc_case dc_cases_attr_deleg[] = {
 	  "WANT_DELEG_TIMESTAMPS on a read open: read attribute delegation",
 	  "RFC 9754 5", "attrdeleg deleg filedeleg all", "DELEG5",
 	  attrdeleg3_read_attrs_deleg },
+	{ "ATTRDELEG4",
+	  "another client's GETATTR: CB_GETATTR, holder unchanged; its "
+	  "times",
+	  "10.4.3 / RFC 9754 5", "attrdeleg deleg filedeleg callback all",
+	  "ATTRDELEG2", attrdeleg4_cb_getattr_unchanged },
+	{ "ATTRDELEG5",
+	  "another client's GETATTR: CB_GETATTR, holder wrote; its size, "
+	  "a new change",
+	  "10.4.3 / RFC 9754 5", "attrdeleg deleg filedeleg callback all",
+	  "ATTRDELEG2", attrdeleg5_cb_getattr_modified },
 	{ NULL }
 };
