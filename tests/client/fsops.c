@@ -469,6 +469,7 @@ int dc_fs_open_share(struct dc_client *cl, const nfs_fh4 *dir,
 		      ->nfs_resop4_u.opopen.OPEN4res_u.resok4;
 	d = &ok->delegation;
 	o->sid = ok->stateid;
+	o->rflags = ok->rflags;
 	o->dtype = d->delegation_type;
 	if (o->dtype == OPEN_DELEGATE_READ ||
 	    o->dtype == OPEN_DELEGATE_READ_ATTRS_DELEG)

@@ -112,6 +112,7 @@ struct dc_open {
 	stateid4 dsid;			/* its stateid (READ or WRITE,
 					 * _ATTRS_DELEG of RFC 9754 too) */
 	uint32_t why;			/* ond_why of OPEN_DELEGATE_NONE_EXT */
+	uint32_t rflags;		/* OPEN4_RESULT_* */
 };
 /*
  * OPEN name in dir (NULL: the export) with share_access access (want

@@ -42,7 +42,8 @@ static void attrdeleg1_open_arguments(struct dc_ctx *ctx)
 	const uint32_t want =
 		BIT(OPEN_ARGS_SHARE_ACCESS_WANT_ANY_DELEG) |
 		BIT(OPEN_ARGS_SHARE_ACCESS_WANT_NO_DELEG) |
-		BIT(OPEN_ARGS_SHARE_ACCESS_WANT_DELEG_TIMESTAMPS);
+		BIT(OPEN_ARGS_SHARE_ACCESS_WANT_DELEG_TIMESTAMPS) |
+		BIT(OPEN_ARGS_SHARE_ACCESS_WANT_OPEN_XOR_DELEGATION);
 	const uint32_t claim = BIT(OPEN_ARGS_OPEN_CLAIM_NULL) |
 			       BIT(OPEN_ARGS_OPEN_CLAIM_FH);
 	const uint32_t create = BIT(OPEN_ARGS_CREATEMODE_UNCHECKED4) |
@@ -379,6 +380,69 @@ static void attrdeleg5_cb_getattr_modified(struct dc_ctx *ctx)
 	cb_getattr_case(ctx, true);
 }
 
+/*
+ * OPEN_XOR_DELEGATION (RFC 9754 4), 4.2 only: with a delegation granted
+ * the OPEN returns no open stateid (OPEN4_RESULT_NO_OPEN_STATEID, the
+ * anonymous stateid) and the holder writes with the delegation's; with
+ * none (WANT_NO_DELEG) it is an ordinary open.
+ */
+static void attrdeleg6_open_xor_delegation(struct dc_ctx *ctx)
+{
+	const uint32_t xor = OPEN4_SHARE_ACCESS_BOTH |
+			     OPEN4_SHARE_ACCESS_WANT_OPEN_XOR_DELEGATION;
+	static const stateid4 anon = { 0 };
+	struct dc_client a = { 0 };
+	struct dc_open o = { 0 }, p = { 0 };
+	struct dc_gattr ga;
+	bool opened = false, deleg = false, popened = false;
+	char name[96];
+	nfsstat4 st;
+	int rc;
+
+	rc = dc_ctx_mounted(ctx, &a);
+	EXPECT_RPC(rc, "mount");
+	dc_name(ctx, "f", name, sizeof(name));
+	rc = dc_fs_open_share(&a, NULL, name, NULL, true,
+			      xor | OPEN4_SHARE_ACCESS_WANT_WRITE_DELEG,
+			      OPEN4_SHARE_DENY_NONE, &o, &st);
+	EXPECT_OP(rc, st, NFS4ERR_INVAL,
+		  "4.1 OPEN with WANT_OPEN_XOR_DELEGATION");
+	a.minor = 2;
+	rc = dc_fs_open_share(&a, NULL, name, NULL, true,
+			      xor | OPEN4_SHARE_ACCESS_WANT_WRITE_DELEG,
+			      OPEN4_SHARE_DENY_NONE, &o, &st);
+	EXPECT_OP(rc, st, NFS4_OK, "4.2 OPEN with WANT_OPEN_XOR_DELEGATION");
+	deleg = o.dtype == OPEN_DELEGATE_WRITE;
+	opened = !(o.rflags & OPEN4_RESULT_NO_OPEN_STATEID);
+	EXPECT(deleg, "delegation type %d, expected OPEN_DELEGATE_WRITE",
+	       (int)o.dtype);
+	EXPECT(!opened && !memcmp(&o.sid, &anon, sizeof(anon)),
+	       "rflags %#x, stateid seqid %u: expected "
+	       "OPEN4_RESULT_NO_OPEN_STATEID and the anonymous stateid",
+	       o.rflags, o.sid.seqid);
+	rc = dc_fs_write(&a, &o.fh, &o.dsid, 0, "xor!", 4, &st);
+	EXPECT_OP(rc, st, NFS4_OK, "WRITE with the delegation's stateid");
+	rc = dc_fs_getattr(&a, &o.fh, &ga, &st);
+	EXPECT_OP(rc, st, NFS4_OK, "GETATTR");
+	EXPECT(ga.size == 4, "size %llu after the WRITE, expected 4",
+	       (unsigned long long)ga.size);
+	rc = dc_fs_delegreturn(&a, &o.fh, &o.dsid, &st);
+	deleg = false;
+	EXPECT_OP(rc, st, NFS4_OK, "DELEGRETURN");
+	rc = dc_fs_open_share(&a, NULL, name, NULL, false,
+			      xor | OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
+			      OPEN4_SHARE_DENY_NONE, &p, &st);
+	EXPECT_OP(rc, st, NFS4_OK, "4.2 OPEN with XOR and WANT_NO_DELEG");
+	popened = true;
+	EXPECT(!(p.rflags & OPEN4_RESULT_NO_OPEN_STATEID) &&
+		       memcmp(&p.sid, &anon, sizeof(anon)),
+	       "no delegation, yet no open stateid (rflags %#x)", p.rflags);
+out:
+	let_go(&a, &o, opened, deleg, name);
+	let_go(&a, &p, popened, false, name);
+	dc_client_destroy(&a);
+}
+
 const struct dc_case dc_cases_attr_deleg[] = {
 	{ "ATTRDELEG1",
 	  "4.2 supports open_arguments and time_deleg_*; they list what "
@@ -404,5 +468,10 @@ const struct dc_case dc_cases_attr_deleg[] = {
 	  "a new change",
 	  "10.4.3 / RFC 9754 5", "attrdeleg deleg filedeleg callback all",
 	  "ATTRDELEG2", attrdeleg5_cb_getattr_modified },
+	{ "ATTRDELEG6",
+	  "OPEN_XOR_DELEGATION: a delegation and no open stateid; I/O with "
+	  "the delegation",
+	  "RFC 9754 4", "attrdeleg deleg filedeleg all", "DELEG1",
+	  attrdeleg6_open_xor_delegation },
 	{ NULL }
 };

@@ -218,14 +218,19 @@ scenario_basic() {
 		{ FAIL_WHY="nfsv41_sessions_active $a0 before, $a1 after"; return 1; }
 }
 
-# boot_pair NAME KDIR WORK_A WORK_B OPTS: boot guests NAME-a and NAME-b
-# at once (workloads WORK_A, WORK_B), wait for both; false with
-# FAIL_WHY set unless both passed.
+# boot_pair NAME KDIR WORK_A WORK_B OPTS [MARK]: boot guests NAME-a and
+# NAME-b (workloads WORK_A, WORK_B), B at once or once A's console says
+# "mark MARK", wait for both; false with FAIL_WHY set unless both passed.
 boot_pair() {
-	local name=$1 kdir=$2 opts=$5 pa pb g
+	local name=$1 kdir=$2 opts=$5 mark=${6:-} pa pb g
 
+	CONSOLE="$RUN_DIR/$name-a.console"
 	boot_start "$name-a" "$kdir" "$3" "$opts"
 	pa=$QEMU_PID
+	if [ -n "$mark" ] && ! wait_mark "$mark"; then
+		FAIL_WHY="guest a: $(grep -m 1 -E 'E2E: (FAIL|host)' "$CONSOLE" | cut -c10-)"
+		return 1
+	fi
 	boot_start "$name-b" "$kdir" "$4" "$opts"
 	pb=$QEMU_PID
 	QEMU_PID=$pa CONSOLE="$RUN_DIR/$name-a.console" boot_wait
@@ -267,8 +272,10 @@ scenario_attrdeleg() {
 	local name=$1 kdir=$2 opts=$4 c0 c1
 
 	c0=$(metric 'nfsv41_callbacks_total{op="CB_GETATTR"}')
-	boot_pair "$name" "$kdir" attrdeleg-holder attrdeleg-reader "$opts" ||
-		return 1
+	# B boots once A is ready: a lookup of the directory before A made
+	# it is no part of the scenario
+	boot_pair "$name" "$kdir" attrdeleg-holder attrdeleg-reader "$opts" \
+		a-ready || return 1
 	c1=$(metric 'nfsv41_callbacks_total{op="CB_GETATTR"}')
 	echo "    CB_GETATTR callbacks sent: $((c1 - c0))"
 	[ "$((c1 - c0))" -ge 1 ] ||

@@ -22,6 +22,7 @@ want=$(stat -c '%s %X %Y' "$f")
 say "A holds $f open: size, atime, mtime $want"
 echo "$want" >"$d/want"
 : >"$d/a-ready"
+say "mark a-ready"
 wait_for "$d/b-saw" 300 || fail "guest B never looked"
 exec 3>&-
 cd /
