@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backchannel.h"
+#include "cb_getattr.h"
 
 #define CB_NULL_PROC 0
 #define CB_COMPOUND_PROC 1
@@ -174,6 +175,25 @@ static void fill_record(struct dc_cb_record *r, CB_COMPOUND4args *a)
 		break;
 	}
 	for (i = 0; i < r->nops; i++) {
+		CB_GETATTR4args *ga;
+
+		if (a->argarray.argarray_val[i].argop != NFS4_OP_CB_GETATTR)
+			continue;
+		ga = &a->argarray.argarray_val[i].nfs_cb_argop4_u.opcbgetattr;
+		r->has_getattr = true;
+		r->ga_fh_len = ga->fh.nfs_fh4_len < NFS4_FHSIZE ?
+				       ga->fh.nfs_fh4_len :
+				       NFS4_FHSIZE;
+		memcpy(r->ga_fh, ga->fh.nfs_fh4_val, r->ga_fh_len);
+		memcpy(r->ga_request, ga->attr_request.map,
+		       sizeof(r->ga_request));
+		if (ga->attr_request.bitmap4_len < 3)
+			memset(r->ga_request + ga->attr_request.bitmap4_len, 0,
+			       (3 - ga->attr_request.bitmap4_len) *
+				       sizeof(uint32_t));
+		break;
+	}
+	for (i = 0; i < r->nops; i++) {
 		CB_RECALL4args *rc;
 
 		if (a->argarray.argarray_val[i].argop != NFS4_OP_CB_RECALL)
@@ -197,6 +217,7 @@ static void send_compound_reply(struct dc_backchannel *cb,
 {
 	nfs_cb_resop4 res[DC_CB_MAX_OPS];
 	CB_COMPOUND4res cres;
+	char gbuf[DC_CB_GETATTR_BUF];
 	char *buf;
 	unsigned i, n = 0;
 	XDR x;
@@ -230,6 +251,13 @@ static void send_compound_reply(struct dc_backchannel *cb,
 		}
 		/* Every nfs_cb_resop4 arm starts with its nfsstat4. */
 		op->nfs_cb_resop4_u.opcbrecall.status = st;
+		if (st == NFS4_OK && op->resop == NFS4_OP_CB_GETATTR &&
+		    cb->ga_answer_set)
+			dc_cb_getattr_encode(&cb->ga_answer, r->ga_request,
+					     &op->nfs_cb_resop4_u.opcbgetattr
+						      .CB_GETATTR4res_u.resok4
+						      .obj_attributes,
+					     gbuf, sizeof(gbuf));
 		if (st != NFS4_OK) {
 			cres.status = st;
 			break;
@@ -427,6 +455,14 @@ bool dc_cb_is_recall_of(const struct dc_cb_record *r, const nfs_fh4 *fh)
 				       fh->nfs_fh4_len)));
 }
 
+bool dc_cb_is_getattr_of(const struct dc_cb_record *r, const nfs_fh4 *fh)
+{
+	return r->has_getattr &&
+	       (fh == NULL || (r->ga_fh_len == fh->nfs_fh4_len &&
+			       !memcmp(r->ga_fh, fh->nfs_fh4_val,
+				       fh->nfs_fh4_len)));
+}
+
 bool dc_cb_is_notify_lock_of(const struct dc_cb_record *r, const nfs_fh4 *fh)
 {
 	return r->has_notify_lock &&
@@ -506,4 +542,14 @@ unsigned dc_cb_wait_notify_locks(struct dc_backchannel *cb, const nfs_fh4 *fh,
 {
 	return wait_matching(cb, dc_cb_is_notify_lock_of, fh, count,
 			     timeout_ms);
+}
+
+void dc_cb_set_getattr_answer(struct dc_backchannel *cb,
+			      const struct dc_cb_getattr_answer *a)
+{
+	pthread_mutex_lock(&cb->lock);
+	cb->ga_answer_set = a != NULL;
+	if (a)
+		cb->ga_answer = *a;
+	pthread_mutex_unlock(&cb->lock);
 }

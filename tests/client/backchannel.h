@@ -57,6 +57,11 @@ struct dc_cb_record {
 	clientid4 nl_clientid;
 	uint32_t nl_owner_len;
 	char nl_owner[64];
+	/* Arguments of the first CB_GETATTR, if any */
+	bool has_getattr;
+	uint32_t ga_fh_len;
+	uint8_t ga_fh[NFS4_FHSIZE];
+	uint32_t ga_request[3];	/* first words of attr_request */
 	/* What we answered */
 	enum dc_cb_action action;
 	nfsstat4 status;
@@ -68,6 +73,15 @@ struct dc_cb_record {
  * connection's reader thread with the back channel locked: it must not
  * call dc_cb_* functions.
  */
+/*
+ * What CB_GETATTR is answered with: those of these attributes it asks
+ * for (change, size, and RFC 9754 time_deleg_access/modify).
+ */
+struct dc_cb_getattr_answer {
+	uint64_t change, size;
+	nfstime4 atime, mtime;
+};
+
 typedef enum dc_cb_action (*dc_cb_handler_fn)(void *arg,
 					      const struct dc_cb_record *rec,
 					      nfsstat4 *status);
@@ -83,6 +97,9 @@ struct dc_backchannel {
 	dc_cb_handler_fn handler;
 	void *handler_arg;
 	bool mute_null;		/* leave CB_NULL unanswered */
+	/* Unset, CB_GETATTR is answered NFS4_OK with no attributes */
+	bool ga_answer_set;
+	struct dc_cb_getattr_answer ga_answer;
 	struct dc_cb_record *recs;
 	unsigned nrecs, cap;
 	/* A long-lived client (ditto-watch) keeps none: they would grow
@@ -133,6 +150,11 @@ unsigned dc_cb_wait_recalls(struct dc_backchannel *cb, const nfs_fh4 *fh,
 			    unsigned count, int timeout_ms);
 /* r is a CB_NOTIFY_LOCK (of fh unless it is NULL). */
 bool dc_cb_is_notify_lock_of(const struct dc_cb_record *r, const nfs_fh4 *fh);
+/* Answer CB_GETATTR with a from now on (NULL: no attributes). */
+void dc_cb_set_getattr_answer(struct dc_backchannel *cb,
+			      const struct dc_cb_getattr_answer *a);
+/* r is a CB_GETATTR (of fh unless it is NULL). */
+bool dc_cb_is_getattr_of(const struct dc_cb_record *r, const nfs_fh4 *fh);
 /* As dc_cb_wait_recalls, for CB_NOTIFY_LOCKs. */
 unsigned dc_cb_wait_notify_locks(struct dc_backchannel *cb, const nfs_fh4 *fh,
 				 unsigned count, int timeout_ms);

@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "compound_lock.h"
 #include "fsops.h"
 #include "compound_v42.h"
 
 #define A0(a) (1u << (a))
 #define A1(a) (1u << ((a)-32))
+#define A2(a) (1u << ((a)-64))
 
 /* Room for every attribute of struct dc_sattr, owner strings included. */
 #define SATTR_MAX 256
@@ -24,17 +26,21 @@
 
 /* ---- attributes ------------------------------------------------------ */
 
-static bool enc_settime(XDR *x, bool server, const nfstime4 *t)
+static bool enc_time(XDR *x, const nfstime4 *t)
 {
-	uint32_t how = server ? SET_TO_SERVER_TIME4 : SET_TO_CLIENT_TIME4;
 	int64_t sec = t->seconds;
 	uint32_t nsec = t->nseconds;
 
+	return xdr_int64_t(x, &sec) && xdr_u_int32_t(x, &nsec);
+}
+
+static bool enc_settime(XDR *x, bool server, const nfstime4 *t)
+{
+	uint32_t how = server ? SET_TO_SERVER_TIME4 : SET_TO_CLIENT_TIME4;
+
 	if (!xdr_u_int32_t(x, &how))
 		return false;
-	if (server)
-		return true;
-	return xdr_int64_t(x, &sec) && xdr_u_int32_t(x, &nsec);
+	return server || enc_time(x, t);
 }
 
 static bool enc_id(XDR *x, uint32_t id)
@@ -81,6 +87,16 @@ void dc_fattr_encode(struct dc_compound *c, fattr4 *fa,
 	if (sa->set & DC_SA_MTIME) {
 		fa->attrmask.map[1] |= A1(FATTR4_TIME_MODIFY_SET);
 		ok = ok && enc_settime(&x, sa->mtime_server, &sa->mtime);
+	}
+	if (sa->set & (DC_SA_DELEG_ATIME | DC_SA_DELEG_MTIME))
+		fa->attrmask.bitmap4_len = 3;
+	if (sa->set & DC_SA_DELEG_ATIME) {
+		fa->attrmask.map[2] |= A2(FATTR4_TIME_DELEG_ACCESS);
+		ok = ok && enc_time(&x, &sa->atime);
+	}
+	if (sa->set & DC_SA_DELEG_MTIME) {
+		fa->attrmask.map[2] |= A2(FATTR4_TIME_DELEG_MODIFY);
+		ok = ok && enc_time(&x, &sa->mtime);
 	}
 	if (!ok)
 		abort(); /* SATTR_MAX is too small: a bug here */
@@ -168,6 +184,11 @@ bool dc_fattr_decode(const fattr4 *fa, struct dc_gattr *ga)
 			ga->gid = id_of(ga->group);
 			ga->have |= DC_GA_GROUP;
 			break;
+		case FATTR4_TIME_ACCESS:
+			ok = xdr_int64_t(&x, &ga->atime.seconds) &&
+			     xdr_u_int32_t(&x, &ga->atime.nseconds);
+			ga->have |= DC_GA_ATIME;
+			break;
 		case FATTR4_TIME_MODIFY:
 			ok = xdr_int64_t(&x, &ga->mtime.seconds) &&
 			     xdr_u_int32_t(&x, &ga->mtime.nseconds);
@@ -201,7 +222,8 @@ void dc_op_getattr_std(struct dc_compound *c)
 		      A0(FATTR4_TYPE) | A0(FATTR4_CHANGE) | A0(FATTR4_SIZE) |
 			      A0(FATTR4_FILEID),
 		      A1(FATTR4_MODE) | A1(FATTR4_NUMLINKS) | A1(FATTR4_OWNER) |
-			      A1(FATTR4_OWNER_GROUP) | A1(FATTR4_TIME_MODIFY));
+			      A1(FATTR4_OWNER_GROUP) | A1(FATTR4_TIME_ACCESS) |
+			      A1(FATTR4_TIME_MODIFY));
 }
 
 static void set_str(struct dc_compound *c, utf8string *u, const char *s)
@@ -447,10 +469,13 @@ int dc_fs_open_share(struct dc_client *cl, const nfs_fh4 *dir,
 		      ->nfs_resop4_u.opopen.OPEN4res_u.resok4;
 	d = &ok->delegation;
 	o->sid = ok->stateid;
+	o->rflags = ok->rflags;
 	o->dtype = d->delegation_type;
-	if (o->dtype == OPEN_DELEGATE_READ)
+	if (o->dtype == OPEN_DELEGATE_READ ||
+	    o->dtype == OPEN_DELEGATE_READ_ATTRS_DELEG)
 		o->dsid = d->open_delegation4_u.read.stateid;
-	else if (o->dtype == OPEN_DELEGATE_WRITE)
+	else if (o->dtype == OPEN_DELEGATE_WRITE ||
+		 o->dtype == OPEN_DELEGATE_WRITE_ATTRS_DELEG)
 		o->dsid = d->open_delegation4_u.write.stateid;
 	else if (o->dtype == OPEN_DELEGATE_NONE_EXT)
 		o->why = d->open_delegation4_u.od_whynone.ond_why;
@@ -641,6 +666,27 @@ int dc_fs_getattr(struct dc_client *cl, const nfs_fh4 *fh, struct dc_gattr *ga,
 				    ga))
 		rc = -EBADMSG;
 	dc_cres_free(&r);
+	return rc;
+}
+
+int dc_fs_getattr_retry(struct dc_client *cl, const nfs_fh4 *fh,
+			struct dc_gattr *ga, unsigned int tries,
+			unsigned int every_ms, unsigned int *delays,
+			nfsstat4 *st)
+{
+	unsigned int i, n = 0;
+	int rc = 0;
+
+	for (i = 0; i < tries; i++) {
+		if (i > 0)
+			usleep(every_ms * 1000u);
+		rc = dc_fs_getattr(cl, fh, ga, st);
+		if (rc || *st != NFS4ERR_DELAY)
+			break;
+		n++;
+	}
+	if (delays)
+		*delays = n;
 	return rc;
 }
 

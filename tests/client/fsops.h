@@ -23,6 +23,9 @@
 #define DC_SA_GROUP 0x08u
 #define DC_SA_ATIME 0x10u /* time_access_set */
 #define DC_SA_MTIME 0x20u /* time_modify_set */
+/* RFC 9754 time_deleg_access/modify from atime/mtime (NFSv4.2) */
+#define DC_SA_DELEG_ATIME 0x40u
+#define DC_SA_DELEG_MTIME 0x80u
 
 struct dc_sattr {
 	unsigned int set; /* DC_SA_* */
@@ -44,6 +47,7 @@ struct dc_sattr {
 #define DC_GA_GROUP 0x40u
 #define DC_GA_MTIME 0x80u
 #define DC_GA_CHANGE 0x100u
+#define DC_GA_ATIME 0x200u
 
 struct dc_gattr {
 	unsigned int have; /* DC_GA_* */
@@ -53,7 +57,7 @@ struct dc_gattr {
 	/* Numeric owner and group; the strings as sent by the server. */
 	uint32_t uid, gid;
 	char owner[64], group[64];
-	nfstime4 mtime;
+	nfstime4 atime, mtime;
 };
 
 /* Encode sa into fa, in memory owned by c. */
@@ -105,8 +109,10 @@ struct dc_open {
 	stateid4 sid;			/* the open stateid */
 	nfs_fh4 fh;			/* the file's handle (dc_fh_free()) */
 	open_delegation_type4 dtype;	/* the delegation granted, if any */
-	stateid4 dsid;			/* its stateid (READ or WRITE) */
+	stateid4 dsid;			/* its stateid (READ or WRITE,
+					 * _ATTRS_DELEG of RFC 9754 too) */
 	uint32_t why;			/* ond_why of OPEN_DELEGATE_NONE_EXT */
+	uint32_t rflags;		/* OPEN4_RESULT_* */
 };
 /*
  * OPEN name in dir (NULL: the export) with share_access access (want
@@ -155,6 +161,15 @@ int dc_fs_chown(struct dc_client *cl, const nfs_fh4 *fh, uint32_t uid,
 /* GETATTR of the attributes of struct dc_gattr; -EBADMSG undecodable. */
 int dc_fs_getattr(struct dc_client *cl, const nfs_fh4 *fh, struct dc_gattr *ga,
 		  nfsstat4 *st);
+/*
+ * dc_fs_getattr() again every every_ms while the server answers
+ * NFS4ERR_DELAY, tries times at most; *delays (may be NULL) is how many
+ * NFS4ERR_DELAY it answered.
+ */
+int dc_fs_getattr_retry(struct dc_client *cl, const nfs_fh4 *fh,
+			struct dc_gattr *ga, unsigned int tries,
+			unsigned int every_ms, unsigned int *delays,
+			nfsstat4 *st);
 /* ACCESS mask on fh: what the server supports and allows of it. */
 int dc_fs_access(struct dc_client *cl, const nfs_fh4 *fh, uint32_t mask,
 		 uint32_t *supported, uint32_t *allowed, nfsstat4 *st);

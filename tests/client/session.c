@@ -342,7 +342,7 @@ int dc_client_begin(struct dc_client *cl, struct dc_compound *c,
 
 	if (s < 0)
 		return -EBUSY;
-	dc_compound_init(c, 1, tag);
+	dc_compound_init(c, cl->minor ? cl->minor : 1, tag);
 	dc_op_sequence(c, cl->sid, seqid, s, dc_slot_highest_busy(&cl->slots),
 		       cachethis);
 	*slot = s;

@@ -38,6 +38,8 @@ struct dc_client {
 	struct dc_slot_table slots;
 	struct dc_backchannel cb;
 	int timeout_ms;
+	/* minorversion of the compounds dc_client_begin() starts; 0 is 1 */
+	uint32_t minor;
 };
 
 /*

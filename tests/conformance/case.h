@@ -222,5 +222,6 @@ extern const struct dc_case dc_cases_share[];
 extern const struct dc_case dc_cases_churn[];
 extern const struct dc_case dc_cases_conn_bounds[];
 extern const struct dc_case dc_cases_remove_race[];
+extern const struct dc_case dc_cases_attr_deleg[];
 
 #endif

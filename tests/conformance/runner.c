@@ -35,6 +35,7 @@ static const struct dc_case *const tables[] = {
 	dc_cases_churn,
 	dc_cases_conn_bounds,
 	dc_cases_remove_race,
+	dc_cases_attr_deleg,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

@@ -54,6 +54,7 @@ perm-users	6.1	perm	perm-users	ditto.vers=4.1 ditto.mntopts=actimeo=0
 posix-diff	6.12	perm	posix-diff	ditto.vers=4.2 ditto.mntopts=actimeo=0 ditto.seed=4055718034 ditto.count=3000
 rm-tree-7x	7	rmtree	rm-tree	ditto.vers=4.2
 rm-tree-6.12	6.12	rmtree	rm-tree	ditto.vers=4.2
+attrdeleg-7x	7	attrdeleg	-	ditto.mntopts=actimeo=0
 "
 GUEST_TIMEOUT=${DITTO_E2E_GUEST_TIMEOUT:-600}
 # What the daemon's heap may keep after the disconnect scenario: the
@@ -217,21 +218,24 @@ scenario_basic() {
 		{ FAIL_WHY="nfsv41_sessions_active $a0 before, $a1 after"; return 1; }
 }
 
-# scenario_deleg NAME KDIR _ OPTS: two guests, two clients on one file:
-# A holds a write delegation, B's open makes the server recall it over
-# A's back channel; both must see the other's data in order.
-scenario_deleg() {
-	local name=$1 kdir=$2 opts=$4 pa pb r0 r1 rc=0
+# boot_pair NAME KDIR WORK_A WORK_B OPTS [MARK]: boot guests NAME-a and
+# NAME-b (workloads WORK_A, WORK_B), B at once or once A's console says
+# "mark MARK", wait for both; false with FAIL_WHY set unless both passed.
+boot_pair() {
+	local name=$1 kdir=$2 opts=$5 mark=${6:-} pa pb g
 
-	r0=$(metric 'nfsv41_callbacks_total{op="CB_RECALL"}')
-	boot_start "$name-a" "$kdir" deleg-holder "$opts"
+	CONSOLE="$RUN_DIR/$name-a.console"
+	boot_start "$name-a" "$kdir" "$3" "$opts"
 	pa=$QEMU_PID
-	boot_start "$name-b" "$kdir" deleg-breaker "$opts"
+	if [ -n "$mark" ] && ! wait_mark "$mark"; then
+		FAIL_WHY="guest a: $(grep -m 1 -E 'E2E: (FAIL|host)' "$CONSOLE" | cut -c10-)"
+		return 1
+	fi
+	boot_start "$name-b" "$kdir" "$4" "$opts"
 	pb=$QEMU_PID
 	QEMU_PID=$pa CONSOLE="$RUN_DIR/$name-a.console" boot_wait
 	QEMU_PID=$pb CONSOLE="$RUN_DIR/$name-b.console" boot_wait
 	QEMU_PID=
-	r1=$(metric 'nfsv41_callbacks_total{op="CB_RECALL"}')
 	for g in a b; do
 		CONSOLE="$RUN_DIR/$name-$g.console"
 		guest_passed "$CONSOLE" || {
@@ -239,12 +243,43 @@ scenario_deleg() {
 			return 1
 		}
 	done
+}
+
+# scenario_deleg NAME KDIR _ OPTS: two guests, two clients on one file:
+# A holds a write delegation, B's open makes the server recall it over
+# A's back channel; both must see the other's data in order.
+scenario_deleg() {
+	local name=$1 kdir=$2 opts=$4 r0 r1 rc=0
+
+	r0=$(metric 'nfsv41_callbacks_total{op="CB_RECALL"}')
+	boot_pair "$name" "$kdir" deleg-holder deleg-breaker "$opts" || return 1
+	r1=$(metric 'nfsv41_callbacks_total{op="CB_RECALL"}')
 	echo "    CB_RECALL callbacks sent: $((r1 - r0))"
 	[ "$((r1 - r0))" -ge 1 ] ||
 		{ FAIL_WHY="no CB_RECALL was sent (nfsv41_callbacks_total{op=\"CB_RECALL\"} $r0 -> $r1)"; return 1; }
 	grep -q 'CB_RECALL' "$RUN_DIR/ganesha.log" &&
 		echo "    log: $(grep 'CB_RECALL' "$RUN_DIR/ganesha.log" | head -n 1 | cut -d: -f5-)"
 	return $rc
+}
+
+# scenario_attrdeleg NAME KDIR _ OPTS: two 7.x guests over NFSv4.2.  A
+# writes through a write delegation with delegated timestamps (RFC 9754)
+# and sets atime and mtime, which it keeps; B's stat must show them
+# (the server asks A with CB_GETATTR), and again from the server alone
+# once A returned the delegation with the times (SETATTR of
+# time_deleg_access/modify).
+scenario_attrdeleg() {
+	local name=$1 kdir=$2 opts=$4 c0 c1
+
+	c0=$(metric 'nfsv41_callbacks_total{op="CB_GETATTR"}')
+	# B boots once A is ready: a lookup of the directory before A made
+	# it is no part of the scenario
+	boot_pair "$name" "$kdir" attrdeleg-holder attrdeleg-reader "$opts" \
+		a-ready || return 1
+	c1=$(metric 'nfsv41_callbacks_total{op="CB_GETATTR"}')
+	echo "    CB_GETATTR callbacks sent: $((c1 - c0))"
+	[ "$((c1 - c0))" -ge 1 ] ||
+		{ FAIL_WHY="B saw the times without a CB_GETATTR to A: no attribute delegation in play"; return 1; }
 }
 
 # scenario_eos NAME KDIR _ OPTS: cut the guest's forwarded connection in
