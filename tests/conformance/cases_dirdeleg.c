@@ -492,6 +492,54 @@ out:
 	dd_end(&s);
 }
 
+/*
+ * The export's root, which a Linux client delegates on every listing:
+ * A holds a recall-only delegation of it and looked up a name that is
+ * not there (a negative entry it may keep while the delegation holds);
+ * B's mkdir of that name must recall the delegation and wait.
+ */
+static void dirdeleg36_export_root(struct dc_ctx *ctx)
+{
+	struct dd_setup s = { 0 };
+	struct dc_client *a = &s.a, *b = &s.b;
+	struct dc_cb_record rec;
+	struct gdd_res g;
+	nfs_fh4 root = { 0 };
+	char n[96];
+	nfsstat4 st;
+	int rc;
+
+	rc = dd_begin(ctx, &s, true);
+	EXPECT_RPC(rc, "mount A and B");
+	rc = dc_fs_export_fh(a, &root, &st);
+	EXPECT_OK(rc, st, "A: the export's root handle");
+	dc_name(ctx, "rootdir", n, sizeof(n));
+	rc = dd_gdd(a, &root, 0, &g);
+	EXPECT_RPC(rc, "GET_DIR_DELEGATION of the export root");
+	EXPECT_GRANTED(g);
+	rc = dc_fs_lookup(a, &root, n, NULL, &st);
+	EXPECT_RPC(rc, "A: LOOKUP of a name not there yet");
+	EXPECT_STATUS(st, NFS4ERR_NOENT, "A: LOOKUP of a new name");
+	rc = dd_mkdir_in(b, NULL, n, NULL, &st);
+	EXPECT_RPC(rc, "B: mkdir in the export root");
+	EXPECT_STATUS(st, NFS4ERR_DELAY,
+		      "B's mkdir in the root A holds a delegation of");
+	EXPECT(dd_wait_recall_of(a, &g.sid, 0, CB_WAIT_MS, &rec, NULL),
+	       "no CB_RECALL of A's delegation of the export root within "
+	       "%d ms", CB_WAIT_MS);
+	rc = dd_delegreturn(a, &root, &g.sid, &st);
+	EXPECT_OK(rc, st, "DELEGRETURN after the recall");
+	rc = dd_mkdir_in(b, NULL, n, NULL, &st);
+	EXPECT_OK(rc, st, "B's mkdir right after the DELEGRETURN");
+	rc = dc_fs_lookup(a, &root, n, NULL, &st);
+	EXPECT_OK(rc, st, "A: LOOKUP of B's new directory");
+	rc = dd_remove_in(b, NULL, n, &st);
+	EXPECT_OK(rc, st, "B: remove the directory");
+out:
+	dc_fh_free(&root);
+	dd_end(&s);
+}
+
 const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG1", "GET_DIR_DELEGATION grants; granted types a subset",
 	  "18.39.3", "dirdeleg deleg", "CSESS1", dirdeleg1_grant },
@@ -529,5 +577,8 @@ const struct dc_case dc_cases_dirdeleg[] = {
 	{ "DIRDELEG32", "holder removes the delegated directory: no recall, "
 	  "nothing revoked", "10.9.2", "dirdeleg deleg", "DIRDELEG10",
 	  dirdeleg32_own_removal },
+	{ "DIRDELEG36", "export root: another client's mkdir recalls, waits",
+	  "10.9.1 / 10.9.2", "dirdeleg deleg", "DIRDELEG4",
+	  dirdeleg36_export_root },
 	{ NULL }
 };

@@ -55,6 +55,7 @@ posix-diff	6.12	perm	posix-diff	ditto.vers=4.2 ditto.mntopts=actimeo=0 ditto.see
 rm-tree-7x	7	rmtree	rm-tree	ditto.vers=4.2
 rm-tree-6.12	6.12	rmtree	rm-tree	ditto.vers=4.2
 attrdeleg-7x	7	attrdeleg	-	ditto.mntopts=actimeo=0
+dirdeleg-neg-7x	7	dirdelegneg	-	ditto.mntopts=actimeo=0
 "
 GUEST_TIMEOUT=${DITTO_E2E_GUEST_TIMEOUT:-600}
 # What the daemon's heap may keep after the disconnect scenario: the
@@ -407,6 +408,34 @@ scenario_dirdeleg() {
 	echo "    NFS4ERR_DELAY answers while B created: $((w1 - w0))"
 	[ "$((w1 - w0))" -ge 1 ] ||
 		{ FAIL_WHY="B's create did not wait for the recall (no NFS4ERR_DELAY answered)"; return 1; }
+}
+
+# scenario_dirdelegneg NAME KDIR _ OPTS: guest A lists the export's root
+# (a 7.x client takes a directory delegation of it) and looks up a name
+# that is not there; guest B then makes it.  A trusts its negative entry
+# while it holds the delegation: the server must recall it, B's mkdir
+# must wait for that (NFS4ERR_DELAY), and A must then see the directory.
+# (With acdirmin=3600 A keeps trusting its cached directory attributes,
+# and so the negative entry, after the recall too: the client's cache,
+# as asked, not the delegation.)
+scenario_dirdelegneg() {
+	local name=$1 kdir=$2 opts=$4 dr0 dr1 g0 g1 w0 w1 rc=0
+
+	dr0=$(dir_recalls)
+	g0=$(metric nfsv41_dir_delegations_granted_total)
+	w0=$(metric_with nfsv4__op_count 'status="NFS4ERR_DELAY"')
+	boot_pair "$name" "$kdir" dirdeleg-neg-holder dirdeleg-neg-changer \
+		"$opts" a-ready || rc=1
+	g1=$(metric nfsv41_dir_delegations_granted_total)
+	dr1=$(dir_recalls)
+	w1=$(metric_with nfsv4__op_count 'status="NFS4ERR_DELAY"')
+	echo "    directory delegations granted: $((g1 - g0)), NFS4ERR_DELAY answers: $((w1 - w0))"
+	[ "$rc" = 0 ] || return 1
+	echo "    directory delegations recalled: $((dr1 - dr0))"
+	[ "$((dr1 - dr0))" -ge 1 ] ||
+		{ FAIL_WHY="A saw B's directory, but no directory delegation was recalled: did A hold one?"; return 1; }
+	[ "$((w1 - w0))" -ge 1 ] ||
+		{ FAIL_WHY="B's mkdir did not wait for the recall (no NFS4ERR_DELAY answered)"; return 1; }
 }
 
 # scenario_rmtree NAME KDIR WORKLOAD OPTS: one client makes, lists and
