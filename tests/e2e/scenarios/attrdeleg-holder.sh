@@ -21,10 +21,20 @@ touch -m -d '2004-11-09 11:33:20' "$f" || fail "touch -m"
 want=$(stat -c '%s %X %Y' "$f")
 say "A holds $f open: size, atime, mtime $want"
 echo "$want" >"$d/want"
+# A plain write: the mtime is the one A's write gave the file, which A
+# keeps under the delegation; the server must not show its own.
+p=$d/plain
+exec 4<>"$p"
+sleep 1.2
+printf 'BBBBBBBB' >&4
+wantp=$(stat -c '%s %Y' "$p")
+say "A holds $p open: size, mtime $wantp"
+echo "$wantp" >"$d/want-plain"
 : >"$d/a-ready"
 say "mark a-ready"
 wait_for "$d/b-saw" 300 || fail "guest B never looked"
 exec 3>&-
+exec 4>&-
 cd /
 umount /mnt || fail "umount (delegation return)"
 say "ok A returned its delegation"
