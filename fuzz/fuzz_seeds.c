@@ -230,7 +230,7 @@ static void entry(notify_entry4 *ne, const char *name, char *vals)
 	ne->ne_attrs.attr_vals.attrlist4_val = vals;
 }
 
-/* The body of each notification type, as patch 0030 encodes it */
+/* The body of each notification type, as patch 0058 encodes it */
 struct bodies {
 	notify_attr4 at;
 	notify_remove4 rm, old;
@@ -324,7 +324,7 @@ static void notify_seeds(void)
 			notify_body_type(t).proc, body_of(&b, t),
 			notify_body_type(t).size, &type, 1);
 
-		/* One notify4 per type, as patch 0030 sends them */
+		/* One notify4 per type, as patch 0058 sends them */
 		len = encode_body(t, &b, (char *)bodybuf[t],
 				  sizeof(bodybuf[t]));
 		bitmap(&changes[t].notify_mask, BIT(t), 0);

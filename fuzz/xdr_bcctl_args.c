@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
  * BACKCHANNEL_CTL4args (RFC 8881 18.33), as the server decodes them
- * (patch 0003): a program number and callback_sec_parms4 of any flavour
+ * (patch 0030): a program number and callback_sec_parms4 of any flavour
  * (AUTH_NONE, AUTH_SYS, RPCSEC_GSS handles); decoded, re-encoded and
  * compared.
  */

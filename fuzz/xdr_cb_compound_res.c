@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
  * CB_COMPOUND replies (RFC 8881 20.2) as the server reads them: the
- * results of CB_SEQUENCE (acted on by patch 0019), CB_RECALL and
- * CB_NOTIFY (patch 0030), or anything else a client sends back.
+ * results of CB_SEQUENCE (acted on by patch 0065), CB_RECALL and
+ * CB_NOTIFY (patch 0058), or anything else a client sends back.
  *
  * The reply is decoded the way nfs_rpc_callback.c does it: into the
  * CB_COMPOUND4res that cb_compound_init_v4() and cb_compound_add_op()
  * prepared, whose resarray already holds one zeroed result per op sent
  * (1 for NFSv4.0, CB_SEQUENCE + the op for 4.1).  The first input byte
  * picks the minor version, the rest is the reply body.  Then the fields
- * patch 0019 reads are read, the reply is re-encoded and compared, and
+ * patch 0065 reads are read, the reply is re-encoded and compared, and
  * it is freed with XDR_FREE.
  */
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
- * CB_NOTIFY4args (RFC 8881 20.4) as a client reads what patch 0030
+ * CB_NOTIFY4args (RFC 8881 20.4) as a client reads what patch 0058
  * sends: the stateid, the directory's filehandle and a list of notify4,
  * each a notification mask and its bodies packed in notify_vals, one
  * per bit set, in bit order.  The whole argument is decoded, re-encoded

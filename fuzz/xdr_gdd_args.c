@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
  * GET_DIR_DELEGATION4args (RFC 8881 18.39), as the server decodes them
- * (patches 0024, 0028): decoded, re-encoded and compared.
+ * (patches 0054, 0056): decoded, re-encoded and compared.
  */
 #include "xdr_roundtrip.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
- * One CB_NOTIFY body, as patch 0030's encoder writes each notification
+ * One CB_NOTIFY body, as patch 0058's encoder writes each notification
  * (notify_add4, notify_remove4, notify_rename4, notify_attr4 or
  * notify_verifier4, with the entries' fattr4s): the first input byte
  * picks the type, the rest is decoded as it, re-encoded and compared.

@@ -31,7 +31,7 @@ GANESHA_CMAKE_FLAGS=(
 	-DUSE_LEGACY_PYTHON_INSTALL=OFF -DALLOCATOR=libc
 	# NLM (NFSv3 locking) and rpcbind registration: the NLM suite
 	# (tests/conformance/restart.sh --nlm) and NFSv3 kernel clients.
-	# v4-only configs are unaffected (patch 0045 turns NLM off).
+	# v4-only configs are unaffected (patch 0011 turns NLM off).
 	-DRPCBIND=ON
 	-DUSE_SYSTEM_NTIRPC=ON
 )

@@ -1091,7 +1091,7 @@ static bool serves_clients(struct dc_ctx *ctx)
 }
 
 /*
- * The server's record limit (patch 0046, enforced by ntirpc patch 0001):
+ * The server's record limit (patch 0010, enforced by ntirpc patch 0001):
  * the largest MaxWrite of any export, at least MaxRPCRecvBufferSize
  * (1 MiB unless configured), plus 64 KiB for the RPC header, credentials
  * and the COMPOUND around a WRITE.  server.conf.in gives every export

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
  * Lifetime of a session's back channel against what is still in flight
- * on it (patches 0051-0053):
+ * on it (patches 0033, 0034 and 0066):
  *
  * CBLIFE1  a CB_RECALL is outstanding on connection 0 when the client
  *          binds another connection to the back channel, which makes

@@ -338,7 +338,7 @@ static void close_quietly(struct dc_client *cl, struct open_res *o)
  * OPEN_DELEGATE_NONE_EXT with a reason.  Write-only because stock
  * Ganesha 6.5 never delegates a READ|WRITE open: should_we_grant_deleg()
  * counts the open's own write access as a conflicting writer for its
- * read access (ditto patch 0016 fixes that; these cases do not need it).
+ * read access (ditto patch 0023 fixes that; these cases do not need it).
  */
 #define ACCESS_WDELEG                                                          \
 	(OPEN4_SHARE_ACCESS_WRITE | OPEN4_SHARE_ACCESS_WANT_WRITE_DELEG)
@@ -574,7 +574,7 @@ static void recall_flow(struct dc_ctx *ctx, open_delegation_type4 type)
 		       "; the symptom of Ganesha's state_deleg_conflict_impl"
 		       "() comparing hosts (gsh_client), not client IDs: "
 		       "clients on one host never conflict (ditto patch "
-		       "0017)" :
+		       "0024)" :
 		       "");
 	EXPECT(wait_recall(&a, RECALL_WAIT_MS, &rec),
 	       "no CB_RECALL reached A's back channel within %d ms (%u "

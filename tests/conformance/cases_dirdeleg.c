@@ -472,7 +472,7 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 	do {
 		dd_sleep_ms(1000);
 		/* B only waits: it keeps its lease (holding nothing, it
-		 * would not be kept as a courtesy client, patch 0081)
+		 * would not be kept as a courtesy client, patch 0048)
 		 */
 		rc = dc_client_seq_flags(&s.b, &flags, &st);
 		EXPECT_RPC(rc, "SEQUENCE by B");

@@ -44,7 +44,7 @@ static int nlm_port(void)
 /*
  * The 4.1 client opens the case's file, retrying while the server is in
  * grace: with NLM on, grace waits for the NLM hosts that held locks
- * before the restart too (patch 0093).
+ * before the restart too (patch 0012).
  */
 static int xfile_open(struct dc_ctx *ctx, struct xfile *x, bool create,
 		      nfsstat4 *st)

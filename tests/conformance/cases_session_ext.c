@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
- * Cases for ditto's session patches 0003-0011 (docs/sessions.md, "Tests
+ * Cases for ditto's session patches 0021, 0022, 0030-0033, 0037,
+ * 0038, 0042 and 0044 (docs/sessions.md, "Tests
  * to add"): BACKCHANNEL_CTL (RFC 8881 section 18.33), back channel
  * attribute limits (18.36.3), FREE_STATEID (18.38), RECLAIM_COMPLETE
  * with rca_one_fs (18.51), the CB_NULL probe of new back channels and
@@ -244,11 +245,11 @@ static int session_no_rc(struct dc_ctx *ctx, struct dc_client *cl,
 	return dc_client_create_session(cl, csflags, 8, st);
 }
 
-/* --- BACKCHANNEL_CTL (patch 0003) ------------------------------------ */
+/* --- BACKCHANNEL_CTL (patch 0030) ------------------------------------ */
 
 /*
  * BACKCHANNEL_CTL to a new program with the given security; the next
- * callbacks (the CB_NULL probe of patch 0008, then a simulated
+ * callbacks (the CB_NULL probe of patch 0033, then a simulated
  * CB_RECALL when the callback simulator is reachable) must use the new
  * program and credential flavor want_flavor.
  */
@@ -415,7 +416,7 @@ out:
 	dc_client_destroy(&cl);
 }
 
-/* --- back channel attributes (patch 0004) ----------------------------- */
+/* --- back channel attributes (patch 0031) ----------------------------- */
 
 /* CREATE_SESSION with the default fore channel and this back channel. */
 static int create_session_attrs(struct dc_client *cl,
@@ -501,7 +502,7 @@ out:
 	dc_client_destroy(&cl);
 }
 
-/* --- FREE_STATEID (patch 0005) ---------------------------------------- */
+/* --- FREE_STATEID (patch 0021) ---------------------------------------- */
 
 struct file_op {
 	struct dc_client *cl;
@@ -627,7 +628,7 @@ out:
 	dc_client_destroy(&cl);
 }
 
-/* --- RECLAIM_COMPLETE rca_one_fs (patch 0006) --------------------------- */
+/* --- RECLAIM_COMPLETE rca_one_fs (patch 0022) --------------------------- */
 
 static void fill_rc_one_nofh(struct dc_compound *c, void *arg)
 {
@@ -1159,7 +1160,7 @@ static void srev3_expired_all(struct dc_ctx *ctx)
 	srev_expired(ctx, false);
 }
 
-/* --- metrics (patch 0009) ---------------------------------------------- */
+/* --- metrics (patch 0037) ---------------------------------------------- */
 
 static const char *const end_reasons[] = { "client", "admin", "expired",
 					   "error" };
@@ -1186,7 +1187,7 @@ static bool scrape(struct dc_ctx *ctx, struct snap *s)
 	if (!dc_metric_find(&s->m, "nfsv41_sessions_created_total", NULL,
 			    &v)) {
 		dc_fail(ctx, "/metrics has no nfsv41_sessions_created_total "
-			     "(patch 0009 missing?)");
+			     "(patch 0037 missing?)");
 		return false;
 	}
 	s->ok = true;
@@ -1569,7 +1570,7 @@ out:
 	dc_client_destroy(&cl);
 }
 
-/* --- callback timeout and CB_NULL probe (patches 0007, 0008) ----------- */
+/* --- callback timeout and CB_NULL probe (patches 0032, 0033) ----------- */
 
 static void cbto1_path_down(struct dc_ctx *ctx)
 {
@@ -1585,7 +1586,7 @@ static void cbto1_path_down(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "connect");
 	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
 	EXPECT_OK(rc, st, "EXCHANGE_ID");
-	/* The metric checks are extra: only with patch 0009's metrics.  An
+	/* The metric checks are extra: only with patch 0037's metrics.  An
 	 * earlier case's probe still out would time out in our window:
 	 * start once none has for two Callback_Timeouts.
 	 */
@@ -1744,7 +1745,7 @@ out:
 	dc_client_destroy(&cl);
 }
 
-/* --- DBus SessionMgr (patch 0010) ---------------------------------------- */
+/* --- DBus SessionMgr (patch 0042) ---------------------------------------- */
 
 #define NEED_BUS()                                                             \
 	do {                                                                   \
@@ -1874,7 +1875,7 @@ out:
 	return;
 }
 
-/* --- expired clients (patch 0011) --------------------------------------- */
+/* --- expired clients (patch 0044) --------------------------------------- */
 
 static void fill_lease(struct dc_compound *c, void *arg)
 {
@@ -1923,7 +1924,7 @@ static void reap1_expired(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	lease = lease_time(&cl);
-	/* A client is only kept past its lease with state (patch 0081). */
+	/* A client is only kept past its lease with state (patch 0048). */
 	dc_name(ctx, "f", name, sizeof(name));
 	rc = dc_client_open_file(&cl, name, true, &osid, &fh, &st);
 	EXPECT_OK(rc, st, "OPEN");

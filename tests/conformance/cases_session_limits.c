@@ -485,7 +485,7 @@ static void cbseq1_target(struct dc_ctx *ctx)
 	/*
 	 * The callback waits outlast the lease, nothing renews it: with an
 	 * open the client is kept (courtesy) for the simulator to find; one
-	 * without state would expire (patch 0081).
+	 * without state would expire (patch 0048).
 	 */
 	dc_name(ctx, "f", name, sizeof(name));
 	rc = dc_client_open_file(&cl, name, true, &osid, &fh, &st);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
  * Ganesha's DBus SessionMgr (org.ganesha.nfsd.sessionmgr on
- * /org/ganesha/nfsd/SessionMgr, patch 0010; docs/sessions.md) through
+ * /org/ganesha/nfsd/SessionMgr, patch 0042; docs/sessions.md) through
  * dbus-send on the bus named by DBUS_SYSTEM_BUS_ADDRESS.
  */
 #ifndef DITTO_DBUS_SESSIONMGR_H

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # family series: the nfsv41_* counters with labels and how many label
-# values each registers (SAL/nfs41_metrics.c, patches 0009 and 0029).
+# values each registers (SAL/nfs41_metrics.c, patches 0037 and 0057).
 families="nfsv41_sessions_destroyed_total 4
 nfsv41_sequence_errors_total 16
 nfsv41_connections_bind_total 3

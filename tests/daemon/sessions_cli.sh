@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-3.0-or-later
 #
-# scripts/ditto-sessions against a running daemon (patch 0010, DBus
+# scripts/ditto-sessions against a running daemon (patch 0042, DBus
 # SessionMgr): a session held by tests/conformance's
 # ditto-session-holder is listed (by hex clientid, by d<decimal>
 # clientid, and among all sessions), destroyed (the holder then sees

@@ -526,7 +526,7 @@ again:
 	/*
 	 * Our sessions are destroyed and every delegation returned, so
 	 * 18.50.3 leaves nothing to be busy about; but the server's
-	 * back channel CB_NULL probe (patch 0008) keeps a destroyed
+	 * back channel CB_NULL probe (patch 0033) keeps a destroyed
 	 * session on the client's list until it ends.  Retried as the
 	 * Linux client does (nfs4_proc_destroy_clientid), counted, and an
 	 * error only if it lasts.
