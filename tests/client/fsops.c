@@ -669,6 +669,43 @@ int dc_fs_getattr(struct dc_client *cl, const nfs_fh4 *fh, struct dc_gattr *ga,
 	return rc;
 }
 
+static void fill_statfs(struct dc_compound *c, void *arg)
+{
+	(void)arg;
+	dc_op_getattr(c,
+		      (1u << FATTR4_FILES_AVAIL) | (1u << FATTR4_FILES_FREE) |
+			      (1u << FATTR4_FILES_TOTAL),
+		      (1u << (FATTR4_SPACE_AVAIL - 32)) |
+			      (1u << (FATTR4_SPACE_FREE - 32)) |
+			      (1u << (FATTR4_SPACE_TOTAL - 32)));
+}
+
+int dc_fs_statfs(struct dc_client *cl, struct dc_statfs *f, nfsstat4 *st)
+{
+	struct dc_cres r;
+	fattr4 *fa;
+	int rc = dc_client_on_fh(cl, "statfs", 1, NULL, fill_statfs, NULL,
+				 &r);
+
+	if (!rc) {
+		*st = r.res.status;
+		if (*st == NFS4_OK) {
+			fa = &dc_cres_op(&r, r.res.resarray.resarray_len - 1)
+				      ->nfs_resop4_u.opgetattr.GETATTR4res_u
+				      .resok4.obj_attributes;
+			if (!dc_fattr_u64(fa, FATTR4_FILES_AVAIL, &f->favail) ||
+			    !dc_fattr_u64(fa, FATTR4_FILES_FREE, &f->ffree) ||
+			    !dc_fattr_u64(fa, FATTR4_FILES_TOTAL, &f->ftotal) ||
+			    !dc_fattr_u64(fa, FATTR4_SPACE_AVAIL, &f->savail) ||
+			    !dc_fattr_u64(fa, FATTR4_SPACE_FREE, &f->sfree) ||
+			    !dc_fattr_u64(fa, FATTR4_SPACE_TOTAL, &f->stotal))
+				*st = NFS4ERR_ATTRNOTSUPP;
+		}
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
 int dc_fs_getattr_retry(struct dc_client *cl, const nfs_fh4 *fh,
 			struct dc_gattr *ga, unsigned int tries,
 			unsigned int every_ms, unsigned int *delays,
