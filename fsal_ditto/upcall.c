@@ -55,7 +55,7 @@ static void drop(struct ditto_export *exp, struct ditto_wire *w)
  * keys are copied out first: an up-call may release an entry, whose
  * release takes handles_lock.
  */
-static void drop_all(struct ditto_export *exp)
+static size_t drop_all(struct ditto_export *exp)
 {
 	struct ditto_wire *keys = NULL;
 	struct glist_head *node;
@@ -71,6 +71,7 @@ static void drop_all(struct ditto_export *exp)
 	for (i = 0; i < n; i++)
 		drop(exp, &keys[i]);
 	gsh_free(keys);
+	return n;
 }
 
 static void ditto_changed(void *arg, const struct ds_changed *objs, size_t n)
@@ -83,11 +84,11 @@ static void ditto_changed(void *arg, const struct ds_changed *objs, size_t n)
 	if (!up_open(exp))
 		goto out;	/* nothing of this export is cached yet */
 	if (!n) {
+		n = drop_all(exp);
 		LogMajor(COMPONENT_FSAL,
 			 "DITTO: export %" PRIu16
-			 " lost its PostgreSQL listener and no longer follows the other heads: every cached object dropped, operations fail (EIO) until restart",
-			 exp->export_id);
-		drop_all(exp);
+			 " lost its PostgreSQL listener and no longer follows the other heads: %zu cached objects dropped; changes fail (EIO) until restart",
+			 exp->export_id, n);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
