@@ -56,6 +56,8 @@ struct ditto_export {
 	bool up_closed;			/* under up_lock: unexporting */
 	bool tracks_handles;
 	pthread_mutex_t handles_lock;	/* leaf */
+	unsigned int up_pending;	/* parent drops queued: handles_lock */
+	pthread_cond_t up_idle;		/* up_pending fell to 0 */
 	struct glist_head handles;	/* live ditto_handles (MDCACHE's) */
 	size_t nhandles;
 };

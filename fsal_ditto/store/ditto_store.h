@@ -387,7 +387,7 @@ int ds_store_open(const struct ds_config *cfg, const struct ds_durable *dur,
  * the store (Ganesha's) can drop them: changed(arg, objs, n) with
  * the inodes whose attributes, entries (directories), xattrs or data
  * changed or that are gone, each with the generation its handles carry
- * (an inode this head never had in memory is left out: nothing above
+ * and its type (an inode this head never had in memory is left out: nothing above
  * can hold it); n == 0 means "everything" (the head lost its listener
  * session and no longer follows the others).  It runs on the listener
  * thread with no store lock held, before the head acks the commit, and
@@ -396,6 +396,7 @@ int ds_store_open(const struct ds_config *cfg, const struct ds_durable *dur,
 struct ds_changed {
 	uint64_t fileid;
 	uint32_t generation;
+	enum ds_type type;
 };
 
 struct ds_invalidate {

@@ -295,7 +295,8 @@ size_t ds_remote_tag(struct ds_store *st, struct ds_changed *objs, size_t n)
 		if (!ino)
 			continue;
 		objs[kept].fileid = ino->fileid;
-		objs[kept++].generation = ino->generation;
+		objs[kept].generation = ino->generation;
+		objs[kept++].type = ino->type;
 		ds_put(ino);
 	}
 	return kept;

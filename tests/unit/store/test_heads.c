@@ -153,6 +153,7 @@ struct seen {
 	pthread_mutex_t lock;
 	uint64_t ids[64];
 	uint32_t gens[64];
+	enum ds_type types[64];
 	size_t n;
 	unsigned int all;	/* calls with n == 0 */
 };
@@ -167,6 +168,7 @@ static void note_changed(void *arg, const struct ds_changed *objs, size_t n)
 		s->all++;
 	for (i = 0; i < n && s->n < 64; i++) {
 		s->gens[s->n] = objs[i].generation;
+		s->types[s->n] = objs[i].type;
 		s->ids[s->n++] = objs[i].fileid;
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -201,6 +203,7 @@ Test(heads, the_hook_names_what_another_head_changed)
 	cr_assert_eq(s.n, 1);
 	cr_assert_eq(s.ids[0], ds_fileid(fa));
 	cr_assert_eq(s.gens[0], ds_generation(fa));
+	cr_assert_eq(s.types[0], DS_REG);
 	/* a gone object is named with the generation its handles carry */
 	s.n = 0;
 	cr_assert_eq(ds_unlink(ra, "f", NULL, NULL, NULL), 0);
@@ -208,6 +211,7 @@ Test(heads, the_hook_names_what_another_head_changed)
 	cr_assert(was_seen(&s, ds_fileid(ra)));
 	cr_assert_eq(s.gens[s.ids[0] == ds_fileid(fa) ? 0 : 1],
 		     ds_generation(fa));
+	cr_assert_eq(s.types[s.ids[0] == ds_fileid(ra) ? 0 : 1], DS_DIR);
 	/* the head's own changes are not reported to itself */
 	s.n = 0;
 	ds_put(mk(rb, "g", DS_REG));
