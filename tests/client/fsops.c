@@ -368,13 +368,22 @@ int dc_fs_lookup(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
 
 	if (rc)
 		return rc;
-	dc_op_lookup(&c, name);
+	if (name)
+		dc_op_lookup(&c, name);
+	else
+		dc_op_lookupp(&c);
 	dc_op_getfh(&c);
 	rc = fs_send(cl, &c, slot, &r, st);
 	if (!rc && *st == NFS4_OK)
 		take_fh(&r, fh);
 	dc_cres_free(&r);
 	return rc;
+}
+
+int dc_fs_lookupp(struct dc_client *cl, const nfs_fh4 *dir, nfs_fh4 *fh,
+		  nfsstat4 *st)
+{
+	return dc_fs_lookup(cl, dir, NULL, fh, st);
 }
 
 int dc_fs_create(struct dc_client *cl, const nfs_fh4 *dir, nfs_ftype4 type,

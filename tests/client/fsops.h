@@ -88,9 +88,12 @@ void dc_op_access(struct dc_compound *c, uint32_t mask);
 
 /* The export's root handle. */
 int dc_fs_export_fh(struct dc_client *cl, nfs_fh4 *fh, nfsstat4 *st);
-/* LOOKUP name in dir; fh may be NULL. */
+/* LOOKUP name in dir (LOOKUPP when name is NULL); fh may be NULL. */
 int dc_fs_lookup(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
 		 nfs_fh4 *fh, nfsstat4 *st);
+/* LOOKUPP: the parent directory of the directory dir. */
+int dc_fs_lookupp(struct dc_client *cl, const nfs_fh4 *dir, nfs_fh4 *fh,
+		  nfsstat4 *st);
 /* dc_op_create_obj() in dir; fh (may be NULL) is the new object's. */
 int dc_fs_create(struct dc_client *cl, const nfs_fh4 *dir, nfs_ftype4 type,
 		 const char *name, const char *linkdata,

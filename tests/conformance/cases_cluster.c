@@ -9,16 +9,25 @@
  * and the same with the heads swapped.  A head whose cache is not told
  * of the other's commits answers the second read from its cache.
  *
+ * CLUSTER7 moves two directories into each other at once, one move
+ * through each head: one must win and the other be refused, never both
+ * (a cycle), nothing lost; a commit conflict between the heads reaches
+ * the client as NFS4ERR_DELAY, which it retries.
+ *
  * Needs run.sh --heads 2 (two heads on one PostgreSQL store); without a
  * second head the cases are skipped.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "case.h"
 
 #define CL_WRITE_LEN 8192u
 #define CL_STATFS_LEN (1024u * 1024u)
 #define CL_STATFS_CHUNK 65536u
+#define CL_MOVE_ROUNDS 10
+#define CL_MOVE_TRIES 100	/* NFS4ERR_DELAY answers retried, 10 ms apart */
 
 /* The step "head r after what head w did". */
 static void said(char *buf, size_t len, int r, int w, const char *what)
@@ -381,6 +390,160 @@ static void cluster6_statfs(struct dc_ctx *ctx)
 	dc_heads_both_ways(ctx, statfs_seen);
 }
 
+/* ---- CLUSTER7: crossing directory moves from both heads ------------ */
+
+struct mover {
+	struct dc_client *cl;
+	const nfs_fh4 *dir;	/* the scratch directory, as cl sees it */
+	nfs_fh4 into;		/* the other directory, as cl sees it */
+	const char *name;	/* the directory that moves */
+	pthread_barrier_t *go;
+	nfsstat4 st;
+	int rc;
+	unsigned int delays;
+};
+
+static void *move_into(void *arg)
+{
+	struct mover *m = arg;
+	unsigned int i;
+
+	pthread_barrier_wait(m->go);
+	for (i = 0; i < CL_MOVE_TRIES; i++) {
+		m->rc = dc_fs_rename(m->cl, m->dir, m->name, &m->into, m->name,
+				     &m->st);
+		if (m->rc || m->st != NFS4ERR_DELAY)
+			break;
+		m->delays++;
+		usleep(10000);
+	}
+	return NULL;
+}
+
+/* LOOKUPP of dir, as cl sees it, is name in top. */
+static bool parent_is(struct dc_ctx *ctx, struct dc_client *cl,
+		      const nfs_fh4 *dir, const nfs_fh4 *top, const char *name,
+		      const char *step)
+{
+	nfs_fh4 got = { 0 }, want = { 0 };
+	struct dc_gattr g, w;
+	nfsstat4 st = NFS4_OK;
+	bool ok = false;
+
+	EXPECT_OP(dc_fs_lookupp(cl, dir, &got, &st), st, NFS4_OK,
+		  "%s: LOOKUPP of the moved directory", step);
+	EXPECT_OP(dc_fs_getattr(cl, &got, &g, &st), st, NFS4_OK,
+		  "%s: GETATTR of its parent", step);
+	EXPECT_OP(dc_fs_lookup(cl, top, name, &want, &st), st, NFS4_OK,
+		  "%s: LOOKUP %s", step, name);
+	EXPECT_OP(dc_fs_getattr(cl, &want, &w, &st), st, NFS4_OK,
+		  "%s: GETATTR %s", step, name);
+	EXPECT(g.fileid == w.fileid,
+	       "%s: LOOKUPP of the moved directory is fileid %llu, not %s (%llu)",
+	       step, (unsigned long long)g.fileid, name,
+	       (unsigned long long)w.fileid);
+	ok = true;
+out:
+	dc_fh_free(&got);
+	dc_fh_free(&want);
+	return ok;
+}
+
+/* Round n: p<n> into q<n> through head 0 against q<n> into p<n> through 1. */
+static bool crossing_round(struct dc_ctx *ctx, struct dc_heads *h, int n,
+			   unsigned int *delays, unsigned int *wins)
+{
+	char name[2][16], step[96];
+	struct mover m[2] = { 0 };
+	pthread_barrier_t go;
+	pthread_t t[2];
+	nfsstat4 st = NFS4_OK;
+	int i, won, lost;
+	bool ok = false;
+
+	snprintf(name[0], sizeof(name[0]), "p%d", n);
+	snprintf(name[1], sizeof(name[1]), "q%d", n);
+	for (i = 0; i < 2; i++) {
+		m[i].cl = h->cl[i];
+		m[i].dir = h->dir[i];
+		m[i].name = name[i];
+		EXPECT_OP(dc_fs_mkdir(h->cl[0], h->dir[0], name[i], 0755, NULL,
+				      &st),
+			  st, NFS4_OK, "mkdir %s on head 0", name[i]);
+	}
+	/* Each mover names the other's directory through its own head. */
+	for (i = 0; i < 2; i++)
+		EXPECT_OP(dc_fs_lookup(h->cl[i], h->dir[i], name[!i],
+				       &m[i].into, &st),
+			  st, NFS4_OK, "LOOKUP %s on head %d", name[!i], i);
+	pthread_barrier_init(&go, NULL, 2);
+	for (i = 0; i < 2; i++) {
+		m[i].go = &go;
+		pthread_create(&t[i], NULL, move_into, &m[i]);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+	for (i = 0; i < 2; i++) {
+		*delays += m[i].delays;
+		EXPECT_RPC(m[i].rc, "RENAME on head");
+	}
+	snprintf(step, sizeof(step), "round %d: %.15s into %.15s on head 0, back on head 1",
+		 n, name[0], name[1]);
+	EXPECT(m[0].st != NFS4_OK || m[1].st != NFS4_OK,
+	       "%s: both moves done (a cycle)", step);
+	EXPECT(m[0].st == NFS4_OK || m[1].st == NFS4_OK,
+	       "%s: neither move done (%s, %s)", step,
+	       dc_nfsstat_name(m[0].st), dc_nfsstat_name(m[1].st));
+	won = m[0].st == NFS4_OK ? 0 : 1;
+	lost = !won;
+	wins[won]++;
+	/* RFC 8881 18.26.4: into its own descendant is NFS4ERR_INVAL. */
+	EXPECT(m[lost].st == NFS4ERR_INVAL,
+	       "%s: the move on head %d got %s, expected NFS4ERR_INVAL (after %u NFS4ERR_DELAY)",
+	       step, lost, dc_nfsstat_name(m[lost].st), m[lost].delays);
+	/*
+	 * The loser's head looked the winner's directory up in the scratch
+	 * directory before the move: LOOKUPP of that handle now answers
+	 * the loser's directory.
+	 */
+	if (!parent_is(ctx, h->cl[lost], &m[lost].into, h->dir[lost],
+		       name[lost], step))
+		goto out;
+	/* Nothing lost, no cycle: the loser's directory holds the winner's. */
+	for (i = 0; i < 2; i++) {
+		if (!dc_check_listed(ctx, h->cl[i], h->dir[i], name[won], false,
+				     step) ||
+		    !dc_check_listed(ctx, h->cl[i], h->dir[i], name[lost], true,
+				     step) ||
+		    !dc_check_listed(ctx, h->cl[i], &m[i == won ? i : !i].into,
+				     name[won], true, step))
+			goto out;
+	}
+	ok = true;
+out:
+	for (i = 0; i < 2; i++)
+		dc_fh_free(&m[i].into);
+	return ok;
+}
+
+static void cluster7_crossing_moves(struct dc_ctx *ctx)
+{
+	struct dc_heads h = { 0 };
+	unsigned int delays = 0, wins[2] = { 0 };
+	int n;
+
+	if (!dc_heads_setup(ctx, &h))
+		goto out;
+	for (n = 0; n < CL_MOVE_ROUNDS; n++)
+		if (!crossing_round(ctx, &h, n, &delays, wins))
+			goto out;
+	dc_note(ctx, "%d rounds: head 0 won %u, head 1 won %u; %u NFS4ERR_DELAY retried",
+		CL_MOVE_ROUNDS, wins[0], wins[1], delays);
+out:
+	dc_heads_teardown(&h);
+}
+
 const struct dc_case dc_cases_cluster[] = {
 	{ "CLUSTER1", "create on one head: LOOKUP, READDIR, GETATTR on the other",
 	  "RFC 8881 18.4, 18.16, 18.23", "cluster", NULL, cluster1_create },
@@ -394,5 +557,8 @@ const struct dc_case dc_cases_cluster[] = {
 	  "RFC 8881 18.32, 18.22", "cluster", NULL, cluster5_write },
 	{ "CLUSTER6", "space and file counts agree on both heads",
 	  "RFC 8881 5.8.2", "cluster", NULL, cluster6_statfs },
+	{ "CLUSTER7", "two directories moved into each other at once, one per head",
+	  "RFC 8881 18.26.4, 18.14, 15.1.1.3", "cluster", NULL,
+	  cluster7_crossing_moves },
 	{ NULL }
 };
