@@ -27,7 +27,8 @@
 #define CL_STATFS_LEN (1024u * 1024u)
 #define CL_STATFS_CHUNK 65536u
 #define CL_MOVE_ROUNDS 10
-#define CL_MOVE_TRIES 100	/* NFS4ERR_DELAY answers retried, 10 ms apart */
+/* NFS4ERR_DELAY answers retried, 10 ms apart */
+#define CL_MOVE_TRIES 100
 
 /* The step "head r after what head w did". */
 static void said(char *buf, size_t len, int r, int w, const char *what)
