@@ -51,6 +51,15 @@ struct ditto_export {
 	struct ds_store *store;
 	uint16_t export_id;
 	char *export_path;
+	/* Other heads' changes into MDCACHE (upcall.c); postgres only. */
+	pthread_mutex_t up_lock;	/* held across one hook's up-calls */
+	bool up_closed;			/* under up_lock: unexporting */
+	bool tracks_handles;
+	pthread_mutex_t handles_lock;	/* leaf */
+	unsigned int up_pending;	/* parent drops queued: handles_lock */
+	pthread_cond_t up_idle;		/* up_pending fell to 0 */
+	struct glist_head handles;	/* live ditto_handles (MDCACHE's) */
+	size_t nhandles;
 };
 
 
@@ -71,6 +80,7 @@ struct ditto_handle {
 	struct ditto_export *exp;
 	struct ds_inode *ino;
 	struct ditto_wire wire;
+	struct glist_head node;	/* in exp->handles (upcall.c) */
 	/* regular files only */
 	struct fsal_share share;
 	struct ditto_fd fd;
@@ -112,6 +122,12 @@ fsal_status_t ditto_apply_set(struct ditto_handle *h,
 void ditto_file_ops_init(struct fsal_obj_ops *ops);
 fsal_status_t ditto_close_func(struct fsal_obj_handle *obj,
 			       struct fsal_fd *fd);
+
+/* upcall.c */
+void ditto_upcall_init(struct ditto_export *exp);
+void ditto_upcall_close(struct ditto_export *exp);
+void ditto_upcall_fini(struct ditto_export *exp);
+void ditto_upcall_track(struct ditto_handle *h, bool live);
 
 /* xattr.c */
 void ditto_xattr_ops_init(struct fsal_obj_ops *ops);

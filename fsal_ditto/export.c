@@ -27,8 +27,11 @@ static void ditto_release_export(struct fsal_export *exp_hdl)
 
 	fsal_detach_export(exp_hdl->fsal, &exp_hdl->exports);
 	free_export_ops(exp_hdl);
+	/* Stops the listener: no hook runs after it. */
+	ditto_upcall_close(exp);
 	if (exp->store)
 		ds_store_free(exp->store);
+	ditto_upcall_fini(exp);
 	gsh_free(exp->cfg.path);
 	gsh_free(exp->cfg.conninfo);
 	gsh_free(exp->export_path);
@@ -121,6 +124,12 @@ static struct state_t *ditto_alloc_state(struct fsal_export *exp_hdl,
 	return state;
 }
 
+/* Up-calls end before MDCACHE lets go of the export's entries. */
+static void ditto_prepare_unexport(struct fsal_export *exp_hdl)
+{
+	ditto_upcall_close(ditto_exp(exp_hdl));
+}
+
 static void ditto_get_fsal_obj_hdl(struct fsal_export *exp_hdl,
 				   struct fsal_fd *fd,
 				   struct fsal_obj_handle **handle)
@@ -141,6 +150,7 @@ static void ditto_export_ops_init(struct export_ops *ops)
 	ops->fs_maxfilesize = ditto_fs_maxfilesize;
 	ops->alloc_state = ditto_alloc_state;
 	ops->get_fsal_obj_hdl = ditto_get_fsal_obj_hdl;
+	ops->prepare_unexport = ditto_prepare_unexport;
 	/* fsal_export_init left Ganesha's default here. */
 	boot_write_verifier = ops->get_write_verifier;
 	ops->get_write_verifier = ditto_get_write_verifier;
@@ -397,6 +407,7 @@ fsal_status_t ditto_create_export(struct fsal_module *fsal_hdl,
 	exp->export_id = op_ctx->ctx_export->export_id;
 	exp->export_path = gsh_strdup(CTX_FULLPATH(op_ctx));
 	op_ctx->fsal_export = &exp->export;
+	ditto_upcall_init(exp);
 
 	LogInfo(COMPONENT_FSAL,
 		"DITTO export %" PRIu16 " at %s: Store=%s Max_Bytes=%" PRIu64

@@ -59,6 +59,7 @@ struct ditto_handle *ditto_new_handle(struct ditto_export *exp,
 	h->obj_handle.fsid.minor = exp->export_id;
 	if (type == REGULAR_FILE)
 		init_fsal_fd(&h->fd.fsal_fd, FSAL_FD_GLOBAL, &exp->export);
+	ditto_upcall_track(h, true);
 	return h;
 }
 
@@ -578,6 +579,7 @@ static void ditto_release(struct fsal_obj_handle *obj)
 				fsal_err_txt(st));
 		destroy_fsal_fd(&h->fd.fsal_fd);
 	}
+	ditto_upcall_track(h, false);
 	fsal_obj_handle_fini(obj, false);
 	ds_put(h->ino);
 	gsh_free(h);

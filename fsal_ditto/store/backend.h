@@ -276,8 +276,13 @@ int ds_remote_block(struct ds_store *st, uint64_t fileid, uint64_t idx,
 		    const void *data, size_t len);
 /* The inode's record is gone: it died on another head. */
 void ds_remote_gone(struct ds_store *st, uint64_t fileid);
+/*
+ * Keeps the objs still in memory, each with its generation; called
+ * before the gone ones die, so that their handles can be named.
+ */
+size_t ds_remote_tag(struct ds_store *st, struct ds_changed *objs, size_t n);
 /* The glue's hook (ditto_store.h), n == 0: everything. */
-void ds_remote_invalidate(struct ds_store *st, const uint64_t *fileids,
+void ds_remote_invalidate(struct ds_store *st, const struct ds_changed *objs,
 			  size_t n);
 
 /* Installs a backend on a store with none; for lmdb_load.c and tests. */

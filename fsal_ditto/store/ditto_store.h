@@ -384,15 +384,23 @@ int ds_store_open(const struct ds_config *cfg, const struct ds_durable *dur,
  * memory follows the others' commits, which its listener thread applies
  * before the committing head's call returns.  After applying one, the
  * listener tells the glue which objects changed, so that caches above
- * the store (Ganesha's) can drop them: changed(arg, fileids, n) with
+ * the store (Ganesha's) can drop them: changed(arg, objs, n) with
  * the inodes whose attributes, entries (directories), xattrs or data
- * changed or that are gone; n == 0 means "everything" (the head lost
- * its listener session and no longer follows the others).  It runs on
- * the listener thread with no store lock held and must not block on
- * store calls of other threads.
+ * changed or that are gone, each with the generation its handles carry
+ * and its type (an inode this head never had in memory is left out: nothing above
+ * can hold it); n == 0 means "everything" (the head lost its listener
+ * session and no longer follows the others).  It runs on the listener
+ * thread with no store lock held, before the head acks the commit, and
+ * must not block on store calls of other threads.
  */
+struct ds_changed {
+	uint64_t fileid;
+	uint32_t generation;
+	enum ds_type type;
+};
+
 struct ds_invalidate {
-	void (*changed)(void *arg, const uint64_t *fileids, size_t n);
+	void (*changed)(void *arg, const struct ds_changed *objs, size_t n);
 	void *arg;
 };
 

@@ -288,16 +288,16 @@ static int apply_key(struct ds_store *st, PGconn *c, const struct key *k)
 	}
 }
 
-/* The fileids the glue hears of: every key's object, once. */
-static size_t touched(const struct keyset *ks, uint64_t *ids)
+/* The objects the glue hears of: every key's object, once. */
+static size_t touched(const struct keyset *ks, struct ds_changed *objs)
 {
 	size_t i, j, n = 0;
 
 	for (i = 0; i < ks->n; i++) {
-		for (j = 0; j < n && ids[j] != ks->k[i].id; j++)
+		for (j = 0; j < n && objs[j].fileid != ks->k[i].id; j++)
 			;
 		if (j == n)
-			ids[n++] = ks->k[i].id;
+			objs[n++].fileid = ks->k[i].id;
 	}
 	return n;
 }
@@ -306,11 +306,11 @@ static int apply(struct ds_store *st, struct ds_pg *p, const char *pay)
 {
 	struct keyset ks = { 0 };
 	PGresult *rows = NULL;
-	uint64_t *ids;
+	struct ds_changed *objs = NULL;
 	char ack[64];
 	const char *v[2] = { ack, p->chan_acks };
 	PGresult *r;
-	size_t i, n;
+	size_t i, n = 0;
 	int rc;
 
 	rc = parse(pay, &ks);
@@ -321,17 +321,25 @@ static int apply(struct ds_store *st, struct ds_pg *p, const char *pay)
 		rc = apply_inodes(st, p->lc, &ks, &rows);
 	for (i = 0; !rc && i < ks.n; i++)
 		rc = apply_key(st, p->lc, &ks.k[i]);
+	/*
+	 * Named while the gone ones are still in memory.  A head that
+	 * cannot tell its caches cannot follow: no ack, it stops (lost).
+	 */
+	if (!rc) {
+		objs = malloc(ks.n * sizeof(*objs) + 1);
+		if (!objs)
+			rc = -EIO;
+	}
+	if (!rc)
+		n = ds_remote_tag(st, objs, touched(&ks, objs));
 	/* Entries are gone by now: the inodes whose rows went die. */
 	for (i = 0; !rc && i < ks.n; i++)
 		if (ks.k[i].kind == 'i' && !has_row(rows, ks.k[i].id))
 			ds_remote_gone(st, ks.k[i].id);
 	if (!rc) {
-		ids = malloc(ks.n * sizeof(*ids) + 1);
-		if (ids) {
-			n = touched(&ks, ids);
-			ds_remote_invalidate(st, ids, n);
-			free(ids);
-		}
+		/* Before the ack: the caches above drop them first. */
+		if (n)
+			ds_remote_invalidate(st, objs, n);
 		__atomic_add_fetch(&p->applied, 1, __ATOMIC_RELEASE);
 		snprintf(ack, sizeof(ack), "%" PRId64 " %" PRIu64 " %" PRId64,
 			 ks.origin, ks.seq, p->head);
@@ -344,6 +352,7 @@ static int apply(struct ds_store *st, struct ds_pg *p, const char *pay)
 	else
 		ds_pg_run(p->lc, "ROLLBACK");
 out:
+	free(objs);
 	PQclear(rows);
 	free(ks.k);
 	return rc;

@@ -285,9 +285,26 @@ void ds_store_set_invalidate(struct ds_store *st,
 		memset(&st->inval, 0, sizeof(st->inval));
 }
 
-void ds_remote_invalidate(struct ds_store *st, const uint64_t *fileids,
+size_t ds_remote_tag(struct ds_store *st, struct ds_changed *objs, size_t n)
+{
+	struct ds_inode *ino;
+	size_t i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		ino = get_by_fileid(st, objs[i].fileid);
+		if (!ino)
+			continue;
+		objs[kept].fileid = ino->fileid;
+		objs[kept].generation = ino->generation;
+		objs[kept++].type = ino->type;
+		ds_put(ino);
+	}
+	return kept;
+}
+
+void ds_remote_invalidate(struct ds_store *st, const struct ds_changed *objs,
 			  size_t n)
 {
 	if (st->inval.changed)
-		st->inval.changed(st->inval.arg, fileids, n);
+		st->inval.changed(st->inval.arg, objs, n);
 }

@@ -31,12 +31,13 @@ free_port() {
 }
 
 # render_conf TEMPLATE OUT: substitute the @...@ placeholders.
-# @PG_CONNINFO@ starts (or finds) the private PostgreSQL instance of
-# the run dir (scripts/lib/pg.sh) and names it.
+# @PG_CONNINFO@ is $PG_CONNINFO when set (several heads on one
+# instance, cluster.sh); otherwise it starts (or finds) the private
+# PostgreSQL instance of the run dir (scripts/lib/pg.sh) and names it.
 render_conf() {
-	local pg=
+	local pg=${PG_CONNINFO:-}
 
-	if grep -q '@PG_CONNINFO@' "$1"; then
+	if [ -z "$pg" ] && grep -q '@PG_CONNINFO@' "$1"; then
 		pg=$(pg_start "$RUN_DIR/pg") || die "PostgreSQL did not start"
 	fi
 	sed -e "s|@NFS_PORT@|$NFS_PORT|g" \

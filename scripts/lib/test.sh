@@ -116,6 +116,16 @@ cmd_test() {
 		tee "$logs/conformance-postgres.log" || rc=$?
 	count_suite "$logs/conformance-postgres.log" "$rc"
 
+	# Two heads on that kind of store (issue 16): what a client of one
+	# head changes, a client of the other sees in its next request
+	# (CLUSTER*, docs/postgres.md "Several heads").
+	echo "== two FSAL_DITTO heads on one PostgreSQL store (CLUSTER*)"
+	rc=0
+	cmd_conformance --fsal ditto --heads 2 \
+		--json "$logs/conformance-cluster.json" cluster 2>&1 |
+		tee "$logs/conformance-cluster.log" || rc=$?
+	count_suite "$logs/conformance-cluster.log" "$rc"
+
 	# State churn: clients that vanish holding opens, share
 	# reservations, locks, blocked waiters and delegations; then every
 	# client, session, lock and delegation gauge must be back at 0

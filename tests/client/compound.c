@@ -231,6 +231,11 @@ void dc_op_getfh(struct dc_compound *c)
 	dc_op_add(c, NFS4_OP_GETFH);
 }
 
+void dc_op_lookupp(struct dc_compound *c)
+{
+	dc_op_add(c, NFS4_OP_LOOKUPP);
+}
+
 void dc_op_savefh(struct dc_compound *c)
 {
 	dc_op_add(c, NFS4_OP_SAVEFH);

@@ -63,6 +63,7 @@ void dc_op_getfh(struct dc_compound *c);
 void dc_op_savefh(struct dc_compound *c);
 void dc_op_restorefh(struct dc_compound *c);
 void dc_op_lookup(struct dc_compound *c, const char *name);
+void dc_op_lookupp(struct dc_compound *c);
 void dc_op_getattr(struct dc_compound *c, uint32_t w0, uint32_t w1);
 void dc_op_open(struct dc_compound *c, uint32_t seqid, clientid4 clid,
 		const char *owner, const char *name, bool create,

@@ -368,13 +368,22 @@ int dc_fs_lookup(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
 
 	if (rc)
 		return rc;
-	dc_op_lookup(&c, name);
+	if (name)
+		dc_op_lookup(&c, name);
+	else
+		dc_op_lookupp(&c);
 	dc_op_getfh(&c);
 	rc = fs_send(cl, &c, slot, &r, st);
 	if (!rc && *st == NFS4_OK)
 		take_fh(&r, fh);
 	dc_cres_free(&r);
 	return rc;
+}
+
+int dc_fs_lookupp(struct dc_client *cl, const nfs_fh4 *dir, nfs_fh4 *fh,
+		  nfsstat4 *st)
+{
+	return dc_fs_lookup(cl, dir, NULL, fh, st);
 }
 
 int dc_fs_create(struct dc_client *cl, const nfs_fh4 *dir, nfs_ftype4 type,
@@ -665,6 +674,43 @@ int dc_fs_getattr(struct dc_client *cl, const nfs_fh4 *fh, struct dc_gattr *ga,
 					     .resok4.obj_attributes,
 				    ga))
 		rc = -EBADMSG;
+	dc_cres_free(&r);
+	return rc;
+}
+
+static void fill_statfs(struct dc_compound *c, void *arg)
+{
+	(void)arg;
+	dc_op_getattr(c,
+		      (1u << FATTR4_FILES_AVAIL) | (1u << FATTR4_FILES_FREE) |
+			      (1u << FATTR4_FILES_TOTAL),
+		      (1u << (FATTR4_SPACE_AVAIL - 32)) |
+			      (1u << (FATTR4_SPACE_FREE - 32)) |
+			      (1u << (FATTR4_SPACE_TOTAL - 32)));
+}
+
+int dc_fs_statfs(struct dc_client *cl, struct dc_statfs *f, nfsstat4 *st)
+{
+	struct dc_cres r;
+	fattr4 *fa;
+	int rc = dc_client_on_fh(cl, "statfs", 1, NULL, fill_statfs, NULL,
+				 &r);
+
+	if (!rc) {
+		*st = r.res.status;
+		if (*st == NFS4_OK) {
+			fa = &dc_cres_op(&r, r.res.resarray.resarray_len - 1)
+				      ->nfs_resop4_u.opgetattr.GETATTR4res_u
+				      .resok4.obj_attributes;
+			if (!dc_fattr_u64(fa, FATTR4_FILES_AVAIL, &f->favail) ||
+			    !dc_fattr_u64(fa, FATTR4_FILES_FREE, &f->ffree) ||
+			    !dc_fattr_u64(fa, FATTR4_FILES_TOTAL, &f->ftotal) ||
+			    !dc_fattr_u64(fa, FATTR4_SPACE_AVAIL, &f->savail) ||
+			    !dc_fattr_u64(fa, FATTR4_SPACE_FREE, &f->sfree) ||
+			    !dc_fattr_u64(fa, FATTR4_SPACE_TOTAL, &f->stotal))
+				*st = NFS4ERR_ATTRNOTSUPP;
+		}
+	}
 	dc_cres_free(&r);
 	return rc;
 }

@@ -88,9 +88,12 @@ void dc_op_access(struct dc_compound *c, uint32_t mask);
 
 /* The export's root handle. */
 int dc_fs_export_fh(struct dc_client *cl, nfs_fh4 *fh, nfsstat4 *st);
-/* LOOKUP name in dir; fh may be NULL. */
+/* LOOKUP name in dir (LOOKUPP when name is NULL); fh may be NULL. */
 int dc_fs_lookup(struct dc_client *cl, const nfs_fh4 *dir, const char *name,
 		 nfs_fh4 *fh, nfsstat4 *st);
+/* LOOKUPP: the parent directory of the directory dir. */
+int dc_fs_lookupp(struct dc_client *cl, const nfs_fh4 *dir, nfs_fh4 *fh,
+		  nfsstat4 *st);
 /* dc_op_create_obj() in dir; fh (may be NULL) is the new object's. */
 int dc_fs_create(struct dc_client *cl, const nfs_fh4 *dir, nfs_ftype4 type,
 		 const char *name, const char *linkdata,
@@ -170,6 +173,16 @@ int dc_fs_getattr_retry(struct dc_client *cl, const nfs_fh4 *fh,
 			struct dc_gattr *ga, unsigned int tries,
 			unsigned int every_ms, unsigned int *delays,
 			nfsstat4 *st);
+/* The export's file counts and space (FATTR4_FILES_*, FATTR4_SPACE_*). */
+struct dc_statfs {
+	uint64_t favail, ffree, ftotal, savail, sfree, stotal;
+};
+
+/*
+ * GETATTR of the export's root for struct dc_statfs; NFS4ERR_ATTRNOTSUPP
+ * in *st when the reply lacks one of them.
+ */
+int dc_fs_statfs(struct dc_client *cl, struct dc_statfs *f, nfsstat4 *st);
 /* ACCESS mask on fh: what the server supports and allows of it. */
 int dc_fs_access(struct dc_client *cl, const nfs_fh4 *fh, uint32_t mask,
 		 uint32_t *supported, uint32_t *allowed, nfsstat4 *st);

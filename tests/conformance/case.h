@@ -14,6 +14,9 @@ enum dc_result { DC_PASS, DC_FAIL, DC_SKIP };
 
 struct dc_ctx {
 	struct dc_server srv;
+	/* A second head on the same store (--server2), for CLUSTER cases. */
+	struct dc_server srv2;
+	bool have_srv2;
 	const char *run_id;
 	const char *code;
 	unsigned owner_seq;
@@ -86,6 +89,41 @@ bool dc_scratch_setup(struct dc_ctx *ctx, struct dc_scratch *s);
 void dc_scratch_teardown(struct dc_scratch *s);
 
 /*
+ * Two heads on one store (CLUSTER cases, run.sh --heads 2): head 0 is
+ * the suite's server, head 1 the second one (ctx->srv2).  On each, a
+ * uid 0 client and the case's scratch directory as that client sees it
+ * (made on head 0, found on head 1 by LOOKUP).
+ */
+struct dc_heads {
+	struct dc_scratch s;	/* on head 0; removes the directory */
+	struct dc_client other;	/* uid 0 on head 1 */
+	nfs_fh4 other_top, other_dir;
+	struct dc_client *cl[2];
+	const nfs_fh4 *dir[2];
+};
+
+/*
+ * Zero h first.  False with the case failed, or skipped when the run
+ * has no second head; dc_heads_teardown() is safe whatever setup got to.
+ */
+bool dc_heads_setup(struct dc_ctx *ctx, struct dc_heads *h);
+void dc_heads_teardown(struct dc_heads *h);
+/*
+ * As root: make the regular file name in the directory through head w,
+ * then LOOKUP it through the other head, its handle there in *fh.
+ */
+bool dc_heads_make(struct dc_ctx *ctx, struct dc_heads *h, int w,
+		   const char *name, nfs_fh4 *fh);
+/*
+ * Set up, seen(ctx, h, 0) (head 0 changes, head 1 reads), then if that
+ * held seen(ctx, h, 1), tear down.  seen returns false with the case
+ * failed.
+ */
+void dc_heads_both_ways(struct dc_ctx *ctx,
+			bool (*seen)(struct dc_ctx *ctx, struct dc_heads *h,
+				     int writer));
+
+/*
  * Steps that check as they go: each counts as a check and returns true
  * when it worked, else fails the case with a message naming the step
  * (the caller then leaves through its "out" label).
@@ -120,6 +158,10 @@ bool dc_check_mtime(struct dc_ctx *ctx, struct dc_client *cl,
 bool dc_check_entry(struct dc_ctx *ctx, struct dc_client *cl,
 		    const nfs_fh4 *dir, const char *name, bool want,
 		    const char *what);
+/* name is (want) or is not (!want) among dir's entries: READDIR as cl. */
+bool dc_check_listed(struct dc_ctx *ctx, struct dc_client *cl,
+		     const nfs_fh4 *dir, const char *name, bool want,
+		     const char *what);
 /* As cl (who names it): OPEN name in dir for write, WRITE a byte, CLOSE. */
 bool dc_check_write(struct dc_ctx *ctx, struct dc_client *cl,
 		    const nfs_fh4 *dir, const char *name, const char *who);
@@ -223,5 +265,6 @@ extern const struct dc_case dc_cases_churn[];
 extern const struct dc_case dc_cases_conn_bounds[];
 extern const struct dc_case dc_cases_remove_race[];
 extern const struct dc_case dc_cases_attr_deleg[];
+extern const struct dc_case dc_cases_cluster[];
 
 #endif

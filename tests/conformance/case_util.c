@@ -281,6 +281,112 @@ bool dc_check_entry(struct dc_ctx *ctx, struct dc_client *cl,
 	return false;
 }
 
+struct listed {
+	const char *name;
+	bool found;
+};
+
+static void note_listed(void *arg, const char *name,
+			const struct dc_gattr *ga)
+{
+	struct listed *l = arg;
+
+	(void)ga;
+	if (!name)
+		l->found = false;	/* listing restarted */
+	else if (!strcmp(name, l->name))
+		l->found = true;
+}
+
+bool dc_check_listed(struct dc_ctx *ctx, struct dc_client *cl,
+		     const nfs_fh4 *dir, const char *name, bool want,
+		     const char *what)
+{
+	struct listed l = { .name = name };
+	nfsstat4 st = NFS4_OK;
+	int rc = dc_fs_readdir_each(cl, dir, note_listed, &l, &st);
+
+	ctx->checks++;
+	if (rc || st != NFS4_OK)
+		dc_fail(ctx, "%s: READDIR: rc %d, %s", what, rc,
+			dc_nfsstat_name(st));
+	else if (want && !l.found)
+		dc_fail(ctx, "%s: READDIR does not list %s", what, name);
+	else if (!want && l.found)
+		dc_fail(ctx, "%s: READDIR still lists %s", what, name);
+	else
+		return true;
+	return false;
+}
+
+bool dc_heads_setup(struct dc_ctx *ctx, struct dc_heads *h)
+{
+	char owner[128];
+	nfsstat4 st = NFS4_OK;
+	int rc;
+
+	if (!ctx->have_srv2) {
+		dc_skip(ctx, "needs a second head on the same store (run.sh --heads 2)");
+		return false;
+	}
+	if (!dc_scratch_setup(ctx, &h->s))
+		return false;
+	dc_owner(ctx, owner, sizeof(owner));
+	rc = dc_client_init(&h->other, &ctx->srv2, owner);
+	if (!rc)
+		rc = dc_client_mount(&h->other);
+	if (!rc)
+		rc = dc_fs_export_fh(&h->other, &h->other_top, &st);
+	if (!rc && st == NFS4_OK)
+		rc = dc_fs_lookup(&h->other, &h->other_top, h->s.name,
+				  &h->other_dir, &st);
+	if (rc || st != NFS4_OK) {
+		dc_fail(ctx, "second head %s:%d: LOOKUP %s: rc %d, %s",
+			ctx->srv2.host, ctx->srv2.port, h->s.name, rc,
+			dc_nfsstat_name(st));
+		return false;
+	}
+	h->cl[0] = &h->s.root;
+	h->cl[1] = &h->other;
+	h->dir[0] = &h->s.dir;
+	h->dir[1] = &h->other_dir;
+	return true;
+}
+
+void dc_heads_teardown(struct dc_heads *h)
+{
+	dc_fh_free(&h->other_dir);
+	dc_fh_free(&h->other_top);
+	dc_client_destroy(&h->other);
+	dc_scratch_teardown(&h->s);
+}
+
+bool dc_heads_make(struct dc_ctx *ctx, struct dc_heads *h, int w,
+		   const char *name, nfs_fh4 *fh)
+{
+	nfsstat4 st = NFS4_OK;
+	int r = !w;
+
+	EXPECT_OP(dc_fs_mkfile(h->cl[w], h->dir[w], name, 0644, &st), st,
+		  NFS4_OK, "create %s on head %d", name, w);
+	EXPECT_OP(dc_fs_lookup(h->cl[r], h->dir[r], name, fh, &st), st,
+		  NFS4_OK, "LOOKUP %s on head %d", name, r);
+	return true;
+out:
+	return false;
+}
+
+void dc_heads_both_ways(struct dc_ctx *ctx,
+			bool (*seen)(struct dc_ctx *ctx, struct dc_heads *h,
+				     int writer))
+{
+	struct dc_heads h = { 0 };
+
+	if (dc_heads_setup(ctx, &h) && seen(ctx, &h, 0))
+		seen(ctx, &h, 1);
+	dc_heads_teardown(&h);
+}
+
 bool dc_check_write(struct dc_ctx *ctx, struct dc_client *cl,
 		    const nfs_fh4 *dir, const char *name, const char *who)
 {

@@ -981,53 +981,10 @@ out:
 
 /* ---- DATA6: file system space and file counts ---- */
 
-struct fs_stat {
-	uint64_t favail, ffree, ftotal, savail, sfree, stotal;
-};
-
-static int fs_stat(struct dc_client *cl, struct fs_stat *f, nfsstat4 *st)
-{
-	struct attr_req a = {
-		(1u << FATTR4_FILES_AVAIL) | (1u << FATTR4_FILES_FREE) |
-			(1u << FATTR4_FILES_TOTAL),
-		(1u << (FATTR4_SPACE_AVAIL - 32)) |
-			(1u << (FATTR4_SPACE_FREE - 32)) |
-			(1u << (FATTR4_SPACE_TOTAL - 32))
-	};
-	struct dc_cres r;
-	int rc = on_fh(cl, 1, NULL, fill_getattr, &a, &r);
-
-	if (!rc) {
-		*st = r.res.status;
-		if (*st == NFS4_OK) {
-			fattr4 *fa = &dc_cres_op(&r,
-						 r.res.resarray.resarray_len -
-							 1)
-					      ->nfs_resop4_u.opgetattr
-					      .GETATTR4res_u.resok4
-					      .obj_attributes;
-
-			if (!dc_fattr_u64(fa, FATTR4_FILES_AVAIL,
-					  &f->favail) ||
-			    !dc_fattr_u64(fa, FATTR4_FILES_FREE, &f->ffree) ||
-			    !dc_fattr_u64(fa, FATTR4_FILES_TOTAL,
-					  &f->ftotal) ||
-			    !dc_fattr_u64(fa, FATTR4_SPACE_AVAIL,
-					  &f->savail) ||
-			    !dc_fattr_u64(fa, FATTR4_SPACE_FREE, &f->sfree) ||
-			    !dc_fattr_u64(fa, FATTR4_SPACE_TOTAL,
-					  &f->stotal))
-				*st = NFS4ERR_ATTRNOTSUPP;
-		}
-	}
-	dc_cres_free(&r);
-	return rc;
-}
-
 static void data6_statfs(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
-	struct fs_stat s0, s1, s2;
+	struct dc_statfs s0, s1, s2;
 	uint8_t *buf = NULL;
 	nfs_fh4 fh = { 0 };
 	stateid4 sid;
@@ -1039,7 +996,7 @@ static void data6_statfs(struct dc_ctx *ctx)
 
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
-	rc = fs_stat(&cl, &s0, &st);
+	rc = dc_fs_statfs(&cl, &s0, &st);
 	EXPECT_OK(rc, st, "GETATTR files_*/space_* of the export");
 	EXPECT(s0.ftotal && s0.ffree && s0.favail && s0.stotal && s0.sfree &&
 		       s0.savail,
@@ -1067,7 +1024,7 @@ static void data6_statfs(struct dc_ctx *ctx)
 				NULL, &st);
 		EXPECT_OK(rc, st, "WRITE");
 	}
-	rc = fs_stat(&cl, &s1, &st);
+	rc = dc_fs_statfs(&cl, &s1, &st);
 	EXPECT_OK(rc, st, "GETATTR after writing 8 MiB");
 	EXPECT(s1.sfree + 4 * MiB <= s0.sfree,
 	       "space_free %llu before, %llu after writing 8 MiB",
@@ -1081,7 +1038,7 @@ static void data6_statfs(struct dc_ctx *ctx)
 	rc = remove_in(&cl, NULL, name, &st);
 	EXPECT_OK(rc, st, "REMOVE");
 	exists = false;
-	rc = fs_stat(&cl, &s2, &st);
+	rc = dc_fs_statfs(&cl, &s2, &st);
 	EXPECT_OK(rc, st, "GETATTR after REMOVE");
 	EXPECT(s2.sfree >= s1.sfree + 4 * MiB && s2.sfree + MiB >= s0.sfree,
 	       "space_free %llu before, %llu with the file, %llu after "

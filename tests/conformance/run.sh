@@ -4,7 +4,7 @@
 # Run the NFSv4.1 conformance suite.
 #
 #   run.sh [--fsal ditto|mem|vfs] [--server HOST:PORT:/EXPORT]
-#          [--json FILE] [--list] [SELECTORS...]
+#          [--heads 2] [--json FILE] [--list] [SELECTORS...]
 #   run.sh --restart [--nlm] [restart.sh options...]  (see restart.sh)
 #
 # SELECTORS: CODE, code PREFIX or FLAG to run; -FLAG or !FLAG (or -CODE)
@@ -21,7 +21,12 @@
 # Directory delegation cases (flag deleg, not filedeleg) still run.
 # The state churn cases (flag churn) are left out of a run without
 # selectors too: CHURN9 checks gauges of the whole daemon, so they run
-# on a daemon of their own ("run.sh --fsal ditto churn").
+# on a daemon of their own ("run.sh --fsal ditto churn").  So are the
+# CLUSTER cases (flag cluster), which need a second head:
+#   run.sh --fsal ditto --heads 2 cluster
+# starts two ganesha.nfsd heads on the same PostgreSQL schemas
+# (docs/postgres.md, "Several heads") and gives the runner the second
+# one (--server2).
 #
 # With --server the suite runs against that server.  Without it, a
 # private dbus-daemon and ganesha.nfsd are started on free loopback
@@ -51,6 +56,7 @@ fsal=mem
 server=
 json=
 list=0
+heads=1
 sel=()
 
 # The restart and NLM suites have their own harness (its own daemon).
@@ -64,6 +70,7 @@ while [ $# -gt 0 ]; do
 	--fsal) fsal=${2:?--fsal needs a value}; shift 2 ;;
 	--server) server=${2:?--server needs a value}; shift 2 ;;
 	--json) json=${2:?--json needs a value}; shift 2 ;;
+	--heads) heads=${2:?--heads needs a value}; shift 2 ;;
 	--list) list=1; shift ;;
 	-h|--help) sed -n '4,34p' "$0"; exit 0 ;;
 	--) shift; sel+=("$@"); break ;;
@@ -78,6 +85,14 @@ done
 case "$fsal" in
 mem|vfs|ditto) ;;
 *) die "--fsal must be ditto, mem or vfs" ;;
+esac
+case "$heads" in
+1) ;;
+2)	# Only a postgres store can have two heads.
+	DITTO_STORE=${DITTO_STORE:-postgres}
+	[ "$fsal" = ditto ] && [ "$DITTO_STORE" = postgres ] ||
+		die "--heads 2 needs --fsal ditto on DITTO_STORE=postgres (one store, two heads)" ;;
+*) die "--heads must be 1 or 2" ;;
 esac
 
 DITTO_BUILD=${DITTO_BUILD:-$(cd "$here/../.." && pwd)/build}
@@ -94,7 +109,7 @@ if [ ${#sel[@]} -eq 0 ] && [ -z "$server" ]; then
 	vfs) sel=(-filedeleg -xattr -DATA6) ;;
 	esac
 	# Restart and NLM cases need restart.sh's daemon (--restart).
-	sel+=(-restart -nlm -churn)
+	sel+=(-restart -nlm -churn -cluster)
 fi
 
 if [ "$list" = 1 ]; then
@@ -112,7 +127,9 @@ fi
 
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ditto-conformance.XXXXXX")
 # Keep the run's own exit status whatever the clean-up returns.
-trap 'rc=$?; daemon_stop; pg_destroy "$RUN_DIR/pg"; rm -rf "$RUN_DIR"; exit $rc' EXIT
+# The second head (--heads 2) has a run dir of its own inside ours.
+HEAD2_DIR=$RUN_DIR/head2
+trap 'rc=$?; (RUN_DIR=$HEAD2_DIR; daemon_stop); daemon_stop; pg_destroy "$RUN_DIR/pg"; rm -rf "$RUN_DIR"; exit $rc' EXIT
 trap 'exit 130' INT TERM
 
 NFS_PORT=$(free_port)
@@ -163,42 +180,70 @@ daemon_start "$RUN_DIR/ganesha.conf"
 # BADIN11/12 count the daemon's descriptors.
 export DITTO_DAEMON_PID=$GANESHA_PID
 
-srv=127.0.0.1:$NFS_PORT:/$fsal
-ready=0
-for _ in $(seq 1 60); do
-	kill -0 "$GANESHA_PID" 2>/dev/null || break
-	if "$runner" --server "$srv" --ping; then
-		ready=1
-		break
-	fi
-	sleep 0.5
-done
-if [ "$ready" != 1 ]; then
-	echo "run.sh: ganesha.nfsd does not answer NULL on $srv" >&2
-	tail -n 40 "$RUN_DIR/ganesha.log" >&2 || true
+# ping_head PID SRV DIR: wait until the head answers NULL, or fail.
+ping_head() {
+	local i
+
+	for i in $(seq 1 60); do
+		kill -0 "$1" 2>/dev/null || break
+		"$runner" --server "$2" --ping && return 0
+		sleep 0.5
+	done
+	echo "run.sh: ganesha.nfsd does not answer NULL on $2" >&2
+	tail -n 40 "$3/ganesha.log" >&2 || true
 	exit 1
+}
+
+srv=127.0.0.1:$NFS_PORT:/$fsal
+ping_head "$GANESHA_PID" "$srv" "$RUN_DIR"
+logs=("$RUN_DIR/ganesha.log")
+srv2args=()
+# The second head: same configuration (so the same schemas), its own
+# ports, bus, recovery dir and log, started once the first one serves.
+if [ "$heads" = 2 ]; then
+	mkdir -p "$HEAD2_DIR"
+	HEAD2_PID=$(
+		RUN_DIR=$HEAD2_DIR
+		NFS_PORT=$(free_port)
+		MONITORING_PORT=$(free_port)
+		render_conf "$RUN_DIR/../template.conf" "$RUN_DIR/ganesha.conf"
+		daemon_start "$RUN_DIR/ganesha.conf" >&2
+		echo "$NFS_PORT $GANESHA_PID"
+	) || die "the second head did not start"
+	srv2=127.0.0.1:${HEAD2_PID% *}:/$fsal
+	HEAD2_PID=${HEAD2_PID#* }
+	ping_head "$HEAD2_PID" "$srv2" "$HEAD2_DIR"
+	logs+=("$HEAD2_DIR/ganesha.log")
+	srv2args=(--server2 "$srv2")
+	echo "run.sh: two heads on one store: $srv and $srv2"
 fi
 
 rc=0
-"$runner" --server "$srv" "${jsonargs[@]}" "${sel[@]}" || rc=$?
+"$runner" --server "$srv" "${srv2args[@]}" "${jsonargs[@]}" "${sel[@]}" || rc=$?
 # What the daemon logged as server faults during the run.  The cases
 # are clients, right or wrong: nothing they do is a server fault, so a
 # CRIT line fails the run (MAJ lines are shown).
-for lvl in CRIT MAJ; do
-	n=$(grep -c ":$lvl :" "$RUN_DIR/ganesha.log" || true)
-	echo "run.sh: daemon log: $n $lvl lines"
-	sed -n 's/.*:'"$lvl"' :/    /p' "$RUN_DIR/ganesha.log" |
-		sort | uniq -c | sort -rn | sed -n 1,20p
-	if [ "$lvl" = CRIT ] && [ "$n" -gt 0 ]; then
-		echo "FAIL daemon log: $n CRIT lines (client-caused conditions log at INFO)"
+for log in "${logs[@]}"; do
+	for lvl in CRIT MAJ; do
+		n=$(grep -c ":$lvl :" "$log" || true)
+		where=
+		[ "$heads" = 1 ] || where=" ($log)"
+		echo "run.sh: daemon log: $n $lvl lines$where"
+		sed -n 's/.*:'"$lvl"' :/    /p' "$log" |
+			sort | uniq -c | sort -rn | sed -n 1,20p
+		if [ "$lvl" = CRIT ] && [ "$n" -gt 0 ]; then
+			echo "FAIL daemon log: $n CRIT lines (client-caused conditions log at INFO)"
+			[ "$rc" != 0 ] || rc=1
+		fi
+	done
+done
+for pid in "$GANESHA_PID" ${HEAD2_PID:+"$HEAD2_PID"}; do
+	if ! kill -0 "$pid" 2>/dev/null; then
+		echo "run.sh: ganesha.nfsd (PID $pid) died during the run" >&2
+		tail -n 40 "$RUN_DIR/ganesha.log" >&2 || true
 		[ "$rc" != 0 ] || rc=1
 	fi
 done
-if ! kill -0 "$GANESHA_PID" 2>/dev/null; then
-	echo "run.sh: ganesha.nfsd died during the run" >&2
-	tail -n 40 "$RUN_DIR/ganesha.log" >&2 || true
-	[ "$rc" != 0 ] || rc=1
-fi
 # A failed run keeps the daemon's log (the run dir goes) and shows what
 # it said above startup chatter, so that a rare failure in CI can be read.
 if [ "$rc" != 0 ]; then

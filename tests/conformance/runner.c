@@ -2,8 +2,9 @@
 /*
  * ditto-conformance: select, run and report NFSv4.1 conformance cases.
  *
- *   ditto-conformance --server HOST:PORT:/EXPORT [--json FILE] [--list]
- *                     [--ping] [CODE|PREFIX|FLAG ...] [-FLAG|!FLAG ...]
+ *   ditto-conformance --server HOST:PORT:/EXPORT [--server2 HOST:PORT:/EXPORT]
+ *                     [--json FILE] [--list] [--ping]
+ *                     [CODE|PREFIX|FLAG ...] [-FLAG|!FLAG ...]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,13 +37,15 @@ static const struct dc_case *const tables[] = {
 	dc_cases_conn_bounds,
 	dc_cases_remove_race,
 	dc_cases_attr_deleg,
+	dc_cases_cluster,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ditto-conformance --server HOST:PORT:/EXPORT\n"
-		   "         [--json FILE] [--list] [--ping]\n"
+		   "         [--server2 HOST:PORT:/EXPORT] [--json FILE]\n"
+		   "         [--list] [--ping]\n"
 		   "         [CODE|PREFIX|FLAG ...] [-FLAG|!FLAG ...]\n"
 		   "Selectors: a case runs if it matches any CODE, code\n"
 		   "PREFIX (letters, e.g. SEQ) or FLAG given (all cases when\n"
@@ -140,7 +143,8 @@ static int run(int argc, char **argv, char **sel)
 	static const char *const names[] = { "PASS", "FAIL", "SKIP" };
 	const char *json = NULL;
 	bool list = false, do_ping = false, have_srv = false;
-	struct dc_server srv;
+	bool have_srv2 = false;
+	struct dc_server srv, srv2;
 	char run_id[32];
 	int nsel = 0, i, npass = 0, nfail = 0, nskip = 0;
 	unsigned t;
@@ -154,6 +158,13 @@ static int run(int argc, char **argv, char **sel)
 				return 2;
 			}
 			have_srv = true;
+		} else if (!strcmp(argv[i], "--server2") && i + 1 < argc) {
+			/* a second head on the same store (CLUSTER cases) */
+			if (dc_server_parse(argv[++i], &srv2)) {
+				fprintf(stderr, "bad --server2 %s\n", argv[i]);
+				return 2;
+			}
+			have_srv2 = true;
 		} else if (!strcmp(argv[i], "--json") && i + 1 < argc) {
 			json = argv[++i];
 		} else if (!strcmp(argv[i], "--list")) {
@@ -216,6 +227,10 @@ static int run(int argc, char **argv, char **sel)
 				continue;
 			memset(&ctx, 0, sizeof(ctx));
 			ctx.srv = srv;
+			if (have_srv2) {
+				ctx.srv2 = srv2;
+				ctx.have_srv2 = true;
+			}
 			ctx.run_id = run_id;
 			ctx.code = c->code;
 			ctx.result = DC_PASS;

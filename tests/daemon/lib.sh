@@ -66,6 +66,20 @@ expect_refused() {
 	echo "ok: refused config with $2"
 }
 
+# wait_output PID FILE PATTERN WHAT: until FILE (PID's output) has a
+# line matching PATTERN (grep -E); dies when PID exits first or after
+# 60 s.
+wait_output() {
+	for _ in $(seq 1 600); do
+		grep -qsE -- "$3" "$2" && return 0
+		kill -0 "$1" 2>/dev/null ||
+			{ cat "$2"; die "$4 exited early"; }
+		sleep 0.1
+	done
+	cat "$2"
+	die "$4 never printed '$3'"
+}
+
 # run_started ARGS...: `scripts/ditto run ARGS` in the background
 # (RUN_CMD_PID, output in $DITTO_RUN/run.out), once it says it serves.
 run_started() {
@@ -73,24 +87,22 @@ run_started() {
 
 	"$DITTO_ROOT/scripts/ditto" run "$@" >"$out" 2>&1 &
 	RUN_CMD_PID=$!
-	for _ in $(seq 1 300); do
-		grep -q 'serves' "$out" && return 0
-		kill -0 "$RUN_CMD_PID" 2>/dev/null ||
-			{ cat "$out"; die "run exited early"; }
+	wait_output "$RUN_CMD_PID" "$out" serves run
+}
+
+# run_exited WHAT: after a stop, the RUN_CMD_PID run exits 0 in 10 s.
+run_exited() {
+	for _ in $(seq 1 100); do
+		kill -0 "$RUN_CMD_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	cat "$out"
-	die "run never said it serves"
+	kill -0 "$RUN_CMD_PID" 2>/dev/null && die "$1 did not exit after stop"
+	wait "$RUN_CMD_PID" || die "$1 exited non-zero after stop"
+	RUN_CMD_PID=
 }
 
 # run_stopped: `scripts/ditto stop`, and the run_started run exits 0.
 run_stopped() {
 	"$DITTO_ROOT/scripts/ditto" stop || die "stop failed"
-	for _ in $(seq 1 100); do
-		kill -0 "$RUN_CMD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$RUN_CMD_PID" 2>/dev/null && die "run did not exit after stop"
-	wait "$RUN_CMD_PID" || die "run exited non-zero after stop"
-	RUN_CMD_PID=
+	run_exited run
 }

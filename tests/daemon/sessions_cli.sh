@@ -33,11 +33,7 @@ out="$DITTO_RUN/holder.out"
 "$holder" --server "127.0.0.1:$NFS_PORT:$(pseudo_of "$RUN_DIR/ganesha.conf")" \
 	--seconds 120 >"$out" 2>&1 &
 HOLDER_PID=$!
-for _ in $(seq 1 300); do
-	grep -qs '^session ' "$out" && break
-	kill -0 "$HOLDER_PID" 2>/dev/null || { cat "$out"; die "holder exited early"; }
-	sleep 0.1
-done
+wait_output "$HOLDER_PID" "$out" '^session ' holder
 read -r _ sid _ cid <"$out" || die "holder printed no session"
 [[ "$sid" =~ ^[0-9a-f]{32}$ ]] || die "holder printed no session id: $(cat "$out")"
 echo "holding session $sid of clientid $cid"

@@ -152,11 +152,13 @@ Test(heads, a_change_on_one_head_is_seen_on_the_other_at_once)
 struct seen {
 	pthread_mutex_t lock;
 	uint64_t ids[64];
+	uint32_t gens[64];
+	enum ds_type types[64];
 	size_t n;
 	unsigned int all;	/* calls with n == 0 */
 };
 
-static void note_changed(void *arg, const uint64_t *ids, size_t n)
+static void note_changed(void *arg, const struct ds_changed *objs, size_t n)
 {
 	struct seen *s = arg;
 	size_t i;
@@ -164,8 +166,11 @@ static void note_changed(void *arg, const uint64_t *ids, size_t n)
 	pthread_mutex_lock(&s->lock);
 	if (!n)
 		s->all++;
-	for (i = 0; i < n && s->n < 64; i++)
-		s->ids[s->n++] = ids[i];
+	for (i = 0; i < n && s->n < 64; i++) {
+		s->gens[s->n] = objs[i].generation;
+		s->types[s->n] = objs[i].type;
+		s->ids[s->n++] = objs[i].fileid;
+	}
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -197,6 +202,16 @@ Test(heads, the_hook_names_what_another_head_changed)
 	cr_assert_eq(ds_setattr(fa, &set, NULL, NULL), 0);
 	cr_assert_eq(s.n, 1);
 	cr_assert_eq(s.ids[0], ds_fileid(fa));
+	cr_assert_eq(s.gens[0], ds_generation(fa));
+	cr_assert_eq(s.types[0], DS_REG);
+	/* a gone object is named with the generation its handles carry */
+	s.n = 0;
+	cr_assert_eq(ds_unlink(ra, "f", NULL, NULL, NULL), 0);
+	cr_assert(was_seen(&s, ds_fileid(fa)));
+	cr_assert(was_seen(&s, ds_fileid(ra)));
+	cr_assert_eq(s.gens[s.ids[0] == ds_fileid(fa) ? 0 : 1],
+		     ds_generation(fa));
+	cr_assert_eq(s.types[s.ids[0] == ds_fileid(ra) ? 0 : 1], DS_DIR);
 	/* the head's own changes are not reported to itself */
 	s.n = 0;
 	ds_put(mk(rb, "g", DS_REG));
@@ -489,7 +504,7 @@ struct stall {
 	unsigned int all;
 };
 
-static void stall_changed(void *arg, const uint64_t *ids, size_t n)
+static void stall_changed(void *arg, const struct ds_changed *objs, size_t n)
 {
 	struct stall *s = arg;
 
