@@ -504,8 +504,10 @@ int dc_client_free_stateid(struct dc_client *cl, const stateid4 *sid,
 }
 
 int dc_client_bind_conn(struct dc_client *cl, unsigned ci,
-			channel_dir_from_client4 dir, nfsstat4 *st)
+			channel_dir_from_client4 dir, nfsstat4 *st,
+			channel_dir_from_server4 *got)
 {
+	BIND_CONN_TO_SESSION4resok *ok;
 	struct dc_compound c;
 	struct dc_cres r = { 0 };
 	int rc;
@@ -517,6 +519,15 @@ int dc_client_bind_conn(struct dc_client *cl, unsigned ci,
 	dc_compound_free(&c);
 	if (!rc)
 		*st = r.res.status;
+	if (!rc && *st == NFS4_OK) {
+		ok = &dc_cres_op(&r, 0)
+			      ->nfs_resop4_u.opbind_conn_to_session
+			      .BIND_CONN_TO_SESSION4res_u.bctsr_resok4;
+		if (memcmp(ok->bctsr_sessid, cl->sid, sizeof(cl->sid)))
+			*st = NFS4ERR_SERVERFAULT;
+		else if (got)
+			*got = ok->bctsr_dir;
+	}
 	dc_cres_free(&r);
 	return rc;
 }

@@ -175,13 +175,15 @@ int dc_client_test_stateids(struct dc_client *cl, const stateid4 *ids,
  */
 int dc_client_test_stateid(struct dc_client *cl, const stateid4 *sid,
 			   nfsstat4 *code);
-/* SEQUENCE + FREE_STATEID; *st is FREE_STATEID's status. */
 /*
- * BIND_CONN_TO_SESSION alone on conns[ci] (its back channel is probed
- * again when dir includes it); *st is its status.
+ * BIND_CONN_TO_SESSION alone in its compound on conns[ci]; *st is its
+ * status, NFS4ERR_SERVERFAULT when an NFS4_OK reply names another
+ * session; *got (may be NULL) the direction granted when NFS4_OK.
  */
 int dc_client_bind_conn(struct dc_client *cl, unsigned ci,
-			channel_dir_from_client4 dir, nfsstat4 *st);
+			channel_dir_from_client4 dir, nfsstat4 *st,
+			channel_dir_from_server4 *got);
+/* SEQUENCE + FREE_STATEID; *st is FREE_STATEID's status. */
 int dc_client_free_stateid(struct dc_client *cl, const stateid4 *sid,
 			   nfsstat4 *st);
 /* Create (or open) name in the export; returns open stateid and fh. */

@@ -1494,7 +1494,7 @@ static void dirdeleg27_overflow(struct dc_ctx *ctx)
 		EXPECT_RPC(rc, "SEQUENCE");
 		if (flags & SEQ4_STATUS_CB_PATH_DOWN_SESSION) {
 			rc = dc_client_bind_conn(&n.s.a, 0, CDFC4_BACK_OR_BOTH,
-						 &st);
+						 &st, NULL);
 			EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION again");
 			rebinds++;
 		}

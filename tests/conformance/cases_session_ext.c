@@ -179,34 +179,6 @@ static int backchannel_ctl(struct dc_client *cl, uint32_t prog,
 	return 0;
 }
 
-/* BIND_CONN_TO_SESSION alone on conns[ci]; *dir is what was granted. */
-static int bind_conn(struct dc_client *cl, unsigned ci,
-		     channel_dir_from_client4 want, nfsstat4 *st,
-		     channel_dir_from_server4 *dir)
-{
-	struct dc_compound c;
-	struct dc_cres r;
-	int rc;
-
-	dc_compound_init(&c, 1, "bind_conn");
-	dc_op_bind_conn(&c, cl->sid, want);
-	rc = dc_compound_call(cl->conns[ci], &cl->auth, &c, &r,
-			      cl->timeout_ms);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	*st = r.res.status;
-	if (dir && *st == NFS4_OK)
-		*dir = dc_cres_op(&r, 0)
-			       ->nfs_resop4_u.opbind_conn_to_session
-			       .BIND_CONN_TO_SESSION4res_u.bctsr_resok4
-			       .bctsr_dir;
-	dc_cres_free(&r);
-	return 0;
-}
-
 /*
  * CREATE_SESSION with CONN_BACK_CHAN on conns[0] without serving the
  * back channel there: the server's callbacks on it are never answered
@@ -381,7 +353,7 @@ static void bctl6_no_back_channel(struct dc_ctx *ctx)
 	ci = dc_client_add_conn(&cl);
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&cl.cb, cl.conns[1]);
-	rc = bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back");
 	rc = backchannel_ctl(&cl, DC_CB_PROGRAM, k, 1, &st);
 	EXPECT_OK(rc, st, "BACKCHANNEL_CTL after BIND_CONN_TO_SESSION back");
@@ -1051,7 +1023,7 @@ static void cbpd1_recall_unanswered(struct dc_ctx *ctx)
 	ci = dc_client_add_conn(&h.a);
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&h.a.cb, h.a.conns[1]);
-	rc = bind_conn(&h.a, 1, CDFC4_BACK_OR_BOTH, &st, &dir);
+	rc = dc_client_bind_conn(&h.a, 1, CDFC4_BACK_OR_BOTH, &st, &dir);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
 	EXPECT(dc_client_wait_seq_flags(&h.a, PATH_DOWN_BITS, 0, CB_WAIT_MS,
 					POLL_MS, &flags, &st),
@@ -1497,7 +1469,7 @@ static void met7_bind_back(struct dc_ctx *ctx)
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&cl.cb, cl.conns[1]);
 	SCRAPE(&a);
-	rc = bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back");
 	EXPECT(dir == CDFS4_BACK, "bctsr_dir %u, asked for back", dir);
 	SCRAPE(&b);
@@ -1657,7 +1629,7 @@ static void probe2_rebind(struct dc_ctx *ctx)
 	ci = dc_client_add_conn(&cl);
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&cl.cb, cl.conns[1]);
-	rc = bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, &dir);
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, &dir);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
 	EXPECT(wait_cb(&cl.cb, 0, 0, DC_CB_PROGRAM, CB_WAIT_MS, &r) >= 0,
 	       "no CB_NULL on the newly bound connection within %d ms",
@@ -1700,7 +1672,7 @@ static void probe3_rebind_during_probe(struct dc_ctx *ctx)
 	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
 	/* Right away: the probe on conns[0] is still unanswered. */
 	t0 = now_s();
-	rc = bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
 	bind_s = now_s() - t0;
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back");
 	EXPECT(wait_cb(&cl.cb, 0, 0, DC_CB_PROGRAM, CB_WAIT_MS, &r) >= 0,

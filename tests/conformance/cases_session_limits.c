@@ -522,7 +522,8 @@ static void cbseq1_target(struct dc_ctx *ctx)
 	max = max_slot_from(&sr, from, &n);
 	EXPECT(max == 0, "callback on slot %u although "
 			 "csr_target_highest_slotid was 0", max);
-	rc = dc_client_bind_conn(&cl, 0, CDFC4_BACK_OR_BOTH, &st);
+	rc = dc_client_bind_conn(&cl, 0, CDFC4_BACK_OR_BOTH, &st,
+				 NULL);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION of the connection again");
 	EXPECT(dc_client_wait_seq_flags(&cl, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
 					0, CB_DOWN_WAIT_MS, 200, &flags, &st),
