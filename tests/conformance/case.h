@@ -51,6 +51,13 @@ int dc_ctx_client(struct dc_ctx *ctx, struct dc_client *cl);
 /* Client with a fresh owner, EXCHANGE_ID + session + RECLAIM_COMPLETE. */
 int dc_ctx_mounted(struct dc_ctx *ctx, struct dc_client *cl);
 /*
+ * Two mounted clients for a case where A and B meet: dc_ctx_mounted()
+ * of a, then of b, each a check; false, with the case failed naming
+ * which one, when a mount did not work.
+ */
+bool dc_ctx_mounted_pair(struct dc_ctx *ctx, struct dc_client *a,
+			 struct dc_client *b);
+/*
  * dc_ctx_mounted() as the caller auth (NULL: AUTH_SYS uid 0, the suite's
  * default) on the suite's export with suffix (NULL: none) appended to
  * its path, e.g. "-squash".

@@ -66,6 +66,25 @@ int dc_ctx_mounted(struct dc_ctx *ctx, struct dc_client *cl)
 	return dc_client_mount(cl);
 }
 
+bool dc_ctx_mounted_pair(struct dc_ctx *ctx, struct dc_client *a,
+			 struct dc_client *b)
+{
+	struct dc_client *cl[2] = { a, b };
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < 2; i++) {
+		rc = dc_ctx_mounted(ctx, cl[i]);
+		ctx->checks++;
+		if (rc) {
+			dc_fail(ctx, "mount %c: transport error %d (%s)",
+				'A' + i, rc, strerror(-rc));
+			return false;
+		}
+	}
+	return true;
+}
+
 int dc_ctx_mounted_as(struct dc_ctx *ctx, struct dc_client *cl,
 		      const struct dc_auth *auth, const char *suffix)
 {

@@ -817,10 +817,8 @@ static void badin8_foreign_stateid(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_name(ctx, "f", name, sizeof(name));
 	rc = dc_client_open_file(&a, name, true, &sid, &fh, &st);
 	EXPECT_OK(rc, st, "A: OPEN create");

@@ -110,10 +110,8 @@ static void cblife1_late_reply_after_rebind(struct dc_ctx *ctx)
 	int rc, ci;
 
 	dc_name(ctx, "late", name, sizeof(name));
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_cb_set_handler(&a.cb, answer_late, &lr);
 	rc = open_file(&a, name, OPEN4_SHARE_ACCESS_BOTH, &st, &dt);
 	EXPECT_OK(rc, st, "A: OPEN for read and write");

@@ -240,8 +240,8 @@ static void churn2_blocking(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount A");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	EXPECT_RPC(dc_ctx_mounted(ctx, &c), "mount C");
 	dc_name(ctx, "f1", n1, sizeof(n1));
 	dc_name(ctx, "f2", n2, sizeof(n2));
@@ -300,8 +300,8 @@ static void churn3_share(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount A");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_name(ctx, "f1", n1, sizeof(n1));
 	dc_name(ctx, "f2", n2, sizeof(n2));
 	rc = open41(&a, "ooa", n1, true, ACCESS_NODELEG,
@@ -344,8 +344,8 @@ static void churn4_deleg(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc, i;
 
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount A");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	EXPECT_RPC(dc_ctx_mounted(ctx, &c), "mount C");
 	dc_cb_set_handler(&b.cb, ack_only, NULL);
 	dc_name(ctx, "f1", n1, sizeof(n1));
@@ -395,8 +395,8 @@ static void churn5_no_destroy_clientid(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount A");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_name(ctx, "f", name, sizeof(name));
 	rc = open41(&b, "oob", name, true, ACCESS_NODELEG,
 		    OPEN4_SHARE_DENY_WRITE, &ob, &st);

@@ -399,10 +399,8 @@ static void deleg5_read(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_name(ctx, "f", name, sizeof(name));
 	/* Create and fill it without a delegation, then close. */
 	rc = open_name(&a, name, true, ACCESS_NODELEG, &w);
@@ -523,17 +521,11 @@ static bool pair_holding(struct dc_ctx *ctx, struct dc_client *a,
 			 const char *tag, char *name, size_t len,
 			 open_delegation_type4 want, struct open_res *o)
 {
-	int rc;
-
-	rc = dc_ctx_mounted(ctx, a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, a, b))
+		return false;
 	dc_cb_set_handler(&a->cb, recall_handler, pol);
 	dc_name(ctx, tag, name, len);
 	return hold_deleg(ctx, a, name, want, o);
-out:
-	return false;
 }
 
 /*
@@ -845,10 +837,8 @@ static void deleg7_vanished(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	lease = lease_time(&a);
 	dc_cb_set_handler(&a.cb, recall_handler, &pol);
 	dc_name(ctx, "f1", n1, sizeof(n1));

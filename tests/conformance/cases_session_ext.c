@@ -804,10 +804,8 @@ static void fstid7_revoked(struct dc_ctx *ctx)
 	nfsstat4 st, code;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	lease = lease_time(&a);
 	dc_cb_set_handler(&a.cb, drop_recall, NULL);
 	dc_name(ctx, "f", name, sizeof(name));
@@ -916,10 +914,8 @@ static bool held_deleg_setup(struct dc_ctx *ctx, struct held_deleg *h)
 	int rc;
 
 	h->f.cl = &h->a;
-	rc = dc_ctx_mounted(ctx, &h->a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &h->b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &h->a, &h->b))
+		goto out;
 	h->lease = lease_time(&h->a);
 	dc_cb_set_handler(&h->a.cb, drop_recall, NULL);
 	dc_name(ctx, "f", h->name, sizeof(h->name));
