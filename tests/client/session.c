@@ -64,36 +64,54 @@ static struct dc_conn *live_conn(struct dc_client *cl)
 	return NULL;
 }
 
-void dc_client_destroy(struct dc_client *cl)
+/* Send c, built without SEQUENCE, on conn and free it. */
+static int solo_on(struct dc_client *cl, struct dc_conn *conn,
+		   struct dc_compound *c, nfsstat4 *status)
+{
+	struct dc_cres r;
+	int rc;
+
+	rc = dc_compound_call(conn, &cl->auth, c, &r, cl->timeout_ms);
+	dc_compound_free(c);
+	if (!rc)
+		*status = r.res.status;
+	dc_cres_free(&r);
+	return rc;
+}
+
+static int destroy_session_on(struct dc_client *cl, struct dc_conn *conn,
+			      const sessionid4 sid, nfsstat4 *status)
 {
 	struct dc_compound c;
+
+	dc_compound_init(&c, 1, "destroy_session");
+	dc_op_destroy_session(&c, sid);
+	return solo_on(cl, conn, &c, status);
+}
+
+static int destroy_clientid_on(struct dc_client *cl, struct dc_conn *conn,
+			       clientid4 clid, nfsstat4 *status)
+{
+	struct dc_compound c;
+
+	dc_compound_init(&c, 1, "destroy_clientid");
+	dc_op_destroy_clientid(&c, clid);
+	return solo_on(cl, conn, &c, status);
+}
+
+void dc_client_destroy(struct dc_client *cl)
+{
 	struct dc_conn *conn;
-	struct dc_cres r;
+	nfsstat4 st;
 	unsigned i;
 
 	if (!cl->inited)
 		return;
 	conn = live_conn(cl);
-	if (conn && cl->have_session) {
-		dc_compound_init(&c, 1, "destroy_session");
-		dc_op_destroy_session(&c, cl->sid);
-		if (!dc_compound_call(conn, &cl->auth, &c, &r,
-				      cl->timeout_ms))
-			dc_cres_free(&r);
-		else
-			dc_reply_free(&r.rpc);
-		dc_compound_free(&c);
-	}
-	if (conn && cl->clientid) {
-		dc_compound_init(&c, 1, "destroy_clientid");
-		dc_op_destroy_clientid(&c, cl->clientid);
-		if (!dc_compound_call(conn, &cl->auth, &c, &r,
-				      cl->timeout_ms))
-			dc_cres_free(&r);
-		else
-			dc_reply_free(&r.rpc);
-		dc_compound_free(&c);
-	}
+	if (conn && cl->have_session)
+		destroy_session_on(cl, conn, cl->sid, &st);
+	if (conn && cl->clientid)
+		destroy_clientid_on(cl, conn, cl->clientid, &st);
 	/* Close connections first: their readers may touch cb. */
 	for (i = 0; i < DC_MAX_CONNS; i++) {
 		dc_conn_close(cl->conns[i]);
@@ -262,15 +280,19 @@ int dc_client_on_fh(struct dc_client *cl, const char *tag, uint32_t minor,
 int dc_client_solo(struct dc_client *cl, struct dc_compound *c,
 		   nfsstat4 *status)
 {
-	struct dc_cres r;
-	int rc;
+	return solo_on(cl, cl->conns[0], c, status);
+}
 
-	rc = dc_compound_call(cl->conns[0], &cl->auth, c, &r, cl->timeout_ms);
-	dc_compound_free(c);
-	if (!rc)
-		*status = r.res.status;
-	dc_cres_free(&r);
-	return rc;
+int dc_client_destroy_session(struct dc_client *cl, const sessionid4 sid,
+			      nfsstat4 *status)
+{
+	return destroy_session_on(cl, cl->conns[0], sid, status);
+}
+
+int dc_client_destroy_clientid(struct dc_client *cl, clientid4 clid,
+			       nfsstat4 *status)
+{
+	return destroy_clientid_on(cl, cl->conns[0], clid, status);
 }
 
 int dc_client_init_retry(struct dc_client *cl, const struct dc_server *srv,

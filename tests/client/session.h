@@ -131,6 +131,15 @@ void dc_client_put_export(struct dc_client *cl, struct dc_compound *c);
  */
 int dc_client_solo(struct dc_client *cl, struct dc_compound *c,
 		   nfsstat4 *status);
+/*
+ * DESTROY_SESSION of sid, or DESTROY_CLIENTID of clid, alone in its
+ * compound on conns[0]; *status its status.  The client's own record
+ * (have_session, clientid) is the caller's to update.
+ */
+int dc_client_destroy_session(struct dc_client *cl, const sessionid4 sid,
+			      nfsstat4 *status);
+int dc_client_destroy_clientid(struct dc_client *cl, clientid4 clid,
+			       nfsstat4 *status);
 
 /*
  * [SEQUENCE, PUTFH fh (or the export when fh is NULL), ...fill (may be

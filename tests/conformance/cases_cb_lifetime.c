@@ -162,7 +162,6 @@ out:
 static void dcid3_probe_outstanding(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
-	struct dc_compound c;
 	nfsstat4 st;
 	int rc;
 
@@ -178,14 +177,10 @@ static void dcid3_probe_outstanding(struct dc_ctx *ctx)
 	rc = dc_client_create_session(&cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
 				      4, &st);
 	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
-	dc_compound_init(&c, 1, "dsess");
-	dc_op_destroy_session(&c, cl.sid);
-	rc = dc_client_solo(&cl, &c, &st);
+	rc = dc_client_destroy_session(&cl, cl.sid, &st);
 	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	cl.have_session = false;
-	dc_compound_init(&c, 1, "dcid");
-	dc_op_destroy_clientid(&c, cl.clientid);
-	rc = dc_client_solo(&cl, &c, &st);
+	rc = dc_client_destroy_clientid(&cl, cl.clientid, &st);
 	EXPECT_OK(rc, st,
 		  "DESTROY_CLIENTID after DESTROY_SESSION, probe pending");
 	cl.clientid = 0;

@@ -40,19 +40,10 @@ static void vanish(struct dc_client *cl)
 /* DESTROY_SESSION only; the client ID stays and the connections close. */
 static void destroy_session_only(struct dc_client *cl)
 {
-	struct dc_compound c;
-	struct dc_cres r;
+	nfsstat4 st;
 
-	if (cl->inited && cl->have_session && cl->nconns) {
-		dc_compound_init(&c, 1, "destroy_session");
-		dc_op_destroy_session(&c, cl->sid);
-		if (!dc_compound_call(cl->conns[0], &cl->auth, &c, &r,
-				      cl->timeout_ms))
-			dc_cres_free(&r);
-		else
-			dc_reply_free(&r.rpc);
-		dc_compound_free(&c);
-	}
+	if (cl->inited && cl->have_session && cl->nconns)
+		dc_client_destroy_session(cl, cl->sid, &st);
 	vanish(cl);
 }
 

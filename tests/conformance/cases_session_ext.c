@@ -1291,19 +1291,15 @@ static void met2_destroyed_client(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	struct snap a = { 0 }, b = { 0 };
-	struct dc_compound c;
-	struct dc_cres r = { 0 };
+	nfsstat4 st;
 	int rc;
 
 	NEED_METRICS();
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	SCRAPE(&a);
-	dc_compound_init(&c, 1, "destroy_session");
-	dc_op_destroy_session(&c, cl.sid);
-	rc = dc_compound_call(cl.conns[0], &cl.auth, &c, &r, cl.timeout_ms);
-	dc_compound_free(&c);
-	EXPECT_OK(rc, r.res.status, "DESTROY_SESSION");
+	rc = dc_client_destroy_session(&cl, cl.sid, &st);
+	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	cl.have_session = false;
 	SCRAPE(&b);
 	EXPECT_DELTA(&a, &b, "nfsv41_sessions_destroyed_total",
@@ -1314,7 +1310,6 @@ static void met2_destroyed_client(struct dc_ctx *ctx)
 		     destroyed_all_delta(&a, &b));
 	EXPECT_ACTIVE_CONSISTENT(&a, &b);
 out:
-	dc_cres_free(&r);
 	dc_metrics_free(&a.m);
 	dc_metrics_free(&b.m);
 	dc_client_destroy(&cl);

@@ -789,25 +789,6 @@ out:
 #define MAX_SESSIONS_DEF 16
 #define MAX_CONNS_DEF 16
 
-/* DESTROY_SESSION alone on conns[0]. */
-static int destroy_session(struct dc_client *cl, const sessionid4 sid,
-			   nfsstat4 *st)
-{
-	struct dc_compound c;
-	struct dc_cres r;
-	int rc;
-
-	dc_compound_init(&c, 1, "destroy_session");
-	dc_op_destroy_session(&c, sid);
-	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r,
-			      cl->timeout_ms);
-	dc_compound_free(&c);
-	if (!rc)
-		*st = r.res.status;
-	dc_cres_free(&r);
-	return rc;
-}
-
 /*
  * D: a client gets Max_Sessions_Per_Client (default 16) sessions; one
  * more CREATE_SESSION gets NFS4ERR_NOSPC until it destroys one.
@@ -835,7 +816,7 @@ static void slim1_sessions(struct dc_ctx *ctx)
 	EXPECT_STATUS(st, NFS4ERR_NOSPC, "CREATE_SESSION beyond "
 					 "Max_Sessions_Per_Client (16)");
 	/* The limit counts live sessions: destroy one, create one. */
-	rc = destroy_session(&cl, sids[0], &st);
+	rc = dc_client_destroy_session(&cl, sids[0], &st);
 	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	memcpy(sids[0], sids[--n], sizeof(sessionid4));
 	rc = dc_client_create_session(&cl, 0, 4, &st);
@@ -847,7 +828,7 @@ out:
 	/* dc_client_destroy() destroys the current one (cl.sid). */
 	for (i = 0; i < n; i++)
 		if (memcmp(sids[i], cl.sid, sizeof(sessionid4)))
-			(void)destroy_session(&cl, sids[i], &st);
+			(void)dc_client_destroy_session(&cl, sids[i], &st);
 	dc_client_destroy(&cl);
 }
 
