@@ -398,6 +398,29 @@ int dc_client_send(struct dc_client *cl, unsigned ci, struct dc_compound *c,
 	return rc;
 }
 
+int dc_client_on_slot(struct dc_client *cl, uint32_t slot, uint32_t seqid,
+		      bool cachethis,
+		      void (*fill)(struct dc_compound *c, void *arg), void *arg,
+		      struct dc_cres *r)
+{
+	struct dc_compound c;
+	int rc;
+
+	dc_compound_init(&c, 1, "slot");
+	dc_op_sequence(&c, cl->sid, seqid, slot, slot, cachethis);
+	if (fill)
+		fill(&c, arg);
+	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, r, cl->timeout_ms);
+	dc_compound_free(&c);
+	return rc;
+}
+
+void dc_fill_root_getfh(struct dc_compound *c, void *arg)
+{
+	dc_op_putrootfh(c);
+	dc_op_getfh(c);
+}
+
 void dc_client_put_export(struct dc_client *cl, struct dc_compound *c)
 {
 	char path[256], *save = NULL, *p;

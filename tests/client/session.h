@@ -152,6 +152,18 @@ int dc_client_on_fh(struct dc_client *cl, const char *tag, uint32_t minor,
 		    struct dc_cres *r);
 
 /*
+ * [SEQUENCE on slot with seqid (sa_highest_slotid slot), ...fill (may
+ * be NULL)] on conns[0], outside the client's slot table, for cases that
+ * drive slots by hand; *r keeps the reply for the caller to free.
+ */
+int dc_client_on_slot(struct dc_client *cl, uint32_t slot, uint32_t seqid,
+		      bool cachethis,
+		      void (*fill)(struct dc_compound *c, void *arg), void *arg,
+		      struct dc_cres *r);
+/* A fill for the calls above: PUTROOTFH + GETFH (arg unused). */
+void dc_fill_root_getfh(struct dc_compound *c, void *arg);
+
+/*
  * Convenience: one SEQUENCE'd compound with the ops added by fill; status
  * is the compound status.  fill may be NULL (SEQUENCE alone).
  */

@@ -195,7 +195,6 @@ out:
 static void csess6_slot_clamp(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
-	struct dc_compound c;
 	struct dc_cres r = { 0 };
 	uint32_t n;
 	nfsstat4 st;
@@ -210,16 +209,10 @@ static void csess6_slot_clamp(struct dc_ctx *ctx)
 	       "fore ca_maxrequests %u not clamped to the server's table", n);
 	dc_note(ctx, "server granted %u fore channel slots", n);
 	/* The last granted slot works, the next one is BADSLOT. */
-	dc_compound_init(&c, 1, "lastslot");
-	dc_op_sequence(&c, cl.sid, 1, n - 1, n - 1, false);
-	rc = dc_compound_call(cl.conns[0], &cl.auth, &c, &r, cl.timeout_ms);
-	dc_compound_free(&c);
+	rc = dc_client_on_slot(&cl, n - 1, 1, false, NULL, NULL, &r);
 	EXPECT_OK(rc, r.res.status, "SEQUENCE on the last slot");
 	dc_cres_free(&r);
-	dc_compound_init(&c, 1, "badslot");
-	dc_op_sequence(&c, cl.sid, 1, n, n, false);
-	rc = dc_compound_call(cl.conns[0], &cl.auth, &c, &r, cl.timeout_ms);
-	dc_compound_free(&c);
+	rc = dc_client_on_slot(&cl, n, 1, false, NULL, NULL, &r);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT_STATUS(r.res.status, NFS4ERR_BADSLOT,
 		      "SEQUENCE one past the granted slots");

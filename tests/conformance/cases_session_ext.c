@@ -1315,22 +1315,6 @@ out:
 	dc_client_destroy(&cl);
 }
 
-/* One compound on an explicit slot/seqid on conns[0]. */
-static int on_slot(struct dc_client *cl, uint32_t slot, uint32_t seqid,
-		   bool cachethis, struct dc_cres *r)
-{
-	struct dc_compound c;
-	int rc;
-
-	dc_compound_init(&c, 1, "slot");
-	dc_op_sequence(&c, cl->sid, seqid, slot, slot, cachethis);
-	dc_op_putrootfh(&c);
-	dc_op_getfh(&c);
-	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, r, cl->timeout_ms);
-	dc_compound_free(&c);
-	return rc;
-}
-
 /* Original request on slot 1, then the same bytes with a new xid. */
 static void met_retransmit(struct dc_ctx *ctx, bool cachethis)
 {
@@ -1343,7 +1327,8 @@ static void met_retransmit(struct dc_ctx *ctx, bool cachethis)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	SCRAPE(&a);
-	rc = on_slot(&cl, 1, 1, cachethis, &r1);
+	rc = dc_client_on_slot(&cl, 1, 1, cachethis, dc_fill_root_getfh, NULL,
+			       &r1);
 	EXPECT_OK(rc, r1.res.status, "SEQUENCE+PUTROOTFH+GETFH");
 	rc = dc_rpc_send_record(cl.conns[0], r1.rpc.req, r1.rpc.req_len, true,
 				&r2.rpc, cl.timeout_ms);
@@ -1480,7 +1465,6 @@ static void met8_badslot(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	struct snap a = { 0 }, b = { 0 };
-	struct dc_compound c;
 	struct dc_cres r = { 0 };
 	int rc;
 
@@ -1488,11 +1472,8 @@ static void met8_badslot(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	SCRAPE(&a);
-	dc_compound_init(&c, 1, "badslot");
-	dc_op_sequence(&c, cl.sid, 1, cl.fore.ca_maxrequests + 3,
-		       cl.fore.ca_maxrequests + 3, false);
-	rc = dc_compound_call(cl.conns[0], &cl.auth, &c, &r, cl.timeout_ms);
-	dc_compound_free(&c);
+	rc = dc_client_on_slot(&cl, cl.fore.ca_maxrequests + 3, 1, false, NULL,
+			       NULL, &r);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT_STATUS(r.res.status, NFS4ERR_BADSLOT, "SEQUENCE on a bad slot");
 	SCRAPE(&b);
