@@ -152,61 +152,83 @@ int dc_client_exchange_id(struct dc_client *cl, uint32_t flags,
 	return 0;
 }
 
+int dc_client_create_session_raw(struct dc_client *cl, unsigned ci,
+				 clientid4 clid, uint32_t seq, uint32_t flags,
+				 const channel_attrs4 *fore,
+				 const channel_attrs4 *back,
+				 struct dc_cs_reply *out)
+{
+	CREATE_SESSION4resok *ok;
+	struct dc_compound c;
+	struct dc_cres r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	dc_compound_init(&c, 1, "create_session");
+	dc_op_create_session(&c, clid, seq, flags, fore, back, cl->cb.program,
+			     &cl->auth);
+	rc = dc_compound_call(cl->conns[ci], &cl->auth, &c, &r,
+			      cl->timeout_ms);
+	dc_compound_free(&c);
+	if (!rc)
+		out->status = r.res.status;
+	if (!rc && out->status == NFS4_OK && !dc_cres_op(&r, 0))
+		out->status = NFS4ERR_SERVERFAULT;
+	if (!rc && out->status == NFS4_OK) {
+		ok = &dc_cres_op(&r, 0)
+			      ->nfs_resop4_u.opcreate_session
+			      .CREATE_SESSION4res_u.csr_resok4;
+		memcpy(out->sid, ok->csr_sessionid, NFS4_SESSIONID_SIZE);
+		out->seq = ok->csr_sequence;
+		out->flags = ok->csr_flags;
+		out->attrs.fore = ok->csr_fore_chan_attrs;
+		out->attrs.back = ok->csr_back_chan_attrs;
+		/* The reply owns the ird arrays: dc_cres_free() frees them. */
+		out->attrs.fore_ird = ok->csr_fore_chan_attrs.ca_rdma_ird
+					      .ca_rdma_ird_len;
+		out->attrs.back_ird = ok->csr_back_chan_attrs.ca_rdma_ird
+					      .ca_rdma_ird_len;
+		out->attrs.fore.ca_rdma_ird.ca_rdma_ird_len = 0;
+		out->attrs.fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
+		out->attrs.back.ca_rdma_ird.ca_rdma_ird_len = 0;
+		out->attrs.back.ca_rdma_ird.ca_rdma_ird_val = NULL;
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
 int dc_client_create_session_with(struct dc_client *cl, uint32_t flags,
 				  const channel_attrs4 *fore,
 				  const channel_attrs4 *back, bool serve,
 				  nfsstat4 *status,
 				  struct dc_cs_granted *granted)
 {
-	struct dc_compound c;
-	struct dc_cres r;
+	struct dc_cs_reply o;
 	int rc;
 
 	if (granted)
 		memset(granted, 0, sizeof(*granted));
-	dc_compound_init(&c, 1, "create_session");
-	dc_op_create_session(&c, cl->clientid, cl->cs_seq, flags, fore, back,
-			     cl->cb.program, &cl->auth);
 	/* Serve callbacks before the server may send any. */
 	if (serve)
 		dc_cb_attach(&cl->cb, cl->conns[0]);
-	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r, cl->timeout_ms);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_reply_free(&r.rpc);
+	rc = dc_client_create_session_raw(cl, 0, cl->clientid, cl->cs_seq,
+					  flags, fore, back, &o);
+	if (rc)
 		return rc;
-	}
-	*status = r.res.status;
-	if (r.res.status == NFS4_OK && dc_cres_op(&r, 0)) {
-		CREATE_SESSION4resok *ok = &dc_cres_op(&r, 0)
-			->nfs_resop4_u.opcreate_session.CREATE_SESSION4res_u
-			.csr_resok4;
-
-		memcpy(cl->sid, ok->csr_sessionid, NFS4_SESSIONID_SIZE);
-		cl->fore = ok->csr_fore_chan_attrs;
-		cl->back = ok->csr_back_chan_attrs;
-		if (granted) {
-			granted->fore = cl->fore;
-			granted->back = cl->back;
-			granted->fore_ird = cl->fore.ca_rdma_ird.ca_rdma_ird_len;
-			granted->back_ird = cl->back.ca_rdma_ird.ca_rdma_ird_len;
-			granted->fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
-			granted->back.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		}
-		/* The reply owns the ird arrays: dc_cres_free() frees them. */
-		cl->fore.ca_rdma_ird.ca_rdma_ird_len = 0;
-		cl->fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		cl->back.ca_rdma_ird.ca_rdma_ird_len = 0;
-		cl->back.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		cl->have_session = true;
-		cl->cs_seq++;
-		dc_slots_destroy(&cl->slots);
-		rc = dc_slots_init(&cl->slots, cl->fore.ca_maxrequests ?
-						       cl->fore.ca_maxrequests :
-						       1);
-		dc_cb_set_session(&cl->cb, cl->sid, cl->back.ca_maxrequests);
-	}
-	dc_cres_free(&r);
+	*status = o.status;
+	if (o.status != NFS4_OK)
+		return 0;
+	memcpy(cl->sid, o.sid, NFS4_SESSIONID_SIZE);
+	cl->fore = o.attrs.fore;
+	cl->back = o.attrs.back;
+	if (granted)
+		*granted = o.attrs;
+	cl->have_session = true;
+	cl->cs_seq++;
+	dc_slots_destroy(&cl->slots);
+	rc = dc_slots_init(&cl->slots,
+			   cl->fore.ca_maxrequests ? cl->fore.ca_maxrequests : 1);
+	dc_cb_set_session(&cl->cb, cl->sid, cl->back.ca_maxrequests);
 	return rc;
 }
 

@@ -82,6 +82,25 @@ struct dc_cs_granted {
 	unsigned fore_ird, back_ird;	/* its entry counts */
 };
 
+/* What a CREATE_SESSION reply gave; all but status zero unless NFS4_OK. */
+struct dc_cs_reply {
+	nfsstat4 status;
+	sessionid4 sid;
+	uint32_t seq, flags;	/* csr_sequence, csr_flags */
+	struct dc_cs_granted attrs;
+};
+
+/*
+ * CREATE_SESSION for clid with csa_sequence seq, flags and the channel
+ * attributes given, alone in its compound on conns[ci]; the client's own
+ * record is left as it is (cases that send wrong values use it).  An
+ * NFS4_OK reply without the op is NFS4ERR_SERVERFAULT.
+ */
+int dc_client_create_session_raw(struct dc_client *cl, unsigned ci,
+				 clientid4 clid, uint32_t seq, uint32_t flags,
+				 const channel_attrs4 *fore,
+				 const channel_attrs4 *back,
+				 struct dc_cs_reply *out);
 /*
  * CREATE_SESSION with explicit channel attributes; on NFS4_OK the client
  * takes the session as dc_client_create_session() does.  serve: conns[0]

@@ -190,11 +190,7 @@ static int create_session_deaf(struct dc_client *cl, nfsstat4 *st)
 	channel_attrs4 fore, back;
 
 	dc_default_chan_attrs(&fore, 8);
-	dc_default_chan_attrs(&back, 4);
-	back.ca_maxrequestsize = 16384;
-	back.ca_maxresponsesize = 16384;
-	back.ca_maxresponsesize_cached = 0;
-	back.ca_maxoperations = 8;
+	dc_default_back_chan_attrs(&back, 4);
 	return dc_client_create_session_with(cl,
 					     CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
 					     &fore, &back, false, st, NULL);
