@@ -85,18 +85,6 @@ static void sr_add(struct scripted *sr, enum sr_kind kind, uint32_t target,
 	pthread_mutex_unlock(&sr->lock);
 }
 
-static bool reply_hdr(XDR *x, uint32_t xid)
-{
-	uint32_t w[6] = { xid, DC_MSG_REPLY, DC_MSG_ACCEPTED, 0, 0,
-			  DC_SUCCESS };
-	int i;
-
-	for (i = 0; i < 6; i++)
-		if (!xdr_u_int32_t(x, &w[i]))
-			return false;
-	return true;
-}
-
 /* Advance the client's back channel slot table as the normal handler. */
 static bool sr_take_slot(struct scripted *sr, const struct sr_seen *s)
 {
@@ -155,7 +143,8 @@ static void sr_reply(struct dc_conn *conn, uint32_t xid,
 	cres.resarray.resarray_len = n;
 	cres.resarray.resarray_val = res;
 	xdrmem_create(&x, buf, sizeof(buf), XDR_ENCODE);
-	if (reply_hdr(&x, xid) && xdr_CB_COMPOUND4res(&x, &cres))
+	if (dc_rpc_encode_reply_hdr(&x, xid, DC_SUCCESS) &&
+	    xdr_CB_COMPOUND4res(&x, &cres))
 		dc_conn_send(conn, buf, xdr_getpos(&x));
 }
 
@@ -165,21 +154,15 @@ static void sr_on_call(struct dc_conn *conn, const uint8_t *rec, size_t len,
 	struct scripted *sr = arg;
 	struct sr_step step = { SR_PASS, 0, NFS4_OK };
 	struct sr_seen s = { 0 };
-	uint32_t xid, mtype, rpcvers, prog, vers, fl, blen;
+	struct dc_call_hdr h;
 	CB_COMPOUND4args a;
 	unsigned i;
 	XDR x;
 
 	xdrmem_create(&x, (char *)rec, len, XDR_DECODE);
-	if (!xdr_u_int32_t(&x, &xid) || !xdr_u_int32_t(&x, &mtype) ||
-	    !xdr_u_int32_t(&x, &rpcvers) || !xdr_u_int32_t(&x, &prog) ||
-	    !xdr_u_int32_t(&x, &vers) || !xdr_u_int32_t(&x, &s.proc))
+	if (!dc_rpc_decode_call_hdr(&x, &h))
 		goto pass;
-	for (i = 0; i < 2; i++) /* credential, verifier */
-		if (!xdr_u_int32_t(&x, &fl) || !xdr_u_int32_t(&x, &blen) ||
-		    blen > 400 ||
-		    !xdr_setpos(&x, xdr_getpos(&x) + ((blen + 3) & ~3u)))
-			goto pass;
+	s.proc = h.proc;
 	s.conn = conn;
 	memset(&a, 0, sizeof(a));
 	if (s.proc == CB_COMPOUND_PROC && xdr_CB_COMPOUND4args(&x, &a)) {
@@ -213,10 +196,10 @@ static void sr_on_call(struct dc_conn *conn, const uint8_t *rec, size_t len,
 		break;
 	case SR_TARGET:
 		if (sr_take_slot(sr, &s))
-			sr_reply(conn, xid, &a, &step, sr->cb->nslots);
+			sr_reply(conn, h.xid, &a, &step, sr->cb->nslots);
 		break;
 	case SR_SEQ_ERROR:
-		sr_reply(conn, xid, &a, &step, sr->cb->nslots);
+		sr_reply(conn, h.xid, &a, &step, sr->cb->nslots);
 		break;
 	case SR_DROP:
 		(void)sr_take_slot(sr, &s);
