@@ -574,6 +574,13 @@ int dc_client_bind_conn(struct dc_client *cl, unsigned ci,
 			channel_dir_from_client4 dir, nfsstat4 *st,
 			channel_dir_from_server4 *got)
 {
+	return dc_client_bind_on(cl, cl->conns[ci], dir, st, got);
+}
+
+int dc_client_bind_on(struct dc_client *cl, struct dc_conn *conn,
+		      channel_dir_from_client4 dir, nfsstat4 *st,
+		      channel_dir_from_server4 *got)
+{
 	BIND_CONN_TO_SESSION4resok *ok;
 	struct dc_compound c;
 	struct dc_cres r = { 0 };
@@ -581,8 +588,7 @@ int dc_client_bind_conn(struct dc_client *cl, unsigned ci,
 
 	dc_compound_init(&c, 1, "bind_conn");
 	dc_op_bind_conn(&c, cl->sid, dir);
-	rc = dc_compound_call(cl->conns[ci], &cl->auth, &c, &r,
-			      cl->timeout_ms);
+	rc = dc_compound_call(conn, &cl->auth, &c, &r, cl->timeout_ms);
 	dc_compound_free(&c);
 	if (!rc)
 		*st = r.res.status;

@@ -223,6 +223,10 @@ int dc_client_test_stateid(struct dc_client *cl, const stateid4 *sid,
 int dc_client_bind_conn(struct dc_client *cl, unsigned ci,
 			channel_dir_from_client4 dir, nfsstat4 *st,
 			channel_dir_from_server4 *got);
+/* The same on conn, a connection that need not be one of cl's. */
+int dc_client_bind_on(struct dc_client *cl, struct dc_conn *conn,
+		      channel_dir_from_client4 dir, nfsstat4 *st,
+		      channel_dir_from_server4 *got);
 /* SEQUENCE + FREE_STATEID; *st is FREE_STATEID's status. */
 int dc_client_free_stateid(struct dc_client *cl, const stateid4 *sid,
 			   nfsstat4 *st);

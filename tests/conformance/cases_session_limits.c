@@ -335,24 +335,6 @@ static int seq_flags(struct dc_client *cl, unsigned ci, nfsstat4 *st,
 	return rc;
 }
 
-/* BIND_CONN_TO_SESSION alone on conn. */
-static int bind_on(struct dc_client *cl, struct dc_conn *conn,
-		   channel_dir_from_client4 dir, nfsstat4 *st)
-{
-	struct dc_compound c;
-	struct dc_cres r;
-	int rc;
-
-	dc_compound_init(&c, 1, "bind");
-	dc_op_bind_conn(&c, cl->sid, dir);
-	rc = dc_compound_call(conn, &cl->auth, &c, &r, cl->timeout_ms);
-	dc_compound_free(&c);
-	if (!rc)
-		*st = r.res.status;
-	dc_cres_free(&r);
-	return rc;
-}
-
 /*
  * A: the back channel was on the newest back-bound connection; when it
  * closes, the server moves it to the other one, probes it and recalls
@@ -377,7 +359,7 @@ static void bcfo1_recall_on_survivor(struct dc_ctx *ctx)
 	rc = dc_client_add_conn(&cl);
 	EXPECT(rc == 1, "second connection: %d", rc);
 	sr_attach(&sr, cl.conns[1]);
-	rc = bind_on(&cl, cl.conns[1], CDFC4_BACK_OR_BOTH, &st);
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, NULL);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
 	/* The server moves the back channel there and probes it. */
 	i = sr_wait_for(&sr, 0, CB_NULL_PROC, cl.conns[1], &s);
@@ -838,7 +820,8 @@ static void slim2_connections(struct dc_ctx *ctx)
 		rc = dc_conn_open(&extra[n], cl.srv.host, cl.srv.port);
 		EXPECT(rc == 0, "connection %u: %d", n + 2, rc);
 		n++;
-		rc = bind_on(&cl, extra[n - 1], CDFC4_FORE, &st);
+		rc = dc_client_bind_on(&cl, extra[n - 1], CDFC4_FORE, &st,
+				       NULL);
 		EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
 		if (n < MAX_CONNS_DEF)
 			EXPECT_STATUS(st, NFS4_OK,
@@ -857,7 +840,8 @@ static void slim2_connections(struct dc_ctx *ctx)
 	dc_conn_close(extra[0]);
 	extra[0] = NULL;
 	for (i = 0; i < POLL_TRIES; i++) {
-		rc = bind_on(&cl, extra[n - 1], CDFC4_FORE, &st);
+		rc = dc_client_bind_on(&cl, extra[n - 1], CDFC4_FORE, &st,
+				       NULL);
 		EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
 		if (st != NFS4ERR_NOSPC)
 			break;
