@@ -529,6 +529,30 @@ static bool pair_holding(struct dc_ctx *ctx, struct dc_client *a,
 }
 
 /*
+ * Undo pair_holding(): A's handler off, B's open o_b and A's o closed
+ * (A's delegation returned), and, when the case failed, name removed
+ * by remover as far as it can.
+ */
+static void pair_release(struct dc_ctx *ctx, struct dc_client *a,
+			 struct dc_client *b, struct open_res *o,
+			 struct open_res *o_b, struct dc_client *remover,
+			 const char *name)
+{
+	nfsstat4 st;
+
+	if (a->inited)	/* not after a crash */
+		dc_cb_set_handler(&a->cb, NULL, NULL);
+	close_quietly(b, o_b);
+	close_quietly(a, o);
+	if (ctx->result != DC_PASS)
+		remove_name(remover, name, &st);
+	dc_fh_free(&o_b->fh);
+	dc_fh_free(&o->fh);
+	dc_client_destroy(b);
+	dc_client_destroy(a);
+}
+
+/*
  * 10.4.4 / 20.2: B's conflicting OPEN (read+write) makes the server
  * recall A's delegation over A's back channel; A answers NFS4_OK and
  * returns it; B's retried OPEN is granted; the returned stateid is gone;
@@ -635,16 +659,8 @@ static void recall_flow(struct dc_ctx *ctx, open_delegation_type4 type)
 	rc = remove_name(&a, name, &st);
 	EXPECT_OK(rc, st, "REMOVE");
 out:
-	dc_cb_set_handler(&a.cb, NULL, NULL);
-	close_quietly(&b, &ob);
-	close_quietly(&a, &o);
-	if (ctx->result != DC_PASS)
-		remove_name(&a, name, &st);
 	dc_fh_free(&up_fh);
-	dc_fh_free(&ob.fh);
-	dc_fh_free(&o.fh);
-	dc_client_destroy(&b);
-	dc_client_destroy(&a);
+	pair_release(ctx, &a, &b, &o, &ob, &a, name);
 }
 
 static void deleg2_recall_write(struct dc_ctx *ctx)
@@ -793,17 +809,7 @@ static void revoke_flow(struct dc_ctx *ctx, enum dc_cb_action on_recall)
 	rc = remove_name(&b, name, &st);
 	EXPECT_OK(rc, st, "REMOVE");
 out:
-	dc_cb_set_handler(&a.cb, NULL, NULL);
-	close_quietly(&b, &ob);
-	close_quietly(&a, &o);
-	if (ctx->result != DC_PASS) {
-		/* best effort: do not leave the file behind */
-		remove_name(&b, name, &st);
-	}
-	dc_fh_free(&ob.fh);
-	dc_fh_free(&o.fh);
-	dc_client_destroy(&b);
-	dc_client_destroy(&a);
+	pair_release(ctx, &a, &b, &o, &ob, &b, name);
 }
 
 static void deleg3_revoke(struct dc_ctx *ctx)
@@ -1054,17 +1060,8 @@ static void deleg9_reboot_recall(struct dc_ctx *ctx)
 	rc = remove_name(&b, name, &st);
 	EXPECT_OK(rc, st, "REMOVE");
 out:
-	if (a.inited)	/* not after the crash */
-		dc_cb_set_handler(&a.cb, NULL, NULL);
-	close_quietly(&b, &ob);
-	close_quietly(&a, &o);
-	if (ctx->result != DC_PASS)
-		remove_name(&b, name, &st);
-	dc_fh_free(&ob.fh);
-	dc_fh_free(&o.fh);
 	dc_client_destroy(&a2);
-	dc_client_destroy(&b);
-	dc_client_destroy(&a);
+	pair_release(ctx, &a, &b, &o, &ob, &b, name);
 }
 
 /* Callback_Timeout of server.conf.in: a CB_NULL waits up to twice that. */
