@@ -93,26 +93,29 @@ static void bind3_both(struct dc_ctx *ctx)
 	bind_dir(ctx, CDFC4_BACK_OR_BOTH, CDFS4_BOTH);
 }
 
-static void bind4_path_down(struct dc_ctx *ctx)
+/*
+ * cl, with connection 1 bound to the fore channel only, closes
+ * connection 0, the only one bound to the back channel: SEQUENCE on
+ * connection 1 goes on working and soon reports CB_PATH_DOWN.
+ */
+static bool path_down(struct dc_ctx *ctx, struct dc_client *cl)
 {
-	struct dc_client cl = { 0 };
 	uint32_t flags = 0;
 	nfsstat4 st;
 	unsigned i;
 	int rc;
 
-	rc = mounted_with_second(ctx, &cl);
+	rc = mounted_with_second(ctx, cl);
 	EXPECT_RPC(rc, "mount + second connection");
-	rc = dc_client_bind_conn(&cl, 1, CDFC4_FORE, &st, NULL);
+	rc = dc_client_bind_conn(cl, 1, CDFC4_FORE, &st, NULL);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION fore");
-	rc = seq_on(&cl, 1, &st, &flags);
+	rc = seq_on(cl, 1, &st, &flags);
 	EXPECT_RPC(rc, "SEQUENCE on connection 1");
 	EXPECT(!(flags & SEQ4_STATUS_CB_PATH_DOWN),
 	       "CB_PATH_DOWN before the back channel closed");
-	/* Drop connection 0, the only one bound to the back channel. */
-	dc_conn_shutdown(cl.conns[0]);
+	dc_conn_shutdown(cl->conns[0]);
 	for (i = 0; i < NOTICE_TRIES; i++) {
-		rc = seq_on(&cl, 1, &st, &flags);
+		rc = seq_on(cl, 1, &st, &flags);
 		EXPECT_OK(rc, st, "SEQUENCE on connection 1");
 		if (flags & SEQ4_STATUS_CB_PATH_DOWN)
 			break;
@@ -121,7 +124,16 @@ static void bind4_path_down(struct dc_ctx *ctx)
 	EXPECT(flags & SEQ4_STATUS_CB_PATH_DOWN,
 	       "no SEQ4_STATUS_CB_PATH_DOWN after the only back channel "
 	       "connection closed (flags %#x)", flags);
+	return true;
 out:
+	return false;
+}
+
+static void bind4_path_down(struct dc_ctx *ctx)
+{
+	struct dc_client cl = { 0 };
+
+	path_down(ctx, &cl);
 	dc_client_destroy(&cl);
 }
 
@@ -165,23 +177,10 @@ static void bind6_rebind(struct dc_ctx *ctx)
 	struct dc_client cl = { 0 };
 	uint32_t flags = 0;
 	nfsstat4 st;
-	unsigned i;
 	int rc;
 
-	rc = mounted_with_second(ctx, &cl);
-	EXPECT_RPC(rc, "mount + second connection");
-	rc = dc_client_bind_conn(&cl, 1, CDFC4_FORE, &st, NULL);
-	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION fore");
-	dc_conn_shutdown(cl.conns[0]);
-	for (i = 0; i < NOTICE_TRIES; i++) {
-		rc = seq_on(&cl, 1, &st, &flags);
-		EXPECT_RPC(rc, "SEQUENCE");
-		if (flags & SEQ4_STATUS_CB_PATH_DOWN)
-			break;
-		usleep(NOTICE_SLEEP_US);
-	}
-	EXPECT(flags & SEQ4_STATUS_CB_PATH_DOWN,
-	       "precondition: CB_PATH_DOWN never reported");
+	if (!path_down(ctx, &cl))
+		goto out;
 	/* Give the session a back channel again on connection 1. */
 	dc_cb_attach(&cl.cb, cl.conns[1]);
 	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, NULL);
