@@ -48,6 +48,12 @@ void dc_name(struct dc_ctx *ctx, const char *what, char *buf, size_t len);
 
 /* Client with a fresh owner, connected; nothing sent yet. */
 int dc_ctx_client(struct dc_ctx *ctx, struct dc_client *cl);
+/*
+ * Client with a fresh owner, connected, after EXCHANGE_ID (flag
+ * USE_NON_PNFS) and no session yet.  Connecting, the reply and its
+ * NFS4_OK are a check each; false, with the case failed, when one fails.
+ */
+bool dc_ctx_exchanged(struct dc_ctx *ctx, struct dc_client *cl);
 /* Client with a fresh owner, EXCHANGE_ID + session + RECLAIM_COMPLETE. */
 int dc_ctx_mounted(struct dc_ctx *ctx, struct dc_client *cl);
 /*

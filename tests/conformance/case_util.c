@@ -57,6 +57,28 @@ int dc_ctx_client(struct dc_ctx *ctx, struct dc_client *cl)
 	return dc_client_init(cl, &ctx->srv, owner);
 }
 
+bool dc_ctx_exchanged(struct dc_ctx *ctx, struct dc_client *cl)
+{
+	nfsstat4 st = NFS4_OK;
+	int rc = dc_ctx_client(ctx, cl);
+
+	ctx->checks++;
+	if (rc) {
+		dc_fail(ctx, "connect: transport error %d (%s)", rc,
+			strerror(-rc));
+		return false;
+	}
+	rc = dc_client_exchange_id(cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
+	ctx->checks += 2;
+	if (rc)
+		dc_fail(ctx, "EXCHANGE_ID: transport error %d (%s)", rc,
+			strerror(-rc));
+	else if (st != NFS4_OK)
+		dc_fail(ctx, "EXCHANGE_ID: got %s, expected NFS4_OK",
+			dc_nfsstat_name(st));
+	return !rc && st == NFS4_OK;
+}
+
 int dc_ctx_mounted(struct dc_ctx *ctx, struct dc_client *cl)
 {
 	int rc = dc_ctx_client(ctx, cl);

@@ -11,24 +11,14 @@ static void default_attrs(channel_attrs4 *fore, channel_attrs4 *back)
 	dc_default_back_chan_attrs(back, 2);
 }
 
-/* Connect and EXCHANGE_ID with a fresh owner. */
-static int fresh(struct dc_ctx *ctx, struct dc_client *cl, nfsstat4 *st)
-{
-	int rc = dc_ctx_client(ctx, cl);
-
-	if (rc)
-		return rc;
-	return dc_client_exchange_id(cl, EXCHGID4_FLAG_USE_NON_PNFS, st);
-}
-
 static void csess1_confirms(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	nfsstat4 st;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	EXPECT(!(cl.eir_flags & EXCHGID4_FLAG_CONFIRMED_R),
 	       "new client already confirmed");
 	rc = dc_client_create_session(&cl, 0, 4, &st);
@@ -49,11 +39,10 @@ static void csess2_replay(struct dc_ctx *ctx)
 	struct dc_client cl = { 0 };
 	channel_attrs4 fore, back;
 	struct dc_cs_reply a, b;
-	nfsstat4 st;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	default_attrs(&fore, &back);
 	rc = dc_client_create_session_raw(&cl, 0, cl.clientid, cl.cs_seq, 0,
 					  &fore, &back, &a);
@@ -81,8 +70,8 @@ static void csess3_misordered(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	default_attrs(&fore, &back);
 	rc = dc_client_create_session_raw(&cl, 0, cl.clientid, cl.cs_seq + 5, 0,
 					  &fore, &back, &o);
@@ -106,11 +95,10 @@ static void csess4_stale_clientid(struct dc_ctx *ctx)
 	struct dc_client cl = { 0 };
 	channel_attrs4 fore, back;
 	struct dc_cs_reply o;
-	nfsstat4 st;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	default_attrs(&fore, &back);
 	/* Flip the low word: same boot epoch, a clientid never issued. */
 	rc = dc_client_create_session_raw(&cl, 0, cl.clientid ^ 0x7fff0000u,
@@ -127,11 +115,10 @@ static void csess5_toosmall(struct dc_ctx *ctx)
 	struct dc_client cl = { 0 };
 	channel_attrs4 fore, back;
 	struct dc_cs_reply o;
-	nfsstat4 st;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	default_attrs(&fore, &back);
 	/* Too small to hold even a SEQUENCE request. */
 	fore.ca_maxrequestsize = 16;
@@ -160,8 +147,8 @@ static void csess6_slot_clamp(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	rc = dc_client_create_session(&cl, 0, 100000, &st);
 	EXPECT_OK(rc, st, "CREATE_SESSION asking 100000 slots");
 	n = cl.fore.ca_maxrequests;
@@ -186,11 +173,10 @@ static void csess7_bad_flags(struct dc_ctx *ctx)
 	struct dc_client cl = { 0 };
 	channel_attrs4 fore, back;
 	struct dc_cs_reply o;
-	nfsstat4 st;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	default_attrs(&fore, &back);
 	rc = dc_client_create_session_raw(&cl, 0, cl.clientid, cl.cs_seq, 0x100,
 					  &fore, &back, &o);

@@ -406,13 +406,10 @@ static void csess8_back_clamped(struct dc_ctx *ctx)
 	channel_attrs4 back = { 0 };
 	struct dc_cs_granted o;
 	nfsstat4 cs;
-	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_client(ctx, &cl);
-	EXPECT_RPC(rc, "connect");
-	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	back.ca_headerpadsize = 4096;
 	back.ca_maxrequestsize = 1 << 20;
 	back.ca_maxresponsesize = 1 << 20;
@@ -444,13 +441,10 @@ static void csess9_back_small(struct dc_ctx *ctx)
 	channel_attrs4 back = { 0 };
 	struct dc_cs_granted o;
 	nfsstat4 cs;
-	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_client(ctx, &cl);
-	EXPECT_RPC(rc, "connect");
-	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	back.ca_maxrequestsize = 300;
 	back.ca_maxresponsesize = 400;
 	back.ca_maxresponsesize_cached = 100;
@@ -1260,10 +1254,8 @@ static void met1_created(struct dc_ctx *ctx)
 	int rc;
 
 	NEED_METRICS();
-	rc = dc_ctx_client(ctx, &cl);
-	EXPECT_RPC(rc, "connect");
-	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	SCRAPE(&a);
 	rc = dc_client_create_session(&cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
 				      8, &st);
@@ -1495,10 +1487,8 @@ static void cbto1_path_down(struct dc_ctx *ctx)
 	double t0;
 	int rc;
 
-	rc = dc_ctx_client(ctx, &cl);
-	EXPECT_RPC(rc, "connect");
-	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	/* The metric checks are extra: only with patch 0009's metrics.  An
 	 * earlier case's probe still out would time out in our window:
 	 * start once none has for two Callback_Timeouts.
@@ -1583,10 +1573,8 @@ static void probe2_rebind(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc, ci;
 
-	rc = dc_ctx_client(ctx, &cl);
-	EXPECT_RPC(rc, "connect");
-	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	rc = create_session_deaf(&cl, &st);
 	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
 	EXPECT(dc_client_wait_seq_flags(&cl, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
@@ -1629,10 +1617,8 @@ static void probe3_rebind_during_probe(struct dc_ctx *ctx)
 	double t0, bind_s;
 	int rc, ci;
 
-	rc = dc_ctx_client(ctx, &cl);
-	EXPECT_RPC(rc, "connect");
-	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	ci = dc_client_add_conn(&cl);
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&cl.cb, cl.conns[1]);
