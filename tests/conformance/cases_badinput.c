@@ -450,45 +450,25 @@ out:
 
 /* ---- raw COMPOUND bytes (BADIN6) ------------------------------------ */
 
-struct wbuf {
-	uint8_t b[512];
-	size_t n;
-};
-
-static void put32(struct wbuf *w, uint32_t v)
-{
-	v = htonl(v);
-	memcpy(w->b + w->n, &v, 4);
-	w->n += 4;
-}
-
-static void put_zeros(struct wbuf *w, size_t n)
-{
-	memset(w->b + w->n, 0, n);
-	w->n += n;
-}
-
 /* Tag "bi", minorversion 1, nops, SEQUENCE, PUTROOTFH. */
-static void raw_head_seq(struct wbuf *w, struct dc_client *cl, uint32_t nops,
+static void raw_head_seq(struct dc_wbuf *w, struct dc_client *cl, uint32_t nops,
 			 uint32_t seqid, uint32_t slot)
 {
-	put32(w, 2);
-	memcpy(w->b + w->n, "bi\0\0", 4);
-	w->n += 4;
-	put32(w, 1);
-	put32(w, nops);
-	put32(w, NFS4_OP_SEQUENCE);
-	memcpy(w->b + w->n, cl->sid, NFS4_SESSIONID_SIZE);
-	w->n += NFS4_SESSIONID_SIZE;
-	put32(w, seqid);
-	put32(w, slot);
-	put32(w, 0);	/* highest */
-	put32(w, 0);	/* cachethis */
-	put32(w, NFS4_OP_PUTROOTFH);
+	dc_wbuf_u32(w, 2);
+	dc_wbuf_opaque(w, "bi", 2);
+	dc_wbuf_u32(w, 1);
+	dc_wbuf_u32(w, nops);
+	dc_wbuf_u32(w, NFS4_OP_SEQUENCE);
+	dc_wbuf_opaque(w, cl->sid, NFS4_SESSIONID_SIZE);
+	dc_wbuf_u32(w, seqid);
+	dc_wbuf_u32(w, slot);
+	dc_wbuf_u32(w, 0);	/* highest */
+	dc_wbuf_u32(w, 0);	/* cachethis */
+	dc_wbuf_u32(w, NFS4_OP_PUTROOTFH);
 }
 
 /* For requests the server cannot decode: SEQUENCE never runs. */
-static void raw_head(struct wbuf *w, struct dc_client *cl, uint32_t nops)
+static void raw_head(struct dc_wbuf *w, struct dc_client *cl, uint32_t nops)
 {
 	raw_head_seq(w, cl, nops, 1, 0);
 }
@@ -540,7 +520,7 @@ out:
 }
 
 static bool expect_garbage(struct dc_ctx *ctx, struct dc_client *cl,
-			   const struct wbuf *w, const char *what)
+			   const struct dc_wbuf *w, const char *what)
 {
 	return expect_garbage_or(ctx, cl, w->b, w->n, NFS4_OK, NULL, what);
 }
@@ -549,7 +529,7 @@ static bool expect_garbage(struct dc_ctx *ctx, struct dc_client *cl,
 static bool lookup_raw(struct dc_ctx *ctx, struct dc_client *cl,
 		       const char *name, size_t len)
 {
-	struct wbuf w = { .n = 0 };
+	struct dc_wbuf w = { .n = 0 };
 	struct dc_compound c;
 	uint8_t *b = malloc(sizeof(w.b) + len + 4);
 	uint32_t slot, seqid;
@@ -563,8 +543,8 @@ static bool lookup_raw(struct dc_ctx *ctx, struct dc_client *cl,
 	seqid = c.ops[0].nfs_argop4_u.opsequence.sa_sequenceid;
 	dc_compound_free(&c);
 	raw_head_seq(&w, cl, 3, seqid, slot);
-	put32(&w, NFS4_OP_LOOKUP);
-	put32(&w, len);
+	dc_wbuf_u32(&w, NFS4_OP_LOOKUP);
+	dc_wbuf_u32(&w, len);
 	memcpy(b, w.b, w.n);
 	memcpy(b + w.n, name, len);
 	memset(b + w.n + len, 0, 4);
@@ -579,7 +559,7 @@ static void badin6_lengths(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	long pid = dc_daemon_pid(), vm0, peak;
-	struct wbuf w;
+	struct dc_wbuf w;
 	int rc;
 
 	rc = dc_ctx_mounted(ctx, &cl);
@@ -587,9 +567,9 @@ static void badin6_lengths(struct dc_ctx *ctx)
 	/* LOOKUP whose name claims 2 GiB - 16 bytes; 8 follow. */
 	w.n = 0;
 	raw_head(&w, &cl, 3);
-	put32(&w, NFS4_OP_LOOKUP);
-	put32(&w, 0x7ffffff0);
-	put_zeros(&w, 8);
+	dc_wbuf_u32(&w, NFS4_OP_LOOKUP);
+	dc_wbuf_u32(&w, 0x7ffffff0);
+	dc_wbuf_zeros(&w, 8);
 	if (!expect_garbage(ctx, &cl, &w, "LOOKUP name of 2 GiB"))
 		goto out;
 	/*
@@ -600,12 +580,12 @@ static void badin6_lengths(struct dc_ctx *ctx)
 	 */
 	w.n = 0;
 	raw_head(&w, &cl, 3);
-	put32(&w, NFS4_OP_WRITE);
-	put_zeros(&w, 16);	/* anonymous stateid */
-	put_zeros(&w, 8);	/* offset */
-	put32(&w, UNSTABLE4);
-	put32(&w, 0x7fffffff);
-	put_zeros(&w, 8);
+	dc_wbuf_u32(&w, NFS4_OP_WRITE);
+	dc_wbuf_zeros(&w, 16);	/* anonymous stateid */
+	dc_wbuf_zeros(&w, 8);	/* offset */
+	dc_wbuf_u32(&w, UNSTABLE4);
+	dc_wbuf_u32(&w, 0x7fffffff);
+	dc_wbuf_zeros(&w, 8);
 	vm0 = pid > 0 ? dc_daemon_status_kib(pid, "VmSize") : -1;
 	if (!expect_garbage(ctx, &cl, &w, "WRITE data of 2 GiB"))
 		goto out;
@@ -618,13 +598,13 @@ static void badin6_lengths(struct dc_ctx *ctx)
 	/* OPEN whose owner opaque claims 1 GiB. */
 	w.n = 0;
 	raw_head(&w, &cl, 3);
-	put32(&w, NFS4_OP_OPEN);
-	put32(&w, 0);	/* seqid */
-	put32(&w, OPEN4_SHARE_ACCESS_READ);
-	put32(&w, OPEN4_SHARE_DENY_NONE);
-	put_zeros(&w, 8);	/* clientid */
-	put32(&w, 0x40000000);
-	put_zeros(&w, 8);
+	dc_wbuf_u32(&w, NFS4_OP_OPEN);
+	dc_wbuf_u32(&w, 0);	/* seqid */
+	dc_wbuf_u32(&w, OPEN4_SHARE_ACCESS_READ);
+	dc_wbuf_u32(&w, OPEN4_SHARE_DENY_NONE);
+	dc_wbuf_zeros(&w, 8);	/* clientid */
+	dc_wbuf_u32(&w, 0x40000000);
+	dc_wbuf_zeros(&w, 8);
 	if (!expect_garbage(ctx, &cl, &w, "OPEN owner of 1 GiB"))
 		goto out;
 	/* Every length fits but the array of ops claims a billion. */
@@ -1293,7 +1273,7 @@ static void burst(struct dc_ctx *ctx, unsigned int round)
 {
 	struct dc_client cl = { 0 };
 	struct dc_cres r = { 0 };
-	struct wbuf w = { .n = 0 };
+	struct dc_wbuf w = { .n = 0 };
 	struct name_arg a = { 0 };
 	nfs_fh4 root = { 0 };
 	nfsstat4 got;
@@ -1303,8 +1283,8 @@ static void burst(struct dc_ctx *ctx, unsigned int round)
 	if (dc_ctx_mounted(ctx, &cl))
 		goto out;
 	raw_head(&w, &cl, 3);
-	put32(&w, NFS4_OP_LOOKUP);
-	put32(&w, 0x7ffffff0);
+	dc_wbuf_u32(&w, NFS4_OP_LOOKUP);
+	dc_wbuf_u32(&w, 0x7ffffff0);
 	dc_rpc_call_bytes(cl.conns[0], &cl.auth, NFS4_PROGRAM, NFS_V4,
 			  NFS4_PROC_COMPOUND, w.b, w.n, &r.rpc,
 			  DC_DEFAULT_TIMEOUT_MS);
