@@ -10,8 +10,6 @@
 #include <string.h>
 #include "compound.h"
 
-#define NFS4_PROC_COMPOUND 1
-
 void dc_compound_init(struct dc_compound *c, uint32_t minor, const char *tag)
 {
 	memset(c, 0, sizeof(*c));

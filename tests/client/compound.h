@@ -30,6 +30,9 @@ struct dc_cres {
 	bool decoded;
 };
 
+/* The COMPOUND procedure of program NFS4_PROGRAM (RFC 8881 16.2). */
+#define NFS4_PROC_COMPOUND 1
+
 void dc_compound_init(struct dc_compound *c, uint32_t minor, const char *tag);
 void dc_compound_free(struct dc_compound *c);
 /* Append an op with zeroed arguments; NULL when full. */

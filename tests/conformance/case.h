@@ -137,6 +137,24 @@ bool dc_check_entry(struct dc_ctx *ctx, struct dc_client *cl,
 bool dc_check_write(struct dc_ctx *ctx, struct dc_client *cl,
 		    const nfs_fh4 *dir, const char *name, const char *who);
 
+/* What dc_check_garbage() got. */
+enum dc_garbage {
+	DC_GARBAGE_FAILED,	/* none of these: the case failed */
+	DC_GARBAGE_RPC,		/* RPC GARBAGE_ARGS */
+	DC_GARBAGE_BADXDR,	/* NFS4ERR_BADXDR */
+	DC_GARBAGE_ALT,		/* alt as the last result */
+};
+/*
+ * Send b[0..n), COMPOUND arguments the server cannot decode, on cl's
+ * conns[0]: RPC GARBAGE_ARGS (RFC 5531) or NFS4ERR_BADXDR (15.1.1.1) is
+ * right or, when alt is not NFS4_OK, alt as the last result; then the
+ * same connection must still answer NULL.  slot (may be NULL) is the
+ * slot of the bytes' SEQUENCE, given back to cl.  what names the bytes.
+ */
+enum dc_garbage dc_check_garbage(struct dc_ctx *ctx, struct dc_client *cl,
+				 const uint8_t *b, size_t n, nfsstat4 alt,
+				 const uint32_t *slot, const char *what);
+
 /*
  * The server's lease_time in seconds as cl (mounted) reads it; 0, with
  * the case failed, when it could not be read.

@@ -386,3 +386,53 @@ bool dc_renew_wait(struct dc_ctx *ctx, struct dc_client *cl, unsigned ms,
 	}
 	return true;
 }
+
+enum dc_garbage dc_check_garbage(struct dc_ctx *ctx, struct dc_client *cl,
+				 const uint8_t *b, size_t n, nfsstat4 alt,
+				 const uint32_t *slot, const char *what)
+{
+	enum dc_garbage got = DC_GARBAGE_FAILED;
+	struct dc_cres r = { 0 };
+	unsigned int nres;
+	nfsstat4 last;
+	int rc;
+
+	rc = dc_rpc_call_bytes(cl->conns[0], &cl->auth, NFS4_PROGRAM, NFS_V4,
+			       NFS4_PROC_COMPOUND, b, n, &r.rpc,
+			       DC_DEFAULT_TIMEOUT_MS);
+	if (slot) {
+		/* The slot moved on only if SEQUENCE ran. */
+		if (!rc && r.rpc.accept_stat == DC_SUCCESS)
+			dc_cres_decode(&r);
+		dc_client_slot_done(cl, *slot, r.decoded ? &r : NULL);
+	}
+	EXPECT_RPC(rc, what);
+	EXPECT(r.rpc.reply_stat == DC_MSG_ACCEPTED, "%s: RPC denied (%u)",
+	       what, r.rpc.reject_stat);
+	if (r.rpc.accept_stat == DC_GARBAGE_ARGS) {
+		CHECKED();
+		got = DC_GARBAGE_RPC;
+	} else {
+		EXPECT(r.rpc.accept_stat == DC_SUCCESS, "%s: accept_stat %u",
+		       what, r.rpc.accept_stat);
+		EXPECT(r.decoded || dc_cres_decode(&r) == 0,
+		       "%s: reply undecodable", what);
+		nres = r.res.resarray.resarray_len;
+		last = nres ? dc_cres_status(&r, nres - 1) : (nfsstat4)-1;
+		if (alt == NFS4_OK || r.res.status == NFS4ERR_BADXDR) {
+			EXPECT_STATUS(r.res.status, NFS4ERR_BADXDR, what);
+			got = DC_GARBAGE_BADXDR;
+		} else {
+			EXPECT_STATUS(last, alt, what);
+			got = DC_GARBAGE_ALT;
+		}
+	}
+	rc = dc_rpc_null(cl->conns[0], NFS4_PROGRAM, NFS_V4,
+			 DC_DEFAULT_TIMEOUT_MS);
+	EXPECT(rc == 0, "NULL on the same connection after %s: %d", what, rc);
+	dc_cres_free(&r);
+	return got;
+out:
+	dc_cres_free(&r);
+	return DC_GARBAGE_FAILED;
+}

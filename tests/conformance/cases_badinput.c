@@ -53,7 +53,6 @@
 #include "metrics_scrape.h"
 #include "rpc_record.h"
 
-#define NFS4_PROC_COMPOUND 1
 /* Bounded waits for the daemon to settle: tries x interval. */
 #define SETTLE_TRIES DC_SETTLE_TRIES
 #define SETTLE_US DC_SETTLE_US
@@ -473,58 +472,6 @@ static void raw_head(struct dc_wbuf *w, struct dc_client *cl, uint32_t nops)
 	raw_head_seq(w, cl, nops, 1, 0);
 }
 
-/*
- * A length the body cannot hold is undecodable: GARBAGE_ARGS (RFC 5531)
- * or NFS4ERR_BADXDR (15.1.1.1); or, when alt is not NFS4_OK, alt as the
- * last result.  The same connection keeps working.
- */
-static bool expect_garbage_or(struct dc_ctx *ctx, struct dc_client *cl,
-			      const uint8_t *b, size_t n, nfsstat4 alt,
-			      const uint32_t *slot, const char *what)
-{
-	struct dc_cres r = { 0 };
-	bool ok = false;
-	int rc;
-
-	rc = dc_rpc_call_bytes(cl->conns[0], &cl->auth, NFS4_PROGRAM, NFS_V4,
-			       NFS4_PROC_COMPOUND, b, n, &r.rpc,
-			       DC_DEFAULT_TIMEOUT_MS);
-	if (slot) {
-		/* The slot moved on only if SEQUENCE ran. */
-		if (!rc && r.rpc.accept_stat == DC_SUCCESS)
-			dc_cres_decode(&r);
-		dc_client_slot_done(cl, *slot, r.decoded ? &r : NULL);
-	}
-	EXPECT_RPC(rc, what);
-	EXPECT(r.rpc.reply_stat == DC_MSG_ACCEPTED, "%s: RPC denied (%u)",
-	       what, r.rpc.reject_stat);
-	if (r.rpc.accept_stat == DC_GARBAGE_ARGS) {
-		CHECKED();
-	} else {
-		EXPECT(r.rpc.accept_stat == DC_SUCCESS, "%s: accept_stat %u",
-		       what, r.rpc.accept_stat);
-		EXPECT(r.decoded || dc_cres_decode(&r) == 0,
-		       "%s: reply undecodable", what);
-		if (alt == NFS4_OK || r.res.status == NFS4ERR_BADXDR)
-			EXPECT_STATUS(r.res.status, NFS4ERR_BADXDR, what);
-		else
-			EXPECT_STATUS(last_status(&r), alt, what);
-	}
-	rc = dc_rpc_null(cl->conns[0], NFS4_PROGRAM, NFS_V4,
-			 DC_DEFAULT_TIMEOUT_MS);
-	EXPECT(rc == 0, "NULL on the same connection after %s: %d", what, rc);
-	ok = true;
-out:
-	dc_cres_free(&r);
-	return ok;
-}
-
-static bool expect_garbage(struct dc_ctx *ctx, struct dc_client *cl,
-			   const struct dc_wbuf *w, const char *what)
-{
-	return expect_garbage_or(ctx, cl, w->b, w->n, NFS4_OK, NULL, what);
-}
-
 /* [SEQUENCE, PUTROOTFH, LOOKUP name] as raw bytes, name len bytes. */
 static bool lookup_raw(struct dc_ctx *ctx, struct dc_client *cl,
 		       const char *name, size_t len)
@@ -548,9 +495,9 @@ static bool lookup_raw(struct dc_ctx *ctx, struct dc_client *cl,
 	memcpy(b, w.b, w.n);
 	memcpy(b + w.n, name, len);
 	memset(b + w.n + len, 0, 4);
-	ok = expect_garbage_or(ctx, cl, b, w.n + ((len + 3) & ~(size_t)3),
-			       NFS4ERR_NAMETOOLONG, &slot,
-			       "LOOKUP of a 64 KiB name");
+	ok = dc_check_garbage(ctx, cl, b, w.n + ((len + 3) & ~(size_t)3),
+			      NFS4ERR_NAMETOOLONG, &slot,
+			      "LOOKUP of a 64 KiB name") != DC_GARBAGE_FAILED;
 	free(b);
 	return ok;
 }
@@ -570,7 +517,8 @@ static void badin6_lengths(struct dc_ctx *ctx)
 	dc_wbuf_u32(&w, NFS4_OP_LOOKUP);
 	dc_wbuf_u32(&w, 0x7ffffff0);
 	dc_wbuf_zeros(&w, 8);
-	if (!expect_garbage(ctx, &cl, &w, "LOOKUP name of 2 GiB"))
+	if (dc_check_garbage(ctx, &cl, w.b, w.n, NFS4_OK, NULL,
+			     "LOOKUP name of 2 GiB") == DC_GARBAGE_FAILED)
 		goto out;
 	/*
 	 * WRITE whose data claims 2 GiB - 1 bytes.  The daemon must not
@@ -587,7 +535,8 @@ static void badin6_lengths(struct dc_ctx *ctx)
 	dc_wbuf_u32(&w, 0x7fffffff);
 	dc_wbuf_zeros(&w, 8);
 	vm0 = pid > 0 ? dc_daemon_status_kib(pid, "VmSize") : -1;
-	if (!expect_garbage(ctx, &cl, &w, "WRITE data of 2 GiB"))
+	if (dc_check_garbage(ctx, &cl, w.b, w.n, NFS4_OK, NULL,
+			     "WRITE data of 2 GiB") == DC_GARBAGE_FAILED)
 		goto out;
 	if (vm0 > 0) {
 		peak = dc_daemon_status_kib(pid, "VmPeak");
@@ -605,12 +554,14 @@ static void badin6_lengths(struct dc_ctx *ctx)
 	dc_wbuf_zeros(&w, 8);	/* clientid */
 	dc_wbuf_u32(&w, 0x40000000);
 	dc_wbuf_zeros(&w, 8);
-	if (!expect_garbage(ctx, &cl, &w, "OPEN owner of 1 GiB"))
+	if (dc_check_garbage(ctx, &cl, w.b, w.n, NFS4_OK, NULL,
+			     "OPEN owner of 1 GiB") == DC_GARBAGE_FAILED)
 		goto out;
 	/* Every length fits but the array of ops claims a billion. */
 	w.n = 0;
 	raw_head(&w, &cl, 1000000000);
-	if (!expect_garbage(ctx, &cl, &w, "10^9 operations"))
+	if (dc_check_garbage(ctx, &cl, w.b, w.n, NFS4_OK, NULL,
+			     "10^9 operations") == DC_GARBAGE_FAILED)
 		goto out;
 	EXPECT(dc_server_alive(&ctx->srv),
 	       "server does not answer NULL afterwards");

@@ -9,8 +9,6 @@
 #include <string.h>
 #include "case.h"
 
-#define NFS4_PROC_COMPOUND 1
-
 /* tag (given length, given bytes), minorversion, op count. */
 static void hdr(struct dc_wbuf *w, uint32_t taglen, const char *tag,
 		uint32_t minor, uint32_t nops)
@@ -33,39 +31,25 @@ static void put_sequence(struct dc_wbuf *w, struct dc_client *cl, uint32_t seq)
 }
 
 /*
- * Send raw COMPOUND args; accept GARBAGE_ARGS, or a COMPOUND reply whose
- * status is BADXDR.  Records which one in the note.
+ * dc_check_garbage() of w, noting which answer came, and the server
+ * still answers NULL on a new connection.
  */
 static void expect_garbage(struct dc_ctx *ctx, struct dc_client *cl,
 			   const struct dc_wbuf *w, const char *what)
 {
-	struct dc_cres r = { 0 };
-	int rc;
-
-	rc = dc_rpc_call_bytes(cl->conns[0], &cl->auth, NFS4_PROGRAM, NFS_V4,
-			       NFS4_PROC_COMPOUND, w->b, w->n, &r.rpc,
-			       DC_DEFAULT_TIMEOUT_MS);
-	EXPECT_RPC(rc, what);
-	EXPECT(r.rpc.reply_stat == DC_MSG_ACCEPTED, "%s: RPC denied (%u)",
-	       what, r.rpc.reject_stat);
-	if (r.rpc.accept_stat == DC_GARBAGE_ARGS) {
+	switch (dc_check_garbage(ctx, cl, w->b, w->n, NFS4_OK, NULL, what)) {
+	case DC_GARBAGE_FAILED:
+		return;
+	case DC_GARBAGE_RPC:
 		dc_note(ctx, "%s: RPC GARBAGE_ARGS", what);
-		CHECKED();
-	} else {
-		EXPECT(r.rpc.accept_stat == DC_SUCCESS,
-		       "%s: accept_stat %u", what, r.rpc.accept_stat);
-		EXPECT(dc_cres_decode(&r) == 0, "%s: reply undecodable", what);
-		EXPECT_STATUS(r.res.status, NFS4ERR_BADXDR, what);
+		break;
+	default:
 		dc_note(ctx, "%s: NFS4ERR_BADXDR", what);
 	}
 	EXPECT(dc_server_alive(&ctx->srv),
 	       "server does not answer NULL after %s", what);
-	/* The connection that carried the garbage still works too. */
-	rc = dc_rpc_null(cl->conns[0], NFS4_PROGRAM, NFS_V4,
-			 DC_DEFAULT_TIMEOUT_MS);
-	EXPECT(rc == 0, "NULL on the same connection after %s: %d", what, rc);
 out:
-	dc_cres_free(&r);
+	return;
 }
 
 static void xdr1_truncated(struct dc_ctx *ctx)
