@@ -619,6 +619,11 @@ void dc_fh_copy(nfs_fh4 *dst, const nfs_fh4 *src)
 	memcpy(dst->nfs_fh4_val, src->nfs_fh4_val, src->nfs_fh4_len);
 }
 
+void dc_client_open_owner(const struct dc_client *cl, char *buf, size_t len)
+{
+	snprintf(buf, len, "oo-%llx", (unsigned long long)cl->clientid);
+}
+
 int dc_client_open_file(struct dc_client *cl, const char *name, bool create,
 			stateid4 *sid, nfs_fh4 *fh, nfsstat4 *status)
 {
@@ -632,8 +637,7 @@ int dc_client_open_file(struct dc_client *cl, const char *name, bool create,
 	if (rc)
 		return rc;
 	dc_client_put_export(cl, &c);
-	snprintf(oo, sizeof(oo), "oo-%llx",
-		 (unsigned long long)cl->clientid);
+	dc_client_open_owner(cl, oo, sizeof(oo));
 	dc_op_open(&c, 0, cl->clientid, oo, name, create,
 		   OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG);
 	dc_op_getfh(&c);

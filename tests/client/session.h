@@ -230,6 +230,8 @@ int dc_client_bind_on(struct dc_client *cl, struct dc_conn *conn,
 /* SEQUENCE + FREE_STATEID; *st is FREE_STATEID's status. */
 int dc_client_free_stateid(struct dc_client *cl, const stateid4 *sid,
 			   nfsstat4 *st);
+/* The open owner dc_client_open_file() uses, in buf. */
+void dc_client_open_owner(const struct dc_client *cl, char *buf, size_t len);
 /* Create (or open) name in the export; returns open stateid and fh. */
 int dc_client_open_file(struct dc_client *cl, const char *name, bool create,
 			stateid4 *sid, nfs_fh4 *fh, nfsstat4 *status);

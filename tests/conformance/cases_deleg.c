@@ -56,55 +56,24 @@ struct open_res {
 static int open_name(struct dc_client *cl, const char *name, bool create,
 		     uint32_t access, struct open_res *o)
 {
-	struct dc_compound c;
-	struct dc_cres r;
-	uint32_t slot;
+	struct dc_open d;
 	char oo[64];
 	int rc;
 
 	memset(o, 0, sizeof(*o));
-	rc = dc_client_begin(cl, &c, "open", false, &slot);
-	if (rc)
+	dc_client_open_owner(cl, oo, sizeof(oo));
+	rc = dc_fs_open_share(cl, NULL, name, oo, create, access,
+			      OPEN4_SHARE_DENY_NONE, &d, &o->status);
+	if (rc || o->status != NFS4_OK)
 		return rc;
-	dc_client_put_export(cl, &c);
-	snprintf(oo, sizeof(oo), "oo-%llx", (unsigned long long)cl->clientid);
-	dc_op_open(&c, 0, cl->clientid, oo, name, create, access);
-	dc_op_getfh(&c);
-	rc = dc_client_send(cl, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	o->status = r.res.status;
-	if (r.res.status == NFS4_OK) {
-		unsigned n = r.res.resarray.resarray_len;
-		OPEN4resok *ok = &dc_cres_op(&r, n - 2)
-					  ->nfs_resop4_u.opopen.OPEN4res_u
-					  .resok4;
-		open_delegation4 *d = &ok->delegation;
-
-		o->sid = ok->stateid;
-		o->dtype = d->delegation_type;
-		o->held = o->dtype == OPEN_DELEGATE_WRITE ||
-			  o->dtype == OPEN_DELEGATE_READ;
-		if (o->dtype == OPEN_DELEGATE_WRITE) {
-			o->dsid = d->open_delegation4_u.write.stateid;
-			o->recall = d->open_delegation4_u.write.recall;
-		} else if (o->dtype == OPEN_DELEGATE_READ) {
-			o->dsid = d->open_delegation4_u.read.stateid;
-			o->recall = d->open_delegation4_u.read.recall;
-		} else if (o->dtype == OPEN_DELEGATE_NONE_EXT) {
-			o->why = d->open_delegation4_u.od_whynone.ond_why;
-		}
-		dc_fh_copy(&o->fh, &dc_cres_op(&r, n - 1)
-					    ->nfs_resop4_u.opgetfh.GETFH4res_u
-					    .resok4.object);
-	} else {
-		/* the failing op's own status, for the message */
-		o->status = dc_cres_status(&r, r.res.resarray.resarray_len - 1);
-	}
-	dc_cres_free(&r);
+	o->sid = d.sid;
+	o->fh = d.fh;	/* o owns it now */
+	o->dtype = d.dtype;
+	o->dsid = d.dsid;
+	o->recall = d.recall;
+	o->why = d.why;
+	o->held = o->dtype == OPEN_DELEGATE_WRITE ||
+		  o->dtype == OPEN_DELEGATE_READ;
 	return 0;
 }
 

@@ -480,8 +480,7 @@ static void fill_open_free_current(struct dc_compound *c, void *arg)
 	char oo[64];
 
 	dc_client_put_export(f->cl, c);
-	snprintf(oo, sizeof(oo), "oo-%llx",
-		 (unsigned long long)f->cl->clientid);
+	dc_client_open_owner(f->cl, oo, sizeof(oo));
 	dc_op_open(c, 0, f->cl->clientid, oo, f->name, true,
 		   OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG);
 	dc_op_getfh(c);
@@ -646,8 +645,7 @@ static void fill_open_create(struct dc_compound *c, void *arg)
 	char oo[64];
 
 	dc_client_put_export(f->cl, c);
-	snprintf(oo, sizeof(oo), "oo-%llx",
-		 (unsigned long long)f->cl->clientid);
+	dc_client_open_owner(f->cl, oo, sizeof(oo));
 	dc_op_open(c, 0, f->cl->clientid, oo, f->name, true,
 		   OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG);
 }
@@ -718,47 +716,21 @@ struct open_res {
 static int open_access(struct dc_client *cl, const char *name, bool create,
 		       uint32_t access, struct open_res *o)
 {
-	struct dc_compound c;
-	struct dc_cres r;
-	uint32_t slot;
+	struct dc_open d;
 	char oo[64];
 	int rc;
 
 	dc_fh_free(&o->fh);
 	memset(o, 0, sizeof(*o));
-	rc = dc_client_begin(cl, &c, "open", false, &slot);
-	if (rc)
+	dc_client_open_owner(cl, oo, sizeof(oo));
+	rc = dc_fs_open_share(cl, NULL, name, oo, create, access,
+			      OPEN4_SHARE_DENY_NONE, &d, &o->status);
+	if (rc || o->status != NFS4_OK)
 		return rc;
-	dc_client_put_export(cl, &c);
-	snprintf(oo, sizeof(oo), "oo-%llx", (unsigned long long)cl->clientid);
-	dc_op_open(&c, 0, cl->clientid, oo, name, create, access);
-	dc_op_getfh(&c);
-	rc = dc_client_send(cl, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	o->status = r.res.status;
-	if (o->status == NFS4_OK) {
-		unsigned n = r.res.resarray.resarray_len;
-		OPEN4resok *ok = &dc_cres_op(&r, n - 2)
-					  ->nfs_resop4_u.opopen.OPEN4res_u
-					  .resok4;
-
-		o->sid = ok->stateid;
-		o->dtype = ok->delegation.delegation_type;
-		if (o->dtype == OPEN_DELEGATE_READ)
-			o->dsid = ok->delegation.open_delegation4_u.read
-					  .stateid;
-		else if (o->dtype == OPEN_DELEGATE_WRITE)
-			o->dsid = ok->delegation.open_delegation4_u.write
-					  .stateid;
-		dc_fh_copy(&o->fh, &dc_cres_op(&r, n - 1)
-					    ->nfs_resop4_u.opgetfh.GETFH4res_u
-					    .resok4.object);
-	}
-	dc_cres_free(&r);
+	o->sid = d.sid;
+	o->fh = d.fh;	/* o owns it now */
+	o->dtype = d.dtype;
+	o->dsid = d.dsid;
 	return 0;
 }
 
