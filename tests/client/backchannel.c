@@ -56,19 +56,6 @@ void dc_cb_set_mute_null(struct dc_backchannel *cb, bool mute)
 	pthread_mutex_unlock(&cb->lock);
 }
 
-/* Reply header: accepted, AUTH_NONE verifier, accept_stat. */
-static bool encode_reply_hdr(XDR *x, uint32_t xid, uint32_t accept_stat)
-{
-	uint32_t w[6] = { xid, DC_MSG_REPLY, DC_MSG_ACCEPTED, 0, 0,
-			  accept_stat };
-	int i;
-
-	for (i = 0; i < 6; i++)
-		if (!xdr_u_int32_t(x, &w[i]))
-			return false;
-	return true;
-}
-
 static void send_simple_reply(struct dc_conn *conn, uint32_t xid,
 			      uint32_t accept_stat)
 {
@@ -76,7 +63,7 @@ static void send_simple_reply(struct dc_conn *conn, uint32_t xid,
 	XDR x;
 
 	xdrmem_create(&x, buf, sizeof(buf), XDR_ENCODE);
-	if (!encode_reply_hdr(&x, xid, accept_stat))
+	if (!dc_rpc_encode_reply_hdr(&x, xid, accept_stat))
 		return;
 	if (accept_stat == DC_PROG_MISMATCH) {
 		uint32_t lo = 1, hi = 1;
@@ -269,7 +256,7 @@ static void send_compound_reply(struct dc_backchannel *cb,
 	if (!buf)
 		return;
 	xdrmem_create(&x, buf, REPLY_BUF_MAX, XDR_ENCODE);
-	if (encode_reply_hdr(&x, r->xid, DC_SUCCESS) &&
+	if (dc_rpc_encode_reply_hdr(&x, r->xid, DC_SUCCESS) &&
 	    xdr_CB_COMPOUND4res(&x, &cres) &&
 	    dc_conn_send(conn, buf, xdr_getpos(&x)) == 0)
 		r->replied = true;
@@ -306,28 +293,22 @@ static void on_call(struct dc_conn *conn, const uint8_t *rec, size_t len,
 {
 	struct dc_backchannel *cb = arg;
 	struct dc_cb_record r;
+	struct dc_call_hdr h;
 	CB_COMPOUND4args a;
-	uint32_t mtype, rpcvers, fl, blen;
 	nfsstat4 seq_status = NFS4_OK;
 	XDR x;
-	int i;
 
 	memset(&r, 0, sizeof(r));
 	clock_gettime(CLOCK_REALTIME, &r.ts);
 	r.conn = conn;
 	xdrmem_create(&x, (char *)rec, len, XDR_DECODE);
-	if (!xdr_u_int32_t(&x, &r.xid) || !xdr_u_int32_t(&x, &mtype) ||
-	    !xdr_u_int32_t(&x, &rpcvers) || !xdr_u_int32_t(&x, &r.prog) ||
-	    !xdr_u_int32_t(&x, &r.vers) || !xdr_u_int32_t(&x, &r.proc))
+	if (!dc_rpc_decode_call_hdr(&x, &h))
 		return;
-	for (i = 0; i < 2; i++) { /* credential, verifier */
-		if (!xdr_u_int32_t(&x, &fl) || !xdr_u_int32_t(&x, &blen) ||
-		    blen > 400 ||
-		    !xdr_setpos(&x, xdr_getpos(&x) + ((blen + 3) & ~3u)))
-			return;
-		if (i == 0)
-			r.cred_flavor = fl;
-	}
+	r.xid = h.xid;
+	r.prog = h.prog;
+	r.vers = h.vers;
+	r.proc = h.proc;
+	r.cred_flavor = h.cred_flavor;
 
 	pthread_mutex_lock(&cb->lock);
 	if (r.prog != cb->program) {

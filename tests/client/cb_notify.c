@@ -321,22 +321,14 @@ static void tap_call(struct dc_conn *conn, const uint8_t *rec, size_t len,
 		     void *arg)
 {
 	struct dc_notify_tap *t = arg;
-	uint32_t xid, mtype, rpcvers, prog, vers, proc, fl, blen;
+	struct dc_call_hdr h;
 	CB_COMPOUND4args a;
 	XDR x;
 	unsigned i;
 
 	xdrmem_create(&x, (char *)rec, len, XDR_DECODE);
-	if (!xdr_u_int32_t(&x, &xid) || !xdr_u_int32_t(&x, &mtype) ||
-	    !xdr_u_int32_t(&x, &rpcvers) || !xdr_u_int32_t(&x, &prog) ||
-	    !xdr_u_int32_t(&x, &vers) || !xdr_u_int32_t(&x, &proc) ||
-	    proc != CB_COMPOUND_PROC)
+	if (!dc_rpc_decode_call_hdr(&x, &h) || h.proc != CB_COMPOUND_PROC)
 		goto pass;
-	for (i = 0; i < 2; i++) /* credential, verifier */
-		if (!xdr_u_int32_t(&x, &fl) || !xdr_u_int32_t(&x, &blen) ||
-		    blen > 400 ||
-		    !xdr_setpos(&x, xdr_getpos(&x) + ((blen + 3) & ~3u)))
-			goto pass;
 	memset(&a, 0, sizeof(a));
 	if (xdr_CB_COMPOUND4args(&x, &a)) {
 		pthread_mutex_lock(&t->lock);

@@ -10,13 +10,40 @@
 #include <string.h>
 #include "compound.h"
 
-#define NFS4_PROC_COMPOUND 1
-
 void dc_compound_init(struct dc_compound *c, uint32_t minor, const char *tag)
 {
 	memset(c, 0, sizeof(*c));
 	c->minor = minor;
 	snprintf(c->tag, sizeof(c->tag), "%s", tag ? tag : "");
+}
+
+static uint8_t *wbuf_take(struct dc_wbuf *w, size_t n)
+{
+	uint8_t *p = w->b + w->n;
+
+	if (n > sizeof(w->b) - w->n)
+		abort();
+	w->n += n;
+	return p;
+}
+
+void dc_wbuf_u32(struct dc_wbuf *w, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(wbuf_take(w, 4), &v, 4);
+}
+
+void dc_wbuf_zeros(struct dc_wbuf *w, size_t n)
+{
+	memset(wbuf_take(w, n), 0, n);
+}
+
+void dc_wbuf_opaque(struct dc_wbuf *w, const void *p, size_t n)
+{
+	size_t pad = (4 - n % 4) % 4;
+
+	memcpy(wbuf_take(w, n), p, n);
+	dc_wbuf_zeros(w, pad);
 }
 
 void dc_compound_free(struct dc_compound *c)

@@ -30,6 +30,9 @@ struct dc_cres {
 	bool decoded;
 };
 
+/* The COMPOUND procedure of program NFS4_PROGRAM (RFC 8881 16.2). */
+#define NFS4_PROC_COMPOUND 1
+
 void dc_compound_init(struct dc_compound *c, uint32_t minor, const char *tag);
 void dc_compound_free(struct dc_compound *c);
 /* Append an op with zeroed arguments; NULL when full. */
@@ -41,6 +44,20 @@ void *dc_compound_keep(struct dc_compound *c, const void *p, size_t n);
 void dc_compound_args(struct dc_compound *c, COMPOUND4args *args);
 /* Encode COMPOUND4args (without RPC header) into buf; returns length. */
 int dc_compound_encode(struct dc_compound *c, uint8_t *buf, size_t size);
+
+/*
+ * Raw XDR bytes, for COMPOUND arguments the encoder will not produce
+ * (lengths that lie, truncated ops).  Writing past b aborts: a case
+ * that needs more asks for a bigger buffer.
+ */
+struct dc_wbuf {
+	uint8_t b[1024];
+	size_t n;
+};
+void dc_wbuf_u32(struct dc_wbuf *w, uint32_t v);
+void dc_wbuf_zeros(struct dc_wbuf *w, size_t n);
+/* n bytes of p, then zeros up to a multiple of 4 (no length word). */
+void dc_wbuf_opaque(struct dc_wbuf *w, const void *p, size_t n);
 /* Send as NFSPROC4_COMPOUND and decode the COMPOUND4res. */
 int dc_compound_call(struct dc_conn *conn, const struct dc_auth *auth,
 		     struct dc_compound *c, struct dc_cres *out,

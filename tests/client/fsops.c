@@ -481,12 +481,14 @@ int dc_fs_open_share(struct dc_client *cl, const nfs_fh4 *dir,
 	o->rflags = ok->rflags;
 	o->dtype = d->delegation_type;
 	if (o->dtype == OPEN_DELEGATE_READ ||
-	    o->dtype == OPEN_DELEGATE_READ_ATTRS_DELEG)
+	    o->dtype == OPEN_DELEGATE_READ_ATTRS_DELEG) {
 		o->dsid = d->open_delegation4_u.read.stateid;
-	else if (o->dtype == OPEN_DELEGATE_WRITE ||
-		 o->dtype == OPEN_DELEGATE_WRITE_ATTRS_DELEG)
+		o->recall = d->open_delegation4_u.read.recall;
+	} else if (o->dtype == OPEN_DELEGATE_WRITE ||
+		   o->dtype == OPEN_DELEGATE_WRITE_ATTRS_DELEG) {
 		o->dsid = d->open_delegation4_u.write.stateid;
-	else if (o->dtype == OPEN_DELEGATE_NONE_EXT)
+		o->recall = d->open_delegation4_u.write.recall;
+	} else if (o->dtype == OPEN_DELEGATE_NONE_EXT)
 		o->why = d->open_delegation4_u.od_whynone.ond_why;
 	take_fh(&r, &o->fh);
 out:

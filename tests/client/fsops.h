@@ -114,6 +114,7 @@ struct dc_open {
 	open_delegation_type4 dtype;	/* the delegation granted, if any */
 	stateid4 dsid;			/* its stateid (READ or WRITE,
 					 * _ATTRS_DELEG of RFC 9754 too) */
+	bool recall;			/* its recall flag (10.4.4) */
 	uint32_t why;			/* ond_why of OPEN_DELEGATE_NONE_EXT */
 	uint32_t rflags;		/* OPEN4_RESULT_* */
 };

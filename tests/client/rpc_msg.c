@@ -29,6 +29,39 @@ bool dc_rpc_encode_call_hdr(XDR *x, uint32_t xid, uint32_t prog,
 	return dc_auth_encode(x, auth);
 }
 
+bool dc_rpc_encode_reply_hdr(XDR *x, uint32_t xid, uint32_t accept_stat)
+{
+	uint32_t w[6] = { xid, DC_MSG_REPLY, DC_MSG_ACCEPTED, 0, 0,
+			  accept_stat };
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (!xdr_u_int32_t(x, &w[i]))
+			return false;
+	return true;
+}
+
+bool dc_rpc_decode_call_hdr(XDR *x, struct dc_call_hdr *h)
+{
+	uint32_t mtype, rpcvers, fl, blen;
+	int i;
+
+	memset(h, 0, sizeof(*h));
+	if (!xdr_u_int32_t(x, &h->xid) || !xdr_u_int32_t(x, &mtype) ||
+	    !xdr_u_int32_t(x, &rpcvers) || !xdr_u_int32_t(x, &h->prog) ||
+	    !xdr_u_int32_t(x, &h->vers) || !xdr_u_int32_t(x, &h->proc))
+		return false;
+	for (i = 0; i < 2; i++) { /* credential, verifier */
+		if (!xdr_u_int32_t(x, &fl) || !xdr_u_int32_t(x, &blen) ||
+		    blen > 400 ||
+		    !xdr_setpos(x, xdr_getpos(x) + ((blen + 3) & ~3u)))
+			return false;
+		if (i == 0)
+			h->cred_flavor = fl;
+	}
+	return true;
+}
+
 /* Encode the call into a buffer of size; its length, or 0 if too small. */
 static size_t encode_call(uint8_t *buf, size_t size, uint32_t xid,
 			  const struct dc_auth *auth, uint32_t prog,

@@ -46,6 +46,21 @@ bool dc_rpc_encode_call_hdr(XDR *x, uint32_t xid, uint32_t prog,
 			    uint32_t vers, uint32_t proc,
 			    const struct dc_auth *auth);
 
+/* Encode an accepted reply header (AUTH_NONE verifier) into x. */
+bool dc_rpc_encode_reply_hdr(XDR *x, uint32_t xid, uint32_t accept_stat);
+
+/* What dc_rpc_decode_call_hdr() read of a call header. */
+struct dc_call_hdr {
+	uint32_t xid, prog, vers, proc;
+	uint32_t cred_flavor;
+};
+/*
+ * Decode an RPC call header from x into *h (message type and RPC version
+ * are read, not checked), skipping credential and verifier (bodies of
+ * at most 400 bytes); x is left at the arguments.  False when short.
+ */
+bool dc_rpc_decode_call_hdr(XDR *x, struct dc_call_hdr *h);
+
 /*
  * Make a call whose arguments are encoded by enc(args) (enc may be NULL
  * for void) and wait for its reply.  0 on an RPC reply of any kind.

@@ -64,36 +64,54 @@ static struct dc_conn *live_conn(struct dc_client *cl)
 	return NULL;
 }
 
-void dc_client_destroy(struct dc_client *cl)
+/* Send c, built without SEQUENCE, on conn and free it. */
+static int solo_on(struct dc_client *cl, struct dc_conn *conn,
+		   struct dc_compound *c, nfsstat4 *status)
+{
+	struct dc_cres r;
+	int rc;
+
+	rc = dc_compound_call(conn, &cl->auth, c, &r, cl->timeout_ms);
+	dc_compound_free(c);
+	if (!rc)
+		*status = r.res.status;
+	dc_cres_free(&r);
+	return rc;
+}
+
+static int destroy_session_on(struct dc_client *cl, struct dc_conn *conn,
+			      const sessionid4 sid, nfsstat4 *status)
 {
 	struct dc_compound c;
+
+	dc_compound_init(&c, 1, "destroy_session");
+	dc_op_destroy_session(&c, sid);
+	return solo_on(cl, conn, &c, status);
+}
+
+static int destroy_clientid_on(struct dc_client *cl, struct dc_conn *conn,
+			       clientid4 clid, nfsstat4 *status)
+{
+	struct dc_compound c;
+
+	dc_compound_init(&c, 1, "destroy_clientid");
+	dc_op_destroy_clientid(&c, clid);
+	return solo_on(cl, conn, &c, status);
+}
+
+void dc_client_destroy(struct dc_client *cl)
+{
 	struct dc_conn *conn;
-	struct dc_cres r;
+	nfsstat4 st;
 	unsigned i;
 
 	if (!cl->inited)
 		return;
 	conn = live_conn(cl);
-	if (conn && cl->have_session) {
-		dc_compound_init(&c, 1, "destroy_session");
-		dc_op_destroy_session(&c, cl->sid);
-		if (!dc_compound_call(conn, &cl->auth, &c, &r,
-				      cl->timeout_ms))
-			dc_cres_free(&r);
-		else
-			dc_reply_free(&r.rpc);
-		dc_compound_free(&c);
-	}
-	if (conn && cl->clientid) {
-		dc_compound_init(&c, 1, "destroy_clientid");
-		dc_op_destroy_clientid(&c, cl->clientid);
-		if (!dc_compound_call(conn, &cl->auth, &c, &r,
-				      cl->timeout_ms))
-			dc_cres_free(&r);
-		else
-			dc_reply_free(&r.rpc);
-		dc_compound_free(&c);
-	}
+	if (conn && cl->have_session)
+		destroy_session_on(cl, conn, cl->sid, &st);
+	if (conn && cl->clientid)
+		destroy_clientid_on(cl, conn, cl->clientid, &st);
 	/* Close connections first: their readers may touch cb. */
 	for (i = 0; i < DC_MAX_CONNS; i++) {
 		dc_conn_close(cl->conns[i]);
@@ -134,61 +152,83 @@ int dc_client_exchange_id(struct dc_client *cl, uint32_t flags,
 	return 0;
 }
 
+int dc_client_create_session_raw(struct dc_client *cl, unsigned ci,
+				 clientid4 clid, uint32_t seq, uint32_t flags,
+				 const channel_attrs4 *fore,
+				 const channel_attrs4 *back,
+				 struct dc_cs_reply *out)
+{
+	CREATE_SESSION4resok *ok;
+	struct dc_compound c;
+	struct dc_cres r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	dc_compound_init(&c, 1, "create_session");
+	dc_op_create_session(&c, clid, seq, flags, fore, back, cl->cb.program,
+			     &cl->auth);
+	rc = dc_compound_call(cl->conns[ci], &cl->auth, &c, &r,
+			      cl->timeout_ms);
+	dc_compound_free(&c);
+	if (!rc)
+		out->status = r.res.status;
+	if (!rc && out->status == NFS4_OK && !dc_cres_op(&r, 0))
+		out->status = NFS4ERR_SERVERFAULT;
+	if (!rc && out->status == NFS4_OK) {
+		ok = &dc_cres_op(&r, 0)
+			      ->nfs_resop4_u.opcreate_session
+			      .CREATE_SESSION4res_u.csr_resok4;
+		memcpy(out->sid, ok->csr_sessionid, NFS4_SESSIONID_SIZE);
+		out->seq = ok->csr_sequence;
+		out->flags = ok->csr_flags;
+		out->attrs.fore = ok->csr_fore_chan_attrs;
+		out->attrs.back = ok->csr_back_chan_attrs;
+		/* The reply owns the ird arrays: dc_cres_free() frees them. */
+		out->attrs.fore_ird = ok->csr_fore_chan_attrs.ca_rdma_ird
+					      .ca_rdma_ird_len;
+		out->attrs.back_ird = ok->csr_back_chan_attrs.ca_rdma_ird
+					      .ca_rdma_ird_len;
+		out->attrs.fore.ca_rdma_ird.ca_rdma_ird_len = 0;
+		out->attrs.fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
+		out->attrs.back.ca_rdma_ird.ca_rdma_ird_len = 0;
+		out->attrs.back.ca_rdma_ird.ca_rdma_ird_val = NULL;
+	}
+	dc_cres_free(&r);
+	return rc;
+}
+
 int dc_client_create_session_with(struct dc_client *cl, uint32_t flags,
 				  const channel_attrs4 *fore,
 				  const channel_attrs4 *back, bool serve,
 				  nfsstat4 *status,
 				  struct dc_cs_granted *granted)
 {
-	struct dc_compound c;
-	struct dc_cres r;
+	struct dc_cs_reply o;
 	int rc;
 
 	if (granted)
 		memset(granted, 0, sizeof(*granted));
-	dc_compound_init(&c, 1, "create_session");
-	dc_op_create_session(&c, cl->clientid, cl->cs_seq, flags, fore, back,
-			     cl->cb.program, &cl->auth);
 	/* Serve callbacks before the server may send any. */
 	if (serve)
 		dc_cb_attach(&cl->cb, cl->conns[0]);
-	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r, cl->timeout_ms);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_reply_free(&r.rpc);
+	rc = dc_client_create_session_raw(cl, 0, cl->clientid, cl->cs_seq,
+					  flags, fore, back, &o);
+	if (rc)
 		return rc;
-	}
-	*status = r.res.status;
-	if (r.res.status == NFS4_OK && dc_cres_op(&r, 0)) {
-		CREATE_SESSION4resok *ok = &dc_cres_op(&r, 0)
-			->nfs_resop4_u.opcreate_session.CREATE_SESSION4res_u
-			.csr_resok4;
-
-		memcpy(cl->sid, ok->csr_sessionid, NFS4_SESSIONID_SIZE);
-		cl->fore = ok->csr_fore_chan_attrs;
-		cl->back = ok->csr_back_chan_attrs;
-		if (granted) {
-			granted->fore = cl->fore;
-			granted->back = cl->back;
-			granted->fore_ird = cl->fore.ca_rdma_ird.ca_rdma_ird_len;
-			granted->back_ird = cl->back.ca_rdma_ird.ca_rdma_ird_len;
-			granted->fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
-			granted->back.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		}
-		/* The reply owns the ird arrays: dc_cres_free() frees them. */
-		cl->fore.ca_rdma_ird.ca_rdma_ird_len = 0;
-		cl->fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		cl->back.ca_rdma_ird.ca_rdma_ird_len = 0;
-		cl->back.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		cl->have_session = true;
-		cl->cs_seq++;
-		dc_slots_destroy(&cl->slots);
-		rc = dc_slots_init(&cl->slots, cl->fore.ca_maxrequests ?
-						       cl->fore.ca_maxrequests :
-						       1);
-		dc_cb_set_session(&cl->cb, cl->sid, cl->back.ca_maxrequests);
-	}
-	dc_cres_free(&r);
+	*status = o.status;
+	if (o.status != NFS4_OK)
+		return 0;
+	memcpy(cl->sid, o.sid, NFS4_SESSIONID_SIZE);
+	cl->fore = o.attrs.fore;
+	cl->back = o.attrs.back;
+	if (granted)
+		*granted = o.attrs;
+	cl->have_session = true;
+	cl->cs_seq++;
+	dc_slots_destroy(&cl->slots);
+	rc = dc_slots_init(&cl->slots,
+			   cl->fore.ca_maxrequests ? cl->fore.ca_maxrequests : 1);
+	dc_cb_set_session(&cl->cb, cl->sid, cl->back.ca_maxrequests);
 	return rc;
 }
 
@@ -262,15 +302,19 @@ int dc_client_on_fh(struct dc_client *cl, const char *tag, uint32_t minor,
 int dc_client_solo(struct dc_client *cl, struct dc_compound *c,
 		   nfsstat4 *status)
 {
-	struct dc_cres r;
-	int rc;
+	return solo_on(cl, cl->conns[0], c, status);
+}
 
-	rc = dc_compound_call(cl->conns[0], &cl->auth, c, &r, cl->timeout_ms);
-	dc_compound_free(c);
-	if (!rc)
-		*status = r.res.status;
-	dc_cres_free(&r);
-	return rc;
+int dc_client_destroy_session(struct dc_client *cl, const sessionid4 sid,
+			      nfsstat4 *status)
+{
+	return destroy_session_on(cl, cl->conns[0], sid, status);
+}
+
+int dc_client_destroy_clientid(struct dc_client *cl, clientid4 clid,
+			       nfsstat4 *status)
+{
+	return destroy_clientid_on(cl, cl->conns[0], clid, status);
 }
 
 int dc_client_init_retry(struct dc_client *cl, const struct dc_server *srv,
@@ -374,6 +418,29 @@ int dc_client_send(struct dc_client *cl, unsigned ci, struct dc_compound *c,
 			      cl->timeout_ms);
 	dc_client_slot_done(cl, slot, rc ? NULL : res);
 	return rc;
+}
+
+int dc_client_on_slot(struct dc_client *cl, uint32_t slot, uint32_t seqid,
+		      bool cachethis,
+		      void (*fill)(struct dc_compound *c, void *arg), void *arg,
+		      struct dc_cres *r)
+{
+	struct dc_compound c;
+	int rc;
+
+	dc_compound_init(&c, 1, "slot");
+	dc_op_sequence(&c, cl->sid, seqid, slot, slot, cachethis);
+	if (fill)
+		fill(&c, arg);
+	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, r, cl->timeout_ms);
+	dc_compound_free(&c);
+	return rc;
+}
+
+void dc_fill_root_getfh(struct dc_compound *c, void *arg)
+{
+	dc_op_putrootfh(c);
+	dc_op_getfh(c);
 }
 
 void dc_client_put_export(struct dc_client *cl, struct dc_compound *c)
@@ -504,19 +571,36 @@ int dc_client_free_stateid(struct dc_client *cl, const stateid4 *sid,
 }
 
 int dc_client_bind_conn(struct dc_client *cl, unsigned ci,
-			channel_dir_from_client4 dir, nfsstat4 *st)
+			channel_dir_from_client4 dir, nfsstat4 *st,
+			channel_dir_from_server4 *got)
 {
+	return dc_client_bind_on(cl, cl->conns[ci], dir, st, got);
+}
+
+int dc_client_bind_on(struct dc_client *cl, struct dc_conn *conn,
+		      channel_dir_from_client4 dir, nfsstat4 *st,
+		      channel_dir_from_server4 *got)
+{
+	BIND_CONN_TO_SESSION4resok *ok;
 	struct dc_compound c;
 	struct dc_cres r = { 0 };
 	int rc;
 
 	dc_compound_init(&c, 1, "bind_conn");
 	dc_op_bind_conn(&c, cl->sid, dir);
-	rc = dc_compound_call(cl->conns[ci], &cl->auth, &c, &r,
-			      cl->timeout_ms);
+	rc = dc_compound_call(conn, &cl->auth, &c, &r, cl->timeout_ms);
 	dc_compound_free(&c);
 	if (!rc)
 		*st = r.res.status;
+	if (!rc && *st == NFS4_OK) {
+		ok = &dc_cres_op(&r, 0)
+			      ->nfs_resop4_u.opbind_conn_to_session
+			      .BIND_CONN_TO_SESSION4res_u.bctsr_resok4;
+		if (memcmp(ok->bctsr_sessid, cl->sid, sizeof(cl->sid)))
+			*st = NFS4ERR_SERVERFAULT;
+		else if (got)
+			*got = ok->bctsr_dir;
+	}
 	dc_cres_free(&r);
 	return rc;
 }
@@ -535,6 +619,11 @@ void dc_fh_copy(nfs_fh4 *dst, const nfs_fh4 *src)
 	memcpy(dst->nfs_fh4_val, src->nfs_fh4_val, src->nfs_fh4_len);
 }
 
+void dc_client_open_owner(const struct dc_client *cl, char *buf, size_t len)
+{
+	snprintf(buf, len, "oo-%llx", (unsigned long long)cl->clientid);
+}
+
 int dc_client_open_file(struct dc_client *cl, const char *name, bool create,
 			stateid4 *sid, nfs_fh4 *fh, nfsstat4 *status)
 {
@@ -548,8 +637,7 @@ int dc_client_open_file(struct dc_client *cl, const char *name, bool create,
 	if (rc)
 		return rc;
 	dc_client_put_export(cl, &c);
-	snprintf(oo, sizeof(oo), "oo-%llx",
-		 (unsigned long long)cl->clientid);
+	dc_client_open_owner(cl, oo, sizeof(oo));
 	dc_op_open(&c, 0, cl->clientid, oo, name, create,
 		   OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG);
 	dc_op_getfh(&c);

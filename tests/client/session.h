@@ -82,6 +82,25 @@ struct dc_cs_granted {
 	unsigned fore_ird, back_ird;	/* its entry counts */
 };
 
+/* What a CREATE_SESSION reply gave; all but status zero unless NFS4_OK. */
+struct dc_cs_reply {
+	nfsstat4 status;
+	sessionid4 sid;
+	uint32_t seq, flags;	/* csr_sequence, csr_flags */
+	struct dc_cs_granted attrs;
+};
+
+/*
+ * CREATE_SESSION for clid with csa_sequence seq, flags and the channel
+ * attributes given, alone in its compound on conns[ci]; the client's own
+ * record is left as it is (cases that send wrong values use it).  An
+ * NFS4_OK reply without the op is NFS4ERR_SERVERFAULT.
+ */
+int dc_client_create_session_raw(struct dc_client *cl, unsigned ci,
+				 clientid4 clid, uint32_t seq, uint32_t flags,
+				 const channel_attrs4 *fore,
+				 const channel_attrs4 *back,
+				 struct dc_cs_reply *out);
 /*
  * CREATE_SESSION with explicit channel attributes; on NFS4_OK the client
  * takes the session as dc_client_create_session() does.  serve: conns[0]
@@ -131,6 +150,15 @@ void dc_client_put_export(struct dc_client *cl, struct dc_compound *c);
  */
 int dc_client_solo(struct dc_client *cl, struct dc_compound *c,
 		   nfsstat4 *status);
+/*
+ * DESTROY_SESSION of sid, or DESTROY_CLIENTID of clid, alone in its
+ * compound on conns[0]; *status its status.  The client's own record
+ * (have_session, clientid) is the caller's to update.
+ */
+int dc_client_destroy_session(struct dc_client *cl, const sessionid4 sid,
+			      nfsstat4 *status);
+int dc_client_destroy_clientid(struct dc_client *cl, clientid4 clid,
+			       nfsstat4 *status);
 
 /*
  * [SEQUENCE, PUTFH fh (or the export when fh is NULL), ...fill (may be
@@ -141,6 +169,18 @@ int dc_client_on_fh(struct dc_client *cl, const char *tag, uint32_t minor,
 		    const nfs_fh4 *fh,
 		    void (*fill)(struct dc_compound *c, void *arg), void *arg,
 		    struct dc_cres *r);
+
+/*
+ * [SEQUENCE on slot with seqid (sa_highest_slotid slot), ...fill (may
+ * be NULL)] on conns[0], outside the client's slot table, for cases that
+ * drive slots by hand; *r keeps the reply for the caller to free.
+ */
+int dc_client_on_slot(struct dc_client *cl, uint32_t slot, uint32_t seqid,
+		      bool cachethis,
+		      void (*fill)(struct dc_compound *c, void *arg), void *arg,
+		      struct dc_cres *r);
+/* A fill for the calls above: PUTROOTFH + GETFH (arg unused). */
+void dc_fill_root_getfh(struct dc_compound *c, void *arg);
 
 /*
  * Convenience: one SEQUENCE'd compound with the ops added by fill; status
@@ -175,15 +215,23 @@ int dc_client_test_stateids(struct dc_client *cl, const stateid4 *ids,
  */
 int dc_client_test_stateid(struct dc_client *cl, const stateid4 *sid,
 			   nfsstat4 *code);
-/* SEQUENCE + FREE_STATEID; *st is FREE_STATEID's status. */
 /*
- * BIND_CONN_TO_SESSION alone on conns[ci] (its back channel is probed
- * again when dir includes it); *st is its status.
+ * BIND_CONN_TO_SESSION alone in its compound on conns[ci]; *st is its
+ * status, NFS4ERR_SERVERFAULT when an NFS4_OK reply names another
+ * session; *got (may be NULL) the direction granted when NFS4_OK.
  */
 int dc_client_bind_conn(struct dc_client *cl, unsigned ci,
-			channel_dir_from_client4 dir, nfsstat4 *st);
+			channel_dir_from_client4 dir, nfsstat4 *st,
+			channel_dir_from_server4 *got);
+/* The same on conn, a connection that need not be one of cl's. */
+int dc_client_bind_on(struct dc_client *cl, struct dc_conn *conn,
+		      channel_dir_from_client4 dir, nfsstat4 *st,
+		      channel_dir_from_server4 *got);
+/* SEQUENCE + FREE_STATEID; *st is FREE_STATEID's status. */
 int dc_client_free_stateid(struct dc_client *cl, const stateid4 *sid,
 			   nfsstat4 *st);
+/* The open owner dc_client_open_file() uses, in buf. */
+void dc_client_open_owner(const struct dc_client *cl, char *buf, size_t len);
 /* Create (or open) name in the export; returns open stateid and fh. */
 int dc_client_open_file(struct dc_client *cl, const char *name, bool create,
 			stateid4 *sid, nfs_fh4 *fh, nfsstat4 *status);

@@ -51,8 +51,21 @@ void dc_name(struct dc_ctx *ctx, const char *what, char *buf, size_t len);
 
 /* Client with a fresh owner, connected; nothing sent yet. */
 int dc_ctx_client(struct dc_ctx *ctx, struct dc_client *cl);
+/*
+ * Client with a fresh owner, connected, after EXCHANGE_ID (flag
+ * USE_NON_PNFS) and no session yet.  Connecting, the reply and its
+ * NFS4_OK are a check each; false, with the case failed, when one fails.
+ */
+bool dc_ctx_exchanged(struct dc_ctx *ctx, struct dc_client *cl);
 /* Client with a fresh owner, EXCHANGE_ID + session + RECLAIM_COMPLETE. */
 int dc_ctx_mounted(struct dc_ctx *ctx, struct dc_client *cl);
+/*
+ * Two mounted clients for a case where A and B meet: dc_ctx_mounted()
+ * of a, then of b, each a check; false, with the case failed naming
+ * which one, when a mount did not work.
+ */
+bool dc_ctx_mounted_pair(struct dc_ctx *ctx, struct dc_client *a,
+			 struct dc_client *b);
 /*
  * dc_ctx_mounted() as the caller auth (NULL: AUTH_SYS uid 0, the suite's
  * default) on the suite's export with suffix (NULL: none) appended to
@@ -165,6 +178,24 @@ bool dc_check_listed(struct dc_ctx *ctx, struct dc_client *cl,
 /* As cl (who names it): OPEN name in dir for write, WRITE a byte, CLOSE. */
 bool dc_check_write(struct dc_ctx *ctx, struct dc_client *cl,
 		    const nfs_fh4 *dir, const char *name, const char *who);
+
+/* What dc_check_garbage() got. */
+enum dc_garbage {
+	DC_GARBAGE_FAILED,	/* none of these: the case failed */
+	DC_GARBAGE_RPC,		/* RPC GARBAGE_ARGS */
+	DC_GARBAGE_BADXDR,	/* NFS4ERR_BADXDR */
+	DC_GARBAGE_ALT,		/* alt as the last result */
+};
+/*
+ * Send b[0..n), COMPOUND arguments the server cannot decode, on cl's
+ * conns[0]: RPC GARBAGE_ARGS (RFC 5531) or NFS4ERR_BADXDR (15.1.1.1) is
+ * right or, when alt is not NFS4_OK, alt as the last result; then the
+ * same connection must still answer NULL.  slot (may be NULL) is the
+ * slot of the bytes' SEQUENCE, given back to cl.  what names the bytes.
+ */
+enum dc_garbage dc_check_garbage(struct dc_ctx *ctx, struct dc_client *cl,
+				 const uint8_t *b, size_t n, nfsstat4 alt,
+				 const uint32_t *slot, const char *what);
 
 /*
  * The server's lease_time in seconds as cl (mounted) reads it; 0, with

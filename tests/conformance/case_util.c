@@ -57,6 +57,28 @@ int dc_ctx_client(struct dc_ctx *ctx, struct dc_client *cl)
 	return dc_client_init(cl, &ctx->srv, owner);
 }
 
+bool dc_ctx_exchanged(struct dc_ctx *ctx, struct dc_client *cl)
+{
+	nfsstat4 st = NFS4_OK;
+	int rc = dc_ctx_client(ctx, cl);
+
+	ctx->checks++;
+	if (rc) {
+		dc_fail(ctx, "connect: transport error %d (%s)", rc,
+			strerror(-rc));
+		return false;
+	}
+	rc = dc_client_exchange_id(cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
+	ctx->checks += 2;
+	if (rc)
+		dc_fail(ctx, "EXCHANGE_ID: transport error %d (%s)", rc,
+			strerror(-rc));
+	else if (st != NFS4_OK)
+		dc_fail(ctx, "EXCHANGE_ID: got %s, expected NFS4_OK",
+			dc_nfsstat_name(st));
+	return !rc && st == NFS4_OK;
+}
+
 int dc_ctx_mounted(struct dc_ctx *ctx, struct dc_client *cl)
 {
 	int rc = dc_ctx_client(ctx, cl);
@@ -64,6 +86,25 @@ int dc_ctx_mounted(struct dc_ctx *ctx, struct dc_client *cl)
 	if (rc)
 		return rc;
 	return dc_client_mount(cl);
+}
+
+bool dc_ctx_mounted_pair(struct dc_ctx *ctx, struct dc_client *a,
+			 struct dc_client *b)
+{
+	struct dc_client *cl[2] = { a, b };
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < 2; i++) {
+		rc = dc_ctx_mounted(ctx, cl[i]);
+		ctx->checks++;
+		if (rc) {
+			dc_fail(ctx, "mount %c: transport error %d (%s)",
+				'A' + i, rc, strerror(-rc));
+			return false;
+		}
+	}
+	return true;
 }
 
 int dc_ctx_mounted_as(struct dc_ctx *ctx, struct dc_client *cl,
@@ -450,4 +491,54 @@ bool dc_renew_wait(struct dc_ctx *ctx, struct dc_client *cl, unsigned ms,
 		}
 	}
 	return true;
+}
+
+enum dc_garbage dc_check_garbage(struct dc_ctx *ctx, struct dc_client *cl,
+				 const uint8_t *b, size_t n, nfsstat4 alt,
+				 const uint32_t *slot, const char *what)
+{
+	enum dc_garbage got = DC_GARBAGE_FAILED;
+	struct dc_cres r = { 0 };
+	unsigned int nres;
+	nfsstat4 last;
+	int rc;
+
+	rc = dc_rpc_call_bytes(cl->conns[0], &cl->auth, NFS4_PROGRAM, NFS_V4,
+			       NFS4_PROC_COMPOUND, b, n, &r.rpc,
+			       DC_DEFAULT_TIMEOUT_MS);
+	if (slot) {
+		/* The slot moved on only if SEQUENCE ran. */
+		if (!rc && r.rpc.accept_stat == DC_SUCCESS)
+			dc_cres_decode(&r);
+		dc_client_slot_done(cl, *slot, r.decoded ? &r : NULL);
+	}
+	EXPECT_RPC(rc, what);
+	EXPECT(r.rpc.reply_stat == DC_MSG_ACCEPTED, "%s: RPC denied (%u)",
+	       what, r.rpc.reject_stat);
+	if (r.rpc.accept_stat == DC_GARBAGE_ARGS) {
+		CHECKED();
+		got = DC_GARBAGE_RPC;
+	} else {
+		EXPECT(r.rpc.accept_stat == DC_SUCCESS, "%s: accept_stat %u",
+		       what, r.rpc.accept_stat);
+		EXPECT(r.decoded || dc_cres_decode(&r) == 0,
+		       "%s: reply undecodable", what);
+		nres = r.res.resarray.resarray_len;
+		last = nres ? dc_cres_status(&r, nres - 1) : (nfsstat4)-1;
+		if (alt == NFS4_OK || r.res.status == NFS4ERR_BADXDR) {
+			EXPECT_STATUS(r.res.status, NFS4ERR_BADXDR, what);
+			got = DC_GARBAGE_BADXDR;
+		} else {
+			EXPECT_STATUS(last, alt, what);
+			got = DC_GARBAGE_ALT;
+		}
+	}
+	rc = dc_rpc_null(cl->conns[0], NFS4_PROGRAM, NFS_V4,
+			 DC_DEFAULT_TIMEOUT_MS);
+	EXPECT(rc == 0, "NULL on the same connection after %s: %d", what, rc);
+	dc_cres_free(&r);
+	return got;
+out:
+	dc_cres_free(&r);
+	return DC_GARBAGE_FAILED;
 }

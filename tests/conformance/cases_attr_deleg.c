@@ -193,10 +193,8 @@ static void attrdeleg2_write_attrs_deleg(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_name(ctx, "f", name, sizeof(name));
 	rc = dc_fs_open_share(&a, NULL, name, NULL, true, AD_WANT_WRITE,
 			      OPEN4_SHARE_DENY_NONE, &o, &st);
@@ -334,12 +332,9 @@ static void cb_getattr_case(struct dc_ctx *ctx, bool modify)
 	struct dc_gattr before, ga;
 	bool opened = false, deleg = false;
 	char name[96];
-	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_name(ctx, "f", name, sizeof(name));
 	deleg = open_write_attrs_deleg(ctx, &a, name, &o, &opened);
 	if (!deleg)

@@ -53,7 +53,6 @@
 #include "metrics_scrape.h"
 #include "rpc_record.h"
 
-#define NFS4_PROC_COMPOUND 1
 /* Bounded waits for the daemon to settle: tries x interval. */
 #define SETTLE_TRIES DC_SETTLE_TRIES
 #define SETTLE_US DC_SETTLE_US
@@ -450,106 +449,34 @@ out:
 
 /* ---- raw COMPOUND bytes (BADIN6) ------------------------------------ */
 
-struct wbuf {
-	uint8_t b[512];
-	size_t n;
-};
-
-static void put32(struct wbuf *w, uint32_t v)
-{
-	v = htonl(v);
-	memcpy(w->b + w->n, &v, 4);
-	w->n += 4;
-}
-
-static void put_zeros(struct wbuf *w, size_t n)
-{
-	memset(w->b + w->n, 0, n);
-	w->n += n;
-}
-
 /* Tag "bi", minorversion 1, nops, SEQUENCE, PUTROOTFH. */
-static void raw_head_seq(struct wbuf *w, struct dc_client *cl, uint32_t nops,
+static void raw_head_seq(struct dc_wbuf *w, struct dc_client *cl, uint32_t nops,
 			 uint32_t seqid, uint32_t slot)
 {
-	put32(w, 2);
-	memcpy(w->b + w->n, "bi\0\0", 4);
-	w->n += 4;
-	put32(w, 1);
-	put32(w, nops);
-	put32(w, NFS4_OP_SEQUENCE);
-	memcpy(w->b + w->n, cl->sid, NFS4_SESSIONID_SIZE);
-	w->n += NFS4_SESSIONID_SIZE;
-	put32(w, seqid);
-	put32(w, slot);
-	put32(w, 0);	/* highest */
-	put32(w, 0);	/* cachethis */
-	put32(w, NFS4_OP_PUTROOTFH);
+	dc_wbuf_u32(w, 2);
+	dc_wbuf_opaque(w, "bi", 2);
+	dc_wbuf_u32(w, 1);
+	dc_wbuf_u32(w, nops);
+	dc_wbuf_u32(w, NFS4_OP_SEQUENCE);
+	dc_wbuf_opaque(w, cl->sid, NFS4_SESSIONID_SIZE);
+	dc_wbuf_u32(w, seqid);
+	dc_wbuf_u32(w, slot);
+	dc_wbuf_u32(w, 0);	/* highest */
+	dc_wbuf_u32(w, 0);	/* cachethis */
+	dc_wbuf_u32(w, NFS4_OP_PUTROOTFH);
 }
 
 /* For requests the server cannot decode: SEQUENCE never runs. */
-static void raw_head(struct wbuf *w, struct dc_client *cl, uint32_t nops)
+static void raw_head(struct dc_wbuf *w, struct dc_client *cl, uint32_t nops)
 {
 	raw_head_seq(w, cl, nops, 1, 0);
-}
-
-/*
- * A length the body cannot hold is undecodable: GARBAGE_ARGS (RFC 5531)
- * or NFS4ERR_BADXDR (15.1.1.1); or, when alt is not NFS4_OK, alt as the
- * last result.  The same connection keeps working.
- */
-static bool expect_garbage_or(struct dc_ctx *ctx, struct dc_client *cl,
-			      const uint8_t *b, size_t n, nfsstat4 alt,
-			      const uint32_t *slot, const char *what)
-{
-	struct dc_cres r = { 0 };
-	bool ok = false;
-	int rc;
-
-	rc = dc_rpc_call_bytes(cl->conns[0], &cl->auth, NFS4_PROGRAM, NFS_V4,
-			       NFS4_PROC_COMPOUND, b, n, &r.rpc,
-			       DC_DEFAULT_TIMEOUT_MS);
-	if (slot) {
-		/* The slot moved on only if SEQUENCE ran. */
-		if (!rc && r.rpc.accept_stat == DC_SUCCESS)
-			dc_cres_decode(&r);
-		dc_client_slot_done(cl, *slot, r.decoded ? &r : NULL);
-	}
-	EXPECT_RPC(rc, what);
-	EXPECT(r.rpc.reply_stat == DC_MSG_ACCEPTED, "%s: RPC denied (%u)",
-	       what, r.rpc.reject_stat);
-	if (r.rpc.accept_stat == DC_GARBAGE_ARGS) {
-		CHECKED();
-	} else {
-		EXPECT(r.rpc.accept_stat == DC_SUCCESS, "%s: accept_stat %u",
-		       what, r.rpc.accept_stat);
-		EXPECT(r.decoded || dc_cres_decode(&r) == 0,
-		       "%s: reply undecodable", what);
-		if (alt == NFS4_OK || r.res.status == NFS4ERR_BADXDR)
-			EXPECT_STATUS(r.res.status, NFS4ERR_BADXDR, what);
-		else
-			EXPECT_STATUS(last_status(&r), alt, what);
-	}
-	rc = dc_rpc_null(cl->conns[0], NFS4_PROGRAM, NFS_V4,
-			 DC_DEFAULT_TIMEOUT_MS);
-	EXPECT(rc == 0, "NULL on the same connection after %s: %d", what, rc);
-	ok = true;
-out:
-	dc_cres_free(&r);
-	return ok;
-}
-
-static bool expect_garbage(struct dc_ctx *ctx, struct dc_client *cl,
-			   const struct wbuf *w, const char *what)
-{
-	return expect_garbage_or(ctx, cl, w->b, w->n, NFS4_OK, NULL, what);
 }
 
 /* [SEQUENCE, PUTROOTFH, LOOKUP name] as raw bytes, name len bytes. */
 static bool lookup_raw(struct dc_ctx *ctx, struct dc_client *cl,
 		       const char *name, size_t len)
 {
-	struct wbuf w = { .n = 0 };
+	struct dc_wbuf w = { .n = 0 };
 	struct dc_compound c;
 	uint8_t *b = malloc(sizeof(w.b) + len + 4);
 	uint32_t slot, seqid;
@@ -563,14 +490,14 @@ static bool lookup_raw(struct dc_ctx *ctx, struct dc_client *cl,
 	seqid = c.ops[0].nfs_argop4_u.opsequence.sa_sequenceid;
 	dc_compound_free(&c);
 	raw_head_seq(&w, cl, 3, seqid, slot);
-	put32(&w, NFS4_OP_LOOKUP);
-	put32(&w, len);
+	dc_wbuf_u32(&w, NFS4_OP_LOOKUP);
+	dc_wbuf_u32(&w, len);
 	memcpy(b, w.b, w.n);
 	memcpy(b + w.n, name, len);
 	memset(b + w.n + len, 0, 4);
-	ok = expect_garbage_or(ctx, cl, b, w.n + ((len + 3) & ~(size_t)3),
-			       NFS4ERR_NAMETOOLONG, &slot,
-			       "LOOKUP of a 64 KiB name");
+	ok = dc_check_garbage(ctx, cl, b, w.n + ((len + 3) & ~(size_t)3),
+			      NFS4ERR_NAMETOOLONG, &slot,
+			      "LOOKUP of a 64 KiB name") != DC_GARBAGE_FAILED;
 	free(b);
 	return ok;
 }
@@ -579,7 +506,7 @@ static void badin6_lengths(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	long pid = dc_daemon_pid(), vm0, peak;
-	struct wbuf w;
+	struct dc_wbuf w;
 	int rc;
 
 	rc = dc_ctx_mounted(ctx, &cl);
@@ -587,10 +514,11 @@ static void badin6_lengths(struct dc_ctx *ctx)
 	/* LOOKUP whose name claims 2 GiB - 16 bytes; 8 follow. */
 	w.n = 0;
 	raw_head(&w, &cl, 3);
-	put32(&w, NFS4_OP_LOOKUP);
-	put32(&w, 0x7ffffff0);
-	put_zeros(&w, 8);
-	if (!expect_garbage(ctx, &cl, &w, "LOOKUP name of 2 GiB"))
+	dc_wbuf_u32(&w, NFS4_OP_LOOKUP);
+	dc_wbuf_u32(&w, 0x7ffffff0);
+	dc_wbuf_zeros(&w, 8);
+	if (dc_check_garbage(ctx, &cl, w.b, w.n, NFS4_OK, NULL,
+			     "LOOKUP name of 2 GiB") == DC_GARBAGE_FAILED)
 		goto out;
 	/*
 	 * WRITE whose data claims 2 GiB - 1 bytes.  The daemon must not
@@ -600,14 +528,15 @@ static void badin6_lengths(struct dc_ctx *ctx)
 	 */
 	w.n = 0;
 	raw_head(&w, &cl, 3);
-	put32(&w, NFS4_OP_WRITE);
-	put_zeros(&w, 16);	/* anonymous stateid */
-	put_zeros(&w, 8);	/* offset */
-	put32(&w, UNSTABLE4);
-	put32(&w, 0x7fffffff);
-	put_zeros(&w, 8);
+	dc_wbuf_u32(&w, NFS4_OP_WRITE);
+	dc_wbuf_zeros(&w, 16);	/* anonymous stateid */
+	dc_wbuf_zeros(&w, 8);	/* offset */
+	dc_wbuf_u32(&w, UNSTABLE4);
+	dc_wbuf_u32(&w, 0x7fffffff);
+	dc_wbuf_zeros(&w, 8);
 	vm0 = pid > 0 ? dc_daemon_status_kib(pid, "VmSize") : -1;
-	if (!expect_garbage(ctx, &cl, &w, "WRITE data of 2 GiB"))
+	if (dc_check_garbage(ctx, &cl, w.b, w.n, NFS4_OK, NULL,
+			     "WRITE data of 2 GiB") == DC_GARBAGE_FAILED)
 		goto out;
 	if (vm0 > 0) {
 		peak = dc_daemon_status_kib(pid, "VmPeak");
@@ -618,19 +547,21 @@ static void badin6_lengths(struct dc_ctx *ctx)
 	/* OPEN whose owner opaque claims 1 GiB. */
 	w.n = 0;
 	raw_head(&w, &cl, 3);
-	put32(&w, NFS4_OP_OPEN);
-	put32(&w, 0);	/* seqid */
-	put32(&w, OPEN4_SHARE_ACCESS_READ);
-	put32(&w, OPEN4_SHARE_DENY_NONE);
-	put_zeros(&w, 8);	/* clientid */
-	put32(&w, 0x40000000);
-	put_zeros(&w, 8);
-	if (!expect_garbage(ctx, &cl, &w, "OPEN owner of 1 GiB"))
+	dc_wbuf_u32(&w, NFS4_OP_OPEN);
+	dc_wbuf_u32(&w, 0);	/* seqid */
+	dc_wbuf_u32(&w, OPEN4_SHARE_ACCESS_READ);
+	dc_wbuf_u32(&w, OPEN4_SHARE_DENY_NONE);
+	dc_wbuf_zeros(&w, 8);	/* clientid */
+	dc_wbuf_u32(&w, 0x40000000);
+	dc_wbuf_zeros(&w, 8);
+	if (dc_check_garbage(ctx, &cl, w.b, w.n, NFS4_OK, NULL,
+			     "OPEN owner of 1 GiB") == DC_GARBAGE_FAILED)
 		goto out;
 	/* Every length fits but the array of ops claims a billion. */
 	w.n = 0;
 	raw_head(&w, &cl, 1000000000);
-	if (!expect_garbage(ctx, &cl, &w, "10^9 operations"))
+	if (dc_check_garbage(ctx, &cl, w.b, w.n, NFS4_OK, NULL,
+			     "10^9 operations") == DC_GARBAGE_FAILED)
 		goto out;
 	EXPECT(dc_server_alive(&ctx->srv),
 	       "server does not answer NULL afterwards");
@@ -817,10 +748,8 @@ static void badin8_foreign_stateid(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_name(ctx, "f", name, sizeof(name));
 	rc = dc_client_open_file(&a, name, true, &sid, &fh, &st);
 	EXPECT_OK(rc, st, "A: OPEN create");
@@ -1295,7 +1224,7 @@ static void burst(struct dc_ctx *ctx, unsigned int round)
 {
 	struct dc_client cl = { 0 };
 	struct dc_cres r = { 0 };
-	struct wbuf w = { .n = 0 };
+	struct dc_wbuf w = { .n = 0 };
 	struct name_arg a = { 0 };
 	nfs_fh4 root = { 0 };
 	nfsstat4 got;
@@ -1305,8 +1234,8 @@ static void burst(struct dc_ctx *ctx, unsigned int round)
 	if (dc_ctx_mounted(ctx, &cl))
 		goto out;
 	raw_head(&w, &cl, 3);
-	put32(&w, NFS4_OP_LOOKUP);
-	put32(&w, 0x7ffffff0);
+	dc_wbuf_u32(&w, NFS4_OP_LOOKUP);
+	dc_wbuf_u32(&w, 0x7ffffff0);
 	dc_rpc_call_bytes(cl.conns[0], &cl.auth, NFS4_PROGRAM, NFS_V4,
 			  NFS4_PROC_COMPOUND, w.b, w.n, &r.rpc,
 			  DC_DEFAULT_TIMEOUT_MS);

@@ -11,37 +11,6 @@
 #define NOTICE_TRIES 20
 #define NOTICE_SLEEP_US 250000
 
-/* BIND_CONN_TO_SESSION, alone in its compound, on conns[ci]. */
-static int bind_conn(struct dc_client *cl, unsigned ci,
-		     channel_dir_from_client4 dir, nfsstat4 *st,
-		     channel_dir_from_server4 *got)
-{
-	struct dc_compound c;
-	struct dc_cres r;
-	int rc;
-
-	dc_compound_init(&c, 1, "bind");
-	dc_op_bind_conn(&c, cl->sid, dir);
-	rc = dc_compound_call(cl->conns[ci], &cl->auth, &c, &r, cl->timeout_ms);
-	dc_compound_free(&c);
-	if (!rc) {
-		*st = r.res.status;
-		if (*st == NFS4_OK) {
-			BIND_CONN_TO_SESSION4resok *ok =
-				&dc_cres_op(&r, 0)
-					 ->nfs_resop4_u.opbind_conn_to_session
-					 .BIND_CONN_TO_SESSION4res_u
-					 .bctsr_resok4;
-
-			*got = ok->bctsr_dir;
-			if (memcmp(ok->bctsr_sessid, cl->sid, sizeof(cl->sid)))
-				*st = NFS4ERR_SERVERFAULT;
-		}
-	}
-	dc_cres_free(&r);
-	return rc;
-}
-
 /* SEQUENCE + PUTROOTFH + GETFH on conns[ci]; returns sr_status_flags. */
 static int seq_on(struct dc_client *cl, unsigned ci, nfsstat4 *st,
 		  uint32_t *flags)
@@ -94,7 +63,7 @@ static void bind_dir(struct dc_ctx *ctx, channel_dir_from_client4 dir,
 	EXPECT_RPC(rc, "mount + second connection");
 	/* The back channel may use the new connection: serve it. */
 	dc_cb_attach(&cl.cb, cl.conns[1]);
-	rc = bind_conn(&cl, 1, dir, &st, &got);
+	rc = dc_client_bind_conn(&cl, 1, dir, &st, &got);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION");
 	EXPECT(got == want, "bctsr_dir %u, expected %u", got, want);
 	rc = seq_on(&cl, 0, &st, &flags);
@@ -124,27 +93,29 @@ static void bind3_both(struct dc_ctx *ctx)
 	bind_dir(ctx, CDFC4_BACK_OR_BOTH, CDFS4_BOTH);
 }
 
-static void bind4_path_down(struct dc_ctx *ctx)
+/*
+ * cl, with connection 1 bound to the fore channel only, closes
+ * connection 0, the only one bound to the back channel: SEQUENCE on
+ * connection 1 goes on working and soon reports CB_PATH_DOWN.
+ */
+static bool path_down(struct dc_ctx *ctx, struct dc_client *cl)
 {
-	struct dc_client cl = { 0 };
-	channel_dir_from_server4 got = 0;
 	uint32_t flags = 0;
 	nfsstat4 st;
 	unsigned i;
 	int rc;
 
-	rc = mounted_with_second(ctx, &cl);
+	rc = mounted_with_second(ctx, cl);
 	EXPECT_RPC(rc, "mount + second connection");
-	rc = bind_conn(&cl, 1, CDFC4_FORE, &st, &got);
+	rc = dc_client_bind_conn(cl, 1, CDFC4_FORE, &st, NULL);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION fore");
-	rc = seq_on(&cl, 1, &st, &flags);
+	rc = seq_on(cl, 1, &st, &flags);
 	EXPECT_RPC(rc, "SEQUENCE on connection 1");
 	EXPECT(!(flags & SEQ4_STATUS_CB_PATH_DOWN),
 	       "CB_PATH_DOWN before the back channel closed");
-	/* Drop connection 0, the only one bound to the back channel. */
-	dc_conn_shutdown(cl.conns[0]);
+	dc_conn_shutdown(cl->conns[0]);
 	for (i = 0; i < NOTICE_TRIES; i++) {
-		rc = seq_on(&cl, 1, &st, &flags);
+		rc = seq_on(cl, 1, &st, &flags);
 		EXPECT_OK(rc, st, "SEQUENCE on connection 1");
 		if (flags & SEQ4_STATUS_CB_PATH_DOWN)
 			break;
@@ -153,7 +124,16 @@ static void bind4_path_down(struct dc_ctx *ctx)
 	EXPECT(flags & SEQ4_STATUS_CB_PATH_DOWN,
 	       "no SEQ4_STATUS_CB_PATH_DOWN after the only back channel "
 	       "connection closed (flags %#x)", flags);
+	return true;
 out:
+	return false;
+}
+
+static void bind4_path_down(struct dc_ctx *ctx)
+{
+	struct dc_client cl = { 0 };
+
+	path_down(ctx, &cl);
 	dc_client_destroy(&cl);
 }
 
@@ -170,7 +150,7 @@ static void bind5_moves(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount + second connection");
 	dc_cb_attach(&cl.cb, cl.conns[1]);
 	/* Both connections are now bound to the back channel. */
-	rc = bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, &got);
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, &got);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
 	EXPECT(got == CDFS4_BOTH, "bctsr_dir %u", got);
 	dc_conn_shutdown(cl.conns[1]);
@@ -195,29 +175,15 @@ out:
 static void bind6_rebind(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
-	channel_dir_from_server4 got = 0;
 	uint32_t flags = 0;
 	nfsstat4 st;
-	unsigned i;
 	int rc;
 
-	rc = mounted_with_second(ctx, &cl);
-	EXPECT_RPC(rc, "mount + second connection");
-	rc = bind_conn(&cl, 1, CDFC4_FORE, &st, &got);
-	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION fore");
-	dc_conn_shutdown(cl.conns[0]);
-	for (i = 0; i < NOTICE_TRIES; i++) {
-		rc = seq_on(&cl, 1, &st, &flags);
-		EXPECT_RPC(rc, "SEQUENCE");
-		if (flags & SEQ4_STATUS_CB_PATH_DOWN)
-			break;
-		usleep(NOTICE_SLEEP_US);
-	}
-	EXPECT(flags & SEQ4_STATUS_CB_PATH_DOWN,
-	       "precondition: CB_PATH_DOWN never reported");
+	if (!path_down(ctx, &cl))
+		goto out;
 	/* Give the session a back channel again on connection 1. */
 	dc_cb_attach(&cl.cb, cl.conns[1]);
-	rc = bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, &got);
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, NULL);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
 	rc = seq_on(&cl, 1, &st, &flags);
 	EXPECT_OK(rc, st, "SEQUENCE after re-bind");

@@ -65,34 +65,14 @@ static enum dc_cb_action answer_late(void *arg, const struct dc_cb_record *r,
 static int open_file(struct dc_client *cl, const char *name, uint32_t access,
 		     nfsstat4 *st, open_delegation_type4 *dtype)
 {
-	struct dc_compound c;
-	struct dc_cres r;
-	uint32_t slot;
-	char oo[64];
+	struct dc_open o;
 	int rc;
 
-	rc = dc_client_begin(cl, &c, "open", false, &slot);
-	if (rc)
-		return rc;
-	dc_client_put_export(cl, &c);
-	snprintf(oo, sizeof(oo), "oo-%llx", (unsigned long long)cl->clientid);
-	dc_op_open(&c, 0, cl->clientid, oo, name, true, access);
-	rc = dc_client_send(cl, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	*st = r.res.status;
-	*dtype = OPEN_DELEGATE_NONE;
-	if (*st == NFS4_OK)
-		*dtype = dc_cres_op(&r, r.res.resarray.resarray_len - 1)
-				 ->nfs_resop4_u.opopen.OPEN4res_u.resok4
-				 .delegation.delegation_type;
-	else
-		*st = dc_cres_status(&r, r.res.resarray.resarray_len - 1);
-	dc_cres_free(&r);
-	return 0;
+	rc = dc_fs_open_share(cl, NULL, name, NULL, true, access,
+			      OPEN4_SHARE_DENY_NONE, &o, st);
+	*dtype = o.dtype;
+	dc_fh_free(&o.fh);
+	return rc;
 }
 
 static void cblife1_late_reply_after_rebind(struct dc_ctx *ctx)
@@ -101,8 +81,6 @@ static void cblife1_late_reply_after_rebind(struct dc_ctx *ctx)
 	struct late_recall lr = { false, false };
 	struct dc_cb_record rec = { 0 };
 	open_delegation_type4 dt;
-	struct dc_compound c;
-	struct dc_cres r = { 0 };
 	unsigned int waited = 0;
 	bool found;
 	char name[128];
@@ -110,10 +88,8 @@ static void cblife1_late_reply_after_rebind(struct dc_ctx *ctx)
 	int rc, ci;
 
 	dc_name(ctx, "late", name, sizeof(name));
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_cb_set_handler(&a.cb, answer_late, &lr);
 	rc = open_file(&a, name, OPEN4_SHARE_ACCESS_BOTH, &st, &dt);
 	EXPECT_OK(rc, st, "A: OPEN for read and write");
@@ -132,12 +108,9 @@ static void cblife1_late_reply_after_rebind(struct dc_ctx *ctx)
 	ci = dc_client_add_conn(&a);
 	EXPECT(ci > 0, "A: second connection: %d", ci);
 	dc_cb_attach(&a.cb, a.conns[ci]);
-	dc_compound_init(&c, 1, "bind");
-	dc_op_bind_conn(&c, a.sid, CDFC4_BACK_OR_BOTH);
-	rc = dc_compound_call(a.conns[ci], &a.auth, &c, &r, a.timeout_ms);
-	dc_compound_free(&c);
+	rc = dc_client_bind_conn(&a, ci, CDFC4_BACK_OR_BOTH, &st, NULL);
 	atomic_store(&lr.rebound, true);
-	EXPECT_OK(rc, r.res.status, "A: BIND_CONN_TO_SESSION back");
+	EXPECT_OK(rc, st, "A: BIND_CONN_TO_SESSION back");
 	/* The recall is recorded once its reply went out on connection 0 */
 	waited = 0;
 	while (!(found = dc_cb_first_recall(&a.cb, NULL, &rec)) &&
@@ -156,7 +129,6 @@ static void cblife1_late_reply_after_rebind(struct dc_ctx *ctx)
 	EXPECT_OK(rc, st, "B: SEQUENCE after A's late recall reply");
 out:
 	atomic_store(&lr.rebound, true);
-	dc_cres_free(&r);
 	dc_client_destroy(&b);
 	dc_client_destroy(&a);
 }
@@ -164,7 +136,6 @@ out:
 static void dcid3_probe_outstanding(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
-	struct dc_compound c;
 	nfsstat4 st;
 	int rc;
 
@@ -180,14 +151,10 @@ static void dcid3_probe_outstanding(struct dc_ctx *ctx)
 	rc = dc_client_create_session(&cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
 				      4, &st);
 	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
-	dc_compound_init(&c, 1, "dsess");
-	dc_op_destroy_session(&c, cl.sid);
-	rc = dc_client_solo(&cl, &c, &st);
+	rc = dc_client_destroy_session(&cl, cl.sid, &st);
 	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	cl.have_session = false;
-	dc_compound_init(&c, 1, "dcid");
-	dc_op_destroy_clientid(&c, cl.clientid);
-	rc = dc_client_solo(&cl, &c, &st);
+	rc = dc_client_destroy_clientid(&cl, cl.clientid, &st);
 	EXPECT_OK(rc, st,
 		  "DESTROY_CLIENTID after DESTROY_SESSION, probe pending");
 	cl.clientid = 0;

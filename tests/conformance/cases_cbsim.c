@@ -143,9 +143,8 @@ out:
 static void cbsim4_bound_conn(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
-	struct dc_compound c;
-	struct dc_cres res = { 0 };
 	struct dc_cb_record r;
+	nfsstat4 st;
 	int rc, ci;
 
 	if (!dc_cbsim_bus())
@@ -155,11 +154,8 @@ static void cbsim4_bound_conn(struct dc_ctx *ctx)
 	ci = dc_client_add_conn(&cl);
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&cl.cb, cl.conns[1]);
-	dc_compound_init(&c, 1, "bind_back");
-	dc_op_bind_conn(&c, cl.sid, CDFC4_BACK);
-	rc = dc_compound_call(cl.conns[1], &cl.auth, &c, &res, cl.timeout_ms);
-	dc_compound_free(&c);
-	EXPECT_OK(rc, res.res.status, "BIND_CONN_TO_SESSION back");
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK, &st, NULL);
+	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back");
 	rc = recall_and_wait(&cl, &r);
 	EXPECT(rc == 0, "no CB_COMPOUND arrived within %d ms", CB_WAIT_MS);
 	EXPECT(r.conn == cl.conns[0] || r.conn == cl.conns[1],
@@ -167,7 +163,6 @@ static void cbsim4_bound_conn(struct dc_ctx *ctx)
 	dc_note(ctx, "callback arrived on connection %d",
 		r.conn == cl.conns[1] ? 1 : 0);
 out:
-	dc_cres_free(&res);
 	dc_client_destroy(&cl);
 }
 

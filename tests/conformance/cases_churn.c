@@ -40,69 +40,11 @@ static void vanish(struct dc_client *cl)
 /* DESTROY_SESSION only; the client ID stays and the connections close. */
 static void destroy_session_only(struct dc_client *cl)
 {
-	struct dc_compound c;
-	struct dc_cres r;
+	nfsstat4 st;
 
-	if (cl->inited && cl->have_session && cl->nconns) {
-		dc_compound_init(&c, 1, "destroy_session");
-		dc_op_destroy_session(&c, cl->sid);
-		if (!dc_compound_call(cl->conns[0], &cl->auth, &c, &r,
-				      cl->timeout_ms))
-			dc_cres_free(&r);
-		else
-			dc_reply_free(&r.rpc);
-		dc_compound_free(&c);
-	}
+	if (cl->inited && cl->have_session && cl->nconns)
+		dc_client_destroy_session(cl, cl->sid, &st);
 	vanish(cl);
-}
-
-struct open41 {
-	stateid4 sid;
-	nfs_fh4 fh;
-	open_delegation_type4 dtype;
-};
-
-/* 4.1 OPEN of name in the export with access and deny, owner oo. */
-static int open41(struct dc_client *cl, const char *oo, const char *name,
-		  bool create, uint32_t access, uint32_t deny,
-		  struct open41 *o, nfsstat4 *st)
-{
-	struct dc_compound c;
-	struct dc_cres r;
-	uint32_t slot;
-	int rc;
-
-	memset(o, 0, sizeof(*o));
-	rc = dc_client_begin(cl, &c, "open", false, &slot);
-	if (rc)
-		return rc;
-	dc_client_put_export(cl, &c);
-	dc_op_open(&c, 0, cl->clientid, oo, name, create, access);
-	c.ops[c.nops - 1].nfs_argop4_u.opopen.share_deny = deny;
-	dc_op_getfh(&c);
-	rc = dc_client_send(cl, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	*st = r.res.status;
-	if (*st == NFS4_OK) {
-		unsigned n = r.res.resarray.resarray_len;
-		OPEN4resok *ok = &dc_cres_op(&r, n - 2)
-					  ->nfs_resop4_u.opopen.OPEN4res_u
-					  .resok4;
-
-		o->sid = ok->stateid;
-		o->dtype = ok->delegation.delegation_type;
-		dc_fh_copy(&o->fh, &dc_cres_op(&r, n - 1)
-					    ->nfs_resop4_u.opgetfh.GETFH4res_u
-					    .resok4.object);
-	} else {
-		*st = dc_cres_status(&r, r.res.resarray.resarray_len - 1);
-	}
-	dc_cres_free(&r);
-	return 0;
 }
 
 /*
@@ -234,25 +176,25 @@ out:
 static void churn2_blocking(struct dc_ctx *ctx)
 {
 	struct dc_client a = { 0 }, b = { 0 }, c = { 0 };
-	struct open41 oa = { 0 }, oa2 = { 0 }, ob = { 0 }, oc = { 0 };
+	struct dc_open oa = { 0 }, oa2 = { 0 }, ob = { 0 }, oc = { 0 };
 	stateid4 la, la2;
 	char n1[96], n2[96];
 	nfsstat4 st;
 	int rc;
 
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount A");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	EXPECT_RPC(dc_ctx_mounted(ctx, &c), "mount C");
 	dc_name(ctx, "f1", n1, sizeof(n1));
 	dc_name(ctx, "f2", n2, sizeof(n2));
-	rc = open41(&a, "ooa", n1, true, ACCESS_NODELEG,
-		    OPEN4_SHARE_DENY_NONE, &oa, &st);
+	rc = dc_fs_open_share(&a, NULL, n1, "ooa", true, ACCESS_NODELEG,
+			      OPEN4_SHARE_DENY_NONE, &oa, &st);
 	EXPECT_OK(rc, st, "A: OPEN f1");
 	rc = dc_fs_lock(&a, &oa.fh, WRITE_LT, &oa.sid, "lka", 0, 100, &la,
 			NULL, &st);
 	EXPECT_OK(rc, st, "A: LOCK WRITE [0, 100)");
-	rc = open41(&b, "oob", n1, false, ACCESS_NODELEG,
-		    OPEN4_SHARE_DENY_NONE, &ob, &st);
+	rc = dc_fs_open_share(&b, NULL, n1, "oob", false, ACCESS_NODELEG,
+			      OPEN4_SHARE_DENY_NONE, &ob, &st);
 	EXPECT_OK(rc, st, "B: OPEN f1");
 	rc = dc_fs_lock(&b, &ob.fh, WRITEW_LT, &ob.sid, "lkb", 0, 100, NULL,
 			NULL, &st);
@@ -262,14 +204,14 @@ static void churn2_blocking(struct dc_ctx *ctx)
 	EXPECT_OP(rc, st, NFS4ERR_DENIED, "A, owner 2: LOCK WRITEW [50, 150)");
 
 	/* f2: A holds, C waits, A unlocks: held for C, never taken. */
-	rc = open41(&a, "ooa", n2, true, ACCESS_NODELEG,
-		    OPEN4_SHARE_DENY_NONE, &oa2, &st);
+	rc = dc_fs_open_share(&a, NULL, n2, "ooa", true, ACCESS_NODELEG,
+			      OPEN4_SHARE_DENY_NONE, &oa2, &st);
 	EXPECT_OK(rc, st, "A: OPEN f2");
 	rc = dc_fs_lock(&a, &oa2.fh, WRITE_LT, &oa2.sid, "lka3", 0, 10, &la2,
 			NULL, &st);
 	EXPECT_OK(rc, st, "A: LOCK f2 WRITE [0, 10)");
-	rc = open41(&c, "ooc", n2, false, ACCESS_NODELEG,
-		    OPEN4_SHARE_DENY_NONE, &oc, &st);
+	rc = dc_fs_open_share(&c, NULL, n2, "ooc", false, ACCESS_NODELEG,
+			      OPEN4_SHARE_DENY_NONE, &oc, &st);
 	EXPECT_OK(rc, st, "C: OPEN f2");
 	rc = dc_fs_lock(&c, &oc.fh, WRITEW_LT, &oc.sid, "lkc", 0, 10, NULL,
 			NULL, &st);
@@ -295,24 +237,25 @@ out:
 static void churn3_share(struct dc_ctx *ctx)
 {
 	struct dc_client a = { 0 }, b = { 0 };
-	struct open41 oa = { 0 }, ob = { 0 }, ob2 = { 0 };
+	struct dc_open oa = { 0 }, ob = { 0 }, ob2 = { 0 };
 	char n1[96], n2[96];
 	nfsstat4 st;
 	int rc;
 
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount A");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_name(ctx, "f1", n1, sizeof(n1));
 	dc_name(ctx, "f2", n2, sizeof(n2));
-	rc = open41(&a, "ooa", n1, true, ACCESS_NODELEG,
-		    OPEN4_SHARE_DENY_BOTH, &oa, &st);
+	rc = dc_fs_open_share(&a, NULL, n1, "ooa", true, ACCESS_NODELEG,
+			      OPEN4_SHARE_DENY_BOTH, &oa, &st);
 	EXPECT_OK(rc, st, "A: OPEN BOTH deny BOTH");
-	rc = open41(&b, "oob", n1, false,
-		    OPEN4_SHARE_ACCESS_READ | OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
-		    OPEN4_SHARE_DENY_NONE, &ob, &st);
+	rc = dc_fs_open_share(&b, NULL, n1, "oob", false,
+			      OPEN4_SHARE_ACCESS_READ |
+				      OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
+			      OPEN4_SHARE_DENY_NONE, &ob, &st);
 	EXPECT_OP(rc, st, NFS4ERR_SHARE_DENIED, "B: OPEN READ");
-	rc = open41(&b, "oob", n2, true, ACCESS_NODELEG,
-		    OPEN4_SHARE_DENY_READ, &ob2, &st);
+	rc = dc_fs_open_share(&b, NULL, n2, "oob", true, ACCESS_NODELEG,
+			      OPEN4_SHARE_DENY_READ, &ob2, &st);
 	EXPECT_OK(rc, st, "B: OPEN f2 BOTH deny READ");
 out:
 	dc_fh_free(&oa.fh);
@@ -339,30 +282,31 @@ static enum dc_cb_action ack_only(void *arg, const struct dc_cb_record *rec,
 static void churn4_deleg(struct dc_ctx *ctx)
 {
 	struct dc_client a = { 0 }, b = { 0 }, c = { 0 };
-	struct open41 oa = { 0 }, ob = { 0 }, oc = { 0 };
+	struct dc_open oa = { 0 }, ob = { 0 }, oc = { 0 };
 	char n1[96], n2[96];
 	nfsstat4 st;
 	int rc, i;
 
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount A");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	EXPECT_RPC(dc_ctx_mounted(ctx, &c), "mount C");
 	dc_cb_set_handler(&b.cb, ack_only, NULL);
 	dc_name(ctx, "f1", n1, sizeof(n1));
 	dc_name(ctx, "f2", n2, sizeof(n2));
-	rc = open41(&a, "ooa", n1, true, ACCESS_WDELEG, OPEN4_SHARE_DENY_NONE,
-		    &oa, &st);
+	rc = dc_fs_open_share(&a, NULL, n1, "ooa", true, ACCESS_WDELEG,
+			      OPEN4_SHARE_DENY_NONE, &oa, &st);
 	EXPECT_OK(rc, st, "A: OPEN f1 want write delegation");
-	rc = open41(&b, "oob", n2, true, ACCESS_WDELEG, OPEN4_SHARE_DENY_NONE,
-		    &ob, &st);
+	rc = dc_fs_open_share(&b, NULL, n2, "oob", true, ACCESS_WDELEG,
+			      OPEN4_SHARE_DENY_NONE, &ob, &st);
 	EXPECT_OK(rc, st, "B: OPEN f2 want write delegation");
 	if (ob.dtype != OPEN_DELEGATE_WRITE)
 		dc_note(ctx, "B got no write delegation (type %d)", ob.dtype);
 	/* C conflicts: DELAY while B's delegation is being recalled. */
 	for (i = 0; i < 3; i++) {
 		dc_fh_free(&oc.fh);
-		rc = open41(&c, "ooc", n2, false, ACCESS_NODELEG,
-			    OPEN4_SHARE_DENY_NONE, &oc, &st);
+		rc = dc_fs_open_share(&c, NULL, n2, "ooc", false,
+				      ACCESS_NODELEG, OPEN4_SHARE_DENY_NONE,
+				      &oc, &st);
 		EXPECT_RPC(rc, "C: OPEN f2");
 		if (st != NFS4ERR_DELAY)
 			break;
@@ -390,16 +334,16 @@ out:
 static void churn5_no_destroy_clientid(struct dc_ctx *ctx)
 {
 	struct dc_client a = { 0 }, b = { 0 };
-	struct open41 ob = { 0 };
+	struct dc_open ob = { 0 };
 	char name[96];
 	nfsstat4 st;
 	int rc;
 
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount A");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_name(ctx, "f", name, sizeof(name));
-	rc = open41(&b, "oob", name, true, ACCESS_NODELEG,
-		    OPEN4_SHARE_DENY_WRITE, &ob, &st);
+	rc = dc_fs_open_share(&b, NULL, name, "oob", true, ACCESS_NODELEG,
+			      OPEN4_SHARE_DENY_WRITE, &ob, &st);
 	EXPECT_OK(rc, st, "B: OPEN deny WRITE");
 	rc = dc_fs_lock(&b, &ob.fh, READ_LT, &ob.sid, "lkb", 0, UINT64_MAX,
 			NULL, NULL, &st);

@@ -5,67 +5,10 @@
 #include <string.h>
 #include "case.h"
 
-struct cs_out {
-	nfsstat4 status;
-	sessionid4 sid;
-	uint32_t seq, flags;
-	channel_attrs4 fore, back;
-};
-
-static int cs(struct dc_client *cl, clientid4 clid, uint32_t seq,
-	      uint32_t flags, const channel_attrs4 *fore,
-	      const channel_attrs4 *back, struct cs_out *o)
-{
-	struct dc_compound c;
-	struct dc_cres r;
-	int rc;
-
-	memset(o, 0, sizeof(*o));
-	dc_compound_init(&c, 1, "cs");
-	dc_op_create_session(&c, clid, seq, flags, fore, back, cl->cb.program,
-			     &cl->auth);
-	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r, cl->timeout_ms);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_reply_free(&r.rpc);
-		return rc;
-	}
-	o->status = r.res.status;
-	if (o->status == NFS4_OK && dc_cres_op(&r, 0)) {
-		CREATE_SESSION4resok *ok = &dc_cres_op(&r, 0)
-			->nfs_resop4_u.opcreate_session.CREATE_SESSION4res_u
-			.csr_resok4;
-
-		memcpy(o->sid, ok->csr_sessionid, sizeof(o->sid));
-		o->seq = ok->csr_sequence;
-		o->flags = ok->csr_flags;
-		o->fore = ok->csr_fore_chan_attrs;
-		o->back = ok->csr_back_chan_attrs;
-		o->fore.ca_rdma_ird.ca_rdma_ird_val = NULL;
-		o->back.ca_rdma_ird.ca_rdma_ird_val = NULL;
-	}
-	dc_cres_free(&r);
-	return 0;
-}
-
 static void default_attrs(channel_attrs4 *fore, channel_attrs4 *back)
 {
 	dc_default_chan_attrs(fore, 8);
-	dc_default_chan_attrs(back, 2);
-	back->ca_maxrequestsize = 16384;
-	back->ca_maxresponsesize = 16384;
-	back->ca_maxresponsesize_cached = 0;
-	back->ca_maxoperations = 8;
-}
-
-/* Connect and EXCHANGE_ID with a fresh owner. */
-static int fresh(struct dc_ctx *ctx, struct dc_client *cl, nfsstat4 *st)
-{
-	int rc = dc_ctx_client(ctx, cl);
-
-	if (rc)
-		return rc;
-	return dc_client_exchange_id(cl, EXCHGID4_FLAG_USE_NON_PNFS, st);
+	dc_default_back_chan_attrs(back, 2);
 }
 
 static void csess1_confirms(struct dc_ctx *ctx)
@@ -74,8 +17,8 @@ static void csess1_confirms(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	EXPECT(!(cl.eir_flags & EXCHGID4_FLAG_CONFIRMED_R),
 	       "new client already confirmed");
 	rc = dc_client_create_session(&cl, 0, 4, &st);
@@ -95,21 +38,22 @@ static void csess2_replay(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	channel_attrs4 fore, back;
-	struct cs_out a, b;
-	nfsstat4 st;
+	struct dc_cs_reply a, b;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	default_attrs(&fore, &back);
-	rc = cs(&cl, cl.clientid, cl.cs_seq, 0, &fore, &back, &a);
+	rc = dc_client_create_session_raw(&cl, 0, cl.clientid, cl.cs_seq, 0,
+					  &fore, &back, &a);
 	EXPECT_OK(rc, a.status, "CREATE_SESSION");
 	/* Track it so cleanup destroys it. */
 	memcpy(cl.sid, a.sid, sizeof(cl.sid));
 	cl.have_session = true;
 	EXPECT(a.seq == cl.cs_seq, "csr_sequence %u, sent %u", a.seq,
 	       cl.cs_seq);
-	rc = cs(&cl, cl.clientid, cl.cs_seq, 0, &fore, &back, &b);
+	rc = dc_client_create_session_raw(&cl, 0, cl.clientid, cl.cs_seq, 0,
+					  &fore, &back, &b);
 	EXPECT_OK(rc, b.status, "CREATE_SESSION replay");
 	EXPECT(!memcmp(a.sid, b.sid, sizeof(a.sid)),
 	       "replay created a new session instead of the cached reply");
@@ -122,21 +66,23 @@ static void csess3_misordered(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	channel_attrs4 fore, back;
-	struct cs_out o;
+	struct dc_cs_reply o;
 	nfsstat4 st;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	default_attrs(&fore, &back);
-	rc = cs(&cl, cl.clientid, cl.cs_seq + 5, 0, &fore, &back, &o);
+	rc = dc_client_create_session_raw(&cl, 0, cl.clientid, cl.cs_seq + 5, 0,
+					  &fore, &back, &o);
 	EXPECT_RPC(rc, "CREATE_SESSION");
 	EXPECT_STATUS(o.status, NFS4ERR_SEQ_MISORDERED,
 		      "CREATE_SESSION with csa_sequence+5 (unconfirmed)");
 	rc = dc_client_create_session(&cl, 0, 4, &st);
 	EXPECT_OK(rc, st, "CREATE_SESSION in order");
 	/* cl.cs_seq is now the next valid one; skip one ahead. */
-	rc = cs(&cl, cl.clientid, cl.cs_seq + 1, 0, &fore, &back, &o);
+	rc = dc_client_create_session_raw(&cl, 0, cl.clientid, cl.cs_seq + 1, 0,
+					  &fore, &back, &o);
 	EXPECT_RPC(rc, "CREATE_SESSION");
 	EXPECT_STATUS(o.status, NFS4ERR_SEQ_MISORDERED,
 		      "CREATE_SESSION with csa_sequence+2 (confirmed)");
@@ -148,15 +94,15 @@ static void csess4_stale_clientid(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	channel_attrs4 fore, back;
-	struct cs_out o;
-	nfsstat4 st;
+	struct dc_cs_reply o;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	default_attrs(&fore, &back);
 	/* Flip the low word: same boot epoch, a clientid never issued. */
-	rc = cs(&cl, cl.clientid ^ 0x7fff0000u, 1, 0, &fore, &back, &o);
+	rc = dc_client_create_session_raw(&cl, 0, cl.clientid ^ 0x7fff0000u,
+					  1, 0, &fore, &back, &o);
 	EXPECT_RPC(rc, "CREATE_SESSION");
 	EXPECT_STATUS(o.status, NFS4ERR_STALE_CLIENTID,
 		      "CREATE_SESSION for an unknown clientid");
@@ -168,23 +114,24 @@ static void csess5_toosmall(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	channel_attrs4 fore, back;
-	struct cs_out o;
-	nfsstat4 st;
+	struct dc_cs_reply o;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	default_attrs(&fore, &back);
 	/* Too small to hold even a SEQUENCE request. */
 	fore.ca_maxrequestsize = 16;
 	fore.ca_maxresponsesize = 16;
-	rc = cs(&cl, cl.clientid, cl.cs_seq, 0, &fore, &back, &o);
+	rc = dc_client_create_session_raw(&cl, 0, cl.clientid, cl.cs_seq, 0,
+					  &fore, &back, &o);
 	EXPECT_RPC(rc, "CREATE_SESSION");
 	EXPECT_STATUS(o.status, NFS4ERR_TOOSMALL,
 		      "CREATE_SESSION with 16-byte fore channel sizes");
 	default_attrs(&fore, &back);
 	back.ca_maxoperations = 0;
-	rc = cs(&cl, cl.clientid, cl.cs_seq, 0, &fore, &back, &o);
+	rc = dc_client_create_session_raw(&cl, 0, cl.clientid, cl.cs_seq, 0,
+					  &fore, &back, &o);
 	EXPECT_RPC(rc, "CREATE_SESSION");
 	EXPECT_STATUS(o.status, NFS4ERR_TOOSMALL,
 		      "CREATE_SESSION with back channel ca_maxoperations 0");
@@ -195,14 +142,13 @@ out:
 static void csess6_slot_clamp(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
-	struct dc_compound c;
 	struct dc_cres r = { 0 };
 	uint32_t n;
 	nfsstat4 st;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	rc = dc_client_create_session(&cl, 0, 100000, &st);
 	EXPECT_OK(rc, st, "CREATE_SESSION asking 100000 slots");
 	n = cl.fore.ca_maxrequests;
@@ -210,16 +156,10 @@ static void csess6_slot_clamp(struct dc_ctx *ctx)
 	       "fore ca_maxrequests %u not clamped to the server's table", n);
 	dc_note(ctx, "server granted %u fore channel slots", n);
 	/* The last granted slot works, the next one is BADSLOT. */
-	dc_compound_init(&c, 1, "lastslot");
-	dc_op_sequence(&c, cl.sid, 1, n - 1, n - 1, false);
-	rc = dc_compound_call(cl.conns[0], &cl.auth, &c, &r, cl.timeout_ms);
-	dc_compound_free(&c);
+	rc = dc_client_on_slot(&cl, n - 1, 1, false, NULL, NULL, &r);
 	EXPECT_OK(rc, r.res.status, "SEQUENCE on the last slot");
 	dc_cres_free(&r);
-	dc_compound_init(&c, 1, "badslot");
-	dc_op_sequence(&c, cl.sid, 1, n, n, false);
-	rc = dc_compound_call(cl.conns[0], &cl.auth, &c, &r, cl.timeout_ms);
-	dc_compound_free(&c);
+	rc = dc_client_on_slot(&cl, n, 1, false, NULL, NULL, &r);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT_STATUS(r.res.status, NFS4ERR_BADSLOT,
 		      "SEQUENCE one past the granted slots");
@@ -232,14 +172,14 @@ static void csess7_bad_flags(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	channel_attrs4 fore, back;
-	struct cs_out o;
-	nfsstat4 st;
+	struct dc_cs_reply o;
 	int rc;
 
-	rc = fresh(ctx, &cl, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	default_attrs(&fore, &back);
-	rc = cs(&cl, cl.clientid, cl.cs_seq, 0x100, &fore, &back, &o);
+	rc = dc_client_create_session_raw(&cl, 0, cl.clientid, cl.cs_seq, 0x100,
+					  &fore, &back, &o);
 	EXPECT_RPC(rc, "CREATE_SESSION");
 	EXPECT_STATUS(o.status, NFS4ERR_INVAL,
 		      "CREATE_SESSION with undefined csa_flags bit 0x100");

@@ -900,10 +900,8 @@ static void data5_locks(struct dc_ctx *ctx)
 	bool oa = false, ob = false, la = false, lb = false;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	rc = create_file(ctx, &a, "locks", name, sizeof(name), &osa, &fha,
 			 &st);
 	EXPECT_OK(rc, st, "OPEN create by A");

@@ -56,55 +56,24 @@ struct open_res {
 static int open_name(struct dc_client *cl, const char *name, bool create,
 		     uint32_t access, struct open_res *o)
 {
-	struct dc_compound c;
-	struct dc_cres r;
-	uint32_t slot;
+	struct dc_open d;
 	char oo[64];
 	int rc;
 
 	memset(o, 0, sizeof(*o));
-	rc = dc_client_begin(cl, &c, "open", false, &slot);
-	if (rc)
+	dc_client_open_owner(cl, oo, sizeof(oo));
+	rc = dc_fs_open_share(cl, NULL, name, oo, create, access,
+			      OPEN4_SHARE_DENY_NONE, &d, &o->status);
+	if (rc || o->status != NFS4_OK)
 		return rc;
-	dc_client_put_export(cl, &c);
-	snprintf(oo, sizeof(oo), "oo-%llx", (unsigned long long)cl->clientid);
-	dc_op_open(&c, 0, cl->clientid, oo, name, create, access);
-	dc_op_getfh(&c);
-	rc = dc_client_send(cl, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	o->status = r.res.status;
-	if (r.res.status == NFS4_OK) {
-		unsigned n = r.res.resarray.resarray_len;
-		OPEN4resok *ok = &dc_cres_op(&r, n - 2)
-					  ->nfs_resop4_u.opopen.OPEN4res_u
-					  .resok4;
-		open_delegation4 *d = &ok->delegation;
-
-		o->sid = ok->stateid;
-		o->dtype = d->delegation_type;
-		o->held = o->dtype == OPEN_DELEGATE_WRITE ||
-			  o->dtype == OPEN_DELEGATE_READ;
-		if (o->dtype == OPEN_DELEGATE_WRITE) {
-			o->dsid = d->open_delegation4_u.write.stateid;
-			o->recall = d->open_delegation4_u.write.recall;
-		} else if (o->dtype == OPEN_DELEGATE_READ) {
-			o->dsid = d->open_delegation4_u.read.stateid;
-			o->recall = d->open_delegation4_u.read.recall;
-		} else if (o->dtype == OPEN_DELEGATE_NONE_EXT) {
-			o->why = d->open_delegation4_u.od_whynone.ond_why;
-		}
-		dc_fh_copy(&o->fh, &dc_cres_op(&r, n - 1)
-					    ->nfs_resop4_u.opgetfh.GETFH4res_u
-					    .resok4.object);
-	} else {
-		/* the failing op's own status, for the message */
-		o->status = dc_cres_status(&r, r.res.resarray.resarray_len - 1);
-	}
-	dc_cres_free(&r);
+	o->sid = d.sid;
+	o->fh = d.fh;	/* o owns it now */
+	o->dtype = d.dtype;
+	o->dsid = d.dsid;
+	o->recall = d.recall;
+	o->why = d.why;
+	o->held = o->dtype == OPEN_DELEGATE_WRITE ||
+		  o->dtype == OPEN_DELEGATE_READ;
 	return 0;
 }
 
@@ -399,10 +368,8 @@ static void deleg5_read(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_name(ctx, "f", name, sizeof(name));
 	/* Create and fill it without a delegation, then close. */
 	rc = open_name(&a, name, true, ACCESS_NODELEG, &w);
@@ -523,17 +490,35 @@ static bool pair_holding(struct dc_ctx *ctx, struct dc_client *a,
 			 const char *tag, char *name, size_t len,
 			 open_delegation_type4 want, struct open_res *o)
 {
-	int rc;
-
-	rc = dc_ctx_mounted(ctx, a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, a, b))
+		return false;
 	dc_cb_set_handler(&a->cb, recall_handler, pol);
 	dc_name(ctx, tag, name, len);
 	return hold_deleg(ctx, a, name, want, o);
-out:
-	return false;
+}
+
+/*
+ * Undo pair_holding(): A's handler off, B's open o_b and A's o closed
+ * (A's delegation returned), and, when the case failed, name removed
+ * by remover as far as it can.
+ */
+static void pair_release(struct dc_ctx *ctx, struct dc_client *a,
+			 struct dc_client *b, struct open_res *o,
+			 struct open_res *o_b, struct dc_client *remover,
+			 const char *name)
+{
+	nfsstat4 st;
+
+	if (a->inited)	/* not after a crash */
+		dc_cb_set_handler(&a->cb, NULL, NULL);
+	close_quietly(b, o_b);
+	close_quietly(a, o);
+	if (ctx->result != DC_PASS)
+		remove_name(remover, name, &st);
+	dc_fh_free(&o_b->fh);
+	dc_fh_free(&o->fh);
+	dc_client_destroy(b);
+	dc_client_destroy(a);
 }
 
 /*
@@ -643,16 +628,8 @@ static void recall_flow(struct dc_ctx *ctx, open_delegation_type4 type)
 	rc = remove_name(&a, name, &st);
 	EXPECT_OK(rc, st, "REMOVE");
 out:
-	dc_cb_set_handler(&a.cb, NULL, NULL);
-	close_quietly(&b, &ob);
-	close_quietly(&a, &o);
-	if (ctx->result != DC_PASS)
-		remove_name(&a, name, &st);
 	dc_fh_free(&up_fh);
-	dc_fh_free(&ob.fh);
-	dc_fh_free(&o.fh);
-	dc_client_destroy(&b);
-	dc_client_destroy(&a);
+	pair_release(ctx, &a, &b, &o, &ob, &a, name);
 }
 
 static void deleg2_recall_write(struct dc_ctx *ctx)
@@ -801,17 +778,7 @@ static void revoke_flow(struct dc_ctx *ctx, enum dc_cb_action on_recall)
 	rc = remove_name(&b, name, &st);
 	EXPECT_OK(rc, st, "REMOVE");
 out:
-	dc_cb_set_handler(&a.cb, NULL, NULL);
-	close_quietly(&b, &ob);
-	close_quietly(&a, &o);
-	if (ctx->result != DC_PASS) {
-		/* best effort: do not leave the file behind */
-		remove_name(&b, name, &st);
-	}
-	dc_fh_free(&ob.fh);
-	dc_fh_free(&o.fh);
-	dc_client_destroy(&b);
-	dc_client_destroy(&a);
+	pair_release(ctx, &a, &b, &o, &ob, &b, name);
 }
 
 static void deleg3_revoke(struct dc_ctx *ctx)
@@ -845,10 +812,8 @@ static void deleg7_vanished(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	lease = lease_time(&a);
 	dc_cb_set_handler(&a.cb, recall_handler, &pol);
 	dc_name(ctx, "f1", n1, sizeof(n1));
@@ -1064,17 +1029,8 @@ static void deleg9_reboot_recall(struct dc_ctx *ctx)
 	rc = remove_name(&b, name, &st);
 	EXPECT_OK(rc, st, "REMOVE");
 out:
-	if (a.inited)	/* not after the crash */
-		dc_cb_set_handler(&a.cb, NULL, NULL);
-	close_quietly(&b, &ob);
-	close_quietly(&a, &o);
-	if (ctx->result != DC_PASS)
-		remove_name(&b, name, &st);
-	dc_fh_free(&ob.fh);
-	dc_fh_free(&o.fh);
 	dc_client_destroy(&a2);
-	dc_client_destroy(&b);
-	dc_client_destroy(&a);
+	pair_release(ctx, &a, &b, &o, &ob, &b, name);
 }
 
 /* Callback_Timeout of server.conf.in: a CB_NULL waits up to twice that. */

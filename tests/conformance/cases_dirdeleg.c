@@ -411,28 +411,6 @@ out:
 	dd_end(&s);
 }
 
-/* A sessionless compound with one op (DESTROY_SESSION/_CLIENTID). */
-static int lone_op(struct dc_client *cl, bool session, nfsstat4 *st)
-{
-	struct dc_compound c;
-	struct dc_cres r = { 0 };
-	int rc;
-
-	dc_compound_init(&c, 1, session ? "destroy_session" :
-					   "destroy_clientid");
-	if (session)
-		dc_op_destroy_session(&c, cl->sid);
-	else
-		dc_op_destroy_clientid(&c, cl->clientid);
-	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r,
-			      cl->timeout_ms);
-	dc_compound_free(&c);
-	if (!rc)
-		*st = r.res.status;
-	dc_cres_free(&r);
-	return rc;
-}
-
 /*
  * A holder that destroys its session keeps its client ID while it holds
  * a directory delegation (18.50.3: NFS4ERR_CLIENTID_BUSY); when its
@@ -454,10 +432,10 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 	rc = dd_gdd(&s.a, &s.dir, 0, &g);
 	EXPECT_RPC(rc, "GET_DIR_DELEGATION");
 	EXPECT_GRANTED(g);
-	rc = lone_op(&s.a, true, &st);
+	rc = dc_client_destroy_session(&s.a, s.a.sid, &st);
 	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	s.a.have_session = false;
-	rc = lone_op(&s.a, false, &st);
+	rc = dc_client_destroy_clientid(&s.a, s.a.clientid, &st);
 	EXPECT_RPC(rc, "DESTROY_CLIENTID");
 	EXPECT_STATUS(st, NFS4ERR_CLIENTID_BUSY,
 		      "DESTROY_CLIENTID while holding a directory delegation");
@@ -476,7 +454,7 @@ static void dirdeleg12_client_gone(struct dc_ctx *ctx)
 		 */
 		rc = dc_client_seq_flags(&s.b, &flags, &st);
 		EXPECT_RPC(rc, "SEQUENCE by B");
-		rc = lone_op(&s.a, false, &st);
+		rc = dc_client_destroy_clientid(&s.a, s.a.clientid, &st);
 		EXPECT_RPC(rc, "DESTROY_CLIENTID");
 	} while (st == NFS4ERR_CLIENTID_BUSY && dd_now_s() < end);
 	EXPECT(st == NFS4ERR_STALE_CLIENTID || st == NFS4_OK,

@@ -137,38 +137,13 @@ static unsigned nt_count_name(struct nt_setup *n, const char *name)
 static int open_in(struct dc_client *cl, const nfs_fh4 *dir,
 		   const char *name, nfs_fh4 *fh, nfsstat4 *st)
 {
-	struct dc_compound c;
-	struct dc_cres r;
 	stateid4 sid;
-	uint32_t slot;
-	char oo[64];
 	int rc;
 
-	rc = dc_client_begin(cl, &c, "open", false, &slot);
-	if (rc)
+	rc = dc_fs_open(cl, dir, name, true, OPEN4_SHARE_ACCESS_BOTH, NULL,
+			&sid, fh, st);
+	if (rc || *st != NFS4_OK)
 		return rc;
-	dc_op_putfh(&c, dir);
-	snprintf(oo, sizeof(oo), "oo-%llx", (unsigned long long)cl->clientid);
-	dc_op_open(&c, 0, cl->clientid, oo, name, true,
-		   OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG);
-	dc_op_getfh(&c);
-	rc = dc_client_send(cl, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_reply_free(&r.rpc);
-		return rc;
-	}
-	*st = r.res.status;
-	if (*st == NFS4_OK) {
-		sid = dc_cres_op(&r, 2)
-			      ->nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
-		dc_fh_copy(fh, &dc_cres_op(&r, 3)
-				       ->nfs_resop4_u.opgetfh.GETFH4res_u
-				       .resok4.object);
-	}
-	dc_cres_free(&r);
-	if (*st != NFS4_OK)
-		return 0;
 	return dc_client_close_file(cl, fh, &sid, st);
 }
 
@@ -1494,7 +1469,7 @@ static void dirdeleg27_overflow(struct dc_ctx *ctx)
 		EXPECT_RPC(rc, "SEQUENCE");
 		if (flags & SEQ4_STATUS_CB_PATH_DOWN_SESSION) {
 			rc = dc_client_bind_conn(&n.s.a, 0, CDFC4_BACK_OR_BOTH,
-						 &st);
+						 &st, NULL);
 			EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION again");
 			rebinds++;
 		}

@@ -421,6 +421,7 @@ static void grace1(struct dc_ctx *ctx)
 	struct dc_client a = { 0 }, b = { 0 };
 	struct dc_compound c;
 	struct dc_cres r = { 0 };
+	struct dc_cs_reply cs;
 	channel_attrs4 fore, back;
 	uint32_t slot;
 	nfsstat4 st;
@@ -441,17 +442,12 @@ static void grace1(struct dc_ctx *ctx)
 	dc_cres_free(&r);
 	EXPECT_STATUS(st, NFS4ERR_BADSESSION, "SEQUENCE, old session");
 	/* The old client ID: NFS4ERR_STALE_CLIENTID (18.36.3). */
-	dc_compound_init(&c, 1, "cs");
 	dc_default_chan_attrs(&fore, 8);
 	dc_default_chan_attrs(&back, 2);
-	dc_op_create_session(&c, a.clientid, a.cs_seq, 0, &fore, &back,
-			     DC_CB_PROGRAM, &a.auth);
-	rc = dc_compound_call(a.conns[ci], &a.auth, &c, &r, a.timeout_ms);
-	dc_compound_free(&c);
+	rc = dc_client_create_session_raw(&a, ci, a.clientid, a.cs_seq, 0,
+					  &fore, &back, &cs);
 	EXPECT_RPC(rc, "CREATE_SESSION with the old client ID");
-	st = r.res.status;
-	dc_cres_free(&r);
-	EXPECT_STATUS(st, NFS4ERR_STALE_CLIENTID,
+	EXPECT_STATUS(cs.status, NFS4ERR_STALE_CLIENTID,
 		      "CREATE_SESSION, old client ID");
 	/* The client starts over with EXCHANGE_ID and gets a new one. */
 	EXPECT_RPC(dc_client_reborn(&a, &b), "EXCHANGE_ID + CREATE_SESSION again");
@@ -614,8 +610,8 @@ static void grace6(struct dc_ctx *ctx)
 	dc_name(ctx, "a", na, sizeof(na));
 	dc_name(ctx, "b", nb, sizeof(nb));
 	dc_name(ctx, "n", nn, sizeof(nn));
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount a");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount b");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	EXPECT_OK(open_name(&a, na, true, &oa), oa.status, "OPEN a");
 	EXPECT_OK(open_name(&b, nb, true, &ob), ob.status, "OPEN b");
 	RESTART();

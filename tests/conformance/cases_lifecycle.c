@@ -9,15 +9,12 @@
 static void dsess1_destroy(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
-	struct dc_compound c;
 	nfsstat4 st;
 	int rc;
 
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
-	dc_compound_init(&c, 1, "dsess");
-	dc_op_destroy_session(&c, cl.sid);
-	rc = dc_client_solo(&cl, &c, &st);
+	rc = dc_client_destroy_session(&cl, cl.sid, &st);
 	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	rc = dc_client_simple(&cl, NULL, NULL, NULL, &st);
 	EXPECT_RPC(rc, "SEQUENCE");
@@ -30,7 +27,6 @@ out:
 static void dsess2_unknown(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
-	struct dc_compound c;
 	sessionid4 bogus;
 	nfsstat4 st;
 	int rc;
@@ -40,9 +36,7 @@ static void dsess2_unknown(struct dc_ctx *ctx)
 	memcpy(bogus, cl.sid, sizeof(bogus));
 	bogus[0] ^= 0x77;
 	bogus[15] ^= 0x77;
-	dc_compound_init(&c, 1, "dsess");
-	dc_op_destroy_session(&c, bogus);
-	rc = dc_client_solo(&cl, &c, &st);
+	rc = dc_client_destroy_session(&cl, bogus, &st);
 	EXPECT_RPC(rc, "DESTROY_SESSION");
 	EXPECT_STATUS(st, NFS4ERR_BADSESSION, "DESTROY_SESSION unknown id");
 out:
@@ -79,26 +73,19 @@ out:
 static void dcid1_busy(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
-	struct dc_compound c;
 	nfsstat4 st;
 	int rc;
 
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
-	dc_compound_init(&c, 1, "dcid");
-	dc_op_destroy_clientid(&c, cl.clientid);
-	rc = dc_client_solo(&cl, &c, &st);
+	rc = dc_client_destroy_clientid(&cl, cl.clientid, &st);
 	EXPECT_RPC(rc, "DESTROY_CLIENTID");
 	EXPECT_STATUS(st, NFS4ERR_CLIENTID_BUSY,
 		      "DESTROY_CLIENTID with a session");
-	dc_compound_init(&c, 1, "dsess");
-	dc_op_destroy_session(&c, cl.sid);
-	rc = dc_client_solo(&cl, &c, &st);
+	rc = dc_client_destroy_session(&cl, cl.sid, &st);
 	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	cl.have_session = false;
-	dc_compound_init(&c, 1, "dcid");
-	dc_op_destroy_clientid(&c, cl.clientid);
-	rc = dc_client_solo(&cl, &c, &st);
+	rc = dc_client_destroy_clientid(&cl, cl.clientid, &st);
 	EXPECT_OK(rc, st, "DESTROY_CLIENTID without sessions");
 	/* The clientid is gone: a new session on it is refused. */
 	rc = dc_client_create_session(&cl, 0, 4, &st);
@@ -115,15 +102,13 @@ out:
 static void dcid2_unknown(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
-	struct dc_compound c;
 	nfsstat4 st;
 	int rc;
 
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
-	dc_compound_init(&c, 1, "dcid");
-	dc_op_destroy_clientid(&c, cl.clientid ^ 0x7fff0000u);
-	rc = dc_client_solo(&cl, &c, &st);
+	rc = dc_client_destroy_clientid(&cl, cl.clientid ^ 0x7fff0000u,
+					&st);
 	EXPECT_RPC(rc, "DESTROY_CLIENTID");
 	EXPECT_STATUS(st, NFS4ERR_STALE_CLIENTID,
 		      "DESTROY_CLIENTID of an unknown clientid");

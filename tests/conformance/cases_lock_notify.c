@@ -58,10 +58,8 @@ static void lockcb1_notify_lock(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_cb_set_handler(&b.cb, delay_first_notify_lock, &seen);
 	dc_name(ctx, "f", name, sizeof(name));
 	rc = dc_client_open_file(&a, name, true, &osa, &fha, &st);

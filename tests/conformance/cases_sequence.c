@@ -10,28 +10,6 @@
 
 typedef void (*fill_fn)(struct dc_compound *c, void *arg);
 
-/* One compound on an explicit slot/seqid. */
-static int on_slot(struct dc_client *cl, uint32_t slot, uint32_t seqid,
-		   bool cachethis, fill_fn fill, void *arg, struct dc_cres *r)
-{
-	struct dc_compound c;
-	int rc;
-
-	dc_compound_init(&c, 1, "slot");
-	dc_op_sequence(&c, cl->sid, seqid, slot, slot, cachethis);
-	if (fill)
-		fill(&c, arg);
-	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, r, cl->timeout_ms);
-	dc_compound_free(&c);
-	return rc;
-}
-
-static void fill_root_getfh(struct dc_compound *c, void *arg)
-{
-	dc_op_putrootfh(c);
-	dc_op_getfh(c);
-}
-
 static void fill_root_getattr(struct dc_compound *c, void *arg)
 {
 	dc_op_putrootfh(c);
@@ -53,7 +31,7 @@ static void seq1_pos(struct dc_ctx *ctx)
 
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
-	rc = on_slot(&cl, 1, 1, false, fill_root_getfh, NULL, &r);
+	rc = dc_client_on_slot(&cl, 1, 1, false, dc_fill_root_getfh, NULL, &r);
 	dc_cres_free(&r);
 	EXPECT_RPC(rc, "SEQUENCE");
 	{
@@ -89,7 +67,7 @@ static void seq2_badsession(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "mount");
 	cl.sid[0] ^= 0x5a;
 	cl.sid[15] ^= 0xa5;
-	rc = on_slot(&cl, 1, 1, false, NULL, NULL, &r);
+	rc = dc_client_on_slot(&cl, 1, 1, false, NULL, NULL, &r);
 	cl.sid[0] ^= 0x5a;
 	cl.sid[15] ^= 0xa5;
 	EXPECT_RPC(rc, "SEQUENCE");
@@ -108,8 +86,8 @@ static void seq3_badslot(struct dc_ctx *ctx)
 
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
-	rc = on_slot(&cl, cl.fore.ca_maxrequests + 10, 1, false, NULL, NULL,
-		     &r);
+	rc = dc_client_on_slot(&cl, cl.fore.ca_maxrequests + 10, 1, false, NULL,
+			       NULL, &r);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT_STATUS(r.res.status, NFS4ERR_BADSLOT,
 		      "SEQUENCE on a slot above the highest");
@@ -130,7 +108,7 @@ static void seq4_next(struct dc_ctx *ctx)
 	for (i = 1; i <= 4; i++) {
 		SEQUENCE4resok *ok;
 
-		rc = on_slot(&cl, 1, i, false, NULL, NULL, &r);
+		rc = dc_client_on_slot(&cl, 1, i, false, NULL, NULL, &r);
 		EXPECT_OK(rc, r.res.status, "SEQUENCE seqid+1");
 		ok = &dc_cres_op(&r, 0)->nfs_resop4_u.opsequence
 			      .SEQUENCE4res_u.sr_resok4;
@@ -154,7 +132,7 @@ static void seq5_cached_replay(struct dc_ctx *ctx)
 
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
-	rc = on_slot(&cl, 1, 1, true, fill_root_getfh, NULL, &a);
+	rc = dc_client_on_slot(&cl, 1, 1, true, dc_fill_root_getfh, NULL, &a);
 	EXPECT_OK(rc, a.res.status, "SEQUENCE+PUTROOTFH+GETFH");
 	/* The same bytes again; new xid so only the slot cache can match. */
 	rc = dc_rpc_send_record(cl.conns[0], a.rpc.req, a.rpc.req_len, true,
@@ -179,7 +157,7 @@ static void seq13_same_xid(struct dc_ctx *ctx)
 
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
-	rc = on_slot(&cl, 1, 1, true, fill_root_getfh, NULL, &a);
+	rc = dc_client_on_slot(&cl, 1, 1, true, dc_fill_root_getfh, NULL, &a);
 	EXPECT_OK(rc, a.res.status, "SEQUENCE+PUTROOTFH+GETFH");
 	/* Exactly the same record, xid included: a transport retry. */
 	rc = dc_rpc_send_record(cl.conns[0], a.rpc.req, a.rpc.req_len, false,
@@ -205,7 +183,7 @@ static void seq6_uncached(struct dc_ctx *ctx)
 
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
-	rc = on_slot(&cl, 1, 1, false, fill_root_getfh, NULL, &a);
+	rc = dc_client_on_slot(&cl, 1, 1, false, dc_fill_root_getfh, NULL, &a);
 	EXPECT_OK(rc, a.res.status, "SEQUENCE+PUTROOTFH+GETFH");
 	rc = dc_rpc_send_record(cl.conns[0], a.rpc.req, a.rpc.req_len, true,
 				&b.rpc, cl.timeout_ms);
@@ -236,22 +214,22 @@ static void seq7_misordered(struct dc_ctx *ctx)
 
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
-	rc = on_slot(&cl, 1, 1, false, NULL, NULL, &r);
+	rc = dc_client_on_slot(&cl, 1, 1, false, NULL, NULL, &r);
 	EXPECT_OK(rc, r.res.status, "SEQUENCE seqid 1");
 	dc_cres_free(&r);
-	rc = on_slot(&cl, 1, 3, false, NULL, NULL, &r);
+	rc = dc_client_on_slot(&cl, 1, 3, false, NULL, NULL, &r);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT_STATUS(r.res.status, NFS4ERR_SEQ_MISORDERED,
 		      "SEQUENCE seqid+2");
 	dc_cres_free(&r);
-	rc = on_slot(&cl, 1, 2, false, NULL, NULL, &r);
+	rc = dc_client_on_slot(&cl, 1, 2, false, NULL, NULL, &r);
 	EXPECT_OK(rc, r.res.status, "SEQUENCE seqid 2");
 	dc_cres_free(&r);
-	rc = on_slot(&cl, 1, 3, false, NULL, NULL, &r);
+	rc = dc_client_on_slot(&cl, 1, 3, false, NULL, NULL, &r);
 	EXPECT_OK(rc, r.res.status, "SEQUENCE seqid 3");
 	dc_cres_free(&r);
 	/* Below the slot's current seqid (3) and not a retry of it. */
-	rc = on_slot(&cl, 1, 1, false, NULL, NULL, &r);
+	rc = dc_client_on_slot(&cl, 1, 1, false, NULL, NULL, &r);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT_STATUS(r.res.status, NFS4ERR_SEQ_MISORDERED,
 		      "SEQUENCE seqid 1 after 3");
@@ -268,10 +246,10 @@ static void seq8_false_retry(struct dc_ctx *ctx)
 
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
-	rc = on_slot(&cl, 1, 1, true, fill_root_getfh, NULL, &a);
+	rc = dc_client_on_slot(&cl, 1, 1, true, dc_fill_root_getfh, NULL, &a);
 	EXPECT_OK(rc, a.res.status, "original request");
 	/* Same slot and seqid, different operations. */
-	rc = on_slot(&cl, 1, 1, true, fill_root_getattr, NULL, &b);
+	rc = dc_client_on_slot(&cl, 1, 1, true, fill_root_getattr, NULL, &b);
 	EXPECT_RPC(rc, "false retry");
 	if (b.res.status == NFS4ERR_SEQ_FALSE_RETRY ||
 	    dc_cres_status(&b, 0) == NFS4ERR_SEQ_FALSE_RETRY) {

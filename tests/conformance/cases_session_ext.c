@@ -180,34 +180,6 @@ static int backchannel_ctl(struct dc_client *cl, uint32_t prog,
 	return 0;
 }
 
-/* BIND_CONN_TO_SESSION alone on conns[ci]; *dir is what was granted. */
-static int bind_conn(struct dc_client *cl, unsigned ci,
-		     channel_dir_from_client4 want, nfsstat4 *st,
-		     channel_dir_from_server4 *dir)
-{
-	struct dc_compound c;
-	struct dc_cres r;
-	int rc;
-
-	dc_compound_init(&c, 1, "bind_conn");
-	dc_op_bind_conn(&c, cl->sid, want);
-	rc = dc_compound_call(cl->conns[ci], &cl->auth, &c, &r,
-			      cl->timeout_ms);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	*st = r.res.status;
-	if (dir && *st == NFS4_OK)
-		*dir = dc_cres_op(&r, 0)
-			       ->nfs_resop4_u.opbind_conn_to_session
-			       .BIND_CONN_TO_SESSION4res_u.bctsr_resok4
-			       .bctsr_dir;
-	dc_cres_free(&r);
-	return 0;
-}
-
 /*
  * CREATE_SESSION with CONN_BACK_CHAN on conns[0] without serving the
  * back channel there: the server's callbacks on it are never answered
@@ -219,11 +191,7 @@ static int create_session_deaf(struct dc_client *cl, nfsstat4 *st)
 	channel_attrs4 fore, back;
 
 	dc_default_chan_attrs(&fore, 8);
-	dc_default_chan_attrs(&back, 4);
-	back.ca_maxrequestsize = 16384;
-	back.ca_maxresponsesize = 16384;
-	back.ca_maxresponsesize_cached = 0;
-	back.ca_maxoperations = 8;
+	dc_default_back_chan_attrs(&back, 4);
 	return dc_client_create_session_with(cl,
 					     CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
 					     &fore, &back, false, st, NULL);
@@ -382,7 +350,7 @@ static void bctl6_no_back_channel(struct dc_ctx *ctx)
 	ci = dc_client_add_conn(&cl);
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&cl.cb, cl.conns[1]);
-	rc = bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back");
 	rc = backchannel_ctl(&cl, DC_CB_PROGRAM, k, 1, &st);
 	EXPECT_OK(rc, st, "BACKCHANNEL_CTL after BIND_CONN_TO_SESSION back");
@@ -439,13 +407,10 @@ static void csess8_back_clamped(struct dc_ctx *ctx)
 	channel_attrs4 back = { 0 };
 	struct dc_cs_granted o;
 	nfsstat4 cs;
-	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_client(ctx, &cl);
-	EXPECT_RPC(rc, "connect");
-	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	back.ca_headerpadsize = 4096;
 	back.ca_maxrequestsize = 1 << 20;
 	back.ca_maxresponsesize = 1 << 20;
@@ -477,13 +442,10 @@ static void csess9_back_small(struct dc_ctx *ctx)
 	channel_attrs4 back = { 0 };
 	struct dc_cs_granted o;
 	nfsstat4 cs;
-	nfsstat4 st;
 	int rc;
 
-	rc = dc_ctx_client(ctx, &cl);
-	EXPECT_RPC(rc, "connect");
-	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	back.ca_maxrequestsize = 300;
 	back.ca_maxresponsesize = 400;
 	back.ca_maxresponsesize_cached = 100;
@@ -519,8 +481,7 @@ static void fill_open_free_current(struct dc_compound *c, void *arg)
 	char oo[64];
 
 	dc_client_put_export(f->cl, c);
-	snprintf(oo, sizeof(oo), "oo-%llx",
-		 (unsigned long long)f->cl->clientid);
+	dc_client_open_owner(f->cl, oo, sizeof(oo));
 	dc_op_open(c, 0, f->cl->clientid, oo, f->name, true,
 		   OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG);
 	dc_op_getfh(c);
@@ -685,8 +646,7 @@ static void fill_open_create(struct dc_compound *c, void *arg)
 	char oo[64];
 
 	dc_client_put_export(f->cl, c);
-	snprintf(oo, sizeof(oo), "oo-%llx",
-		 (unsigned long long)f->cl->clientid);
+	dc_client_open_owner(f->cl, oo, sizeof(oo));
 	dc_op_open(c, 0, f->cl->clientid, oo, f->name, true,
 		   OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG);
 }
@@ -757,47 +717,21 @@ struct open_res {
 static int open_access(struct dc_client *cl, const char *name, bool create,
 		       uint32_t access, struct open_res *o)
 {
-	struct dc_compound c;
-	struct dc_cres r;
-	uint32_t slot;
+	struct dc_open d;
 	char oo[64];
 	int rc;
 
 	dc_fh_free(&o->fh);
 	memset(o, 0, sizeof(*o));
-	rc = dc_client_begin(cl, &c, "open", false, &slot);
-	if (rc)
+	dc_client_open_owner(cl, oo, sizeof(oo));
+	rc = dc_fs_open_share(cl, NULL, name, oo, create, access,
+			      OPEN4_SHARE_DENY_NONE, &d, &o->status);
+	if (rc || o->status != NFS4_OK)
 		return rc;
-	dc_client_put_export(cl, &c);
-	snprintf(oo, sizeof(oo), "oo-%llx", (unsigned long long)cl->clientid);
-	dc_op_open(&c, 0, cl->clientid, oo, name, create, access);
-	dc_op_getfh(&c);
-	rc = dc_client_send(cl, 0, &c, slot, &r);
-	dc_compound_free(&c);
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	o->status = r.res.status;
-	if (o->status == NFS4_OK) {
-		unsigned n = r.res.resarray.resarray_len;
-		OPEN4resok *ok = &dc_cres_op(&r, n - 2)
-					  ->nfs_resop4_u.opopen.OPEN4res_u
-					  .resok4;
-
-		o->sid = ok->stateid;
-		o->dtype = ok->delegation.delegation_type;
-		if (o->dtype == OPEN_DELEGATE_READ)
-			o->dsid = ok->delegation.open_delegation4_u.read
-					  .stateid;
-		else if (o->dtype == OPEN_DELEGATE_WRITE)
-			o->dsid = ok->delegation.open_delegation4_u.write
-					  .stateid;
-		dc_fh_copy(&o->fh, &dc_cres_op(&r, n - 1)
-					    ->nfs_resop4_u.opgetfh.GETFH4res_u
-					    .resok4.object);
-	}
-	dc_cres_free(&r);
+	o->sid = d.sid;
+	o->fh = d.fh;	/* o owns it now */
+	o->dtype = d.dtype;
+	o->dsid = d.dsid;
 	return 0;
 }
 
@@ -833,10 +767,8 @@ static void fstid7_revoked(struct dc_ctx *ctx)
 	nfsstat4 st, code;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	lease = lease_time(&a);
 	dc_cb_set_handler(&a.cb, drop_recall, NULL);
 	dc_name(ctx, "f", name, sizeof(name));
@@ -945,10 +877,8 @@ static bool held_deleg_setup(struct dc_ctx *ctx, struct held_deleg *h)
 	int rc;
 
 	h->f.cl = &h->a;
-	rc = dc_ctx_mounted(ctx, &h->a);
-	EXPECT_RPC(rc, "mount A");
-	rc = dc_ctx_mounted(ctx, &h->b);
-	EXPECT_RPC(rc, "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &h->a, &h->b))
+		goto out;
 	h->lease = lease_time(&h->a);
 	dc_cb_set_handler(&h->a.cb, drop_recall, NULL);
 	dc_name(ctx, "f", h->name, sizeof(h->name));
@@ -1052,7 +982,7 @@ static void cbpd1_recall_unanswered(struct dc_ctx *ctx)
 	ci = dc_client_add_conn(&h.a);
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&h.a.cb, h.a.conns[1]);
-	rc = bind_conn(&h.a, 1, CDFC4_BACK_OR_BOTH, &st, &dir);
+	rc = dc_client_bind_conn(&h.a, 1, CDFC4_BACK_OR_BOTH, &st, &dir);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
 	EXPECT(dc_client_wait_seq_flags(&h.a, PATH_DOWN_BITS, 0, CB_WAIT_MS,
 					POLL_MS, &flags, &st),
@@ -1323,10 +1253,8 @@ static void met1_created(struct dc_ctx *ctx)
 	int rc;
 
 	NEED_METRICS();
-	rc = dc_ctx_client(ctx, &cl);
-	EXPECT_RPC(rc, "connect");
-	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	SCRAPE(&a);
 	rc = dc_client_create_session(&cl, CREATE_SESSION4_FLAG_CONN_BACK_CHAN,
 				      8, &st);
@@ -1350,19 +1278,15 @@ static void met2_destroyed_client(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	struct snap a = { 0 }, b = { 0 };
-	struct dc_compound c;
-	struct dc_cres r = { 0 };
+	nfsstat4 st;
 	int rc;
 
 	NEED_METRICS();
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	SCRAPE(&a);
-	dc_compound_init(&c, 1, "destroy_session");
-	dc_op_destroy_session(&c, cl.sid);
-	rc = dc_compound_call(cl.conns[0], &cl.auth, &c, &r, cl.timeout_ms);
-	dc_compound_free(&c);
-	EXPECT_OK(rc, r.res.status, "DESTROY_SESSION");
+	rc = dc_client_destroy_session(&cl, cl.sid, &st);
+	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	cl.have_session = false;
 	SCRAPE(&b);
 	EXPECT_DELTA(&a, &b, "nfsv41_sessions_destroyed_total",
@@ -1373,26 +1297,9 @@ static void met2_destroyed_client(struct dc_ctx *ctx)
 		     destroyed_all_delta(&a, &b));
 	EXPECT_ACTIVE_CONSISTENT(&a, &b);
 out:
-	dc_cres_free(&r);
 	dc_metrics_free(&a.m);
 	dc_metrics_free(&b.m);
 	dc_client_destroy(&cl);
-}
-
-/* One compound on an explicit slot/seqid on conns[0]. */
-static int on_slot(struct dc_client *cl, uint32_t slot, uint32_t seqid,
-		   bool cachethis, struct dc_cres *r)
-{
-	struct dc_compound c;
-	int rc;
-
-	dc_compound_init(&c, 1, "slot");
-	dc_op_sequence(&c, cl->sid, seqid, slot, slot, cachethis);
-	dc_op_putrootfh(&c);
-	dc_op_getfh(&c);
-	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, r, cl->timeout_ms);
-	dc_compound_free(&c);
-	return rc;
 }
 
 /* Original request on slot 1, then the same bytes with a new xid. */
@@ -1407,7 +1314,8 @@ static void met_retransmit(struct dc_ctx *ctx, bool cachethis)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	SCRAPE(&a);
-	rc = on_slot(&cl, 1, 1, cachethis, &r1);
+	rc = dc_client_on_slot(&cl, 1, 1, cachethis, dc_fill_root_getfh, NULL,
+			       &r1);
 	EXPECT_OK(rc, r1.res.status, "SEQUENCE+PUTROOTFH+GETFH");
 	rc = dc_rpc_send_record(cl.conns[0], r1.rpc.req, r1.rpc.req_len, true,
 				&r2.rpc, cl.timeout_ms);
@@ -1524,7 +1432,7 @@ static void met7_bind_back(struct dc_ctx *ctx)
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&cl.cb, cl.conns[1]);
 	SCRAPE(&a);
-	rc = bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back");
 	EXPECT(dir == CDFS4_BACK, "bctsr_dir %u, asked for back", dir);
 	SCRAPE(&b);
@@ -1544,7 +1452,6 @@ static void met8_badslot(struct dc_ctx *ctx)
 {
 	struct dc_client cl = { 0 };
 	struct snap a = { 0 }, b = { 0 };
-	struct dc_compound c;
 	struct dc_cres r = { 0 };
 	int rc;
 
@@ -1552,11 +1459,8 @@ static void met8_badslot(struct dc_ctx *ctx)
 	rc = dc_ctx_mounted(ctx, &cl);
 	EXPECT_RPC(rc, "mount");
 	SCRAPE(&a);
-	dc_compound_init(&c, 1, "badslot");
-	dc_op_sequence(&c, cl.sid, 1, cl.fore.ca_maxrequests + 3,
-		       cl.fore.ca_maxrequests + 3, false);
-	rc = dc_compound_call(cl.conns[0], &cl.auth, &c, &r, cl.timeout_ms);
-	dc_compound_free(&c);
+	rc = dc_client_on_slot(&cl, cl.fore.ca_maxrequests + 3, 1, false, NULL,
+			       NULL, &r);
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT_STATUS(r.res.status, NFS4ERR_BADSLOT, "SEQUENCE on a bad slot");
 	SCRAPE(&b);
@@ -1582,10 +1486,8 @@ static void cbto1_path_down(struct dc_ctx *ctx)
 	double t0;
 	int rc;
 
-	rc = dc_ctx_client(ctx, &cl);
-	EXPECT_RPC(rc, "connect");
-	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	/* The metric checks are extra: only with patch 0037's metrics.  An
 	 * earlier case's probe still out would time out in our window:
 	 * start once none has for two Callback_Timeouts.
@@ -1670,10 +1572,8 @@ static void probe2_rebind(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc, ci;
 
-	rc = dc_ctx_client(ctx, &cl);
-	EXPECT_RPC(rc, "connect");
-	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	rc = create_session_deaf(&cl, &st);
 	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
 	EXPECT(dc_client_wait_seq_flags(&cl, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
@@ -1684,7 +1584,7 @@ static void probe2_rebind(struct dc_ctx *ctx)
 	ci = dc_client_add_conn(&cl);
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&cl.cb, cl.conns[1]);
-	rc = bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, &dir);
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, &dir);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
 	EXPECT(wait_cb(&cl.cb, 0, 0, DC_CB_PROGRAM, CB_WAIT_MS, &r) >= 0,
 	       "no CB_NULL on the newly bound connection within %d ms",
@@ -1716,10 +1616,8 @@ static void probe3_rebind_during_probe(struct dc_ctx *ctx)
 	double t0, bind_s;
 	int rc, ci;
 
-	rc = dc_ctx_client(ctx, &cl);
-	EXPECT_RPC(rc, "connect");
-	rc = dc_client_exchange_id(&cl, EXCHGID4_FLAG_USE_NON_PNFS, &st);
-	EXPECT_OK(rc, st, "EXCHANGE_ID");
+	if (!dc_ctx_exchanged(ctx, &cl))
+		goto out;
 	ci = dc_client_add_conn(&cl);
 	EXPECT(ci == 1, "second connection: %d", ci);
 	dc_cb_attach(&cl.cb, cl.conns[1]);
@@ -1727,7 +1625,7 @@ static void probe3_rebind_during_probe(struct dc_ctx *ctx)
 	EXPECT_OK(rc, st, "CREATE_SESSION with CONN_BACK_CHAN");
 	/* Right away: the probe on conns[0] is still unanswered. */
 	t0 = now_s();
-	rc = bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK, &st, &dir);
 	bind_s = now_s() - t0;
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back");
 	EXPECT(wait_cb(&cl.cb, 0, 0, DC_CB_PROGRAM, CB_WAIT_MS, &r) >= 0,

@@ -85,18 +85,6 @@ static void sr_add(struct scripted *sr, enum sr_kind kind, uint32_t target,
 	pthread_mutex_unlock(&sr->lock);
 }
 
-static bool reply_hdr(XDR *x, uint32_t xid)
-{
-	uint32_t w[6] = { xid, DC_MSG_REPLY, DC_MSG_ACCEPTED, 0, 0,
-			  DC_SUCCESS };
-	int i;
-
-	for (i = 0; i < 6; i++)
-		if (!xdr_u_int32_t(x, &w[i]))
-			return false;
-	return true;
-}
-
 /* Advance the client's back channel slot table as the normal handler. */
 static bool sr_take_slot(struct scripted *sr, const struct sr_seen *s)
 {
@@ -155,7 +143,8 @@ static void sr_reply(struct dc_conn *conn, uint32_t xid,
 	cres.resarray.resarray_len = n;
 	cres.resarray.resarray_val = res;
 	xdrmem_create(&x, buf, sizeof(buf), XDR_ENCODE);
-	if (reply_hdr(&x, xid) && xdr_CB_COMPOUND4res(&x, &cres))
+	if (dc_rpc_encode_reply_hdr(&x, xid, DC_SUCCESS) &&
+	    xdr_CB_COMPOUND4res(&x, &cres))
 		dc_conn_send(conn, buf, xdr_getpos(&x));
 }
 
@@ -165,21 +154,15 @@ static void sr_on_call(struct dc_conn *conn, const uint8_t *rec, size_t len,
 	struct scripted *sr = arg;
 	struct sr_step step = { SR_PASS, 0, NFS4_OK };
 	struct sr_seen s = { 0 };
-	uint32_t xid, mtype, rpcvers, prog, vers, fl, blen;
+	struct dc_call_hdr h;
 	CB_COMPOUND4args a;
 	unsigned i;
 	XDR x;
 
 	xdrmem_create(&x, (char *)rec, len, XDR_DECODE);
-	if (!xdr_u_int32_t(&x, &xid) || !xdr_u_int32_t(&x, &mtype) ||
-	    !xdr_u_int32_t(&x, &rpcvers) || !xdr_u_int32_t(&x, &prog) ||
-	    !xdr_u_int32_t(&x, &vers) || !xdr_u_int32_t(&x, &s.proc))
+	if (!dc_rpc_decode_call_hdr(&x, &h))
 		goto pass;
-	for (i = 0; i < 2; i++) /* credential, verifier */
-		if (!xdr_u_int32_t(&x, &fl) || !xdr_u_int32_t(&x, &blen) ||
-		    blen > 400 ||
-		    !xdr_setpos(&x, xdr_getpos(&x) + ((blen + 3) & ~3u)))
-			goto pass;
+	s.proc = h.proc;
 	s.conn = conn;
 	memset(&a, 0, sizeof(a));
 	if (s.proc == CB_COMPOUND_PROC && xdr_CB_COMPOUND4args(&x, &a)) {
@@ -213,10 +196,10 @@ static void sr_on_call(struct dc_conn *conn, const uint8_t *rec, size_t len,
 		break;
 	case SR_TARGET:
 		if (sr_take_slot(sr, &s))
-			sr_reply(conn, xid, &a, &step, sr->cb->nslots);
+			sr_reply(conn, h.xid, &a, &step, sr->cb->nslots);
 		break;
 	case SR_SEQ_ERROR:
-		sr_reply(conn, xid, &a, &step, sr->cb->nslots);
+		sr_reply(conn, h.xid, &a, &step, sr->cb->nslots);
 		break;
 	case SR_DROP:
 		(void)sr_take_slot(sr, &s);
@@ -352,24 +335,6 @@ static int seq_flags(struct dc_client *cl, unsigned ci, nfsstat4 *st,
 	return rc;
 }
 
-/* BIND_CONN_TO_SESSION alone on conn. */
-static int bind_on(struct dc_client *cl, struct dc_conn *conn,
-		   channel_dir_from_client4 dir, nfsstat4 *st)
-{
-	struct dc_compound c;
-	struct dc_cres r;
-	int rc;
-
-	dc_compound_init(&c, 1, "bind");
-	dc_op_bind_conn(&c, cl->sid, dir);
-	rc = dc_compound_call(conn, &cl->auth, &c, &r, cl->timeout_ms);
-	dc_compound_free(&c);
-	if (!rc)
-		*st = r.res.status;
-	dc_cres_free(&r);
-	return rc;
-}
-
 /*
  * A: the back channel was on the newest back-bound connection; when it
  * closes, the server moves it to the other one, probes it and recalls
@@ -394,7 +359,7 @@ static void bcfo1_recall_on_survivor(struct dc_ctx *ctx)
 	rc = dc_client_add_conn(&cl);
 	EXPECT(rc == 1, "second connection: %d", rc);
 	sr_attach(&sr, cl.conns[1]);
-	rc = bind_on(&cl, cl.conns[1], CDFC4_BACK_OR_BOTH, &st);
+	rc = dc_client_bind_conn(&cl, 1, CDFC4_BACK_OR_BOTH, &st, NULL);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back_or_both");
 	/* The server moves the back channel there and probes it. */
 	i = sr_wait_for(&sr, 0, CB_NULL_PROC, cl.conns[1], &s);
@@ -522,7 +487,8 @@ static void cbseq1_target(struct dc_ctx *ctx)
 	max = max_slot_from(&sr, from, &n);
 	EXPECT(max == 0, "callback on slot %u although "
 			 "csr_target_highest_slotid was 0", max);
-	rc = dc_client_bind_conn(&cl, 0, CDFC4_BACK_OR_BOTH, &st);
+	rc = dc_client_bind_conn(&cl, 0, CDFC4_BACK_OR_BOTH, &st,
+				 NULL);
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION of the connection again");
 	EXPECT(dc_client_wait_seq_flags(&cl, SEQ4_STATUS_CB_PATH_DOWN_SESSION,
 					0, CB_DOWN_WAIT_MS, 200, &flags, &st),
@@ -788,25 +754,6 @@ out:
 #define MAX_SESSIONS_DEF 16
 #define MAX_CONNS_DEF 16
 
-/* DESTROY_SESSION alone on conns[0]. */
-static int destroy_session(struct dc_client *cl, const sessionid4 sid,
-			   nfsstat4 *st)
-{
-	struct dc_compound c;
-	struct dc_cres r;
-	int rc;
-
-	dc_compound_init(&c, 1, "destroy_session");
-	dc_op_destroy_session(&c, sid);
-	rc = dc_compound_call(cl->conns[0], &cl->auth, &c, &r,
-			      cl->timeout_ms);
-	dc_compound_free(&c);
-	if (!rc)
-		*st = r.res.status;
-	dc_cres_free(&r);
-	return rc;
-}
-
 /*
  * D: a client gets Max_Sessions_Per_Client (default 16) sessions; one
  * more CREATE_SESSION gets NFS4ERR_NOSPC until it destroys one.
@@ -834,7 +781,7 @@ static void slim1_sessions(struct dc_ctx *ctx)
 	EXPECT_STATUS(st, NFS4ERR_NOSPC, "CREATE_SESSION beyond "
 					 "Max_Sessions_Per_Client (16)");
 	/* The limit counts live sessions: destroy one, create one. */
-	rc = destroy_session(&cl, sids[0], &st);
+	rc = dc_client_destroy_session(&cl, sids[0], &st);
 	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	memcpy(sids[0], sids[--n], sizeof(sessionid4));
 	rc = dc_client_create_session(&cl, 0, 4, &st);
@@ -846,7 +793,7 @@ out:
 	/* dc_client_destroy() destroys the current one (cl.sid). */
 	for (i = 0; i < n; i++)
 		if (memcmp(sids[i], cl.sid, sizeof(sessionid4)))
-			(void)destroy_session(&cl, sids[i], &st);
+			(void)dc_client_destroy_session(&cl, sids[i], &st);
 	dc_client_destroy(&cl);
 }
 
@@ -873,7 +820,8 @@ static void slim2_connections(struct dc_ctx *ctx)
 		rc = dc_conn_open(&extra[n], cl.srv.host, cl.srv.port);
 		EXPECT(rc == 0, "connection %u: %d", n + 2, rc);
 		n++;
-		rc = bind_on(&cl, extra[n - 1], CDFC4_FORE, &st);
+		rc = dc_client_bind_on(&cl, extra[n - 1], CDFC4_FORE, &st,
+				       NULL);
 		EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
 		if (n < MAX_CONNS_DEF)
 			EXPECT_STATUS(st, NFS4_OK,
@@ -892,7 +840,8 @@ static void slim2_connections(struct dc_ctx *ctx)
 	dc_conn_close(extra[0]);
 	extra[0] = NULL;
 	for (i = 0; i < POLL_TRIES; i++) {
-		rc = bind_on(&cl, extra[n - 1], CDFC4_FORE, &st);
+		rc = dc_client_bind_on(&cl, extra[n - 1], CDFC4_FORE, &st,
+				       NULL);
 		EXPECT_RPC(rc, "BIND_CONN_TO_SESSION");
 		if (st != NFS4ERR_NOSPC)
 			break;

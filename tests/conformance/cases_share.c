@@ -76,8 +76,8 @@ static bool two_writers_deny_read(struct dc_ctx *ctx, struct dc_client *a,
 	nfsstat4 st;
 	int rc;
 
-	EXPECT_RPC(dc_ctx_mounted(ctx, a), "mount A");
-	EXPECT_RPC(dc_ctx_mounted(ctx, b), "mount B");
+	if (!dc_ctx_mounted_pair(ctx, a, b))
+		goto out;
 	EXPECT_RPC(dc_ctx_mounted(ctx, c), "mount C");
 	rc = dc_fs_open_share(a, NULL, name, NULL, true, W_NODELEG,
 			      OPEN4_SHARE_DENY_READ, oa, &st);
@@ -353,8 +353,8 @@ static void share4_other_read_deleg(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	EXPECT_RPC(dc_ctx_mounted(ctx, &a), "mount A");
-	EXPECT_RPC(dc_ctx_mounted(ctx, &b), "mount B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	dc_name(ctx, "f", name, sizeof(name));
 	if (!read_delegated(ctx, &a, name, true, &oa) ||
 	    !read_delegated(ctx, &b, name, false, &ob))

@@ -114,10 +114,8 @@ static void tstid2_other_client(struct dc_ctx *ctx)
 	unsigned n;
 	int rc;
 
-	rc = dc_ctx_mounted(ctx, &a);
-	EXPECT_RPC(rc, "mount client A");
-	rc = dc_ctx_mounted(ctx, &b);
-	EXPECT_RPC(rc, "mount client B");
+	if (!dc_ctx_mounted_pair(ctx, &a, &b))
+		goto out;
 	rc = open_new(ctx, &a, &sid, &fh, &st);
 	EXPECT_OK(rc, st, "OPEN by client A");
 	/* 18.48.3: a stateid of another client is not "valid" for B. */

@@ -258,8 +258,10 @@ static int run(int argc, char **argv, char **sel)
 				fprintf(jf, "%s  {\"code\": ",
 					first ? "" : ",\n");
 				json_str(jf, c->code);
-				fprintf(jf, ", \"result\": \"%s\", \"desc\": ",
-					names[ctx.result]);
+				fprintf(jf,
+					", \"result\": \"%s\", \"checks\": %u"
+					", \"desc\": ",
+					names[ctx.result], ctx.checks);
 				json_str(jf, c->desc);
 				fprintf(jf, ", \"section\": ");
 				json_str(jf, c->section);
