@@ -14,16 +14,27 @@
  *             three rounds; the names are made before the clock starts,
  *             so this is ds_lookup and ds_put alone
  *   readdir - a full scan in batches of 256, per entry returned
- * and at the end the lookup cost at the largest size over that at 1k.
+ *   access  - one memory access that depends on the one before, to
+ *             one of as many cache lines as there are lookups, spread
+ *             at random over a buffer as big as the heap in use
+ *             (heap_mib: mostly the store's inodes, entries and hash
+ *             buckets), best of three: what one cache miss costs the
+ *             lookups at that size on this machine.  A lookup reads at
+ *             least the inode it returns, so it cannot cost less.
+ * and at the end the lookup cost at the largest size over that at 1k,
+ * and one access at the largest size over the lookup at 1k: the lowest
+ * that ratio can be for random names.
  *
  * --csv: one line per size, "entries,inserts,insert_ns,lookups,
- * lookup_ns,readdir_ns" (lookups: ds_lookup calls made at that size).
+ * lookup_ns,readdir_ns,heap_mib,access_ns" (lookups: ds_lookup calls
+ * made at that size).
  * --only: measure the largest size only (the directory still grows to
  * it), so that a profiler sees that size's lookups alone, e.g.
  * valgrind --tool=callgrind --toggle-collect=ds_lookup: its instructions
  * over "lookups" are the instructions per lookup.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +99,80 @@ static double lookups(struct ds_inode *dir, const char *names,
 	return best;
 }
 
+/* Bytes of heap in use: every arena and every mmapped chunk. */
+static size_t heap_bytes(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+#define LINE 64
+#define WORDS (LINE / 8)
+#define ACCESSES 1000000UL
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * ns per access of a chase through `lines` cache lines spread at random
+ * over a buffer of `bytes`, as the lookups' entries and inodes are over
+ * the heap, in a random cycle; best of three.  Each line holds the
+ * index of the next, so no access can start before the one before it
+ * ends, as a lookup's bucket, entry and inode.
+ */
+static double access_ns(size_t bytes, unsigned long lines)
+{
+	size_t n = bytes / LINE, stride, i;
+	uint64_t x = 0x9e3779b97f4a7c15ULL, p;
+	double best = 1e18;
+	uint64_t *buf, *at;
+	int r;
+
+	if (n < lines)
+		n = lines;
+	stride = n / lines;
+	buf = malloc(n * LINE);
+	at = malloc(lines * sizeof(*at));
+	if (!buf || !at)
+		die("malloc", -ENOMEM);
+	/* One line at random in each stride, in an order shuffled by
+	 * Sattolo's algorithm: a single cycle through all of them.
+	 */
+	for (i = 0; i < lines; i++)
+		at[i] = i * stride + xorshift(&x) % stride;
+	for (i = lines - 1; i > 0; i--) {
+		size_t j = xorshift(&x) % i;
+		uint64_t t = at[i];
+
+		at[i] = at[j];
+		at[j] = t;
+	}
+	for (i = 0; i < lines; i++)
+		buf[at[i] * WORDS] = at[(i + 1) % lines];
+	p = at[0];
+	for (r = 0; r < 3; r++) {
+		double t0 = now_ns(), t;
+
+		for (i = 0; i < ACCESSES; i++)
+			p = buf[p * WORDS];
+		t = (now_ns() - t0) / ACCESSES;
+		if (t < best)
+			best = t;
+	}
+	/* p depends on every access: keeps the loop. */
+	if (p >= n)
+		die("access chase", -EINVAL);
+	free(at);
+	free(buf);
+	return best;
+}
+
 /* Full scan; ns per entry returned. */
 static double scan(struct ds_inode *dir, struct ds_dirent *ents,
 		   unsigned long n)
@@ -125,7 +210,7 @@ int main(int argc, char **argv)
 	};
 	struct ds_dirent *ents = malloc(256 * sizeof(*ents));
 	bool csv = false, only = false;
-	double look_first = 0, look_last = 0;
+	double look_first = 0, look_last = 0, acc_last = 0;
 	struct ds_store *st;
 	struct ds_inode *root;
 	unsigned int s;
@@ -146,13 +231,16 @@ int main(int argc, char **argv)
 	root = ds_root(st);
 	srand(42);
 	if (csv)
-		printf("entries,inserts,insert_ns,lookups,lookup_ns,readdir_ns\n");
+		printf("entries,inserts,insert_ns,lookups,lookup_ns,readdir_ns,"
+		       "heap_mib,access_ns\n");
 	else
-		printf("%10s %12s %12s %12s\n", "entries", "insert ns",
-		       "lookup ns", "readdir ns");
+		printf("%10s %12s %12s %12s %10s %10s\n", "entries",
+		       "insert ns", "lookup ns", "readdir ns", "heap MiB",
+		       "access ns");
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		unsigned long n = sizes[s], ops = n / 10, i, from = have;
-		double t0, ins, look, rdd;
+		double t0, ins, look, rdd, acc;
+		size_t heap;
 		char *names;
 
 		if (n > max)
@@ -176,23 +264,30 @@ int main(int argc, char **argv)
 		look = lookups(root, names, ops);
 		free(names);
 		rdd = scan(root, ents, n);
+		heap = heap_bytes();
+		acc = access_ns(heap, ops);
 
 		if (!first) {
 			first = n;
 			look_first = look;
 		}
 		look_last = look;
+		acc_last = acc;
 		if (csv)
-			printf("%lu,%lu,%.1f,%lu,%.1f,%.1f\n", n, n - from, ins,
-			       3 * ops, look, rdd);
+			printf("%lu,%lu,%.1f,%lu,%.1f,%.1f,%.1f,%.1f\n", n,
+			       n - from, ins, 3 * ops, look, rdd,
+			       heap / 1048576.0, acc);
 		else
-			printf("%10lu %12.0f %12.0f %12.0f\n", n, ins, look,
-			       rdd);
+			printf("%10lu %12.0f %12.0f %12.0f %10.1f %10.1f\n", n,
+			       ins, look, rdd, heap / 1048576.0, acc);
 		fflush(stdout);
 	}
-	if (!csv && first && have != first)
+	if (!csv && first && have != first) {
 		printf("lookup at %lu entries: %.2fx its cost at %lu\n", have,
 		       look_last / look_first, first);
+		printf("one access at %lu entries: %.2fx the lookup at %lu\n",
+		       have, acc_last / look_first, first);
+	}
 	ds_put(root);
 	ds_store_free(st);
 	free(ents);

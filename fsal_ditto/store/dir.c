@@ -1,8 +1,27 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /*
- * Directory entries: a cds_lfht keyed by name hash for O(1) lock-free
+ * Directory entries: an RCU hash table of names for O(1) lock-free
  * lookup, plus the cookie-ordered index used by readdir (the design is
  * described at the top of ditto_store.h).
+ *
+ * The name table is open addressing with linear probing, not a
+ * cds_lfht: in a directory bigger than the cache a lookup's time is its
+ * dependent cache misses.  A cds_lfht lookup misses on the bucket, on
+ * each entry of the bucket's chain, then on the inode, one after the
+ * other.  Here a slot holds the entry, part of its name's hash and its
+ * inode's address (struct ds_nslot), so a lookup misses on the slot,
+ * then on the one entry whose hash matches and on the inode at once
+ * (the inode is prefetched while the name is compared).
+ *
+ * Writers hold the directory's lock for writing, so there is one at a
+ * time.  A slot goes from NULL to an entry, from an entry to
+ * DS_NSLOT_FREED, and from DS_NSLOT_FREED to another entry; it never
+ * goes back to NULL, so a probe that stops at NULL has seen every slot
+ * its name could be in.  Growing, shrinking and sweeping out freed slots
+ * build a new table and publish it with rcu_assign_pointer; the old one
+ * is freed after a grace period and is never written again, so a reader
+ * still in it sees the directory as it was when the new one was
+ * published.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,12 +29,15 @@
 
 #include "store_int.h"
 
-#define DS_DIR_MIN_BUCKETS 8UL
+#define DS_NAMES_MIN 8UL
+#define DS_NSLOT_FREED ((struct ds_dentry *)1)
+#define HINT_ADDR ((UINT64_C(1) << 48) - 1)
 
-struct name_key {
-	const char *name;
-	size_t len;
-};
+/* Top 16 bits of the hash over the address bits of a user pointer. */
+static uintptr_t nslot_hint(unsigned long hash, const struct ds_inode *ino)
+{
+	return (hash & ~HINT_ADDR) | ((uintptr_t)ino & HINT_ADDR);
+}
 
 static unsigned long name_hash(const char *name, size_t len)
 {
@@ -32,26 +54,77 @@ static unsigned long name_hash(const char *name, size_t len)
 	return (unsigned long)h;
 }
 
-static int name_match(struct cds_lfht_node *node, const void *key)
+/* Slots for n entries: a load factor of at most 1/4 after a rebuild. */
+static unsigned long names_slots(unsigned long n)
 {
-	const struct ds_dentry *de =
-		caa_container_of(node, struct ds_dentry, node);
-	const struct name_key *k = key;
+	unsigned long slots = DS_NAMES_MIN;
 
-	return de->namelen == k->len && memcmp(de->name, k->name, k->len) == 0;
+	while (slots < 4 * n)
+		slots *= 2;
+	return slots;
+}
+
+static struct ds_names *names_alloc(unsigned long slots)
+{
+	struct ds_names *t;
+
+	t = calloc(1, sizeof(*t) + slots * sizeof(t->slot[0]));
+	if (t)
+		t->mask = slots - 1;
+	return t;
+}
+
+/* Writer only: into the first NULL or freed slot of the name's probe. */
+static void names_put(struct ds_names *t, unsigned long hash,
+		      struct ds_dentry *de)
+{
+	unsigned long i;
+
+	for (i = hash & t->mask;; i = (i + 1) & t->mask) {
+		struct ds_nslot *s = &t->slot[i];
+
+		if (s->de && s->de != DS_NSLOT_FREED)
+			continue;
+		if (!s->de)
+			t->used++;
+		/* A reader that sees de sees its hint too. */
+		CMM_STORE_SHARED(s->hint, nslot_hint(hash, de->ino));
+		rcu_assign_pointer(s->de, de);
+		return;
+	}
+}
+
+static void names_free_rcu(struct rcu_head *head)
+{
+	free(caa_container_of(head, struct ds_names, rcu));
+}
+
+/*
+ * A new table of names_slots(live) slots holding the live entries, in
+ * place of the current one.  Caller holds dir->lock for writing.
+ */
+static int names_rebuild(struct ds_inode *dir, unsigned long live)
+{
+	struct ds_names *old = dir->dir.names, *t;
+	unsigned long i;
+
+	t = names_alloc(names_slots(live));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i <= old->mask; i++) {
+		struct ds_dentry *de = old->slot[i].de;
+
+		if (de && de != DS_NSLOT_FREED)
+			names_put(t, name_hash(de->name, de->namelen), de);
+	}
+	rcu_assign_pointer(dir->dir.names, t);
+	urcu_bp_call_rcu(&old->rcu, names_free_rcu);
+	return 0;
 }
 
 int ds_dir_init(struct ds_inode *dir)
 {
-	/*
-	 * Small start, resized by us (see dir_resize): liburcu's automatic
-	 * resize runs in a background worker that falls far behind a fast
-	 * inserter, and long chains made inserts O(n).
-	 */
-	dir->dir.names = cds_lfht_new_flavor(DS_DIR_MIN_BUCKETS,
-					     DS_DIR_MIN_BUCKETS, 0, 0,
-					     &urcu_bp_flavor, NULL);
-	dir->dir.buckets = DS_DIR_MIN_BUCKETS;
+	dir->dir.names = names_alloc(DS_NAMES_MIN);
 	if (!dir->dir.names)
 		return -ENOMEM;
 	dir->dir.next_cookie = DS_FIRST_COOKIE;
@@ -61,12 +134,20 @@ int ds_dir_init(struct ds_inode *dir)
 /* Called once no reader can reach the directory (after a grace period). */
 void ds_dir_fini(struct ds_inode *dir)
 {
-	if (dir->dir.names)
-		cds_lfht_destroy(dir->dir.names, NULL);
+	free(dir->dir.names);
 	dir->dir.names = NULL;
 	free(dir->dir.cidx.cookie);
 	free(dir->dir.cidx.ent);
 	memset(&dir->dir.cidx, 0, sizeof(dir->dir.cidx));
+}
+
+void ds_dir_free_all(struct ds_inode *dir)
+{
+	size_t i;
+
+	for (i = 0; i < dir->dir.cidx.len; i++)
+		free(dir->dir.cidx.ent[i]);
+	ds_dir_fini(dir);
 }
 
 /* Names that may be stored: not "." or "..", no '/', 1..255 bytes. */
@@ -85,16 +166,32 @@ int ds_name_check(const char *name)
 	return 0;
 }
 
+/* Caller is in an RCU read-side section or holds dir->lock. */
 static struct ds_dentry *find_rcu(struct ds_inode *dir, const char *name)
 {
-	struct name_key k = { name, strlen(name) };
-	struct cds_lfht_iter it;
-	struct cds_lfht_node *node;
+	struct ds_names *t = rcu_dereference(dir->dir.names);
+	size_t len = strlen(name);
+	unsigned long hash = name_hash(name, len), i;
 
-	cds_lfht_lookup(dir->dir.names, name_hash(name, k.len), name_match, &k,
-			&it);
-	node = cds_lfht_iter_get_node(&it);
-	return node ? caa_container_of(node, struct ds_dentry, node) : NULL;
+	for (i = hash & t->mask;; i = (i + 1) & t->mask) {
+		struct ds_nslot *s = &t->slot[i];
+		/* Acquire: the hint read next is the one stored before de. */
+		struct ds_dentry *de = __atomic_load_n(&s->de,
+						       __ATOMIC_ACQUIRE);
+		uintptr_t hint;
+
+		if (!de)
+			return NULL;
+		if (de == DS_NSLOT_FREED)
+			continue;
+		hint = CMM_LOAD_SHARED(s->hint);
+		if ((hint ^ hash) & ~HINT_ADDR)
+			continue;
+		/* Both misses at once: the inode while the name is read. */
+		__builtin_prefetch((void *)(hint & HINT_ADDR), 1);
+		if (de->namelen == len && !memcmp(de->name, name, len))
+			return de;
+	}
 }
 
 /* Caller holds dir->lock, which keeps the result valid. */
@@ -170,30 +267,28 @@ static size_t cidx_seek(const struct ds_cidx *c, uint64_t whence)
 }
 
 /*
- * Keeps the load factor between 1/16 and 1 by steps of 4x.  At most 1,
- * not 2: a lookup walks its bucket's chain at one cache miss per entry
- * in a directory bigger than the cache, and this saves half an entry per
- * lookup for 16 bytes per bucket.  cds_lfht_resize waits for a grace
- * period; it runs only when the size crosses a power-of-two threshold,
- * so the cost is amortised O(1) per insert.  Lookups proceed lock-free
- * throughout.  Caller holds dir->lock for writing and is outside any RCU
- * read-side section.
+ * Room for one more name: at most half of the slots used (entries and
+ * freed slots), so that probes stay short and one always ends at NULL.
+ * A rebuild leaves at most a quarter used, so it runs once per
+ * live/4 or more inserts: amortised O(1).  Caller holds dir->lock for
+ * writing.
  */
-static void dir_resize(struct ds_inode *dir)
+static int names_reserve(struct ds_inode *dir)
 {
-	unsigned long live = dir->dir.cidx.live, b = dir->dir.buckets;
+	struct ds_names *t = dir->dir.names;
 
-	if (live > b) {
-		b *= 4;
-	} else if (b > DS_DIR_MIN_BUCKETS && live < b / 16) {
-		b /= 4;
-		if (b < DS_DIR_MIN_BUCKETS)
-			b = DS_DIR_MIN_BUCKETS;
-	} else {
-		return;
-	}
-	cds_lfht_resize(dir->dir.names, b);
-	dir->dir.buckets = b;
+	if ((t->used + 1) * 2 <= t->mask + 1)
+		return 0;
+	return names_rebuild(dir, dir->dir.cidx.live + 1);
+}
+
+/* Shrinks a table that is at most 1/16 full; failing that, keeps it. */
+static void names_shrink(struct ds_inode *dir)
+{
+	unsigned long slots = dir->dir.names->mask + 1;
+
+	if (slots > DS_NAMES_MIN && dir->dir.cidx.live < slots / 16)
+		names_rebuild(dir, dir->dir.cidx.live);
 }
 
 /*
@@ -207,6 +302,8 @@ struct ds_dentry *ds_dir_prepare(struct ds_inode *dir, const char *name,
 	struct ds_dentry *de;
 
 	*err = cidx_reserve(&dir->dir.cidx);
+	if (!*err)
+		*err = names_reserve(dir);
 	if (*err)
 		return NULL;
 	de = malloc(sizeof(*de) + len + 1);
@@ -226,20 +323,16 @@ void ds_dir_discard(struct ds_dentry *de)
 	free(de);
 }
 
-/* Same lock, nothing changed in dir since the prepare. */
+/*
+ * Same lock, nothing added to dir since the prepare (entries may have
+ * been removed: that leaves the room the prepare made).
+ */
 void ds_dir_publish(struct ds_inode *dir, struct ds_dentry *de)
 {
-	struct name_key k = { de->name, de->namelen };
-
 	cidx_append(&dir->dir.cidx, de);
 	dir->dir.next_cookie = de->cookie + 1;
-	cds_lfht_node_init(&de->node);
-	urcu_bp_read_lock();
 	/* Unique: the caller holds the lock and checked the name. */
-	cds_lfht_add_unique(dir->dir.names, name_hash(de->name, de->namelen),
-			    name_match, &k, &de->node);
-	urcu_bp_read_unlock();
-	dir_resize(dir);
+	names_put(dir->dir.names, name_hash(de->name, de->namelen), de);
 }
 
 /*
@@ -281,14 +374,7 @@ int ds_dir_insert_cookie(struct ds_inode *dir, const char *name,
 	for (i = pos; i < c->len; i++)
 		if (c->ent[i])
 			c->ent[i]->slot = i;
-	cds_lfht_node_init(&de->node);
-	urcu_bp_read_lock();
-	cds_lfht_add_unique(dir->dir.names, name_hash(de->name, de->namelen),
-			    name_match, &(struct name_key){ de->name,
-							    de->namelen },
-			    &de->node);
-	urcu_bp_read_unlock();
-	dir_resize(dir);
+	names_put(dir->dir.names, name_hash(de->name, de->namelen), de);
 	return 0;
 }
 
@@ -304,20 +390,30 @@ static void dentry_free_rcu(struct rcu_head *head)
 	free(caa_container_of(head, struct ds_dentry, rcu));
 }
 
+/* Writer only: the slot of an entry that is in the table. */
+static struct ds_nslot *names_slot_of(struct ds_names *t,
+				      struct ds_dentry *de)
+{
+	unsigned long i = name_hash(de->name, de->namelen) & t->mask;
+
+	while (t->slot[i].de != de)
+		i = (i + 1) & t->mask;
+	return &t->slot[i];
+}
+
 /* Caller holds dir->lock for writing. */
 void ds_dir_remove(struct ds_inode *dir, struct ds_dentry *de)
 {
 	struct ds_cidx *c = &dir->dir.cidx;
 
-	urcu_bp_read_lock();
-	cds_lfht_del(dir->dir.names, &de->node);
-	urcu_bp_read_unlock();
+	CMM_STORE_SHARED(names_slot_of(dir->dir.names, de)->de,
+			 DS_NSLOT_FREED);
 	c->ent[de->slot] = NULL;
 	c->live--;
 	if (c->len >= 64 && c->live < c->len / 2)
 		cidx_compact(c);
 	urcu_bp_call_rcu(&de->rcu, dentry_free_rcu);
-	dir_resize(dir);
+	names_shrink(dir);
 }
 
 uint64_t ds_dir_count(struct ds_inode *dir)

@@ -9,8 +9,9 @@
  * Concurrency
  * -----------
  * Lookups (by name in a directory, by fileid in the inode table) are
- * lock-free: both tables are RCU hash tables (cds_lfht, urcu-bp flavour
- * so callers never register threads).  Every mutation of an inode takes
+ * lock-free: both tables are RCU hash tables (urcu-bp flavour so callers
+ * never register threads): a cds_lfht for inodes, open addressing for
+ * names (dir.c).  Every mutation of an inode takes
  * that inode's rwlock for writing; reads of data and attributes take it
  * for reading.
  *
@@ -33,9 +34,10 @@
  * dropped every lock (backend.h, "Several heads").
  * Capacity counters are atomics and take no lock.  Freed inodes and
  * directory entries go through call_rcu, so an RCU reader never sees
- * freed memory.  Hash tables are resized by hand (4x steps, load factor
- * kept at most 2, at most 1 for directories) because liburcu's
- * background auto-resize lags far behind a fast inserter.
+ * freed memory.  The inode table is resized by hand (4x steps, load
+ * factor kept at most 2) because liburcu's background auto-resize lags
+ * far behind a fast inserter; a directory's names are rebuilt into a new
+ * table (at most half full, a quarter after a rebuild) by the writer.
  *
  * Readdir cookies
  * ---------------

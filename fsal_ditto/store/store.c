@@ -524,8 +524,8 @@ static void **collect_nodes(struct cds_lfht *ht, size_t *n)
 /* Frees everything; no other thread may use the store any more. */
 void ds_store_free(struct ds_store *st)
 {
-	void **inodes, **ents;
-	size_t ni, ne, i, j;
+	void **inodes;
+	size_t ni, i;
 
 	if (st->be) {
 		/* Clean shutdown: unstable data becomes durable too. */
@@ -543,16 +543,7 @@ void ds_store_free(struct ds_store *st)
 
 		cds_lfht_del(st->itable, &ino->tnode);
 		if (ino->type == DS_DIR) {
-			ents = collect_nodes(ino->dir.names, &ne);
-			for (j = 0; j < ne; j++) {
-				struct ds_dentry *de = caa_container_of(
-					ents[j], struct ds_dentry, node);
-
-				cds_lfht_del(ino->dir.names, &de->node);
-				free(de);
-			}
-			free(ents);
-			ds_dir_fini(ino);
+			ds_dir_free_all(ino);
 		} else if (ino->type == DS_REG) {
 			ds_data_free(ino);
 		} else if (ino->type == DS_LNK) {

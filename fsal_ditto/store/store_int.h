@@ -27,10 +27,10 @@ struct ds_blockmap {
 };
 
 /*
- * A lookup reads node in every entry of its bucket's chain, then ino,
- * namelen and name of the one it finds: these are kept together after
- * the fields only writers read, so that in a directory bigger than the
- * cache the entry found costs one cache miss more often than two.
+ * A lookup reads namelen and name of each entry its probe meets, then
+ * ino of the one it finds: these are kept together after the fields
+ * only writers read, so that in a directory bigger than the cache an
+ * entry costs one cache miss more often than two.
  */
 struct ds_dentry {
 	union {
@@ -45,9 +45,27 @@ struct ds_dentry {
 		struct rcu_head rcu;
 	};
 	struct ds_inode *ino;
-	struct cds_lfht_node node;
 	uint16_t namelen;
 	char name[];
+};
+
+/*
+ * A directory's names: open addressing, linear probing (dir.c).  hint
+ * holds the top 16 bits of the name's hash, so that a probe reads only
+ * the entries whose hash matches, and the low 48 bits of de->ino, so
+ * that a lookup fetches the inode while it checks the name.  The
+ * answer is always de->ino, never the hint.
+ */
+struct ds_nslot {
+	struct ds_dentry *de;	/* NULL: never used; DS_NSLOT_FREED: removed */
+	uintptr_t hint;
+};
+
+struct ds_names {
+	struct rcu_head rcu;
+	unsigned long mask;	/* slots - 1, slots a power of two */
+	unsigned long used;	/* slots not NULL (entries and removed) */
+	struct ds_nslot slot[];
 };
 
 /* Cookie-ordered index of a directory's entries (see ditto_store.h). */
@@ -123,8 +141,7 @@ struct ds_inode {
 
 	union {
 		struct {
-			struct cds_lfht *names;
-			unsigned long buckets;	/* current size of names */
+			struct ds_names *names;	/* RCU */
 			struct ds_cidx cidx;
 			uint64_t next_cookie;
 			struct ds_inode *parent;
@@ -173,6 +190,8 @@ void ds_fill_attr(const struct ds_inode *ino, struct ds_attr *out);
 /* dir.c */
 int ds_dir_init(struct ds_inode *dir);
 void ds_dir_fini(struct ds_inode *dir);
+/* ds_dir_fini, and the entries freed too (the store is being freed). */
+void ds_dir_free_all(struct ds_inode *dir);
 int ds_name_check(const char *name);
 struct ds_dentry *ds_dir_find(struct ds_inode *dir, const char *name);
 int ds_dir_insert(struct ds_inode *dir, const char *name,

@@ -15,38 +15,64 @@ struct grow_arg {
 	unsigned int *done;
 };
 
+static void add(struct ds_inode *dir, unsigned int i)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "tmp%u", i);
+	ds_put(mk(dir, name, DS_REG));
+}
+
+static void drop(struct ds_inode *dir, unsigned int i)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "tmp%u", i);
+	cr_assert_eq(ds_unlink(dir, name, NULL, NULL, NULL), 0, "%s", name);
+}
+
 static void *grower(void *p)
 {
 	struct grow_arg *g = p;
-	struct ds_new nw = { .type = DS_REG, .mode = 0644 };
-	struct ds_inode *ino;
-	char name[32];
 	unsigned int i, round, n = test_scale(100000);
 
 	/* grow to 100k and shrink back twice: several resizes each way */
 	for (round = 0; round < 2; round++) {
-		for (i = 0; i < n; i++) {
-			snprintf(name, sizeof(name), "tmp%u", i);
-			cr_assert_eq(ds_create(g->dir, name, &nw, NULL, &ino, NULL,
-					       NULL),
-				     0);
-			ds_put(ino);
-		}
-		for (i = 0; i < n; i++) {
-			snprintf(name, sizeof(name), "tmp%u", i);
-			cr_assert_eq(ds_unlink(g->dir, name, NULL, NULL, NULL), 0);
-		}
+		for (i = 0; i < n; i++)
+			add(g->dir, i);
+		for (i = 0; i < n; i++)
+			drop(g->dir, i);
 	}
 	__atomic_store_n(g->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
-Test(concurrency, lookups_during_resize, .timeout = 60)
+static void *churner(void *p)
 {
-	struct ds_store *st = mkstore(1ULL << 30, 1000000, 4096, 1 << 20);
-	struct ds_inode *root = ds_root(st), *ino;
+	struct grow_arg *g = p;
+	unsigned int i, n = test_scale(200000);
+
+	/*
+	 * A steady size with a create and a remove per step: removed
+	 * slots pile up in the name table until a rebuild sweeps them.
+	 */
+	for (i = 0; i < n; i++) {
+		add(g->dir, i);
+		if (i >= 50)
+			drop(g->dir, i - 50);
+	}
+	__atomic_store_n(g->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* 100 names that must be found, and one that must not, while writer
+ * changes the directory's other names; then all 100 once more.
+ */
+static void lookups_during(struct ds_inode *root, void *(*writer)(void *))
+{
 	unsigned int done = 0, i, rounds = 0;
 	struct grow_arg g = { root, &done };
+	struct ds_inode *ino;
 	pthread_t th;
 	char name[32];
 
@@ -54,20 +80,49 @@ Test(concurrency, lookups_during_resize, .timeout = 60)
 		snprintf(name, sizeof(name), "keep%u", i);
 		ds_put(mk(root, name, DS_REG));
 	}
-	pthread_create(&th, NULL, grower, &g);
-	while (!__atomic_load_n(&done, __ATOMIC_ACQUIRE)) {
+	pthread_create(&th, NULL, writer, &g);
+	do {
 		for (i = 0; i < 100; i++) {
 			snprintf(name, sizeof(name), "keep%u", i);
 			cr_assert_eq(ds_lookup(root, name, &ino), 0,
-				     "keep%u vanished during resize", i);
+				     "keep%u vanished after %u rounds", i,
+				     rounds);
 			ds_put(ino);
 		}
 		cr_assert_eq(ds_lookup(root, "never", &ino), -ENOENT);
 		rounds++;
-	}
+	} while (!__atomic_load_n(&done, __ATOMIC_ACQUIRE));
 	pthread_join(th, NULL);
-	cr_assert_gt(rounds, 0);
+}
+
+Test(concurrency, lookups_during_resize, .timeout = 60)
+{
+	struct ds_store *st = mkstore(1ULL << 30, 1000000, 4096, 1 << 20);
+	struct ds_inode *root = ds_root(st);
+
+	lookups_during(root, grower);
 	cr_assert_eq(ds_dir_count(root), 100);
+	ds_put(root);
+	ds_store_free(st);
+}
+
+Test(concurrency, lookups_during_churn, .timeout = 60)
+{
+	struct ds_store *st = mkstore(1ULL << 30, 1000000, 4096, 1 << 20);
+	struct ds_inode *root = ds_root(st), *ino;
+	unsigned int i, n = test_scale(200000);
+	char name[32];
+
+	lookups_during(root, churner);
+	/* Every name is where it should be once the churn is over. */
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "tmp%u", i);
+		cr_assert_eq(ds_lookup(root, name, &ino),
+			     i + 50 < n ? -ENOENT : 0, "tmp%u", i);
+		if (i + 50 >= n)
+			ds_put(ino);
+	}
+	cr_assert_eq(ds_dir_count(root), 150);
 	ds_put(root);
 	ds_store_free(st);
 }
