@@ -384,11 +384,8 @@ static void data1_bulk(struct dc_ctx *ctx)
 		}
 	}
 	dc_note(ctx, "%u WRITEs of 1..%u bytes in random order", n, lim);
-	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_OK(rc, st, "CLOSE");
-	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_OK(rc, st, "REMOVE");
+	dc_check_close_remove(ctx, &cl, NULL, name, &fh, &sid);
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sid, &st);
@@ -462,11 +459,8 @@ static void data2_sparse(struct dc_ctx *ctx)
 	       (unsigned long long)used, (unsigned long long)size);
 	dc_note(ctx, "size %llu, space_used %llu", (unsigned long long)size,
 		(unsigned long long)used);
-	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_OK(rc, st, "CLOSE");
-	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_OK(rc, st, "REMOVE");
+	dc_check_close_remove(ctx, &cl, NULL, name, &fh, &sid);
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sid, &st);
@@ -656,11 +650,8 @@ static void data3_v42_space(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "READ");
 	EXPECT(st == NFS4_OK && got == 4096 && !memcmp(buf, mb, 4096),
 	       "data at 8 MiB changed by DEALLOCATE/ALLOCATE elsewhere");
-	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_OK(rc, st, "CLOSE");
-	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_OK(rc, st, "REMOVE");
+	dc_check_close_remove(ctx, &cl, NULL, name, &fh, &sid);
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sid, &st);
@@ -803,11 +794,8 @@ static void data4_xattrs(struct dc_ctx *ctx)
 	EXPECT(st == NFS4_OK && !strstr(out, want),
 	       "LISTXATTRS after REMOVEXATTR: %s \"%s\"", dc_nfsstat_name(st),
 	       out);
-	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_OK(rc, st, "CLOSE");
-	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_OK(rc, st, "REMOVE");
+	dc_check_close_remove(ctx, &cl, NULL, name, &fh, &sid);
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sid, &st);
@@ -1030,11 +1018,9 @@ static void data6_statfs(struct dc_ctx *ctx)
 	EXPECT(s1.ffree < s0.ffree, "files_free %llu before, %llu after a "
 				    "create",
 	       (unsigned long long)s0.ffree, (unsigned long long)s1.ffree);
-	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_OK(rc, st, "CLOSE");
-	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_OK(rc, st, "REMOVE");
+	if (!dc_check_close_remove(ctx, &cl, NULL, name, &fh, &sid))
+		goto out;
 	exists = false;
 	rc = dc_fs_statfs(&cl, &s2, &st);
 	EXPECT_OK(rc, st, "GETATTR after REMOVE");
@@ -1106,11 +1092,8 @@ static void data7_truncate(struct dc_ctx *ctx)
 	       "byte %zu is %#x after truncate to 1000 and grow to 8192: "
 	       "old data came back",
 	       1000 + bad, buf[1000 + bad]);
-	rc = dc_client_close_file(&cl, &fh, &sa.sid, &st);
 	opened = false;
-	EXPECT_OK(rc, st, "CLOSE");
-	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_OK(rc, st, "REMOVE");
+	dc_check_close_remove(ctx, &cl, NULL, name, &fh, &sa.sid);
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sa.sid, &st);
