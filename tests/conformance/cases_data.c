@@ -221,7 +221,6 @@ static bool all_zero(const uint8_t *p, size_t n, size_t *bad)
 }
 
 struct name_arg {
-	struct dc_client *cl;
 	const nfs_fh4 *dir;
 	const char *name, *name2;
 	const nfs_fh4 *dir2;
@@ -1495,42 +1494,16 @@ static int stat_name(struct dc_client *cl, const nfs_fh4 *dir,
 	return rc;
 }
 
-static void fill_open_in(struct dc_compound *c, void *arg)
-{
-	struct name_arg *n = arg;
-	char oo[64];
-
-	snprintf(oo, sizeof(oo), "oo-%llx",
-		 (unsigned long long)n->cl->clientid);
-	dc_op_open(c, 0, n->cl->clientid, oo, n->name, true,
-		   OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG);
-	dc_op_getfh(c);
-}
-
 /* Create an empty regular file name in dir and close it; *fh if set. */
 static int touch_in(struct dc_client *cl, const nfs_fh4 *dir,
 		    const char *name, nfs_fh4 *fh, nfsstat4 *st)
 {
-	struct name_arg n = { .cl = cl, .name = name };
-	struct dc_cres r;
 	nfs_fh4 f = { 0 };
 	stateid4 sid;
-	int rc = on_fh(cl, 1, dir, fill_open_in, &n, &r);
+	int rc = dc_fs_open(cl, dir, name, true, OPEN4_SHARE_ACCESS_BOTH, NULL,
+			    &sid, &f, st);
 
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	*st = last_status(&r);
-	if (r.res.status == NFS4_OK) {
-		sid = dc_cres_op(&r, 2)->nfs_resop4_u.opopen.OPEN4res_u.resok4
-			      .stateid;
-		dc_fh_copy(&f, &dc_cres_op(&r, 3)
-				       ->nfs_resop4_u.opgetfh.GETFH4res_u
-				       .resok4.object);
-	}
-	dc_cres_free(&r);
-	if (*st == NFS4_OK) {
+	if (!rc && *st == NFS4_OK) {
 		rc = dc_client_close_file(cl, &f, &sid, st);
 		if (fh && !rc)
 			dc_fh_copy(fh, &f);
