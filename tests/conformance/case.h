@@ -179,6 +179,15 @@ bool dc_check_listed(struct dc_ctx *ctx, struct dc_client *cl,
 bool dc_check_write(struct dc_ctx *ctx, struct dc_client *cl,
 		    const nfs_fh4 *dir, const char *name, const char *who);
 
+/*
+ * The end of a case's file: CLOSE fh (open under sid), then REMOVE name
+ * from dir (the export when NULL), each NFS4_OK; false, with the case
+ * failed, when either is not.
+ */
+bool dc_check_close_remove(struct dc_ctx *ctx, struct dc_client *cl,
+			   const nfs_fh4 *dir, const char *name,
+			   const nfs_fh4 *fh, const stateid4 *sid);
+
 /* What dc_check_garbage() got. */
 enum dc_garbage {
 	DC_GARBAGE_FAILED,	/* none of these: the case failed */

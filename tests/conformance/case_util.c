@@ -454,6 +454,22 @@ bool dc_check_write(struct dc_ctx *ctx, struct dc_client *cl,
 	return true;
 }
 
+bool dc_check_close_remove(struct dc_ctx *ctx, struct dc_client *cl,
+			   const nfs_fh4 *dir, const char *name,
+			   const nfs_fh4 *fh, const stateid4 *sid)
+{
+	nfsstat4 st = NFS4_OK;
+	int rc;
+
+	rc = dc_client_close_file(cl, fh, sid, &st);
+	EXPECT_OK(rc, st, "CLOSE");
+	rc = dc_fs_remove(cl, dir, name, &st);
+	EXPECT_OK(rc, st, "REMOVE");
+	return true;
+out:
+	return false;
+}
+
 uint32_t dc_check_lease(struct dc_ctx *ctx, struct dc_client *cl)
 {
 	uint32_t lease = 0;

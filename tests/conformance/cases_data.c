@@ -221,7 +221,6 @@ static bool all_zero(const uint8_t *p, size_t n, size_t *bad)
 }
 
 struct name_arg {
-	struct dc_client *cl;
 	const nfs_fh4 *dir;
 	const char *name, *name2;
 	const nfs_fh4 *dir2;
@@ -384,11 +383,8 @@ static void data1_bulk(struct dc_ctx *ctx)
 		}
 	}
 	dc_note(ctx, "%u WRITEs of 1..%u bytes in random order", n, lim);
-	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_OK(rc, st, "CLOSE");
-	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_OK(rc, st, "REMOVE");
+	dc_check_close_remove(ctx, &cl, NULL, name, &fh, &sid);
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sid, &st);
@@ -462,11 +458,8 @@ static void data2_sparse(struct dc_ctx *ctx)
 	       (unsigned long long)used, (unsigned long long)size);
 	dc_note(ctx, "size %llu, space_used %llu", (unsigned long long)size,
 		(unsigned long long)used);
-	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_OK(rc, st, "CLOSE");
-	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_OK(rc, st, "REMOVE");
+	dc_check_close_remove(ctx, &cl, NULL, name, &fh, &sid);
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sid, &st);
@@ -656,11 +649,8 @@ static void data3_v42_space(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "READ");
 	EXPECT(st == NFS4_OK && got == 4096 && !memcmp(buf, mb, 4096),
 	       "data at 8 MiB changed by DEALLOCATE/ALLOCATE elsewhere");
-	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_OK(rc, st, "CLOSE");
-	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_OK(rc, st, "REMOVE");
+	dc_check_close_remove(ctx, &cl, NULL, name, &fh, &sid);
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sid, &st);
@@ -803,11 +793,8 @@ static void data4_xattrs(struct dc_ctx *ctx)
 	EXPECT(st == NFS4_OK && !strstr(out, want),
 	       "LISTXATTRS after REMOVEXATTR: %s \"%s\"", dc_nfsstat_name(st),
 	       out);
-	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_OK(rc, st, "CLOSE");
-	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_OK(rc, st, "REMOVE");
+	dc_check_close_remove(ctx, &cl, NULL, name, &fh, &sid);
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sid, &st);
@@ -1030,11 +1017,9 @@ static void data6_statfs(struct dc_ctx *ctx)
 	EXPECT(s1.ffree < s0.ffree, "files_free %llu before, %llu after a "
 				    "create",
 	       (unsigned long long)s0.ffree, (unsigned long long)s1.ffree);
-	rc = dc_client_close_file(&cl, &fh, &sid, &st);
 	opened = false;
-	EXPECT_OK(rc, st, "CLOSE");
-	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_OK(rc, st, "REMOVE");
+	if (!dc_check_close_remove(ctx, &cl, NULL, name, &fh, &sid))
+		goto out;
 	exists = false;
 	rc = dc_fs_statfs(&cl, &s2, &st);
 	EXPECT_OK(rc, st, "GETATTR after REMOVE");
@@ -1106,11 +1091,8 @@ static void data7_truncate(struct dc_ctx *ctx)
 	       "byte %zu is %#x after truncate to 1000 and grow to 8192: "
 	       "old data came back",
 	       1000 + bad, buf[1000 + bad]);
-	rc = dc_client_close_file(&cl, &fh, &sa.sid, &st);
 	opened = false;
-	EXPECT_OK(rc, st, "CLOSE");
-	rc = remove_in(&cl, NULL, name, &st);
-	EXPECT_OK(rc, st, "REMOVE");
+	dc_check_close_remove(ctx, &cl, NULL, name, &fh, &sa.sid);
 out:
 	if (opened) {
 		dc_client_close_file(&cl, &fh, &sa.sid, &st);
@@ -1512,42 +1494,16 @@ static int stat_name(struct dc_client *cl, const nfs_fh4 *dir,
 	return rc;
 }
 
-static void fill_open_in(struct dc_compound *c, void *arg)
-{
-	struct name_arg *n = arg;
-	char oo[64];
-
-	snprintf(oo, sizeof(oo), "oo-%llx",
-		 (unsigned long long)n->cl->clientid);
-	dc_op_open(c, 0, n->cl->clientid, oo, n->name, true,
-		   OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG);
-	dc_op_getfh(c);
-}
-
 /* Create an empty regular file name in dir and close it; *fh if set. */
 static int touch_in(struct dc_client *cl, const nfs_fh4 *dir,
 		    const char *name, nfs_fh4 *fh, nfsstat4 *st)
 {
-	struct name_arg n = { .cl = cl, .name = name };
-	struct dc_cres r;
 	nfs_fh4 f = { 0 };
 	stateid4 sid;
-	int rc = on_fh(cl, 1, dir, fill_open_in, &n, &r);
+	int rc = dc_fs_open(cl, dir, name, true, OPEN4_SHARE_ACCESS_BOTH, NULL,
+			    &sid, &f, st);
 
-	if (rc) {
-		dc_cres_free(&r);
-		return rc;
-	}
-	*st = last_status(&r);
-	if (r.res.status == NFS4_OK) {
-		sid = dc_cres_op(&r, 2)->nfs_resop4_u.opopen.OPEN4res_u.resok4
-			      .stateid;
-		dc_fh_copy(&f, &dc_cres_op(&r, 3)
-				       ->nfs_resop4_u.opgetfh.GETFH4res_u
-				       .resok4.object);
-	}
-	dc_cres_free(&r);
-	if (*st == NFS4_OK) {
+	if (!rc && *st == NFS4_OK) {
 		rc = dc_client_close_file(cl, &f, &sid, st);
 		if (fh && !rc)
 			dc_fh_copy(fh, &f);

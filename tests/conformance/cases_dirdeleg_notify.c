@@ -122,6 +122,25 @@ static bool nt_find(struct nt_setup *n, uint32_t type, const char *name,
 	return false;
 }
 
+/*
+ * The end of a case whose changes were all subscribed: they recalled
+ * nothing, and A returns its delegation; false, with the case failed,
+ * else.
+ */
+static bool nt_kept_return(struct dc_ctx *ctx, struct nt_setup *n)
+{
+	nfsstat4 st = NFS4_OK;
+	int rc;
+
+	EXPECT(dd_count_recalls(&n->s.a, &n->g.sid) == 0,
+	       "subscribed changes recalled the delegation");
+	rc = dd_delegreturn(&n->s.a, &n->s.dir, &n->g.sid, &st);
+	EXPECT_OK(rc, st, "DELEGRETURN");
+	return true;
+out:
+	return false;
+}
+
 static unsigned nt_count_name(struct nt_setup *n, const char *name)
 {
 	struct dc_notify_ent e;
@@ -172,6 +191,23 @@ static int link_in(struct dc_client *cl, const nfs_fh4 *file,
 		       "granted notification types 0x%x, asked 0x%x",         \
 		       (g).notify, (want));                                    \
 	} while (0)
+
+/*
+ * nt_setup() as a step of a case: set up, and A's delegation is granted
+ * with every notification type asked (NOTIFY4_GFLAG_EXTEND aside);
+ * false, with the case failed, else.
+ */
+static bool nt_begin(struct dc_ctx *ctx, struct nt_setup *n, uint32_t notify,
+		     const uint32_t *child, const uint32_t *dattr)
+{
+	uint32_t want = notify & ~NB(NOTIFY4_GFLAG_EXTEND);
+
+	EXPECT_RPC(nt_setup(ctx, n, notify, child, dattr), "setup");
+	EXPECT_NOTIFY_GRANTED(n->g, want);
+	return true;
+out:
+	return false;
+}
 
 /* Grant of types, attributes; attributes 56/57 */
 static void fill_getattr_delays(struct dc_compound *c, void *arg)
@@ -277,10 +313,9 @@ static void dirdeleg14_notify_add(struct dc_ctx *ctx)
 	unsigned i;
 	int rc;
 
-	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
-		      child_attrs, NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	if (!nt_begin(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		      child_attrs, NULL))
+		goto out;
 	EXPECT(n.g.notify & NB(NOTIFY4_GFLAG_EXTEND),
 	       "NOTIFY4_GFLAG_EXTEND not granted");
 	dc_name(ctx, "sub", n1, sizeof(n1));
@@ -329,11 +364,8 @@ static void dirdeleg14_notify_add(struct dc_ctx *ctx)
 	       "ADD of the link: not the file's fileid and filehandle");
 	EXPECT(e.attrs.numlinks == 2, "ADD of the link: numlinks %u",
 	       e.attrs.numlinks);
-	EXPECT(dd_count_recalls(&n.s.a, &n.g.sid) == 0,
-	       "subscribed changes recalled the delegation");
 	dc_note(ctx, "4 ADDs in %u CB_NOTIFY", dc_notify_calls(&n.tap));
-	rc = dd_delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_OK(rc, st, "DELEGRETURN");
+	nt_kept_return(ctx, &n);
 out:
 	dc_fh_free(&ffh);
 	nt_teardown(&n);
@@ -348,10 +380,9 @@ static void dirdeleg15_notify_remove(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
-		      child_attrs, NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	if (!nt_begin(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		      child_attrs, NULL))
+		goto out;
 	dc_name(ctx, "e1", n1, sizeof(n1));
 	dc_name(ctx, "e2", n2, sizeof(n2));
 	/* A's own: nothing */
@@ -372,9 +403,8 @@ static void dirdeleg15_notify_remove(struct dc_ctx *ctx)
 	EXPECT(e.type == NOTIFY4_REMOVE_ENTRY && !strcmp(e.name, n1),
 	       "%s %s, expected REMOVE %s", ntype(e.type), e.name, n1);
 	EXPECT(nt_count_name(&n, n2) == 0, "A's own changes were notified");
-	EXPECT(dd_count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
-	rc = dd_delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_OK(rc, st, "DELEGRETURN");
+	if (!nt_kept_return(ctx, &n))
+		goto out;
 	EXPECT(dc_notify_count(&n.tap) == 1, "%u notifications, expected 1",
 	       dc_notify_count(&n.tap));
 out:
@@ -390,10 +420,9 @@ static void dirdeleg16_notify_rename(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
-		      child_attrs, NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	if (!nt_begin(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		      child_attrs, NULL))
+		goto out;
 	dc_name(ctx, "a", n1, sizeof(n1));
 	dc_name(ctx, "b", n2, sizeof(n2));
 	dc_name(ctx, "c", n3, sizeof(n3));
@@ -445,10 +474,9 @@ static void dirdeleg17_notify_rename_across(struct dc_ctx *ctx)
 	unsigned i;
 	int rc;
 
-	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
-		      child_attrs, NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	if (!nt_begin(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		      child_attrs, NULL))
+		goto out;
 	dc_name(ctx, "d2", d2, sizeof(d2));
 	dc_name(ctx, "x", n1, sizeof(n1));
 	dc_name(ctx, "y", n2, sizeof(n2));
@@ -505,11 +533,10 @@ static void dirdeleg18_notify_dir_attrs(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = nt_setup(ctx, &n,
+	if (!nt_begin(ctx, &n,
 		      NB(NOTIFY4_CHANGE_DIR_ATTRS) | NB(NOTIFY4_GFLAG_EXTEND),
-		      NULL, dir_attrs);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_CHANGE_DIR_ATTRS));
+		      NULL, dir_attrs))
+		goto out;
 	rc = dd_chmod_fh(&n.s.b, &n.s.dir, 0710, &st);
 	EXPECT_OK(rc, st, "chmod of the directory by B");
 	EXPECT(dc_notify_wait(&n.tap, 1, NOTIFY_WAIT_MS) >= 1,
@@ -527,9 +554,7 @@ static void dirdeleg18_notify_dir_attrs(struct dc_ctx *ctx)
 	EXPECT((e.attrs.mode & 07777) == 0710 && e.attrs.type == NF4DIR,
 	       "DIR_ATTRS: mode %o type %u, expected 710 directory",
 	       e.attrs.mode, e.attrs.type);
-	EXPECT(dd_count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
-	rc = dd_delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_OK(rc, st, "DELEGRETURN");
+	nt_kept_return(ctx, &n);
 out:
 	nt_teardown(&n);
 }
@@ -543,11 +568,10 @@ static void dirdeleg19_unsubscribed(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = nt_setup(ctx, &n,
+	if (!nt_begin(ctx, &n,
 		      NB(NOTIFY4_REMOVE_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND),
-		      NULL, NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_REMOVE_ENTRY));
+		      NULL, NULL))
+		goto out;
 	dc_name(ctx, "e1", n1, sizeof(n1));
 	rc = dd_mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
 	EXPECT_RPC(rc, "mkdir by B");
@@ -578,10 +602,9 @@ static void dirdeleg20_return_stops(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND), NULL,
-		      NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	if (!nt_begin(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		      NULL, NULL))
+		goto out;
 	dc_name(ctx, "d2", d2, sizeof(d2));
 	dc_name(ctx, "e1", n1, sizeof(n1));
 	dc_name(ctx, "e2", n2, sizeof(n2));
@@ -723,11 +746,9 @@ static void dirdeleg21_batching(struct dc_ctx *ctx)
 	nfsstat4 st = NFS4_OK;
 	int rc;
 
-	rc = nt_setup(ctx, &n,
-		      NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND), NULL,
-		      NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_ADD_ENTRY));
+	if (!nt_begin(ctx, &n, NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND),
+		      NULL, NULL))
+		goto out;
 	dc_name(ctx, "m", prefix, sizeof(prefix));
 	t0 = dd_now_s();
 	for (i = 0; i < MANY; i += PACE) {
@@ -760,9 +781,7 @@ static void dirdeleg21_batching(struct dc_ctx *ctx)
 	       "(creates took %.2f s)",
 	       calls, smin, smax, MANY, (MANY + MAX_BATCH - 1) / MAX_BATCH,
 	       t1 - t0);
-	EXPECT(dd_count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
-	rc = dd_delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_OK(rc, st, "DELEGRETURN");
+	nt_kept_return(ctx, &n);
 out:
 	nt_teardown(&n);
 }
@@ -848,9 +867,7 @@ static void dirdeleg22_small_maxrequest(struct dc_ctx *ctx)
 	       SMALL_MAXREQ);
 	EXPECT(calls > 1, "one CB_NOTIFY of %u notifications in %u bytes",
 	       SMALL_COUNT, maxlen);
-	EXPECT(dd_count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
-	rc = dd_delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_OK(rc, st, "DELEGRETURN");
+	nt_kept_return(ctx, &n);
 out:
 	nt_teardown(&n);
 }
@@ -890,13 +907,11 @@ static void dirdeleg33_entry_changes_dir_attrs(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = nt_setup(ctx, &n,
+	if (!nt_begin(ctx, &n,
 		      NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_CHANGE_DIR_ATTRS) |
 			      NB(NOTIFY4_GFLAG_EXTEND),
-		      NULL, dir_attrs_moved);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_ADD_ENTRY) |
-					   NB(NOTIFY4_CHANGE_DIR_ATTRS));
+		      NULL, dir_attrs_moved))
+		goto out;
 	EXPECT(n.g.dattr[0] == dir_attrs_moved[0],
 	       "directory attributes granted %#x, asked %#x", n.g.dattr[0],
 	       dir_attrs_moved[0]);
@@ -960,9 +975,7 @@ static void dirdeleg33_entry_changes_dir_attrs(struct dc_ctx *ctx)
 	EXPECT(early_full >= 1,
 	       "no full batch went before the window: the creates were too "
 	       "slow to show that CHANGE_DIR_ATTRS waits");
-	EXPECT(dd_count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
-	rc = dd_delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_OK(rc, st, "DELEGRETURN");
+	nt_kept_return(ctx, &n);
 out:
 	nt_teardown(&n);
 }
@@ -1027,9 +1040,7 @@ static void dirdeleg34_notify_fills_maxrequest(struct dc_ctx *ctx)
 	       "fit in %u", dc_notify_calls(&n.tap), c.count, c.rec_len,
 	       FIT_MAXREQ);
 	EXPECT(c.rec_len <= FIT_MAXREQ, "a CB_NOTIFY of %zu bytes", c.rec_len);
-	EXPECT(dd_count_recalls(&n.s.a, &n.g.sid) == 0, "recalled");
-	rc = dd_delegreturn(&n.s.a, &n.s.dir, &n.g.sid, &st);
-	EXPECT_OK(rc, st, "DELEGRETURN");
+	nt_kept_return(ctx, &n);
 out:
 	nt_teardown(&n);
 }
@@ -1113,10 +1124,9 @@ static void dirdeleg23_notify_unanswered(struct dc_ctx *ctx)
 	uint32_t flags = 0;
 	int rc;
 
-	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND), NULL,
-		      NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	if (!nt_begin(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		      NULL, NULL))
+		goto out;
 	dc_cb_set_handler(&n.s.a.cb, drop_notify, NULL);
 	dc_name(ctx, "e1", n1, sizeof(n1));
 	rc = dd_mkdir_in(&n.s.b, &n.s.dir, n1, NULL, &st);
@@ -1158,9 +1168,8 @@ static void dirdeleg24_classic_coalesce(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = nt_setup(ctx, &n, N_ENTRIES, child_attrs, NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	if (!nt_begin(ctx, &n, N_ENTRIES, child_attrs, NULL))
+		goto out;
 	EXPECT(!(n.g.notify & NB(NOTIFY4_GFLAG_EXTEND)),
 	       "NOTIFY4_GFLAG_EXTEND granted unasked");
 	dc_name(ctx, "tmp", n1, sizeof(n1));
@@ -1246,10 +1255,9 @@ static void dirdeleg25_metrics(struct dc_ctx *ctx)
 	for (i = 0; i < nm; i++)
 		EXPECT(nt_metric(&m0, names[i], labels[i], &before[i]),
 		       "%s", names[i]);
-	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND), NULL,
-		      NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	if (!nt_begin(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		      NULL, NULL))
+		goto out;
 	dc_name(ctx, "e1", n1, sizeof(n1));
 	dc_name(ctx, "e2", n2, sizeof(n2));
 	dc_name(ctx, "d2", d2, sizeof(d2));
@@ -1331,10 +1339,9 @@ static void dirdeleg26_dbus(struct dc_ctx *ctx)
 		SKIP("DBUS_SYSTEM_BUS_ADDRESS not set");
 	out = malloc(65536);
 	EXPECT(out != NULL, "malloc");
-	rc = nt_setup(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND), NULL,
-		      NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	if (!nt_begin(ctx, &n, N_ENTRIES | NB(NOTIFY4_GFLAG_EXTEND),
+		      NULL, NULL))
+		goto out;
 	for (i = 0; i < 12; i++)
 		sprintf(hex + 2 * i, "%02x",
 			(unsigned char)n.g.sid.other[i]);
@@ -1448,11 +1455,9 @@ static void dirdeleg27_overflow(struct dc_ctx *ctx)
 	if (port != 0 && dc_metrics_scrape(port, 5000, &m0) == 0)
 		nt_metric(&m0, "nfsv41_dir_delegations_recalled_total",
 			  "reason=\"overflow\"", &before);
-	rc = nt_setup(ctx, &n,
-		      NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND), NULL,
-		      NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, NB(NOTIFY4_ADD_ENTRY));
+	if (!nt_begin(ctx, &n, NB(NOTIFY4_ADD_ENTRY) | NB(NOTIFY4_GFLAG_EXTEND),
+		      NULL, NULL))
+		goto out;
 	dc_cb_set_handler(&n.s.a.cb, drop_notify, NULL);
 	dc_name(ctx, "o", prefix, sizeof(prefix));
 	rc = create_many(&n.s.b, &n.s.dir, prefix, OVERFLOW_COUNT, &n.s.a,
@@ -1838,9 +1843,8 @@ static void dirdeleg29_position(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = nt_setup(ctx, &n, N_ENTRIES, child_attrs, NULL);
-	EXPECT_RPC(rc, "setup");
-	EXPECT_NOTIFY_GRANTED(n.g, N_ENTRIES);
+	if (!nt_begin(ctx, &n, N_ENTRIES, child_attrs, NULL))
+		goto out;
 	EXPECT(!(n.g.notify & NB(NOTIFY4_GFLAG_EXTEND)),
 	       "NOTIFY4_GFLAG_EXTEND granted but not asked");
 	for (i = 0; i < 4; i++) {

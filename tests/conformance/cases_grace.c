@@ -112,7 +112,7 @@ static int do_open(struct dc_client *cl, const char *name, bool create,
 	rc = dc_client_begin(cl, &c, "open", false, &slot);
 	if (rc)
 		return rc;
-	snprintf(oo, sizeof(oo), "oo-%llx", (unsigned long long)cl->clientid);
+	dc_client_open_owner(cl, oo, sizeof(oo));
 	if (fh) {
 		dc_op_putfh(&c, fh);
 		dc_op_open_previous(&c, cl->clientid, oo, access, deleg);

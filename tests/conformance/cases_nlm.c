@@ -489,7 +489,7 @@ static int v4_reopen_wdeleg(struct dc_ctx *ctx, struct xfile *x,
 	if (rc || *st != NFS4_OK)
 		return rc;
 	dc_name(ctx, "f", name, sizeof(name));
-	snprintf(oo, sizeof(oo), "oo-%llx", (unsigned long long)x->v4.clientid);
+	dc_client_open_owner(&x->v4, oo, sizeof(oo));
 	rc = dc_client_begin(&x->v4, &c, "open", false, &slot);
 	if (rc)
 		return rc;

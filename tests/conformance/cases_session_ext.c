@@ -1178,6 +1178,33 @@ static double destroyed_all_delta(const struct snap *a, const struct snap *b)
 	       (labels) ? (labels) : "", delta(a, b, name, labels),            \
 	       (int)(want))
 
+/* A counter's expected move between two scrapes. */
+struct met_move {
+	const char *name, *labels;
+	int want;
+};
+
+/* Each move of m[0..n) between a and b, a check each; false at a wrong one. */
+static bool expect_moves(struct dc_ctx *ctx, const struct snap *a,
+			 const struct snap *b, const struct met_move *m,
+			 size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		EXPECT_DELTA(a, b, m[i].name, m[i].labels, m[i].want);
+	return true;
+out:
+	return false;
+}
+
+#define EXPECT_MOVES(a, b, m)                                                  \
+	do {                                                                   \
+		if (!expect_moves(ctx, (a), (b), (m),                          \
+				  sizeof(m) / sizeof((m)[0])))                 \
+			goto out;                                              \
+	} while (0)
+
 #define NEED_METRICS()                                                         \
 	do {                                                                   \
 		if (!dc_metrics_port())                                        \
@@ -1247,6 +1274,10 @@ static bool quiet(struct dc_ctx *ctx, struct snap *s, const char *name,
 
 static void met1_created(struct dc_ctx *ctx)
 {
+	static const struct met_move moves[] = {
+		{ "nfsv41_sessions_created_total", NULL, 1 },
+		{ "nfsv41_connections_bind_total", "direction=\"both\"", 1 },
+	};
 	struct dc_client cl = { 0 };
 	struct snap a = { 0 }, b = { 0 };
 	nfsstat4 st;
@@ -1260,9 +1291,7 @@ static void met1_created(struct dc_ctx *ctx)
 				      8, &st);
 	EXPECT_OK(rc, st, "CREATE_SESSION");
 	SCRAPE(&b);
-	EXPECT_DELTA(&a, &b, "nfsv41_sessions_created_total", NULL, 1);
-	EXPECT_DELTA(&a, &b, "nfsv41_connections_bind_total",
-		     "direction=\"both\"", 1);
+	EXPECT_MOVES(&a, &b, moves);
 	EXPECT_ACTIVE_CONSISTENT(&a, &b);
 	EXPECT(destroyed_all_delta(&a, &b) != 0 ||
 		       delta(&a, &b, "nfsv41_sessions_active", NULL) == 1,
@@ -1276,6 +1305,10 @@ out:
 
 static void met2_destroyed_client(struct dc_ctx *ctx)
 {
+	static const struct met_move moves[] = {
+		{ "nfsv41_sessions_destroyed_total", "reason=\"client\"", 1 },
+		{ "nfsv41_sessions_destroyed_total", "reason=\"admin\"", 0 },
+	};
 	struct dc_client cl = { 0 };
 	struct snap a = { 0 }, b = { 0 };
 	nfsstat4 st;
@@ -1289,10 +1322,7 @@ static void met2_destroyed_client(struct dc_ctx *ctx)
 	EXPECT_OK(rc, st, "DESTROY_SESSION");
 	cl.have_session = false;
 	SCRAPE(&b);
-	EXPECT_DELTA(&a, &b, "nfsv41_sessions_destroyed_total",
-		     "reason=\"client\"", 1);
-	EXPECT_DELTA(&a, &b, "nfsv41_sessions_destroyed_total",
-		     "reason=\"admin\"", 0);
+	EXPECT_MOVES(&a, &b, moves);
 	EXPECT_DELTA(&a, &b, "nfsv41_session_duration_seconds_count", NULL,
 		     destroyed_all_delta(&a, &b));
 	EXPECT_ACTIVE_CONSISTENT(&a, &b);
@@ -1305,6 +1335,16 @@ out:
 /* Original request on slot 1, then the same bytes with a new xid. */
 static void met_retransmit(struct dc_ctx *ctx, bool cachethis)
 {
+	static const struct met_move cached[] = {
+		{ "nfsv41_sequence_total", NULL, 2 },
+		{ "nfsv41_sequence_replay_hits_total", NULL, 1 },
+		{ "nfsv41_sequence_retry_uncached_total", NULL, 0 },
+	};
+	static const struct met_move uncached[] = {
+		{ "nfsv41_sequence_total", NULL, 2 },
+		{ "nfsv41_sequence_replay_hits_total", NULL, 0 },
+		{ "nfsv41_sequence_retry_uncached_total", NULL, 1 },
+	};
 	struct dc_client cl = { 0 };
 	struct snap a = { 0 }, b = { 0 };
 	struct dc_cres r1 = { 0 }, r2 = { 0 };
@@ -1329,11 +1369,10 @@ static void met_retransmit(struct dc_ctx *ctx, bool cachethis)
 		EXPECT_STATUS(r2.res.status, NFS4ERR_RETRY_UNCACHED_REP,
 			      "retransmission of an uncached reply");
 	SCRAPE(&b);
-	EXPECT_DELTA(&a, &b, "nfsv41_sequence_total", NULL, 2);
-	EXPECT_DELTA(&a, &b, "nfsv41_sequence_replay_hits_total", NULL,
-		     cachethis ? 1 : 0);
-	EXPECT_DELTA(&a, &b, "nfsv41_sequence_retry_uncached_total", NULL,
-		     cachethis ? 0 : 1);
+	if (cachethis)
+		EXPECT_MOVES(&a, &b, cached);
+	else
+		EXPECT_MOVES(&a, &b, uncached);
 	if (cachethis)
 		EXPECT(metric(&b, "nfsv41_replay_cache_bytes", NULL) > 0,
 		       "nfsv41_replay_cache_bytes is 0 with a reply cached");
@@ -1357,6 +1396,11 @@ static void met4_retry_uncached(struct dc_ctx *ctx)
 
 static void met5_cb_recall(struct dc_ctx *ctx)
 {
+	static const struct met_move moves[] = {
+		{ "nfsv41_callbacks_total", "op=\"CB_RECALL\"", 1 },
+		{ "nfsv41_callback_failures_total",
+		  "op=\"CB_RECALL\",reason=\"send\"", 0 },
+	};
 	struct dc_client cl = { 0 };
 	struct snap a = { 0 }, b = { 0 };
 	struct dc_cb_record r;
@@ -1377,9 +1421,7 @@ static void met5_cb_recall(struct dc_ctx *ctx)
 	EXPECT(wait_cb(&cl.cb, from, 1, 0, CB_WAIT_MS, &r) >= 0,
 	       "no CB_COMPOUND within %d ms of fake_recall", CB_WAIT_MS);
 	SETTLE(&a, &b, "nfsv41_callbacks_total", "op=\"CB_RECALL\"", 1);
-	EXPECT_DELTA(&a, &b, "nfsv41_callbacks_total", "op=\"CB_RECALL\"", 1);
-	EXPECT_DELTA(&a, &b, "nfsv41_callback_failures_total",
-		     "op=\"CB_RECALL\",reason=\"send\"", 0);
+	EXPECT_MOVES(&a, &b, moves);
 out:
 	dc_metrics_free(&a.m);
 	dc_metrics_free(&b.m);
@@ -1388,6 +1430,10 @@ out:
 
 static void met6_destroyed_admin(struct dc_ctx *ctx)
 {
+	static const struct met_move moves[] = {
+		{ "nfsv41_sessions_destroyed_total", "reason=\"admin\"", 1 },
+		{ "nfsv41_sessions_destroyed_total", "reason=\"client\"", 0 },
+	};
 	struct dc_client cl = { 0 };
 	struct snap a = { 0 }, b = { 0 };
 	struct dc_sm_status sm = { 0 };
@@ -1406,10 +1452,7 @@ static void met6_destroyed_admin(struct dc_ctx *ctx)
 	EXPECT(sm.ok, "DestroySession(%s): %s", hex, sm.error);
 	cl.have_session = false;
 	SCRAPE(&b);
-	EXPECT_DELTA(&a, &b, "nfsv41_sessions_destroyed_total",
-		     "reason=\"admin\"", 1);
-	EXPECT_DELTA(&a, &b, "nfsv41_sessions_destroyed_total",
-		     "reason=\"client\"", 0);
+	EXPECT_MOVES(&a, &b, moves);
 	EXPECT_ACTIVE_CONSISTENT(&a, &b);
 out:
 	dc_metrics_free(&a.m);
@@ -1419,6 +1462,11 @@ out:
 
 static void met7_bind_back(struct dc_ctx *ctx)
 {
+	static const struct met_move moves[] = {
+		{ "nfsv41_connections_bind_total", "direction=\"back\"", 1 },
+		{ "nfsv41_connections_bind_total", "direction=\"both\"", 0 },
+		{ "nfsv41_connections_bind_total", "direction=\"fore\"", 0 },
+	};
 	struct dc_client cl = { 0 };
 	struct snap a = { 0 }, b = { 0 };
 	channel_dir_from_server4 dir = 0;
@@ -1436,12 +1484,7 @@ static void met7_bind_back(struct dc_ctx *ctx)
 	EXPECT_OK(rc, st, "BIND_CONN_TO_SESSION back");
 	EXPECT(dir == CDFS4_BACK, "bctsr_dir %u, asked for back", dir);
 	SCRAPE(&b);
-	EXPECT_DELTA(&a, &b, "nfsv41_connections_bind_total",
-		     "direction=\"back\"", 1);
-	EXPECT_DELTA(&a, &b, "nfsv41_connections_bind_total",
-		     "direction=\"both\"", 0);
-	EXPECT_DELTA(&a, &b, "nfsv41_connections_bind_total",
-		     "direction=\"fore\"", 0);
+	EXPECT_MOVES(&a, &b, moves);
 out:
 	dc_metrics_free(&a.m);
 	dc_metrics_free(&b.m);
@@ -1450,6 +1493,11 @@ out:
 
 static void met8_badslot(struct dc_ctx *ctx)
 {
+	static const struct met_move moves[] = {
+		{ "nfsv41_sequence_errors_total",
+		  "status=\"NFS4ERR_BADSLOT\"", 1 },
+		{ "nfsv41_sequence_total", NULL, 1 },
+	};
 	struct dc_client cl = { 0 };
 	struct snap a = { 0 }, b = { 0 };
 	struct dc_cres r = { 0 };
@@ -1464,9 +1512,7 @@ static void met8_badslot(struct dc_ctx *ctx)
 	EXPECT_RPC(rc, "SEQUENCE");
 	EXPECT_STATUS(r.res.status, NFS4ERR_BADSLOT, "SEQUENCE on a bad slot");
 	SCRAPE(&b);
-	EXPECT_DELTA(&a, &b, "nfsv41_sequence_errors_total",
-		     "status=\"NFS4ERR_BADSLOT\"", 1);
-	EXPECT_DELTA(&a, &b, "nfsv41_sequence_total", NULL, 1);
+	EXPECT_MOVES(&a, &b, moves);
 out:
 	dc_cres_free(&r);
 	dc_metrics_free(&a.m);
