@@ -1015,14 +1015,11 @@ out:
  * is being recalled, and the server revokes that delegation alone.  Back
  * before the server forgets it, the client learns from SEQUENCE that
  * state was revoked because its lease expired, until it frees the
- * delegation (18.46.3): EXPIRED_SOME_STATE_REVOKED when its open stays
- * (keep_open), EXPIRED_ALL_STATE_REVOKED when the delegation was all it
- * had (the server keeps the client to tell it so).
+ * delegation (18.46.3): EXPIRED_SOME_STATE_REVOKED, its open staying.
  */
-static void srev_expired(struct dc_ctx *ctx, bool keep_open)
+static void srev1_expired_some(struct dc_ctx *ctx)
 {
-	uint32_t want = keep_open ? SEQ4_STATUS_EXPIRED_SOME_STATE_REVOKED :
-				    SEQ4_STATUS_EXPIRED_ALL_STATE_REVOKED;
+	uint32_t want = SEQ4_STATUS_EXPIRED_SOME_STATE_REVOKED;
 	struct held_deleg h = { 0 };
 	uint32_t flags = 0;
 	nfsstat4 st, code;
@@ -1031,10 +1028,6 @@ static void srev_expired(struct dc_ctx *ctx, bool keep_open)
 
 	if (!held_deleg_setup(ctx, &h))
 		goto out;
-	if (!keep_open) {
-		rc = dc_client_close_file(&h.a, &h.o.fh, &h.o.sid, &st);
-		EXPECT_OK(rc, st, "A's CLOSE: it keeps only the delegation");
-	}
 	/* A sends nothing: the recall, retried every second, finds its
 	 * lease expired and revokes the delegation.  A comes back once the
 	 * reaper (every half lease) has kept it as an expired client, and
@@ -1052,22 +1045,17 @@ static void srev_expired(struct dc_ctx *ctx, bool keep_open)
 	dc_note(ctx, "lease %u s; A's flags on its return %#x", h.lease,
 		flags);
 	EXPECT(flags & want,
-	       "A's delegation was revoked with its lease expired (%s), but "
-	       "its flags %#x lack %#x",
-	       keep_open ? "its open kept" : "all it had", flags, want);
+	       "A's delegation was revoked with its lease expired, but its "
+	       "flags %#x lack %#x", flags, want);
 	EXPECT(!(flags & SREV_REVOKED_BITS & ~want),
-	       "flags %#x name another reason than the expiry, or the "
-	       "wrong extent", flags);
+	       "flags %#x name another reason than the expiry", flags);
 	rc = dc_client_test_stateid(&h.a, &h.o.dsid, &code);
 	EXPECT_RPC(rc, "TEST_STATEID");
 	EXPECT_STATUS(code, NFS4ERR_DELEG_REVOKED,
 		      "TEST_STATEID of the revoked delegation");
-	if (keep_open) {
-		rc = dc_client_test_stateid(&h.a, &h.o.sid, &code);
-		EXPECT_RPC(rc, "TEST_STATEID");
-		EXPECT_STATUS(code, NFS4_OK,
-			      "TEST_STATEID of A's open (not revoked)");
-	}
+	rc = dc_client_test_stateid(&h.a, &h.o.sid, &code);
+	EXPECT_RPC(rc, "TEST_STATEID");
+	EXPECT_STATUS(code, NFS4_OK, "TEST_STATEID of A's open (not revoked)");
 	rc = held_deleg_open_b(&h, &st);
 	EXPECT_OK(rc, st, "B's OPEN after the revocation");
 	rc = dc_client_free_stateid(&h.a, &h.o.dsid, &st);
@@ -1080,15 +1068,7 @@ out:
 	held_deleg_teardown(&h);
 }
 
-static void srev1_expired_some(struct dc_ctx *ctx)
-{
-	srev_expired(ctx, true);
-}
 
-static void srev3_expired_all(struct dc_ctx *ctx)
-{
-	srev_expired(ctx, false);
-}
 
 /* --- metrics (patch 0037) ---------------------------------------------- */
 
@@ -1975,10 +1955,6 @@ const struct dc_case dc_cases_session_ext[] = {
 		   "EXPIRED_SOME_STATE_REVOKED until FREE_STATEID",
 	  "18.46.3 / 8.4.3", "free_stateid deleg filedeleg callback slow all",
 	  "DELEG3", srev1_expired_some },
-	{ "SREV3", "holder with only a delegation, its lease expires during "
-		   "a recall: EXPIRED_ALL_STATE_REVOKED until FREE_STATEID",
-	  "18.46.3 / 8.4.3", "free_stateid deleg filedeleg callback slow all",
-	  "DELEG3", srev3_expired_all },
 	{ "RECC2", "RECLAIM_COMPLETE(one_fs) without FH: NOFILEHANDLE",
 	  "18.51.3", "reclaim_complete all", "RECC1", recc2_no_fh },
 	{ "RECC3", "RECLAIM_COMPLETE(one_fs) twice: OK, COMPLETE_ALREADY; "
