@@ -478,8 +478,8 @@ out:
  */
 static void dirdeleg36_export_root(struct dc_ctx *ctx)
 {
-	struct dd_setup s = { 0 };
-	struct dc_client *a = &s.a, *b = &s.b;
+	struct dc_client ca = { 0 }, cb = { 0 };
+	struct dc_client *a = &ca, *b = &cb;
 	struct dc_cb_record rec;
 	struct gdd_res g;
 	nfs_fh4 root = { 0 };
@@ -487,8 +487,8 @@ static void dirdeleg36_export_root(struct dc_ctx *ctx)
 	nfsstat4 st;
 	int rc;
 
-	rc = dd_begin(ctx, &s, true);
-	EXPECT_RPC(rc, "mount A and B");
+	if (!dc_ctx_mounted_pair(ctx, a, b))
+		goto out;
 	rc = dc_fs_export_fh(a, &root, &st);
 	EXPECT_OK(rc, st, "A: the export's root handle");
 	dc_name(ctx, "rootdir", n, sizeof(n));
@@ -515,7 +515,8 @@ static void dirdeleg36_export_root(struct dc_ctx *ctx)
 	EXPECT_OK(rc, st, "B: remove the directory");
 out:
 	dc_fh_free(&root);
-	dd_end(&s);
+	dc_client_destroy(b);
+	dc_client_destroy(a);
 }
 
 const struct dc_case dc_cases_dirdeleg[] = {
